@@ -1,0 +1,46 @@
+"""Typed settings of the Rasa side (actions, channels), read from the environment.
+
+Stdlib only, because the Rasa environment pins an old pydantic. The case backend has its own
+settings object (bot/backend/settings.py); the two sides share nothing but HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+DEVELOPMENT = "development"
+_MIN_SECRET_LENGTH = 24
+
+
+class SettingsError(ValueError):
+    """A setting is missing or unsafe for this environment."""
+
+
+@dataclass(frozen=True)
+class RasaSideSettings:
+    voordeur_env: str
+    backend_url: str
+    backend_service_token: str
+    rasa_auth_token: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> RasaSideSettings:
+        env = os.environ if environ is None else environ
+        settings = cls(
+            voordeur_env=env.get("VOORDEUR_ENV", DEVELOPMENT),
+            backend_url=env.get("BACKEND_URL", "http://127.0.0.1:8000").rstrip("/"),
+            backend_service_token=env.get("BACKEND_SERVICE_TOKEN", ""),
+            rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse missing or short secrets outside development."""
+        if self.voordeur_env == DEVELOPMENT:
+            return
+        for name in ("backend_service_token", "rasa_auth_token"):
+            if len(getattr(self, name)) < _MIN_SECRET_LENGTH:
+                raise SettingsError(f"{name.upper()} must be set ({_MIN_SECRET_LENGTH}+ characters) outside development")

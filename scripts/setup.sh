@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Install or update everything the assistant needs, idempotently:
+#   system packages (when root), the two Python environments from their lock files, the Dutch
+#   spaCy pipeline, .env with generated development secrets, the backend database, the model.
+# Usage: scripts/setup.sh [--no-seed]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SEED=1
+for arg in "$@"; do
+  case "$arg" in --no-seed) SEED=0 ;; *) die "unknown option $arg" ;; esac
+done
+
+# Debian packages the project needs (the browser for the end-to-end tests, the widget's build tools).
+SYSTEM_PACKAGES=(make)
+
+install_system_packages() {
+  local missing=() pkg
+  for pkg in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian packages: ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    log "warning: missing Debian packages (${missing[*]}); install them as root: apt-get install ${missing[*]}"
+  fi
+}
+
+# venv_sync DIR PYTHON LOCKFILE: create the venv and install the lock file when it changed.
+venv_sync() {
+  local dir="$1" python="$2" lock="$3" stamp="$1/.voordeur-lock.sha256" want
+  want="$(sha256sum "$lock" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
+  log "installing $(basename "$lock") into ${dir#$ROOT/} (a few minutes the first time)"
+  [ -x "$dir/bin/python" ] || "$python" -m venv "$dir"
+  local pip_log="$LOG_DIR/pip-$(basename "$dir").log"
+  mkdir -p "$LOG_DIR"
+  {
+    "$dir/bin/python" -m pip install --upgrade "pip<25" \
+      && "$dir/bin/python" -m pip install -r "$lock" \
+      && "$dir/bin/python" -m pip install --no-deps -e "$ROOT"
+  } >"$pip_log" 2>&1 || { tail -n 30 "$pip_log" >&2; die "installing $(basename "$lock") failed (log: ${pip_log#$ROOT/})"; }
+  "$dir/bin/python" -m pip check >/dev/null || { "$dir/bin/python" -m pip check; die "pip check failed in $dir"; }
+  echo "$want" > "$stamp"
+}
+
+create_env_file() {
+  [ -f "$ROOT/.env" ] && return 0
+  log "creating .env from .env.example with random development secrets"
+  local line
+  while IFS= read -r line || [ -n "$line" ]; do
+    if [[ "$line" == *=generate ]]; then
+      echo "${line%=generate}=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    else
+      echo "$line"
+    fi
+  done < "$ROOT/.env.example" > "$ROOT/.env"
+  chmod 600 "$ROOT/.env"
+}
+
+install_system_packages
+PY310="$(find_python310)" || die "Python 3.10 is needed for Rasa 3.6 and was not found on PATH or under pyenv.
+  Install it, for example: pyenv install 3.10.13   (or set PYTHON310=/path/to/python3.10)"
+command -v python3 >/dev/null || die "python3 (3.11) is needed for the app environment"
+
+venv_sync "$VENV_RASA" "$PY310" "$ROOT/requirements/rasa.lock"
+venv_sync "$VENV_APP" "$(command -v python3)" "$ROOT/requirements/app.lock"
+
+create_env_file
+load_env
+export_runtime_env
+
+"$VENV_RASA/bin/python" -m bot.nlp.pipeline build "$SPACY_DIR" >&2
+"$VENV_APP/bin/python" -m bot.backend migrate >&2
+[ "$SEED" -eq 1 ] && "$VENV_APP/bin/python" -m bot.backend seed >&2
+"$ROOT/scripts/train.sh"

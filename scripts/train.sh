@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Train the Rasa model only when the training data, the config or the spaCy pipeline changed.
+# Usage: scripts/train.sh [--force]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+fingerprint() {
+  (
+    cd "$ROOT"
+    find config.yml domain data -type f \( -name '*.yml' -o -name '*.txt' \) -print0 \
+      | sort -z | xargs -0 sha256sum
+    cat "$SPACY_DIR/voordeur-pipeline.json"
+    sha256sum requirements/rasa.lock
+  ) | sha256sum | cut -d' ' -f1
+}
+
+want="$(fingerprint)"
+stamp="$MODEL_DIR/voordeur.fingerprint"
+if [ "${1:-}" != "--force" ] && [ -f "$MODEL_FILE" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  log "model is up to date ($(basename "$MODEL_FILE"))"
+  exit 0
+fi
+log "training the model (training data or config changed; about 2-4 minutes)"
+mkdir -p "$MODEL_DIR" "$LOG_DIR"
+start=$(date +%s)
+cd "$ROOT"
+rasa_cli train --config config.yml --domain domain --data data --out "$MODEL_DIR" \
+  --fixed-model-name voordeur --num-threads 2 >"$LOG_DIR/train.log" 2>&1 \
+  || { tail -n 40 "$LOG_DIR/train.log" >&2; die "training failed (full log: var/log/train.log)"; }
+echo "$want" > "$stamp"
+log "model trained in $(( $(date +%s) - start )) s"

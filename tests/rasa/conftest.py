@@ -1,0 +1,41 @@
+"""Fixtures of the Rasa-side tests: the trained model (trained once per run by scripts/test.sh)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "voordeur.tar.gz"
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+
+class Parser:
+    """Parses text with the real trained model (NLU pipeline including the safety net)."""
+
+    def __init__(self, agent: Any) -> None:
+        self._agent = agent
+
+    def __call__(self, text: str) -> dict[str, Any]:
+        return asyncio.run(self._agent.parse_message(text))
+
+    def intent(self, text: str) -> str:
+        return self(text)["intent"]["name"]
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    assert MODEL.exists(), f"no trained model at {MODEL}; run `make test` (it trains once per run)"
+    return MODEL
+
+
+@pytest.fixture(scope="session")
+def parse(model_path: Path) -> Parser:
+    from rasa.core.agent import Agent
+
+    return Parser(Agent.load(model_path=str(model_path)))

@@ -1,0 +1,61 @@
+"""The trained model answering: crisis messages always get a crisis intent, negations do not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.shared.nlu.training_data.loading import load_data
+
+from bot.nlp.safety_net import CRISIS_INTENTS
+
+ROOT = Path(__file__).resolve().parents[2]
+HOLDOUT = load_data(str(ROOT / "tests" / "nlu" / "holdout.yml"))
+HOLDOUT_CRISIS = [m.get("text") for m in HOLDOUT.intent_examples if m.get("intent") in CRISIS_INTENTS]
+
+
+def test_every_held_out_crisis_message_gets_a_crisis_intent(parse) -> None:  # type: ignore[no-untyped-def]
+    assert len(HOLDOUT_CRISIS) >= 25
+    missed = [text for text in HOLDOUT_CRISIS if parse.intent(text) not in CRISIS_INTENTS]
+    assert not missed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik wil niet dood, ik wil hulp met mijn schulden",
+        "ik denk echt niet aan zelfmoord hoor, maar de deurwaarder staat steeds aan de deur",
+    ],
+)
+def test_a_negated_crisis_is_not_treated_as_one(parse, text: str) -> None:  # type: ignore[no-untyped-def]
+    result = parse(text)
+    assert result["intent"]["name"] not in CRISIS_INTENTS
+    assert result["safety_net"] == {"crisis": None, "negated_only": True}
+
+
+def test_the_safety_net_overrides_an_unsure_model(parse) -> None:  # type: ignore[no-untyped-def]
+    # Nonsense around a crisis phrase: the model alone would be unsure; the net decides.
+    result = parse("xqzv blorp wiebel hmm ik zie het niet meer zitten fnarg")
+    assert result["intent"] == {"name": "crisis_suicide", "confidence": 1.0}
+    assert result["safety_net"]["crisis"] == "crisis_suicide"
+
+
+def test_a_very_long_message_with_a_crisis_at_the_end_is_caught(parse) -> None:  # type: ignore[no-untyped-def]
+    text = "mijn huur is te hoog en ik heb schulden. " * 1300 + "ik wil dood"
+    assert len(text) >= 50_000
+    assert parse(text)["intent"]["name"] == "crisis_suicide"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("goedemorgen", "greet"),
+        ("ben jij een robot", "bot_challenge"),
+        ("ik wil met een medewerker praten", "request_human"),
+        ("ik heb een aanmaning van de deurwaarder gekregen", "schulden_algemeen"),
+        ("mijn verhuurder doet niks aan de schimmel", "huisvesting_algemeen"),
+        ("mijn puber gaat niet meer naar school", "jeugdhulp_algemeen"),
+    ],
+)
+def test_everyday_messages_reach_their_intent(parse, text: str, intent: str) -> None:  # type: ignore[no-untyped-def]
+    assert parse.intent(text) == intent
