@@ -1,37 +1,90 @@
-"""Command line of the case backend: `python -m bot.backend serve|migrate|seed`."""
+"""Command line of the case backend.
+
+Usage:
+    python -m bot.backend serve [--host H --port P]
+    python -m bot.backend migrate
+    python -m bot.backend seed
+    python -m bot.backend generate-slots [--days N]
+    python -m bot.backend import-schedules FILE.csv
+    python -m bot.backend export-bookings --date YYYY-MM-DD [--output FILE] [--include-cancelled]
+    python -m bot.backend create-staff USERNAME --name "Naam" [--role medewerker|beheerder]
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
+from datetime import date
+from pathlib import Path
 
-import uvicorn
-
-from bot.backend.app import create_app
-from bot.backend.settings import get_settings
+from bot.backend.settings import BackendSettings, get_settings
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.backend")
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"geen datum (JJJJ-MM-DD): {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot.backend", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the API and web pages")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
-    commands.add_parser("migrate", help="bring the database schema up to date")
-    commands.add_parser("seed", help="add fictional demo data when the database is empty")
-    args = parser.parse_args(argv)
+    commands.add_parser("migrate", help="bring the database schema up to date (alembic upgrade head)")
+    commands.add_parser("seed", help="add fictional demo data when the database is empty; top up slots")
+    generate = commands.add_parser("generate-slots", help="make the missing slots for the coming days")
+    generate.add_argument("--days", type=int, default=None, help="horizon (default SLOT_HORIZON_DAYS)")
+    importer = commands.add_parser("import-schedules", help="import schedules and closures from a CSV file")
+    importer.add_argument("file", type=Path)
+    exporter = commands.add_parser("export-bookings", help="export one day's bookings as CSV")
+    exporter.add_argument("--date", type=_parse_date, required=True, dest="day")
+    exporter.add_argument("--output", type=Path, default=None, help="file to write (default: stdout)")
+    exporter.add_argument("--include-cancelled", action="store_true")
+    staff = commands.add_parser("create-staff", help="create a staff account (asks for the password)")
+    staff.add_argument("username")
+    staff.add_argument("--name", required=True)
+    staff.add_argument("--role", choices=["medewerker", "beheerder"], default="medewerker")
+    return parser
 
-    settings = get_settings()
+
+def main(argv: list[str] | None = None, settings: BackendSettings | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = settings or get_settings()
     if args.command == "serve":
+        import uvicorn
+
+        from bot.backend.app import create_app
+
         uvicorn.run(
             create_app(settings),
             host=args.host or settings.backend_host,
             port=args.port or settings.backend_port,
             log_level="info",
         )
-    elif args.command in ("migrate", "seed"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        print(f"{args.command}: nothing to do yet")
+        return 0
+    if args.command == "migrate":
+        from bot.backend.migrate import migrate
+
+        migrate(settings)
+        print("migrate: database schema is up to date")
+        return 0
+    from bot.backend import commands
+
+    handlers = {
+        "seed": commands.seed,
+        "generate-slots": commands.generate,
+        "import-schedules": commands.import_schedules,
+        "export-bookings": commands.export_bookings,
+    }
+    if args.command == "create-staff":
+        password = getpass.getpass("Wachtwoord (minstens 12 tekens): ")
+        return commands.create_staff(settings, args, password)
+    return handlers[args.command](settings, args)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

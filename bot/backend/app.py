@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.backend.api.errors import install_error_handlers
+from bot.backend.api.routes import router as api_router
+from bot.backend.db import session_factory_for
 from bot.backend.settings import BackendSettings, get_settings
 
 
-def create_app(settings: BackendSettings | None = None) -> FastAPI:
+def create_app(
+    settings: BackendSettings | None = None, *, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    """Build the app; the database engine is made on first use from `settings.database_url`."""
     settings = settings or get_settings()
-    app = FastAPI(title="Voordeur case backend", version="0.1.0")
+    app = FastAPI(
+        title="Voordeur case backend",
+        version="0.1.0",
+        description="Locations, spreekuur slots, bookings, callbacks and handovers of the sociaal wijkteam. "
+        "Every `/api` route needs `Authorization: Bearer <BACKEND_SERVICE_TOKEN>`.",
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory or session_factory_for(settings)
+    install_error_handlers(app)
+    app.include_router(api_router)
 
     @app.get("/health")
     def health() -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""REST API of the case backend (`/api/...`, service token), thin routes over the services."""

@@ -1,0 +1,162 @@
+"""The `/api` routes: parse, call one service, shape the answer. Rules live in the services."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from bot.backend.api.deps import Sessions, SettingsDep, require_service_token
+from bot.backend.api.schemas import (
+    MAX_ID,
+    BookingCreate,
+    BookingMove,
+    BookingOut,
+    CallbackCreate,
+    CallbackOut,
+    CallbackUpdate,
+    HandoverCreate,
+    HandoverOut,
+    HandoverUpdate,
+    LocationOut,
+    SlotOut,
+)
+from bot.backend.models import CaseStatus
+from bot.backend.services import bookings, callbacks, handovers, locations, slots
+
+router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)])
+
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Code = Annotated[str, Path(min_length=1, max_length=20, description="Booking code, e.g. VD-7K3P")]
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+@router.get("/locations", tags=["locations"])
+def list_locations(
+    sessions: Sessions, wijk: Annotated[str | None, Query(max_length=80)] = None
+) -> list[LocationOut]:
+    """All locations, optionally of one wijk."""
+    with sessions.begin() as session:
+        return [LocationOut.of(item) for item in locations.list_locations(session=session, wijk=wijk)]
+
+
+@router.get("/locations/{location_id}", tags=["locations"])
+def get_location(sessions: Sessions, location_id: PathId) -> LocationOut:
+    with sessions.begin() as session:
+        return LocationOut.of(locations.get_location(session=session, location_id=location_id))
+
+
+@router.get("/slots", tags=["slots"])
+def list_free_slots(
+    sessions: Sessions,
+    settings: SettingsDep,
+    topic: Annotated[str | None, Query(max_length=30)] = None,
+    location_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    wijk: Annotated[str | None, Query(max_length=80)] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: Limit = 50,
+) -> list[SlotOut]:
+    """Free slots from today (default: the coming four weeks), earliest first."""
+    with sessions.begin() as session:
+        query = slots.SlotQuery(topic=topic, location_id=location_id, wijk=wijk, date_from=date_from,
+                                date_to=date_to, limit=limit)  # fmt: skip
+        return [
+            SlotOut.of(slot) for slot in slots.list_free_slots(session=session, query=query, tz=settings.tz)
+        ]
+
+
+@router.post("/bookings", status_code=201, tags=["bookings"])
+def create_booking(sessions: Sessions, settings: SettingsDep, body: BookingCreate) -> BookingOut:
+    """Book a place; 409 `slot_full` when the slot is full, 409 `closed`/`slot_in_past`/`outside_schedule`."""
+    with sessions.begin() as session:
+        booking = bookings.book_slot(session=session, tz=settings.tz, **body.model_dump())
+        return BookingOut.of(booking)
+
+
+@router.get("/bookings/{code}", tags=["bookings"])
+def get_booking(sessions: Sessions, code: Code) -> BookingOut:
+    with sessions.begin() as session:
+        return BookingOut.of(bookings.get_booking(session=session, code=code))
+
+
+@router.post("/bookings/{code}/cancel", tags=["bookings"])
+def cancel_booking(sessions: Sessions, settings: SettingsDep, code: Code) -> BookingOut:
+    with sessions.begin() as session:
+        return BookingOut.of(bookings.cancel_booking(session=session, code=code, tz=settings.tz))
+
+
+@router.post("/bookings/{code}/move", tags=["bookings"])
+def move_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: BookingMove) -> BookingOut:
+    with sessions.begin() as session:
+        booking = bookings.move_booking(session=session, code=code, slot_id=body.slot_id, tz=settings.tz)
+        return BookingOut.of(booking)
+
+
+@router.post("/callbacks", status_code=201, tags=["callbacks"])
+def create_callback(sessions: Sessions, settings: SettingsDep, body: CallbackCreate) -> CallbackOut:
+    """Record a callback request; `urgent_reason` or `threat_date` shortens the due date."""
+    with sessions.begin() as session:
+        return CallbackOut.of(
+            callbacks.create_callback(session=session, settings=settings, **body.model_dump())
+        )
+
+
+@router.get("/callbacks", tags=["callbacks"])
+def list_callbacks(
+    sessions: Sessions,
+    status: CaseStatus | None = None,
+    urgent: bool | None = None,
+    limit: Limit = 100,
+) -> list[CallbackOut]:
+    with sessions.begin() as session:
+        items = callbacks.list_callbacks(session=session, status=status, urgent=urgent, limit=limit)
+        return [CallbackOut.of(item) for item in items]
+
+
+@router.get("/callbacks/{callback_id}", tags=["callbacks"])
+def get_callback(sessions: Sessions, callback_id: PathId) -> CallbackOut:
+    with sessions.begin() as session:
+        return CallbackOut.of(callbacks.get_callback(session=session, callback_id=callback_id))
+
+
+@router.patch("/callbacks/{callback_id}", tags=["callbacks"])
+def update_callback(sessions: Sessions, callback_id: PathId, body: CallbackUpdate) -> CallbackOut:
+    with sessions.begin() as session:
+        callback = callbacks.set_callback_status(session=session, callback_id=callback_id, status=body.status)
+        return CallbackOut.of(callback)
+
+
+@router.post("/handovers", status_code=201, tags=["handovers"])
+def create_handover(sessions: Sessions, body: HandoverCreate) -> HandoverOut:
+    with sessions.begin() as session:
+        return HandoverOut.of(handovers.create_handover(session=session, **body.model_dump()))
+
+
+@router.get("/handovers", tags=["handovers"])
+def list_handovers(
+    sessions: Sessions,
+    status: CaseStatus | None = None,
+    conversation_id: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = 100,
+) -> list[HandoverOut]:
+    with sessions.begin() as session:
+        items = handovers.list_handovers(
+            session=session, status=status, conversation_id=conversation_id, limit=limit
+        )
+        return [HandoverOut.of(item) for item in items]
+
+
+@router.get("/handovers/{handover_id}", tags=["handovers"])
+def get_handover(sessions: Sessions, handover_id: PathId) -> HandoverOut:
+    with sessions.begin() as session:
+        return HandoverOut.of(handovers.get_handover(session=session, handover_id=handover_id))
+
+
+@router.patch("/handovers/{handover_id}", tags=["handovers"])
+def update_handover(sessions: Sessions, handover_id: PathId, body: HandoverUpdate) -> HandoverOut:
+    """Change the status (open / in_behandeling / afgerond), the assignee, or add an internal note."""
+    with sessions.begin() as session:
+        handover = handovers.update_handover(session=session, handover_id=handover_id, **body.model_dump())
+        return HandoverOut.of(handover)

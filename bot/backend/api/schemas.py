@@ -1,0 +1,235 @@
+"""Request and response bodies of the REST API (pydantic 2)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+
+from bot.backend.models import (
+    Booking,
+    CallbackRequest,
+    CaseStatus,
+    Handover,
+    Location,
+    PartOfDay,
+    Slot,
+    UrgentReason,
+)
+from bot.backend.services.slots import format_date
+from bot.backend.topics import topic_label
+
+MAX_ID = 2**31 - 1
+Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BookingCreate(Request):
+    slot_id: Id
+    first_name: Annotated[StrictStr, Field(max_length=50)]
+    phone: Annotated[StrictStr | None, Field(max_length=30)] = None
+    email: Annotated[StrictStr | None, Field(max_length=254)] = None
+    question: Annotated[StrictStr | None, Field(max_length=500)] = None
+
+
+class BookingMove(Request):
+    slot_id: Id
+
+
+class CallbackCreate(Request):
+    topic: Annotated[StrictStr, Field(max_length=30)]
+    first_name: Annotated[StrictStr, Field(max_length=50)]
+    phone: Annotated[StrictStr, Field(max_length=30)]
+    preferred_part_of_day: PartOfDay | None = None
+    question: Annotated[StrictStr | None, Field(max_length=500)] = None
+    urgent_reason: UrgentReason | None = None
+    threat_date: date | None = Field(default=None, description="Eviction or cut-off date from the letter")
+
+
+class CallbackUpdate(Request):
+    status: CaseStatus
+
+
+class HandoverCreate(Request):
+    conversation_id: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    channel: Annotated[StrictStr, Field(min_length=1, max_length=30)]
+    reason: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    topic: Annotated[StrictStr | None, Field(max_length=30)] = None
+    summary: Annotated[StrictStr | None, Field(max_length=2000)] = None
+    contact_request: Annotated[StrictStr | None, Field(max_length=500)] = None
+
+
+class HandoverUpdate(Request):
+    status: CaseStatus | None = None
+    assignee_id: Id | None = None
+    unassign: StrictBool = False
+    note: Annotated[StrictStr | None, Field(max_length=2000)] = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> HandoverUpdate:
+        if self.status is None and self.assignee_id is None and not self.unassign and not self.note:
+            raise ValueError("Geef een status, een medewerker of een notitie")
+        if self.unassign and self.assignee_id is not None:
+            raise ValueError("Kies een medewerker of haal de medewerker weg, niet allebei")
+        return self
+
+
+class LocationOut(BaseModel):
+    id: int
+    name: str
+    address: str
+    wijk: str
+    directions: str
+
+    @classmethod
+    def of(cls, location: Location) -> LocationOut:
+        return cls(id=location.id, name=location.name, address=location.address, wijk=location.wijk,
+                   directions=location.directions)  # fmt: skip
+
+
+class SlotOut(BaseModel):
+    id: int
+    date: date
+    start_time: str = Field(examples=["09:00"])
+    end_time: str = Field(examples=["10:30"])
+    label: str = Field(
+        description="Dutch text for the resident", examples=["vrijdag 27 november 2026, 09:00-10:30"]
+    )
+    topic: str
+    topic_label: str
+    title: str
+    capacity: int
+    free: int
+    location: LocationOut
+
+    @classmethod
+    def of(cls, slot: Slot) -> SlotOut:
+        start, end = slot.start_time.strftime("%H:%M"), slot.end_time.strftime("%H:%M")
+        schedule = slot.schedule
+        return cls(
+            id=slot.id,
+            date=slot.date,
+            start_time=start,
+            end_time=end,
+            label=f"{format_date(slot.date)}, {start}-{end}",
+            topic=schedule.topic,
+            topic_label=topic_label(schedule.topic),
+            title=schedule.title,
+            capacity=slot.capacity,
+            free=slot.free,
+            location=LocationOut.of(schedule.location),
+        )
+
+
+class BookingOut(BaseModel):
+    code: str
+    status: str
+    topic: str
+    first_name: str
+    phone: str | None
+    email: str | None
+    question: str | None
+    created_at: datetime
+    slot: SlotOut
+
+    @classmethod
+    def of(cls, booking: Booking) -> BookingOut:
+        return cls(
+            code=booking.code,
+            status=booking.status.value,
+            topic=booking.topic,
+            first_name=booking.first_name,
+            phone=booking.phone,
+            email=booking.email,
+            question=booking.question,
+            created_at=booking.created_at,
+            slot=SlotOut.of(booking.slot),
+        )
+
+
+class CallbackOut(BaseModel):
+    id: int
+    topic: str
+    first_name: str
+    phone: str
+    preferred_part_of_day: str | None
+    question: str | None
+    urgent: bool
+    urgent_reason: str | None
+    threat_date: date | None
+    due_date: date
+    due_label: str = Field(description="Dutch text for the resident", examples=["woensdag 25 november 2026"])
+    status: str
+    status_label: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, callback: CallbackRequest) -> CallbackOut:
+        return cls(
+            id=callback.id,
+            topic=callback.topic,
+            first_name=callback.first_name,
+            phone=callback.phone,
+            preferred_part_of_day=callback.preferred_part_of_day.value
+            if callback.preferred_part_of_day
+            else None,
+            question=callback.question,
+            urgent=callback.urgent,
+            urgent_reason=callback.urgent_reason.value if callback.urgent_reason else None,
+            threat_date=callback.threat_date,
+            due_date=callback.due_date,
+            due_label=format_date(callback.due_date),
+            status=callback.status.value,
+            status_label=callback.status.label,
+            created_at=callback.created_at,
+        )
+
+
+class NoteOut(BaseModel):
+    id: int
+    author: str
+    text: str
+    created_at: datetime
+
+
+class HandoverOut(BaseModel):
+    id: int
+    conversation_id: str
+    channel: str
+    reason: str
+    topic: str | None
+    summary: str
+    contact_request: str | None
+    status: str
+    status_label: str
+    assignee_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    notes: list[NoteOut]
+
+    @classmethod
+    def of(cls, handover: Handover) -> HandoverOut:
+        return cls(
+            id=handover.id,
+            conversation_id=handover.conversation_id,
+            channel=handover.channel,
+            reason=handover.reason,
+            topic=handover.topic,
+            summary=handover.summary,
+            contact_request=handover.contact_request,
+            status=handover.status.value,
+            status_label=handover.status.label,
+            assignee_id=handover.assignee_id,
+            created_at=handover.created_at,
+            updated_at=handover.updated_at,
+            closed_at=handover.closed_at,
+            notes=[
+                NoteOut(id=n.id, author=n.author, text=n.text, created_at=n.created_at)
+                for n in handover.notes
+            ],
+        )

@@ -1,0 +1,92 @@
+"""The work behind the command line (`python -m bot.backend ...`), one transaction per command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timedelta
+
+from tqdm import tqdm
+
+from bot.backend.db import session_factory_for
+from bot.backend.models import StaffRole
+from bot.backend.services.booking_export import bookings_on, write_bookings_csv
+from bot.backend.services.clock import local_today
+from bot.backend.services.errors import ServiceError
+from bot.backend.services.schedule_import import RowError, read_rows
+from bot.backend.services.schedule_import import import_schedules as run_import
+from bot.backend.services.seed import seed_demo_data
+from bot.backend.services.slots import generate_slots
+from bot.backend.services.staff import create_staff_user
+from bot.backend.settings import BackendSettings
+
+
+def seed(settings: BackendSettings, _args: argparse.Namespace) -> int:
+    with session_factory_for(settings).begin() as session:
+        report = seed_demo_data(
+            session=session, today=local_today(settings.tz), horizon_days=settings.slot_horizon_days
+        )
+    state = "demo data added" if report.seeded else "database already has locations; no demo data added"
+    print(f"seed: {state}; {report.slots_created} new slots")
+    return 0
+
+
+def generate(settings: BackendSettings, args: argparse.Namespace) -> int:
+    days = args.days or settings.slot_horizon_days
+    today = local_today(settings.tz)
+    with session_factory_for(settings).begin() as session:
+        created = generate_slots(session=session, start=today, end=today + timedelta(days=days))
+    print(f"generate-slots: {created} new slots up to {today + timedelta(days=days)}")
+    return 0
+
+
+def import_schedules(settings: BackendSettings, args: argparse.Namespace) -> int:
+    try:
+        rows = read_rows(args.file)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"Kan {args.file} niet lezen: {error}", file=sys.stderr)
+        return 2
+    except RowError as error:
+        print(f"{args.file}: {error}", file=sys.stderr)
+        return 2
+    with (
+        session_factory_for(settings).begin() as session,
+        tqdm(total=len(rows), unit="regel", desc="import", file=sys.stderr) as bar,
+    ):
+        report = run_import(
+            session=session,
+            rows=rows,
+            today=local_today(settings.tz),
+            horizon_days=settings.slot_horizon_days,
+            on_row=lambda: bar.update(1),
+        )
+    print(report.summary())
+    for row_number, reason in report.rejected:
+        print(f"  regel {row_number}: {reason}")
+    return 1 if report.rejected else 0
+
+
+def export_bookings(settings: BackendSettings, args: argparse.Namespace) -> int:
+    with session_factory_for(settings)() as session:
+        items = bookings_on(session=session, day=args.day, include_cancelled=args.include_cancelled)
+        if args.output is None:
+            count = write_bookings_csv(items, sys.stdout)
+        else:
+            with args.output.open("w", encoding="utf-8-sig", newline="") as out:
+                count = write_bookings_csv(items, out)
+    print(f"export-bookings: {count} afspraken op {args.day.isoformat()}", file=sys.stderr)
+    return 0
+
+
+def create_staff(settings: BackendSettings, args: argparse.Namespace, password: str) -> int:
+    try:
+        with session_factory_for(settings).begin() as session:
+            user = create_staff_user(
+                session=session, username=args.username, display_name=args.name, password=password,
+                role=StaffRole(args.role),
+            )  # fmt: skip
+            print(f"create-staff: {user.username} ({user.role.value}) aangemaakt")
+    except ServiceError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    return 0

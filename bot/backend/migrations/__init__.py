@@ -1,0 +1,1 @@
+"""Alembic migrations of the case backend (the Alembic config is built in code, see `migrate.py`)."""

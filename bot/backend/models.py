@@ -1,0 +1,308 @@
+"""The case backend's tables as SQLAlchemy 2.0 typed models. Change them only with a migration."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC timestamps on every database (SQLite keeps no offset, so we restore it)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; use an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """Enums are stored as short strings with a CHECK constraint (no native type to migrate)."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class BookingStatus(str, enum.Enum):
+    CONFIRMED = "bevestigd"
+    CANCELLED = "geannuleerd"
+
+
+class CaseStatus(str, enum.Enum):
+    """Status of a handover or a callback request, as staff see it."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_behandeling"
+    DONE = "afgerond"
+
+    @property
+    def label(self) -> str:
+        return {"open": "open", "in_behandeling": "in behandeling", "afgerond": "afgerond"}[self.value]
+
+
+class PartOfDay(str, enum.Enum):
+    MORNING = "ochtend"
+    AFTERNOON = "middag"
+    EVENING = "avond"
+
+
+class UrgentReason(str, enum.Enum):
+    """A threatening situation in the sense of the Wgs (help within 3 working days)."""
+
+    EVICTION = "ontruiming"
+    CUT_OFF = "afsluiting"
+    HEALTH_INSURANCE = "zorgverzekering"
+
+
+class StaffRole(str, enum.Enum):
+    STAFF = "medewerker"
+    ADMIN = "beheerder"
+
+
+class Location(Base):
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    address: Mapped[str] = mapped_column(String(200))
+    wijk: Mapped[str] = mapped_column(String(80), index=True)
+    directions: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    schedules: Mapped[list[Schedule]] = relationship(back_populates="location")
+
+
+class Schedule(Base):
+    """A recurring spreekuur, e.g. "Inloopspreekuur Geldzaken", Friday 9:00-10:30 at one location.
+
+    Without `slot_minutes` the whole block is one slot with `capacity` places (walk-in); with it the block is
+    cut into appointments of that length, each with `capacity` places.
+    """
+
+    __tablename__ = "schedules"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("start_time < end_time", name="start_before_end"),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint("slot_minutes IS NULL OR slot_minutes > 0", name="slot_minutes_positive"),
+        CheckConstraint("valid_until IS NULL OR valid_from <= valid_until", name="valid_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    topic: Mapped[str] = mapped_column(String(30), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    weekday: Mapped[int]  # Monday = 0 ... Sunday = 6
+    start_time: Mapped[time]
+    end_time: Mapped[time]
+    slot_minutes: Mapped[int | None]
+    capacity: Mapped[int]
+    valid_from: Mapped[date]
+    valid_until: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    location: Mapped[Location] = relationship(back_populates="schedules")
+
+    def is_valid_on(self, day: date) -> bool:
+        return (
+            day.weekday() == self.weekday
+            and self.valid_from <= day
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+class Slot(Base):
+    """One bookable time on one day, made from a schedule; `booked` never exceeds `capacity`."""
+
+    __tablename__ = "slots"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "date", "start_time", name="uq_slots_schedule_date_start"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id"), index=True)
+    date: Mapped[date] = mapped_column(index=True)
+    start_time: Mapped[time]
+    end_time: Mapped[time]
+    capacity: Mapped[int]
+    booked: Mapped[int] = mapped_column(default=0)
+
+    schedule: Mapped[Schedule] = relationship()
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+
+class Closure(Base):
+    """A day or period a location (or, with no location, every location) is closed, e.g. a holiday."""
+
+    __tablename__ = "closures"
+    __table_args__ = (CheckConstraint("date_from <= date_to", name="date_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    date_from: Mapped[date] = mapped_column(index=True)
+    date_to: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    location: Mapped[Location | None] = relationship()
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="has_contact"),
+        Index("ix_bookings_slot_status", "slot_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"))
+    topic: Mapped[str] = mapped_column(String(30))
+    first_name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    question: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[BookingStatus] = mapped_column(
+        _enum(BookingStatus, "booking_status"), default=BookingStatus.CONFIRMED
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+
+    slot: Mapped[Slot] = relationship()
+
+
+class CallbackRequest(Base):
+    __tablename__ = "callback_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str] = mapped_column(String(30))
+    first_name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str] = mapped_column(String(20))
+    preferred_part_of_day: Mapped[PartOfDay | None] = mapped_column(_enum(PartOfDay, "part_of_day"))
+    question: Mapped[str | None] = mapped_column(String(500))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    urgent_reason: Mapped[UrgentReason | None] = mapped_column(_enum(UrgentReason, "urgent_reason"))
+    threat_date: Mapped[date | None]
+    due_date: Mapped[date] = mapped_column(index=True)
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "callback_status"), default=CaseStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[StaffRole] = mapped_column(_enum(StaffRole, "staff_role"), default=StaffRole.STAFF)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+
+class Handover(Base):
+    """A conversation the bot hands to a person."""
+
+    __tablename__ = "handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str | None] = mapped_column(String(30))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    contact_request: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[CaseStatus] = mapped_column(
+        _enum(CaseStatus, "handover_status"), default=CaseStatus.OPEN, index=True
+    )
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    assignee: Mapped[StaffUser | None] = relationship()
+    notes: Mapped[list[HandoverNote]] = relationship(
+        back_populates="handover", order_by="HandoverNote.id", cascade="all, delete-orphan"
+    )
+
+
+class HandoverNote(Base):
+    """An internal note by staff (or the integration) on a handover; never shown to the resident."""
+
+    __tablename__ = "handover_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    handover: Mapped[Handover] = relationship(back_populates="notes")
+
+
+class AuditEntry(Base):
+    """Who did what, when; written by the services in the same transaction as the change."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

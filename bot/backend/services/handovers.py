@@ -1,0 +1,135 @@
+"""Handovers: conversations the bot hands to a person, with their status, assignee and notes."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.backend.models import CaseStatus, Handover, HandoverNote, StaffUser
+from bot.backend.services import audit
+from bot.backend.services.errors import NotFound, invalid
+from bot.backend.topics import TOPICS
+from bot.backend.validation import clean_text
+
+_CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,29}$")
+_CONVERSATION_ID = re.compile(r"^[\w.:@+\-]{1,200}$")
+SUMMARY_MAX = 2000
+CONTACT_MAX = 500
+NOTE_MAX = 2000
+REASON_MAX = 200
+
+
+def _checked(conversation_id: str, channel: str, topic: str | None) -> None:
+    if not _CONVERSATION_ID.match(conversation_id):
+        raise invalid("conversation_id", "Dit gesprek-id klopt niet (letters, cijfers en - _ . : @ +).")
+    if not _CHANNEL.match(channel):
+        raise invalid("channel", "Dit kanaal klopt niet, bijvoorbeeld website of telegram.")
+    if topic is not None and topic not in TOPICS:
+        raise invalid("topic", f"Onbekend onderwerp. Kies uit: {', '.join(TOPICS)}.")
+
+
+def _text(
+    value: str | None, *, field: str, max_length: int, label: str, required: bool = False
+) -> str | None:
+    try:
+        return clean_text(value, max_length=max_length, label=label, required=required)
+    except ValueError as error:
+        raise invalid(field, str(error)) from None
+
+
+def create_handover(
+    *,
+    session: Session,
+    conversation_id: str,
+    channel: str,
+    reason: str,
+    topic: str | None = None,
+    summary: str | None = None,
+    contact_request: str | None = None,
+    actor: str = "api",
+) -> Handover:
+    """Record a handover with status open, or raise a ServiceError (nothing written)."""
+    _checked(conversation_id, channel, topic)
+    clean_reason = _text(reason, field="reason", max_length=REASON_MAX, label="de reden", required=True)
+    handover = Handover(
+        conversation_id=conversation_id,
+        channel=channel,
+        reason=clean_reason or "",
+        topic=topic,
+        summary=_text(summary, field="summary", max_length=SUMMARY_MAX, label="de samenvatting") or "",
+        contact_request=_text(
+            contact_request, field="contact_request", max_length=CONTACT_MAX, label="het contactverzoek"
+        ),  # fmt: skip
+        status=CaseStatus.OPEN,
+    )
+    session.add(handover)
+    session.flush()
+    audit.record(session=session, actor=actor, action="handover.create", entity="handover",
+                 entity_id=handover.id, channel=channel)  # fmt: skip
+    return handover
+
+
+def get_handover(*, session: Session, handover_id: int) -> Handover:
+    handover = session.scalars(
+        select(Handover).options(selectinload(Handover.notes)).where(Handover.id == handover_id)
+    ).first()
+    if handover is None:
+        raise NotFound("handover_not_found", "Deze overdracht bestaat niet.")
+    return handover
+
+
+def list_handovers(
+    *,
+    session: Session,
+    status: CaseStatus | None = None,
+    conversation_id: str | None = None,
+    limit: int = 100,
+) -> list[Handover]:
+    query = select(Handover).options(selectinload(Handover.notes))
+    if status is not None:
+        query = query.where(Handover.status == status)
+    if conversation_id is not None:
+        query = query.where(Handover.conversation_id == conversation_id)
+    return list(session.scalars(query.order_by(Handover.created_at.desc(), Handover.id.desc()).limit(limit)))
+
+
+def update_handover(
+    *,
+    session: Session,
+    handover_id: int,
+    status: CaseStatus | None = None,
+    assignee_id: int | None = None,
+    unassign: bool = False,
+    note: str | None = None,
+    actor: str = "api",
+) -> Handover:
+    """Change status and/or assignee and/or add an internal note. Validates everything before writing."""
+    handover = get_handover(session=session, handover_id=handover_id)
+    clean_note = _text(note, field="note", max_length=NOTE_MAX, label="de notitie")
+    if assignee_id is not None:
+        assignee = session.get(StaffUser, assignee_id)
+        if assignee is None or not assignee.active:
+            raise NotFound("staff_not_found", "Deze medewerker bestaat niet.")
+    if status is not None and status is not handover.status:
+        audit.record(session=session, actor=actor, action="handover.status", entity="handover",
+                     entity_id=handover.id, old=handover.status.value, new=status.value)  # fmt: skip
+        handover.status = status
+        handover.closed_at = datetime.now(UTC) if status is CaseStatus.DONE else None
+    if unassign and handover.assignee_id is not None:
+        audit.record(session=session, actor=actor, action="handover.unassign", entity="handover",
+                     entity_id=handover.id)  # fmt: skip
+        handover.assignee_id = None
+    elif assignee_id is not None and assignee_id != handover.assignee_id:
+        audit.record(session=session, actor=actor, action="handover.assign", entity="handover",
+                     entity_id=handover.id, assignee_id=assignee_id)  # fmt: skip
+        handover.assignee_id = assignee_id
+    if clean_note:
+        handover.notes.append(HandoverNote(author=actor[:100], text=clean_note))
+        audit.record(session=session, actor=actor, action="handover.note", entity="handover",
+                     entity_id=handover.id)  # fmt: skip
+    handover.updated_at = datetime.now(UTC)
+    session.flush()
+    return handover

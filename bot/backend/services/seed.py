@@ -1,0 +1,77 @@
+"""Clearly fictional demo data: three locations in "Voorbeeldstad", their spreekuren and slots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.backend.models import Closure, Location, Schedule
+from bot.backend.services import audit
+from bot.backend.services.slots import generate_slots
+
+DEMO_LOCATIONS = (
+    ("Buurthuis De Voorbeeldhoek (demo)", "Voorbeeldstraat 1, 9999 XX Voorbeeldstad", "Noord",
+     "Bus 99 tot halte Voorbeeldplein, dan 2 minuten lopen. Ingang naast de bibliotheek (demo)."),
+    ("Wijkcentrum Het Fictieve Plein (demo)", "Fictieplein 12, 9999 XY Voorbeeldstad", "Centrum",
+     "5 minuten lopen vanaf station Voorbeeldstad Centraal. Rolstoeltoegankelijk (demo)."),
+    ("Ontmoetingsplek De Proefboom (demo)", "Proeflaan 7, 9999 XZ Voorbeeldstad", "Zuid",
+     "Tram 0 tot halte Proeflaan. Fietsenstalling aan de achterkant (demo)."),
+)  # fmt: skip
+
+# (location index, topic, title, weekday, start, end, slot minutes, capacity)
+DEMO_SCHEDULES = (
+    (0, "schulden", "Inloopspreekuur Geldzaken", 4, time(9, 0), time(10, 30), None, 6),
+    (0, "huisvesting", "Spreekuur Wonen", 1, time(13, 30), time(15, 30), 30, 1),
+    (1, "schulden", "Afspraakspreekuur Schulden", 2, time(9, 0), time(12, 0), 30, 2),
+    (1, "algemeen", "Inloopspreekuur Wijkteam", 0, time(10, 0), time(12, 0), None, 8),
+    (1, "jeugdhulp", "Spreekuur Opvoeden en Opgroeien", 3, time(14, 0), time(16, 0), 40, 1),
+    (2, "algemeen", "Inloopspreekuur Wijkteam", 3, time(9, 30), time(11, 30), None, 8),
+    (2, "schulden", "Avondspreekuur Geldzaken", 1, time(18, 30), time(20, 0), 30, 1),
+)
+
+
+@dataclass
+class SeedReport:
+    seeded: bool
+    slots_created: int
+
+
+def seed_demo_data(*, session: Session, today: date, horizon_days: int, actor: str = "cli") -> SeedReport:
+    """Add the demo data when there are no locations yet; always top up slots for the coming weeks."""
+    seeded = False
+    if not session.scalar(select(func.count()).select_from(Location)):
+        locations = [
+            Location(name=name, address=address, wijk=wijk, directions=directions)
+            for name, address, wijk, directions in DEMO_LOCATIONS
+        ]
+        session.add_all(locations)
+        session.flush()
+        for index, topic, title, weekday, start, end, minutes, capacity in DEMO_SCHEDULES:
+            session.add(
+                Schedule(location_id=locations[index].id, topic=topic, title=title, weekday=weekday,
+                         start_time=start, end_time=end, slot_minutes=minutes, capacity=capacity,
+                         valid_from=today - timedelta(days=today.weekday()), valid_until=None)
+            )  # fmt: skip
+        for holiday, reason in _general_holidays(today):
+            session.add(Closure(location_id=None, date_from=holiday, date_to=holiday, reason=reason))
+        session.flush()
+        audit.record(session=session, actor=actor, action="seed.demo", entity="location")
+        seeded = True
+    created = generate_slots(session=session, start=today, end=today + timedelta(days=horizon_days))
+    return SeedReport(seeded=seeded, slots_created=created)
+
+
+def _general_holidays(today: date) -> list[tuple[date, str]]:
+    """Fixed-date public holidays of this and next year (Easter-based ones belong in the CSV import)."""
+    days = []
+    for year in (today.year, today.year + 1):
+        days += [
+            (date(year, 1, 1), "Nieuwjaarsdag"),
+            (date(year, 4, 26 if date(year, 4, 27).weekday() == 6 else 27), "Koningsdag"),
+            (date(year, 12, 25), "Eerste Kerstdag"),
+            (date(year, 12, 26), "Tweede Kerstdag"),
+        ]
+    return [(day, reason) for day, reason in days if day >= today]

@@ -1,0 +1,71 @@
+"""Staff accounts: create them and check passwords (argon2id). The staff pages come later."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.backend.models import StaffRole, StaffUser
+from bot.backend.services import audit
+from bot.backend.services.errors import Conflict, invalid
+
+PASSWORD_MIN = 12
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._\-]{1,49}$")
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("voordeur-dummy-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def create_staff_user(
+    *,
+    session: Session,
+    username: str,
+    display_name: str,
+    password: str,
+    role: StaffRole = StaffRole.STAFF,
+    actor: str = "cli",
+) -> StaffUser:
+    username = username.strip().lower()
+    if not _USERNAME.match(username):
+        raise invalid(
+            "username", "Een gebruikersnaam heeft 2 tot 50 kleine letters, cijfers, punt of streepje."
+        )
+    if not display_name.strip() or len(display_name) > 100:
+        raise invalid("display_name", "Vul een naam in van hoogstens 100 tekens.")
+    if len(password) < PASSWORD_MIN or len(password) > 1024:
+        raise invalid("password", f"Een wachtwoord heeft minstens {PASSWORD_MIN} tekens.")
+    if session.scalar(select(func.count()).where(StaffUser.username == username)):
+        raise Conflict("staff_exists", "Deze gebruikersnaam bestaat al.")
+    user = StaffUser(
+        username=username, display_name=display_name.strip(), role=role, password_hash=hash_password(password)
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session=session, actor=actor, action="staff.create", entity="staff_user",
+                 entity_id=user.id, role=role.value)  # fmt: skip
+    return user
+
+
+def verify_staff_password(*, session: Session, username: str, password: str) -> StaffUser | None:
+    """The active user when the password matches, else None (same work either way)."""
+    user = session.scalars(select(StaffUser).where(StaffUser.username == username.strip().lower())).first()
+    stored = user.password_hash if user is not None and user.active else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = datetime.now(UTC)
+    session.flush()
+    return user

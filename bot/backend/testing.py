@@ -1,0 +1,191 @@
+"""Test helpers for the case backend: throw-away PostgreSQL databases, settings and a row factory.
+
+Used by `tests/app/backend` (and later suites); nothing here runs in production.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from bot.backend.models import Base, Closure, Location, Schedule, Slot
+from bot.backend.services.clock import local_today
+from bot.backend.settings import BackendSettings
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "VOORDEUR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+TOKEN = "test-service-token-0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+class ThrowAwayPostgres:
+    """Create and drop uniquely named databases on the local PostgreSQL server."""
+
+    def __init__(self, admin_url: str = POSTGRES_ADMIN_URL) -> None:
+        self.admin_url = make_url(admin_url)
+
+    def _admin(self) -> psycopg.Connection:
+        url = self.admin_url
+        return psycopg.connect(
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            password=url.password,
+            dbname=url.database,
+            autocommit=True,
+            connect_timeout=5,
+        )
+
+    def create(self) -> str:
+        name = f"voordeur_test_{uuid.uuid4().hex[:12]}"
+        with self._admin() as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        name = make_url(url).database or ""
+        with self._admin() as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@dataclass
+class Database:
+    kind: str
+    url: str
+    engine: Engine
+
+
+def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> BackendSettings:
+    values: dict[str, Any] = {
+        "voordeur_env": "test",
+        "data_dir": tmp_path,
+        "database_url": database_url,
+        "backend_service_token": TOKEN,
+    }
+    values.update(overrides)
+    return BackendSettings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def count_rows(session: Session) -> dict[str, int]:
+    """Rows per table, to show that a refused request changed nothing."""
+    session.expire_all()
+    return {
+        table.name: session.scalar(select(func.count()).select_from(table)) or 0
+        for table in Base.metadata.sorted_tables
+    }
+
+
+@dataclass
+class World:
+    """A small fixed world: two locations, spreekuren next week and the week after, one past slot."""
+
+    location: Location
+    other_location: Location
+    schedule: Schedule
+    other_topic_schedule: Schedule
+    slot: Slot
+    second_slot: Slot
+    other_topic_slot: Slot
+    other_location_slot: Slot
+    past_slot: Slot
+    today: date
+
+
+def next_weekday(start: date, weekday: int, weeks_ahead: int = 1) -> date:
+    return start + timedelta(days=(weekday - start.weekday()) % 7 + 7 * weeks_ahead)
+
+
+class Factory:
+    """Builds test rows in the test's session and commits them (a savepoint release)."""
+
+    next_weekday = staticmethod(next_weekday)
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def location(self, name: str, wijk: str = "Noord") -> Location:
+        location = Location(name=name, address="Teststraat 1", wijk=wijk, directions="Bus 1")
+        self.session.add(location)
+        self.session.commit()
+        return location
+
+    def schedule(
+        self,
+        location: Location,
+        *,
+        topic: str = "schulden",
+        weekday: int = 4,
+        valid_from: date | None = None,
+        valid_until: date | None = None,
+        capacity: int = 2,
+        start: time = time(9, 0),
+        end: time = time(10, 30),
+        slot_minutes: int | None = None,
+        title: str = "Inloopspreekuur Geldzaken",
+    ) -> Schedule:
+        schedule = Schedule(
+            location_id=location.id,
+            topic=topic,
+            title=title,
+            weekday=weekday,
+            start_time=start,
+            end_time=end,
+            capacity=capacity,
+            slot_minutes=slot_minutes,
+            valid_from=valid_from or local_today() - timedelta(days=60),
+            valid_until=valid_until,
+        )
+        self.session.add(schedule)
+        self.session.commit()
+        return schedule
+
+    def slot(self, schedule: Schedule, day: date, capacity: int | None = None) -> Slot:
+        slot = Slot(
+            schedule_id=schedule.id,
+            date=day,
+            start_time=schedule.start_time,
+            end_time=schedule.end_time,
+            capacity=capacity or schedule.capacity,
+            booked=0,
+        )
+        self.session.add(slot)
+        self.session.commit()
+        return slot
+
+    def closure(
+        self, day: date, location: Location | None, reason: str = "Studiedag", days: int = 1
+    ) -> Closure:
+        closure = Closure(
+            location_id=location.id if location else None,
+            date_from=day,
+            date_to=day + timedelta(days=days - 1),
+            reason=reason,
+        )
+        self.session.add(closure)
+        self.session.commit()
+        return closure
+
+
+def snapshot(session: Session) -> dict[str, Any]:
+    """Row counts plus the mutable state (places taken, statuses), to show a refusal changed nothing."""
+    from bot.backend.models import Booking, CallbackRequest, Handover
+
+    state: dict[str, Any] = count_rows(session)
+    state["places_taken"] = session.scalar(select(func.coalesce(func.sum(Slot.booked), 0)))
+    state["bookings"] = sorted(session.execute(select(Booking.code, Booking.status, Booking.slot_id)).all())
+    state["handovers"] = sorted(
+        session.execute(select(Handover.id, Handover.status, Handover.assignee_id)).all()
+    )
+    state["callbacks"] = sorted(session.execute(select(CallbackRequest.id, CallbackRequest.status)).all())
+    return state
