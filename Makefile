@@ -1,5 +1,5 @@
 # Voordeur task runner. The README's two set-up commands are `make start` and `make test`.
-.PHONY: start test chat train setup lock lint
+.PHONY: start test chat train setup lock lint sync
 
 start:  ## install what is missing, train when needed, run the whole assistant
 	@scripts/start.sh
@@ -21,3 +21,6 @@ lint:   ## ruff on both sides
 
 lock:   ## re-resolve requirements/*.in into the lock files (needs both environments)
 	@scripts/lock.sh
+
+sync:   ## regenerate answer intents, rules and plan test stories from content/
+	@.venv/rasa/bin/python scripts/sync_content.py

@@ -36,7 +36,7 @@ async def predictions(model: Path) -> list[tuple[str, str, float]]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     agent = Agent.load(model_path=str(model))
-    holdout = load_data(str(ROOT / "tests" / "nlu" / "holdout.yml"))
+    holdout = load_data(str(ROOT / "tests" / "nlu"))
     rows = []
     for message in holdout.intent_examples:
         if message.get("intent", "").startswith("crisis_"):
@@ -79,7 +79,7 @@ def main() -> None:
         f"Made by `python benchmarks/tune_fallback.py` on {date.today().isoformat()} with the project model, on "
         f"{sum(1 for r in rows if r[0] != FALLBACK)} held-out in-scope messages and "
         f"{sum(1 for r in rows if r[0] == FALLBACK)} held-out messages the bot should not claim to understand "
-        "(tests/nlu/holdout.yml without its crisis messages, which the safety net handles whatever the threshold; none of them is training data).",
+        "(tests/nlu/*.yml without its crisis messages, which the safety net handles whatever the threshold; none of them is training data).",
         "",
         "| threshold | in-scope accepted with the right intent | nonsense rejected | balanced accuracy |",
         "|---|---|---|---|",

@@ -2,45 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
-from rasa_sdk import Tracker
+import pytest
+import yaml
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.session import ActionSessionStart
+from actions.session import ActionSessionStart, response_variation
+from tests.rasa.trackers import make_tracker
 
-
-def make_tracker(slots: dict[str, Any] | None = None, sender_id: str = "resident-1") -> Tracker:
-    """A tracker as the action server receives it, with only what these actions read."""
-    return Tracker.from_dict(
-        {
-            "sender_id": sender_id,
-            "slots": slots or {},
-            "latest_message": {},
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": None,
-        }
-    )
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain" / "general.yml").read_text())
 
 
 async def test_session_start_introduces_the_assistant_before_anything_else() -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionSessionStart().run(dispatcher, make_tracker(), domain={})
-    assert [message["response"] for message in dispatcher.messages] == ["utter_intro"]
-    assert events == [SessionStarted(), ActionExecuted("action_listen")]
+    events = await ActionSessionStart().run(dispatcher, make_tracker(), domain=DOMAIN)
+    [intro] = dispatcher.messages
+    assert "digitale assistent van het wijkteam" in intro["text"]
+    assert "computer, geen mens" in intro["text"]
+    assert [button["title"] for button in intro["buttons"]] == ["Geldzorgen", "Wonen", "Opvoeden en jeugd",
+                                                                "Iemand spreken"]
+    assert events == [SessionStarted(), SlotSet("address_form", "je"), ActionExecuted("action_listen")]
+
+
+async def test_session_start_uses_the_configured_form_of_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADDRESS_FORM", "u")
+    dispatcher = CollectingDispatcher()
+    events = await ActionSessionStart().run(dispatcher, make_tracker(), domain=DOMAIN)
+    assert "Ik help u met vragen" in dispatcher.messages[0]["text"]
+    assert SlotSet("address_form", "u") in events
 
 
 async def test_session_start_carries_filled_slots_over_when_the_domain_says_so() -> None:
-    dispatcher = CollectingDispatcher()
     tracker = make_tracker({"topic": "schulden", "empty": None, "session_started_metadata": {"x": 1}})
-    domain = {"session_config": {"carry_over_slots_to_new_session": True}}
-    events = await ActionSessionStart().run(dispatcher, tracker, domain)
-    assert events == [SessionStarted(), SlotSet("topic", "schulden"), ActionExecuted("action_listen")]
-
-    domain = {"session_config": {"carry_over_slots_to_new_session": False}}
+    domain = {**DOMAIN, "session_config": {"carry_over_slots_to_new_session": True}}
     events = await ActionSessionStart().run(CollectingDispatcher(), tracker, domain)
-    assert events == [SessionStarted(), ActionExecuted("action_listen")]
+    assert events == [SessionStarted(), SlotSet("topic", "schulden"), SlotSet("address_form", "je"),
+                      ActionExecuted("action_listen")]
+
+    domain = {**DOMAIN, "session_config": {"carry_over_slots_to_new_session": False}}
+    events = await ActionSessionStart().run(CollectingDispatcher(), tracker, domain)
+    assert events == [SessionStarted(), SlotSet("address_form", "je"), ActionExecuted("action_listen")]
+
+
+def test_a_missing_variation_is_an_error() -> None:
+    with pytest.raises(KeyError):
+        response_variation({"responses": {"utter_x": [{"text": "hoi"}]}}, "utter_x", "u")

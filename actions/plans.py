@@ -1,0 +1,181 @@
+"""Stappenplannen: walk a self-help plan one step at a time (content/plans/*.yml).
+
+The plan and the step live in slots, so the resident can stop, ask something else and come back
+with "waar was ik?". After the last step the assistant offers a callback or a spreekuur.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.content import ContentStore, Plan, content_store
+from bot.settings import RasaSideSettings
+
+NAVIGATION = [
+    {"title": "Volgende stap", "payload": "/stappenplan_volgende"},
+    {"title": "Vorige stap", "payload": "/stappenplan_vorige"},
+    {"title": "Stoppen", "payload": "/stappenplan_stoppen"},
+    {"title": "Iemand spreken", "payload": "/request_human"},
+]
+CLOSING_OFFER = [
+    {"title": "Terugbelverzoek", "payload": "/request_callback"},
+    {"title": "Spreekuur", "payload": "/book_spreekuur"},
+    {"title": "Iemand spreken", "payload": "/request_human"},
+]
+MESSAGES = {
+    "je": {
+        "step": "Stap {number} van {total}:\n{text}",
+        "done": "Je bent klaar met dit stappenplan. Goed gedaan! Wil je dat iemand van het wijkteam met je "
+                "meekijkt? Vraag een terugbelverzoek aan of kom naar het spreekuur.",
+        "first": "Dit is de eerste stap.",
+        "stopped": "Je bent gestopt bij stap {number} van '{title}'. Typ 'waar was ik' als je verder wilt gaan.",
+        "nothing": "Je bent nu niet bezig met een stappenplan. Waar kan ik je mee helpen?",
+        "unknown": "Dat stappenplan ken ik niet. Kies een onderwerp, dan help ik je verder.",
+        "choose": "Met welk stappenplan wil je beginnen?",
+    },
+    "u": {
+        "step": "Stap {number} van {total}:\n{text}",
+        "done": "U bent klaar met dit stappenplan. Goed gedaan! Wilt u dat iemand van het wijkteam met u "
+                "meekijkt? Vraag een terugbelverzoek aan of kom naar het spreekuur.",
+        "first": "Dit is de eerste stap.",
+        "stopped": "U bent gestopt bij stap {number} van '{title}'. Typ 'waar was ik' als u verder wilt gaan.",
+        "nothing": "U bent nu niet bezig met een stappenplan. Waar kan ik u mee helpen?",
+        "unknown": "Dat stappenplan ken ik niet. Kies een onderwerp, dan help ik u verder.",
+        "choose": "Met welk stappenplan wilt u beginnen?",
+    },
+}
+TOPIC_BUTTONS = [
+    {"title": "Geldzorgen", "payload": "/schulden_algemeen"},
+    {"title": "Wonen", "payload": "/huisvesting_algemeen"},
+    {"title": "Opvoeden en jeugd", "payload": "/jeugdhulp_algemeen"},
+]
+
+
+class PlanAction(Action, ABC):
+    """Shared behaviour: read the plan state from slots, show a step, store the new state.
+
+    Abstract, so that rasa-sdk's executor registers only the concrete actions below.
+    """
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        settings = RasaSideSettings.from_env()
+        store = content_store(settings.content_dir)
+        form = settings.address_form
+        plan = store.plans.get(tracker.get_slot("plan_id") or "")
+        step = int(tracker.get_slot("plan_step") or 0)
+        return self.act(dispatcher, tracker, store, form, plan, step)
+
+    @abstractmethod
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: ContentStore, form: str,
+            plan: Plan | None, step: int) -> list[EventType]: ...
+
+    @staticmethod
+    def show_step(dispatcher: CollectingDispatcher, store: ContentStore, form: str, plan: Plan,
+                  step: int) -> list[EventType]:
+        text = MESSAGES[form]["step"].format(number=step + 1, total=len(plan.steps),
+                                             text=store.text(plan.steps[step], form))
+        dispatcher.utter_message(text=text, buttons=NAVIGATION)
+        return [SlotSet("plan_id", plan.id), SlotSet("plan_step", float(step))]
+
+    @staticmethod
+    def offer_plans(dispatcher: CollectingDispatcher, store: ContentStore, form: str,
+                    topic: str | None) -> list[EventType]:
+        """Lists the plans of the current topic (or all plans) as buttons."""
+        plans = [plan for plan in store.plans.values() if topic in (None, plan.topic)] or list(store.plans.values())
+        buttons = [{"title": store.text(plan.title, form),
+                    "payload": '/stappenplan_start{"plan_id": "%s"}' % plan.id} for plan in plans]
+        dispatcher.utter_message(text=MESSAGES[form]["choose"], buttons=buttons)
+        return []
+
+    @staticmethod
+    def nothing_active(dispatcher: CollectingDispatcher, form: str) -> list[EventType]:
+        dispatcher.utter_message(text=MESSAGES[form]["nothing"], buttons=TOPIC_BUTTONS)
+        return []
+
+
+class ActionPlanStart(PlanAction):
+    """Starts the plan named by the `plan_id` entity (from a button) at its first step."""
+
+    def name(self) -> str:
+        return "action_plan_start"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: ContentStore, form: str,
+            plan: Plan | None, step: int) -> list[EventType]:
+        requested = next(tracker.get_latest_entity_values("plan_id"), None)
+        if requested is None:
+            return self.offer_plans(dispatcher, store, form, tracker.get_slot("topic"))
+        plan = store.plans.get(requested)
+        if plan is None:
+            dispatcher.utter_message(text=MESSAGES[form]["unknown"], buttons=TOPIC_BUTTONS)
+            return [SlotSet("plan_id", None), SlotSet("plan_step", None)]
+        dispatcher.utter_message(text=store.text(plan.intro, form))
+        return self.show_step(dispatcher, store, form, plan, 0)
+
+
+class ActionPlanNext(PlanAction):
+    """Shows the next step, or closes the plan with an offer of a callback or a spreekuur."""
+
+    def name(self) -> str:
+        return "action_plan_next"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: ContentStore, form: str,
+            plan: Plan | None, step: int) -> list[EventType]:
+        if plan is None:
+            return self.nothing_active(dispatcher, form)
+        if step + 1 < len(plan.steps):
+            return self.show_step(dispatcher, store, form, plan, step + 1)
+        dispatcher.utter_message(text=MESSAGES[form]["done"], buttons=CLOSING_OFFER)
+        return [SlotSet("plan_id", None), SlotSet("plan_step", None), SlotSet("plan_finished", plan.id)]
+
+
+class ActionPlanPrevious(PlanAction):
+    """Shows the previous step (or says this is the first)."""
+
+    def name(self) -> str:
+        return "action_plan_previous"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: ContentStore, form: str,
+            plan: Plan | None, step: int) -> list[EventType]:
+        if plan is None:
+            return self.nothing_active(dispatcher, form)
+        if step == 0:
+            dispatcher.utter_message(text=MESSAGES[form]["first"])
+        return self.show_step(dispatcher, store, form, plan, max(step - 1, 0))
+
+
+class ActionPlanStop(PlanAction):
+    """Pauses the plan: the slots keep the place, so "waar was ik?" can resume it."""
+
+    def name(self) -> str:
+        return "action_plan_stop"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: ContentStore, form: str,
+            plan: Plan | None, step: int) -> list[EventType]:
+        if plan is None:
+            return self.nothing_active(dispatcher, form)
+        text = MESSAGES[form]["stopped"].format(number=step + 1, title=store.text(plan.title, form))
+        dispatcher.utter_message(text=text, buttons=TOPIC_BUTTONS)
+        return []
+
+
+class ActionPlanResume(PlanAction):
+    """Shows the step where the resident left off."""
+
+    def name(self) -> str:
+        return "action_plan_resume"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: ContentStore, form: str,
+            plan: Plan | None, step: int) -> list[EventType]:
+        if plan is None:
+            return self.nothing_active(dispatcher, form)
+        return self.show_step(dispatcher, store, form, plan, min(step, len(plan.steps) - 1))

@@ -1,0 +1,129 @@
+"""Answer, stappenplan and fallback actions with CollectingDispatcher, on a small fixture content set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer
+from actions.fallback import ActionHandleNluFallback
+from actions.plans import (
+    ActionPlanNext,
+    ActionPlanPrevious,
+    ActionPlanResume,
+    ActionPlanStart,
+    ActionPlanStop,
+)
+from tests.rasa.trackers import make_tracker
+
+FIXTURE = Path(__file__).parent / "fixtures" / "content"
+PLAN_ENTITY = [{"entity": "plan_id", "value": "test_plan"}]
+
+
+@pytest.fixture(autouse=True)
+def fixture_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTENT_DIR", str(FIXTURE))
+    monkeypatch.setenv("ADDRESS_FORM", "je")
+
+
+async def run(action, **tracker_args):  # type: ignore[no-untyped-def]
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, make_tracker(**tracker_args), domain={})
+    return dispatcher.messages, events
+
+
+async def test_answer_renders_placeholders_and_offers_as_buttons() -> None:
+    messages, events = await run(ActionAnswer(), intent="schulden_aanmaning")
+    assert messages[0]["text"] == "Open de brief en bel 0123-456 789."
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Stappenplan: Je post openen", "Terugbelverzoek",
+                                                           "Iemand spreken"]
+    assert messages[0]["buttons"][0]["payload"] == '/stappenplan_start{"plan_id": "test_plan"}'
+    assert events == [SlotSet("topic", "schulden")]
+
+
+async def test_answer_uses_the_u_form_when_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADDRESS_FORM", "u")
+    messages, _ = await run(ActionAnswer(), intent="schulden_aanmaning")
+    assert messages[0]["buttons"][0]["title"] == "Stappenplan: Uw post openen"
+
+
+async def test_unknown_answer_asks_to_rephrase() -> None:
+    messages, events = await run(ActionAnswer(), intent="schulden_onbekend")
+    assert messages[0]["response"] == "utter_ask_rephrase"
+    assert events == []
+
+
+async def test_a_plan_is_walked_forward_back_stopped_resumed_and_closed() -> None:
+    messages, events = await run(ActionPlanStart(), entities=PLAN_ENTITY)
+    assert messages[0]["text"] == "We beginnen."
+    assert messages[1]["text"] == "Stap 1 van 3:\nPak je post."
+    assert [b["title"] for b in messages[1]["buttons"]] == ["Volgende stap", "Vorige stap", "Stoppen",
+                                                           "Iemand spreken"]
+    assert events == [SlotSet("plan_id", "test_plan"), SlotSet("plan_step", 0.0)]
+
+    at_step = {"plan_id": "test_plan", "plan_step": 1.0}
+    messages, events = await run(ActionPlanNext(), slots=at_step)
+    assert messages[0]["text"] == "Stap 3 van 3:\nBel 0900-8020."
+    assert events == [SlotSet("plan_id", "test_plan"), SlotSet("plan_step", 2.0)]
+
+    messages, events = await run(ActionPlanPrevious(), slots=at_step)
+    assert messages[0]["text"].startswith("Stap 1 van 3")
+
+    messages, events = await run(ActionPlanStop(), slots=at_step)
+    assert "gestopt bij stap 2" in messages[0]["text"] and "waar was ik" in messages[0]["text"]
+    assert events == []  # the place is kept for resuming
+
+    messages, events = await run(ActionPlanResume(), slots=at_step)
+    assert messages[0]["text"].startswith("Stap 2 van 3")
+
+    messages, events = await run(ActionPlanNext(), slots={"plan_id": "test_plan", "plan_step": 2.0})
+    assert "klaar met dit stappenplan" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/request_callback", "/book_spreekuur",
+                                                             "/request_human"]
+    assert SlotSet("plan_id", None) in events and SlotSet("plan_finished", "test_plan") in events
+
+
+async def test_previous_on_the_first_step_says_so() -> None:
+    messages, _ = await run(ActionPlanPrevious(), slots={"plan_id": "test_plan", "plan_step": 0.0})
+    assert messages[0]["text"] == "Dit is de eerste stap."
+    assert messages[1]["text"].startswith("Stap 1 van 3")
+
+
+@pytest.mark.parametrize("action", [ActionPlanNext(), ActionPlanPrevious(), ActionPlanStop(), ActionPlanResume()])
+async def test_navigation_without_an_active_plan_explains_and_offers_topics(action) -> None:  # type: ignore[no-untyped-def]
+    messages, events = await run(action)
+    assert "niet bezig met een stappenplan" in messages[0]["text"]
+    assert events == []
+
+
+async def test_start_without_a_plan_lists_the_plans_and_unknown_plans_are_refused() -> None:
+    messages, _ = await run(ActionPlanStart())
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Je post openen"]
+    messages, events = await run(ActionPlanStart(), entities=[{"entity": "plan_id", "value": "bestaat_niet"}])
+    assert "ken ik niet" in messages[0]["text"]
+    assert events == [SlotSet("plan_id", None), SlotSet("plan_step", None)]
+
+
+async def test_two_competing_topics_get_a_clarifying_question() -> None:
+    ranking = [("nlu_fallback", 0.85), ("huisvesting_huurachterstand", 0.45), ("schulden_aanmaning", 0.35),
+               ("greet", 0.1)]
+    messages, _ = await run(ActionHandleNluFallback(), ranking=ranking)
+    assert messages[0]["text"] == "Gaat je vraag over wonen en huur of over geld en schulden?"
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/huisvesting_huurachterstand",
+                                                             "/schulden_aanmaning"]
+
+
+@pytest.mark.parametrize(
+    "ranking",
+    [
+        [("nlu_fallback", 0.85), ("greet", 0.5), ("schulden_aanmaning", 0.3), ("huisvesting_x", 0.2)],
+        [("nlu_fallback", 0.85), ("schulden_aanmaning", 0.5), ("schulden_beslag", 0.4), ("huisvesting_x", 0.05)],
+        [],
+    ],
+)
+async def test_otherwise_the_fallback_asks_to_rephrase(ranking) -> None:  # type: ignore[no-untyped-def]
+    messages, _ = await run(ActionHandleNluFallback(), ranking=ranking)
+    assert messages[0]["response"] == "utter_ask_rephrase"
