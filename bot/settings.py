@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping
 
 DEVELOPMENT = "development"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ADDRESS_FORMS = ("je", "u")
 _MIN_SECRET_LENGTH = 24
 
 
@@ -24,6 +27,8 @@ class RasaSideSettings:
     backend_url: str
     backend_service_token: str
     rasa_auth_token: str
+    content_dir: Path
+    address_form: str
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RasaSideSettings:
@@ -33,12 +38,18 @@ class RasaSideSettings:
             backend_url=env.get("BACKEND_URL", "http://127.0.0.1:8000").rstrip("/"),
             backend_service_token=env.get("BACKEND_SERVICE_TOKEN", ""),
             rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
+            content_dir=Path(env.get("CONTENT_DIR") or PROJECT_ROOT / "content").resolve(),
+            address_form=env.get("ADDRESS_FORM", "je").strip().lower(),
         )
         settings.check()
         return settings
 
     def check(self) -> None:
-        """Refuse missing or short secrets outside development."""
+        """Refuse unknown values, and missing or short secrets outside development."""
+        if self.address_form not in ADDRESS_FORMS:
+            raise SettingsError(f"ADDRESS_FORM must be one of {', '.join(ADDRESS_FORMS)}")
+        if not (self.content_dir / "local.yml").exists():
+            raise SettingsError(f"CONTENT_DIR {self.content_dir} has no local.yml")
         if self.voordeur_env == DEVELOPMENT:
             return
         for name in ("backend_service_token", "rasa_auth_token"):
