@@ -12,6 +12,8 @@ from actions.content import content_store
 from bot.settings import RasaSideSettings
 
 TOPICS = ("schulden", "huisvesting", "jeugdhulp")
+TOPIC_LABELS = {"schulden": "geld en schulden", "huisvesting": "wonen en huur", "jeugdhulp": "opvoeden en jeugd"}
+WHICH_TOPIC = {"je": "Gaat je vraag over {first} of over {second}?", "u": "Gaat uw vraag over {first} of over {second}?"}
 
 
 def topic_of(intent: str | None) -> str | None:
@@ -19,8 +21,21 @@ def topic_of(intent: str | None) -> str | None:
     return prefix if prefix in TOPICS else None
 
 
+def ask_which_topic(dispatcher: CollectingDispatcher, form: str, choices: list[tuple[str, str]]) -> None:
+    """One short question with a button per (topic, intent) choice; a button leads straight to its answer."""
+    (first, _), (second, _) = choices[:2]
+    dispatcher.utter_message(
+        text=WHICH_TOPIC[form].format(first=TOPIC_LABELS[first], second=TOPIC_LABELS[second]),
+        buttons=[{"title": TOPIC_LABELS[topic].capitalize(), "payload": f"/{intent}"} for topic, intent in choices],
+    )
+
+
 class ActionAnswer(Action):
-    """Sends the content answer for the resident's topic intent and remembers the topic."""
+    """Sends the content answer for the resident's topic intent and remembers the topic.
+
+    A typed question that belongs to two topics (content/ambiguous.yml) is answered for the topic of
+    the conversation, or else met with a question which topic is meant. Buttons are never questioned.
+    """
 
     def name(self) -> str:
         return "action_answer"
@@ -31,10 +46,18 @@ class ActionAnswer(Action):
         settings = RasaSideSettings.from_env()
         store = content_store(settings.content_dir)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        form = settings.address_form
+        ambiguity = store.ambiguities.get(intent or "")
+        typed = not str(tracker.latest_message.get("text") or "").startswith("/")
+        if ambiguity and typed:
+            current_topic = tracker.get_slot("topic")
+            if current_topic not in ambiguity.choices:
+                ask_which_topic(dispatcher, form, list(ambiguity.choices.items()))
+                return []
+            intent = ambiguity.choices[current_topic]
         answer = store.answers.get(intent or "")
         if answer is None:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        form = settings.address_form
         dispatcher.utter_message(text=store.text(answer.texts, form), buttons=store.buttons(answer.offers, form))
         return [SlotSet("topic", topic_of(intent))]

@@ -51,6 +51,14 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Ambiguity:
+    """A question that belongs to two topics: the answer to give per topic."""
+
+    when: str
+    choices: dict[str, str]
+
+
+@dataclass(frozen=True)
 class DatedFact:
     key: str
     value: str
@@ -65,6 +73,7 @@ class ContentStore:
     local_values: dict[str, str] = field(default_factory=dict)
     local_valid_until: dt.date | None = None
     facts: dict[str, DatedFact] = field(default_factory=dict)
+    ambiguities: dict[str, Ambiguity] = field(default_factory=dict)
 
     @property
     def placeholders(self) -> dict[str, str]:
@@ -110,6 +119,7 @@ class ContentStore:
                     found.append(f"answer {answer.intent}: offers unknown plan {plan_id!r}")
                 elif not offer.startswith(PLAN_OFFER_PREFIX) and offer not in OFFER_BUTTONS:
                     found.append(f"answer {answer.intent}: unknown offer {offer!r}")
+        found += self._ambiguity_problems()
         for name, texts in self._all_texts():
             for form in ADDRESS_FORMS:
                 if not (texts.get(form) or "").strip():
@@ -119,6 +129,11 @@ class ContentStore:
                     if key is not None and key not in self.placeholders:
                         found.append(f"{name}: unknown placeholder {{{key}}}")
         return found
+
+    def _ambiguity_problems(self) -> list[str]:
+        return [f"ambiguous.yml: {ambiguity.when} -> unknown answer {intent!r}"
+                for ambiguity in self.ambiguities.values()
+                for intent in [ambiguity.when, *ambiguity.choices.values()] if intent not in self.answers]
 
     def _all_texts(self) -> list[tuple[str, dict[str, str]]]:
         texts = [(f"answer {a.intent}", a.texts) for a in self.answers.values()]
@@ -165,6 +180,9 @@ def load_store(root: Path) -> ContentStore:
             if plan.id in store.plans:
                 raise ContentError(f"{path.name}: plan id {plan.id!r} is used twice")
             store.plans[plan.id] = plan
+    ambiguous_file = root / "ambiguous.yml"
+    for raw in (_read_yaml(ambiguous_file).get("ambiguous") or []) if ambiguous_file.exists() else []:
+        store.ambiguities[raw["when"]] = Ambiguity(when=raw["when"], choices=dict(raw["choices"]))
     for path in sorted((root / "answers").glob("*.yml")):
         for raw in _read_yaml(path).get("answers") or []:
             answer = Answer(intent=raw["intent"], question=str(raw.get("question", "")), texts=_forms(raw),

@@ -86,6 +86,8 @@ SUICIDE_PATTERNS = (
         r"van kant maken|om het leven brengen|iets aandoen|wat aandoen)"),
     _rx(r"(?:het|t|leven) hoeft (?:voor mij |van mij |)niet meer",
         r"geen (?:zin|reden) (?:meer |)(?:in|om te) (?:het |)leven", r"mijn leven heeft geen zin"),
+    _rx(r"denk (?:\w+ ){0,2}aan (?:doodgaan|dood gaan|de dood|sterven|er niet meer zijn)",
+        r"(?:gedachten|gedachtes) (?:over|aan) (?:doodgaan|dood gaan|de dood|sterven)"),
     _rx(r"voor (?:de|een) trein (?:springen|spring|gaan liggen)", r"van (?:de|een) (?:brug|flat|dak) (?:springen|spring)"),
 )
 DOMESTIC_PATTERNS = (
@@ -100,6 +102,8 @@ DOMESTIC_PATTERNS = (
         + _PERSON + r" (?:man|vrouw|partner|vriend|vriendin|ex)"),
     _rx(r"(?:voel me|voel ik me|ben|is|het is) (?:\w+ ){0,2}onveilig (?:thuis|in huis)", r"thuis (?:\w+ ){0,2}onveilig"),
     _rx(r"dreigt (?:me|mij|haar|ons) (?:te |)(?:vermoorden|doden|dood te maken|iets aan te doen)"),
+    _rx(r"(?:wordt|word|werd) (?:\w+ ){0,4}gevochten", r"vechtpartij", r"ruzie met klappen",
+        r"(?:bedreigt|bedreigde|bedreigen) (?:me|mij|ons|haar|hem)"),
 )
 CHILD_PATTERNS = (
     _rx(r"kindermishandeling", r"kinder ?misbruik"),
@@ -115,7 +119,9 @@ CHILD_PATTERNS = (
         _CHILD + r" (?:\w+ ){0,4}(?:alleen thuis gelaten|alleen gelaten|op straat gezet)"),
     _rx(_CHILD + r" (?:\w+ ){0,3}(?:is|zijn|voelt zich|voelen zich) (?:\w+ ){0,2}onveilig"),
     # a child writing about a parent
-    _rx(_PERSON + r" " + _PARENT + r" (?:\w+ ){0,2}" + _HARM + r" (?:me|mij|ons)",
+    _rx(r"(?:wordt|worden|werd|werden) (?:\w+ ){0,2}" + _CHILD + r" (?:\w+ ){0,4}(?:geslagen|mishandeld|"
+        r"misbruikt|verwaarloosd|opgesloten|geschopt)"),
+    _rx(r"(?:" + _PERSON + r" |)" + _PARENT + r" (?:\w+ ){0,2}" + _HARM + r" (?:me|mij|ons)",
         _PERSON + r" " + _PARENT + r" (?:\w+ ){0,2}doet (?:me|mij|ons) pijn"),
 )
 SEXUAL_PATTERNS = (
@@ -127,7 +133,8 @@ ACUTE_PATTERNS = (
     _rx(r"(?:pillen|pil|medicijnen|tabletten|slaappillen|gif|bleek) (?:\w+ ){0,3}(?:genomen|geslikt|"
         r"ingenomen|gedronken|opgedronken)"),
     _rx(r"(?:heeft|heb|hebben|staat|staan|loopt) (?:\w+ ){0,3}(?:een |)mes", r"met een mes",
-        r"(?:bloedt|bloeden|bewusteloos|reageert niet meer|ademt niet)"),
+        r"(?:bloedt|bloeden|bewusteloos|reageert niet meer|ademt niet)",
+        r"met een (?:wapen|pistool|geweer|vuurwapen|bijl|hamer)", r"binnengedrongen", r"inbreker (?:\w+ ){0,2}in huis"),
     _rx(r"sta (?:nu |)(?:op|bij) (?:de|het|een) (?:brug|spoor|dak|rand)", r"ik (?:ga|doe) het (?:nu|vannacht|vanavond)",
         r"(?:nu|vannacht|vanavond) doe ik het"),
 )

@@ -50,6 +50,25 @@ async def test_answer_uses_the_u_form_when_configured(monkeypatch: pytest.Monkey
     assert messages[0]["buttons"][0]["title"] == "Stappenplan: Uw post openen"
 
 
+async def test_a_typed_question_of_two_topics_gets_a_question_which_topic() -> None:
+    messages, events = await run(ActionAnswer(), intent="huisvesting_huurachterstand", text="ik heb huurachterstand")
+    assert messages[0]["text"] == "Gaat je vraag over wonen en huur of over geld en schulden?"
+    assert messages[0]["buttons"] == [{"title": "Wonen en huur", "payload": "/huisvesting_huurachterstand"},
+                                      {"title": "Geld en schulden", "payload": "/schulden_aanmaning"}]
+    assert events == []
+
+
+async def test_the_conversation_topic_or_a_button_settles_an_ambiguous_question() -> None:
+    messages, events = await run(ActionAnswer(), intent="huisvesting_huurachterstand", text="huurachterstand",
+                                 slots={"topic": "schulden"})
+    assert messages[0]["text"].startswith("Open de brief")  # the schulden choice
+    assert events == [SlotSet("topic", "schulden")]
+    messages, events = await run(ActionAnswer(), intent="huisvesting_huurachterstand",
+                                 text="/huisvesting_huurachterstand")
+    assert messages[0]["text"] == "Bel je verhuurder."
+    assert events == [SlotSet("topic", "huisvesting")]
+
+
 async def test_unknown_answer_asks_to_rephrase() -> None:
     messages, events = await run(ActionAnswer(), intent="schulden_onbekend")
     assert messages[0]["response"] == "utter_ask_rephrase"
@@ -108,7 +127,7 @@ async def test_start_without_a_plan_lists_the_plans_and_unknown_plans_are_refuse
 
 
 async def test_two_competing_topics_get_a_clarifying_question() -> None:
-    ranking = [("nlu_fallback", 0.85), ("huisvesting_huurachterstand", 0.45), ("schulden_aanmaning", 0.35),
+    ranking = [("nlu_fallback", 0.5), ("huisvesting_huurachterstand", 0.45), ("schulden_aanmaning", 0.35),
                ("greet", 0.1)]
     messages, _ = await run(ActionHandleNluFallback(), ranking=ranking)
     assert messages[0]["text"] == "Gaat je vraag over wonen en huur of over geld en schulden?"
@@ -116,11 +135,22 @@ async def test_two_competing_topics_get_a_clarifying_question() -> None:
                                                              "/schulden_aanmaning"]
 
 
+async def test_two_close_questions_of_one_topic_are_offered_by_their_question() -> None:
+    ranking = [("nlu_fallback", 0.5), ("schulden_aanmaning", 0.45), ("schulden_beslag", 0.35)]
+    messages, _ = await run(ActionHandleNluFallback(), ranking=ranking)
+    assert messages[0]["text"] == "Bedoel je een van deze vragen?"
+    assert messages[0]["buttons"] == [
+        {"title": "Wat moet ik doen met een aanmaning?", "payload": "/schulden_aanmaning"},
+        {"title": "Beslag, wat nu?", "payload": "/schulden_beslag"},
+    ]
+
+
 @pytest.mark.parametrize(
     "ranking",
     [
-        [("nlu_fallback", 0.85), ("greet", 0.5), ("schulden_aanmaning", 0.3), ("huisvesting_x", 0.2)],
-        [("nlu_fallback", 0.85), ("schulden_aanmaning", 0.5), ("schulden_beslag", 0.4), ("huisvesting_x", 0.05)],
+        [("nlu_fallback", 0.5), ("greet", 0.4), ("schulden_aanmaning", 0.3), ("huisvesting_x", 0.2)],
+        [("nlu_fallback", 0.5), ("schulden_aanmaning", 0.4), ("huisvesting_huurachterstand", 0.1)],
+        [("nlu_fallback", 0.5), ("schulden_aanmaning", 0.4), ("huisvesting_niet_in_content", 0.3)],
         [],
     ],
 )

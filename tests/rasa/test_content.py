@@ -35,6 +35,11 @@ def test_content_is_consistent() -> None:
     assert STORE.problems() == []
 
 
+def test_rent_arrears_is_declared_ambiguous_between_housing_and_money() -> None:
+    choices = STORE.ambiguities["huisvesting_huurachterstand"].choices
+    assert set(choices) == {"huisvesting", "schulden"}
+
+
 def test_no_dated_fact_has_expired() -> None:
     assert STORE.expired(dt.date.today()) == []
 

@@ -14,6 +14,7 @@ SUICIDE = [
     "zelfmoooord",
     "ik wil dood",
     "het hoeft voor mij niet meer",
+    "ik heb steeds gedachten over doodgaan",
     "ik wil er een eind aan maken",
     "soms wil ik gewoon niet meer wakker worden",
     "ik ben suïcidaal",
@@ -28,6 +29,9 @@ ACUTE = [
     "er staat iemand voor de deur met een mes",
     "mijn moeder is bewusteloos",
     "ik sta nu op de brug",
+    "er wordt nu gevochten in de woonkamer",
+    "mijn ex bedreigt me op dit moment met een pistool",
+    "er is net iemand ons huis binnengedrongen",
     "ik wil niet meer leven, ik ga het nu doen",
 ]
 DOMESTIC = [
@@ -48,6 +52,9 @@ CHILD = [
     "mijn kind wordt geslagen door haar vader",
     "mijn kind is niet veilig thuis",
     "het buurmeisje zit onder de blauwe plekken",
+    "papa schopt me als hij dronken is",
+    "ik vermoed dat er een kind in de straat geslagen wordt",
+    "volgens mij worden de kinderen van mijn zus verwaarloosd",
 ]
 SEXUAL = ["ik ben verkracht", "iemand heeft me aangerand in de trein", "hij dwong me tot seks"]
 NOT_CRISIS = [

@@ -33,7 +33,8 @@ def test_all_test_stories_pass_end_to_end(model_path: Path, tmp_path: Path) -> N
     stories = ROOT / "tests" / "stories"
     result = run_stories(model_path, stories, tmp_path)
     output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-6000:]
+    failure = output[output.find("WrongPrediction"):][:3000] if "WrongPrediction" in output else output[-3000:]
+    assert result.returncode == 0, failure
     expected = count_stories(stories)
     assert expected >= 10
     assert re.search(rf"Evaluating {expected} stories", output), output[-3000:]

@@ -12,9 +12,10 @@ def make_tracker(
     intent: str | None = None,
     entities: list[dict[str, Any]] | None = None,
     ranking: list[tuple[str, float]] | None = None,
+    text: str | None = None,
     sender_id: str = "resident-1",
 ) -> Tracker:
-    latest_message: dict[str, Any] = {"entities": entities or []}
+    latest_message: dict[str, Any] = {"entities": entities or [], "text": text}
     if intent:
         latest_message["intent"] = {"name": intent, "confidence": 1.0}
     if ranking is not None:

@@ -1,0 +1,176 @@
+"""NLU quality benchmark: 5-fold cross-validation of config.yml against Rasa's default pipeline.
+
+Usage (Rasa environment): python benchmarks/nlu_benchmark.py [--folds 5] [--only project]
+Writes docs/nlu-benchmark.md (and the raw Rasa reports under results/nlu-benchmark/).
+
+Both configurations see the same data (data/nlu) and the same folds: Rasa draws its stratified folds
+from numpy's global random state, which we seed before each run. We time each fold's training and
+the classification of its test messages by wrapping Rasa's own functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import json
+import os
+import platform
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = {
+    "project": ROOT / "config.yml",
+    "rasa_init_default": ROOT / "benchmarks" / "configs" / "rasa_init_default.yml",
+}
+SEED = 20261123
+TOPICS = ("schulden", "huisvesting", "jeugdhulp")
+
+
+def topic(intent: str) -> str:
+    prefix = intent.split("_")[0]
+    if prefix in TOPICS:
+        return prefix
+    return "crisis" if intent.startswith("crisis_") else "algemeen"
+
+
+class Timer:
+    """Wraps Rasa's per-fold training and test-set classification to time them."""
+
+    def __init__(self) -> None:
+        self.train_seconds: list[float] = []
+        self.test_seconds: list[float] = []
+        self.test_messages: list[int] = []
+
+    def install(self) -> None:
+        import rasa.model_training
+        import rasa.nlu.test as nlu_test
+
+        original_train = rasa.model_training.train_nlu
+        original_combine = nlu_test.combine_result
+
+        def timed_train(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original_train(*args, **kwargs)
+            finally:
+                self.train_seconds.append(time.perf_counter() - start)
+
+        async def timed_combine(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            result = await original_combine(*args, **kwargs)
+            if len(args) > 5 or "intent_results" in kwargs:  # the test-set call, not the train-set one
+                self.test_seconds.append(time.perf_counter() - start)
+                self.test_messages.append(len(args[4].intent_examples))
+            return result
+
+        rasa.model_training.train_nlu = timed_train
+        nlu_test.combine_result = timed_combine
+
+
+async def cross_validate(name: str, config: Path, folds: int, out: Path) -> dict[str, Any]:
+    import numpy as np
+    from rasa.nlu.test import cross_validate as rasa_cross_validate
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    timer = Timer()
+    timer.install()
+    data = load_data(str(ROOT / "data" / "nlu"))
+    np.random.seed(SEED)  # the same folds for every configuration
+    started = time.perf_counter()
+    await rasa_cross_validate(data, folds, str(config), output=str(out / name), disable_plotting=True,
+                              report_as_dict=True)
+    report = json.loads((out / name / "intent_report.json").read_text())
+    return {
+        "name": name,
+        "report": report,
+        "total_seconds": time.perf_counter() - started,
+        "train_seconds": timer.train_seconds,
+        "ms_per_message": 1000 * sum(timer.test_seconds) / max(sum(timer.test_messages), 1),
+        "examples": len(data.intent_examples),
+    }
+
+
+def per_intent_f1(report: dict[str, Any]) -> dict[str, float]:
+    skip = {"accuracy", "macro avg", "weighted avg", "micro avg"}
+    return {intent: values["f1-score"] for intent, values in report.items() if intent not in skip}
+
+
+def topic_confusions(report: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """Messages of one topic classified as another (crisis and general intents included)."""
+    counts: collections.Counter[tuple[str, str]] = collections.Counter()
+    for intent, values in report.items():
+        if not isinstance(values, dict):
+            continue
+        for other, count in (values.get("confused_with") or {}).items():
+            if topic(intent) != topic(other):
+                counts[(f"{intent}", f"{other}")] += count
+    return [(a, b, n) for (a, b), n in counts.most_common(15)]
+
+
+def render(results: list[dict[str, Any]], folds: int) -> str:
+    by_name = {result["name"]: result for result in results}
+    project = by_name["project"]
+    lines = [
+        "# NLU benchmark",
+        "",
+        f"Made by `.venv/rasa/bin/python benchmarks/nlu_benchmark.py` on {date.today().isoformat()}: "
+        f"{folds}-fold stratified cross-validation on `data/nlu` ({project['examples']} examples, "
+        f"{len(per_intent_f1(project['report']))} intents), the same folds for every configuration "
+        f"(seed {SEED}), on this project's machine ({os.cpu_count()} cores, {platform.machine()}).",
+        "",
+        "| configuration | macro intent F1 | weighted F1 | accuracy | training per fold | classification |",
+        "|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        report = result["report"]
+        train = sum(result["train_seconds"]) / max(len(result["train_seconds"]), 1)
+        lines.append(
+            f"| {result['name']} | {report['macro avg']['f1-score']:.3f} | {report['weighted avg']['f1-score']:.3f} "
+            f"| {report.get('accuracy', 0):.3f} | {train:.0f} s | {result['ms_per_message']:.1f} ms/message |"
+        )
+    lines += ["", "Target: macro intent F1 ≥ 0.90, and above the default pipeline.", ""]
+    lines += ["## Intent F1 per intent", "", "| intent | " + " | ".join(by_name) + " |",
+              "|---|" + "---|" * len(by_name)]
+    project_f1 = per_intent_f1(project["report"])
+    for intent in sorted(project_f1, key=lambda i: (topic(i), i)):
+        lines.append(f"| {intent} | " + " | ".join(
+            f"{per_intent_f1(r['report']).get(intent, float('nan')):.3f}" for r in results) + " |")
+    lines += ["", "## Confusions between topics (project configuration)", "",
+              "Test messages of one intent predicted as an intent of another topic, summed over the folds.", "",
+              "| intent | predicted as | messages |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {n} |" for a, b, n in topic_confusions(project["report"])] or ["| none | | |"]
+    lines += ["", "Raw reports: `results/nlu-benchmark/<configuration>/intent_report.json` (not committed).", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--only", choices=sorted(CONFIGS), action="append")
+    parser.add_argument("--report", default=str(ROOT / "docs" / "nlu-benchmark.md"))
+    args = parser.parse_args()
+    out = ROOT / "results" / "nlu-benchmark"
+    results = []
+    for name in args.only or list(CONFIGS):
+        print(f"cross-validating {name} ...", flush=True)
+        result = asyncio.run(cross_validate(name, CONFIGS[name], args.folds, out))
+        print(f"{name}: macro F1 {result['report']['macro avg']['f1-score']:.3f} "
+              f"in {result['total_seconds']:.0f} s", flush=True)
+        (out / f"{name}.summary.json").write_text(json.dumps(
+            {k: v for k, v in result.items() if k != "report"}, indent=2))
+        results.append(result)
+    if "project" in {r["name"] for r in results}:
+        text = render(results, args.folds)
+        Path(args.report).write_text(text)
+        print(text)
+
+
+if __name__ == "__main__":
+    main()
