@@ -54,6 +54,9 @@ export_runtime_env() {
   export RASA_TRACKER_DB="${RASA_TRACKER_DB:-$DATA_DIR/rasa-tracker.db}"
   export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_PORT/webhook}"
   export BACKEND_URL="${BACKEND_URL:-http://127.0.0.1:$BACKEND_PORT}"
+  # credentials.yml names these; Rasa refuses to start when a ${VAR} there is unset (empty is fine).
+  export TELEGRAM_TOKEN="${TELEGRAM_TOKEN:-}" TELEGRAM_WEBHOOK_SECRET="${TELEGRAM_WEBHOOK_SECRET:-}"
+  export TELEGRAM_MODE="${TELEGRAM_MODE:-webhook}"
   mkdir -p "$DATA_DIR" "$LOG_DIR"
 }
 

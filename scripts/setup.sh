@@ -10,8 +10,8 @@ for arg in "$@"; do
   case "$arg" in --no-seed) SEED=0 ;; *) die "unknown option $arg" ;; esac
 done
 
-# Debian packages the project needs (the browser for the end-to-end tests, the widget's build tools).
-SYSTEM_PACKAGES=(make)
+# Debian packages the project needs (chromium drives the widget's browser tests; Node.js/npm: see npm_sync).
+SYSTEM_PACKAGES=(make chromium)
 
 install_system_packages() {
   local missing=() pkg
@@ -45,6 +45,27 @@ venv_sync() {
   echo "$want" > "$stamp"
 }
 
+# npm_sync: install the widget's browser packages (package-lock.json) when the lock file changed.
+npm_sync() {
+  local stamp="$ROOT/node_modules/.voordeur-lock.sha256" want
+  if ! command -v npm >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    log "installing Node.js and npm (Debian packages) for the chat widget"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  if ! command -v npm >/dev/null; then
+    log "warning: npm is missing, so the chat widget has no socket.io client and its browser test cannot run;" \
+      "install Node.js 18+ with npm (Debian: apt-get install npm)"
+    return 0
+  fi
+  want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
+  log "installing the widget's npm packages (npm ci)"
+  mkdir -p "$LOG_DIR"
+  (cd "$ROOT" && npm ci --no-audit --no-fund) >"$LOG_DIR/npm.log" 2>&1 \
+    || { tail -n 30 "$LOG_DIR/npm.log" >&2; die "npm ci failed (log: var/log/npm.log)"; }
+  echo "$want" > "$stamp"
+}
+
 create_env_file() {
   [ -f "$ROOT/.env" ] && return 0
   log "creating .env from .env.example with random development secrets"
@@ -66,6 +87,7 @@ command -v python3 >/dev/null || die "python3 (3.11) is needed for the app envir
 
 venv_sync "$VENV_RASA" "$PY310" "$ROOT/requirements/rasa.lock"
 venv_sync "$VENV_APP" "$(command -v python3)" "$ROOT/requirements/app.lock"
+npm_sync
 
 create_env_file
 load_env

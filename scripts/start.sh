@@ -71,6 +71,7 @@ cat >&2 <<INFO
     Rasa server      http://127.0.0.1:$RASA_PORT            (REST: /webhooks/rest/webhook)
     Action server    http://127.0.0.1:$ACTION_PORT/health
     Case backend     http://127.0.0.1:$BACKEND_PORT/health
+    Chat widget demo http://127.0.0.1:$BACKEND_PORT/demo
     Terminal chat    make chat
     Logs             var/log/{rasa,actions,backend}.log
   Press Ctrl-C to stop.

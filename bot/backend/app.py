@@ -9,6 +9,7 @@ from bot.backend.api.errors import install_error_handlers
 from bot.backend.api.routes import router as api_router
 from bot.backend.db import session_factory_for
 from bot.backend.settings import BackendSettings, get_settings
+from bot.backend.widget.routes import router as widget_router
 
 
 def create_app(
@@ -26,6 +27,7 @@ def create_app(
     app.state.session_factory = session_factory or session_factory_for(settings)
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(widget_router)
 
     @app.get("/health")
     def health() -> dict[str, str]:

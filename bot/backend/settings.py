@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +27,8 @@ class BackendSettings(BaseSettings):
     backend_host: str = "127.0.0.1"
     backend_port: int = 8000
     backend_service_token: str = ""
+    #: Rasa as a resident's browser reaches it (the widget's socket.io); default: this machine's RASA_PORT.
+    rasa_public_url: str = ""
 
     #: Local time zone of the wijkteam: slot times, "today" and working days are counted in it.
     timezone: str = "Europe/Amsterdam"
@@ -42,6 +45,8 @@ class BackendSettings(BaseSettings):
             self.data_dir = PROJECT_ROOT / self.data_dir
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'backend.db'}"
+        if not self.rasa_public_url:
+            self.rasa_public_url = f"http://127.0.0.1:{os.environ.get('RASA_PORT') or 5005}"
         if self.voordeur_env != "development" and len(self.backend_service_token) < 24:
             raise ValueError("BACKEND_SERVICE_TOKEN must be set (24+ characters) outside development")
         if self.callback_urgent_working_days > self.callback_working_days:

@@ -33,6 +33,7 @@ def test_start_prints_the_urls_and_the_spacy_pipeline(stack: Stack) -> None:
     assert "spaCy pipeline in use:" in output
     for port in ("RASA_PORT", "ACTION_PORT", "BACKEND_PORT"):
         assert f"http://127.0.0.1:{stack.env[port]}" in output
+    assert f"{stack.backend}/demo" in output
 
 
 def test_first_reply_introduces_the_assistant_with_topic_buttons(stack: Stack) -> None:

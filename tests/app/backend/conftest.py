@@ -49,14 +49,7 @@ def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databa
 
 @pytest.fixture(scope="session")
 def postgres_database(postgres_databases: ThrowAwayPostgres) -> Iterator[Database]:
-    url = postgres_databases.create()
-    try:
-        upgrade(url)
-        engine = build_engine(url)
-        yield Database("postgres", url, engine)
-        engine.dispose()
-    finally:
-        postgres_databases.drop(url)
+    yield from _fresh_postgres(postgres_databases)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

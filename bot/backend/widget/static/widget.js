@@ -1,0 +1,410 @@
+/*
+ * Voordeur chat widget: a resident's chat with the wijkteam assistant (Rasa, socket.io channel).
+ *
+ * Embed with one script tag; the widget loads widget.css and socket.io.min.js next to itself:
+ *   <script src="https://example.org/widget/widget.js" data-rasa-url="https://rasa.example.org" defer></script>
+ *
+ * Data attributes: data-rasa-url (required), data-socket-path (default "/socket.io/"),
+ * data-title (default "Chat met het wijkteam").
+ *
+ * Safety: message content is only ever put in the page with textContent and DOM-built <a> elements,
+ * never with innerHTML.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript || document.querySelector("script[src*='widget.js'][data-rasa-url]");
+  if (!script || window.__voordeurWidget) {
+    return;
+  }
+  window.__voordeurWidget = true;
+
+  var BASE = new URL(".", script.src).href;
+  var RASA_URL = script.getAttribute("data-rasa-url") || window.location.origin;
+  var SOCKET_PATH = script.getAttribute("data-socket-path") || "/socket.io/";
+  var TITLE = script.getAttribute("data-title") || "Chat met het wijkteam";
+  var KEY = "voordeur-widget:";
+  var MAX_HISTORY = 200;
+  var TYPING_TIMEOUT_MS = 30000;
+
+  var TEXT = {
+    launcher: TITLE,
+    close: "Sluiten",
+    clear: "Gesprek wissen",
+    input: "Typ je bericht",
+    send: "Versturen",
+    log: "Berichten",
+    typing: "De assistent typt…",
+    offline: "De assistent is nu niet bereikbaar. We proberen het opnieuw...",
+    botPrefix: "Assistent: ",
+    userPrefix: "Jij: ",
+    newWindow: " (opent in een nieuw venster)",
+    choices: "Kies een antwoord"
+  };
+
+  // ---- storage (a blocked or full storage must never break the chat) ----
+
+  function load(name, fallback, store) {
+    try {
+      var value = (store || window.localStorage).getItem(KEY + name);
+      return value === null ? fallback : JSON.parse(value);
+    } catch (error) {
+      return fallback;
+    }
+  }
+
+  function save(name, value, store) {
+    try {
+      (store || window.localStorage).setItem(KEY + name, JSON.stringify(value));
+    } catch (error) { /* private mode or quota: the chat still works, only without history */ }
+  }
+
+  function forget(name) {
+    try {
+      window.localStorage.removeItem(KEY + name);
+    } catch (error) { /* see save() */ }
+  }
+
+  /** Open or closed is kept per browser tab only: a resident coming back days later sees a closed chat. */
+  function rememberOpen(isOpen) {
+    try {
+      save("open", isOpen, window.sessionStorage);
+    } catch (error) { /* sessionStorage itself may be blocked */ }
+  }
+
+  function wasOpen() {
+    try {
+      return load("open", false, window.sessionStorage) === true;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function newSessionId() {
+    if (window.crypto && window.crypto.randomUUID) {
+      return window.crypto.randomUUID().replace(/-/g, "");
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  var sessionId = load("session", null);
+  if (!sessionId) {
+    sessionId = newSessionId();
+    save("session", sessionId);
+  }
+  var history = load("history:" + sessionId, []);
+
+  // ---- DOM helpers ----
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  var LINK = /(https?:\/\/[^\s<>"']+|www\.[^\s<>"']+)/gi;
+  var TRAILING = /[.,;:!?)\]]+$/;
+
+  /** Append text to `parent`, with http(s) and www. addresses as links; everything else stays text. */
+  function appendWithLinks(parent, text) {
+    var last = 0;
+    text.replace(LINK, function (match, _group, offset) {
+      var url = match.replace(TRAILING, "");
+      if (offset > last) {
+        parent.appendChild(document.createTextNode(text.slice(last, offset)));
+      }
+      var href = /^www\./i.test(url) ? "https://" + url : url;
+      var link = el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, url);
+      link.appendChild(el("span", { "class": "vd-sr-only" }, TEXT.newWindow));
+      parent.appendChild(link);
+      last = offset + url.length;
+      return match;
+    });
+    if (last < text.length) {
+      parent.appendChild(document.createTextNode(text.slice(last)));
+    }
+  }
+
+  // ---- the widget's elements ----
+
+  var root = el("aside", { "class": "vd-widget", "aria-label": TITLE });
+  var launcher = el("button", {
+    type: "button", "class": "vd-launcher", "aria-haspopup": "dialog", "aria-expanded": "false",
+    "aria-controls": "vd-dialog"
+  }, TEXT.launcher);
+  var dialog = el("div", { id: "vd-dialog", "class": "vd-dialog", role: "dialog", "aria-label": TITLE });
+  dialog.hidden = true;
+
+  var header = el("div", { "class": "vd-header" });
+  var heading = el("h2", { "class": "vd-title" }, TITLE);
+  var clearButton = el("button", { type: "button", "class": "vd-clear" }, TEXT.clear);
+  var closeButton = el("button", { type: "button", "class": "vd-close" }, TEXT.close);
+  header.appendChild(heading);
+  header.appendChild(clearButton);
+  header.appendChild(closeButton);
+
+  var status = el("p", { "class": "vd-status", role: "status", "aria-live": "polite" });
+  var log = el("div", { "class": "vd-log", role: "log", "aria-live": "polite", "aria-label": TEXT.log, tabindex: "0" });
+  var typing = el("p", { "class": "vd-typing" });
+  typing.appendChild(el("span", {}, TEXT.typing));
+  typing.hidden = true;
+
+  var form = el("form", { "class": "vd-form", novalidate: "" });
+  var label = el("label", { "for": "vd-input", "class": "vd-label" }, TEXT.input);
+  var row = el("div", { "class": "vd-row" });
+  var input = el("input", { id: "vd-input", "class": "vd-input", type: "text", autocomplete: "off", maxlength: "1000" });
+  var sendButton = el("button", { type: "submit", "class": "vd-send" }, TEXT.send);
+  row.appendChild(input);
+  row.appendChild(sendButton);
+  form.appendChild(label);
+  form.appendChild(row);
+
+  [header, status, log, typing, form].forEach(function (node) { dialog.appendChild(node); });
+  root.appendChild(dialog);
+  root.appendChild(launcher);
+
+  // ---- rendering ----
+
+  function renderMessage(message) {
+    var bubble = el("div", { "class": "vd-msg vd-msg--" + (message.from === "bot" ? "bot" : "user") });
+    bubble.appendChild(el("span", { "class": "vd-sr-only" }, message.from === "bot" ? TEXT.botPrefix : TEXT.userPrefix));
+    var body = el("p", { "class": "vd-text" });
+    if (message.from === "bot") {
+      appendWithLinks(body, message.text || "");
+    } else {
+      body.textContent = message.text || "";
+    }
+    bubble.appendChild(body);
+    if (message.buttons && message.buttons.length) {
+      var group = el("div", { "class": "vd-choices", role: "group", "aria-label": TEXT.choices });
+      message.buttons.forEach(function (choice) {
+        var button = el("button", { type: "button", "class": "vd-choice" }, choice.title);
+        button.addEventListener("click", function () { send(choice.payload, choice.title); });
+        group.appendChild(button);
+      });
+      bubble.appendChild(group);
+    }
+    log.appendChild(bubble);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  /** Only the newest bot message keeps its quick replies; older choices would confuse. */
+  function dropOldChoices() {
+    Array.prototype.forEach.call(log.querySelectorAll(".vd-choices"), function (group) {
+      group.parentNode.removeChild(group);
+    });
+    history.forEach(function (message) { delete message.buttons; });
+  }
+
+  function addMessage(message) {
+    history.push(message);
+    if (history.length > MAX_HISTORY) {
+      history = history.slice(-MAX_HISTORY);
+    }
+    save("history:" + sessionId, history);
+    renderMessage(message);
+  }
+
+  var typingTimer = null;
+
+  function showTyping(visible) {
+    typing.hidden = !visible;
+    window.clearTimeout(typingTimer);
+    if (visible) {
+      typingTimer = window.setTimeout(function () { typing.hidden = true; }, TYPING_TIMEOUT_MS);
+    }
+  }
+
+  function setOffline(offline) {
+    status.textContent = offline ? TEXT.offline : "";
+    dialog.classList.toggle("vd-is-offline", offline);
+  }
+
+  // ---- connection ----
+
+  var socket = null;
+  var confirmed = false; // the server put this socket in the session's room
+  var pending = []; // messages typed while (re)connecting, sent after session_confirm
+
+  function emitMessage(payload) {
+    if (socket && socket.connected && confirmed) {
+      socket.emit("user_uttered", { message: payload, session_id: sessionId });
+    } else {
+      pending.push(payload);
+    }
+  }
+
+  function connect() {
+    if (socket) {
+      return;
+    }
+    socket = window.io(RASA_URL, { path: SOCKET_PATH });
+    socket.on("connect", function () {
+      confirmed = false;
+      socket.emit("session_request", { session_id: sessionId });
+    });
+    socket.on("session_confirm", function () {
+      confirmed = true;
+      setOffline(false);
+      if (!history.length && !load("greeted:" + sessionId, false)) {
+        save("greeted:" + sessionId, true);
+        showTyping(true);
+        pending.unshift("/greet");
+      }
+      var queue = pending;
+      pending = [];
+      queue.forEach(emitMessage);
+    });
+    socket.on("bot_uttered", function (data) {
+      showTyping(false);
+      if (!data) {
+        return;
+      }
+      var choices = (data.quick_replies || data.buttons || []).map(function (choice) {
+        return { title: String(choice.title || ""), payload: String(choice.payload || choice.title || "") };
+      });
+      var text = data.text || "";
+      if (data.attachment && data.attachment.payload && data.attachment.payload.src) {
+        text = (text ? text + "\n" : "") + data.attachment.payload.src;
+      }
+      if (!text && !choices.length) {
+        return;
+      }
+      if (choices.length) {
+        dropOldChoices();
+      }
+      addMessage({ from: "bot", text: text, buttons: choices });
+    });
+    socket.on("connect_error", function () { confirmed = false; setOffline(true); });
+    socket.on("disconnect", function (reason) {
+      confirmed = false;
+      if (reason !== "io client disconnect") {
+        setOffline(true);
+      }
+    });
+  }
+
+  var socketIoLoading = false;
+
+  /** Load the socket.io client that is served next to this file (never a CDN), then connect. */
+  function ensureConnected() {
+    if (typeof window.io === "function") {
+      connect();
+      return;
+    }
+    if (socketIoLoading) {
+      return;
+    }
+    socketIoLoading = true;
+    var loader = el("script", { src: BASE + "socket.io.min.js" });
+    loader.addEventListener("load", connect);
+    loader.addEventListener("error", function () { socketIoLoading = false; setOffline(true); });
+    document.head.appendChild(loader);
+  }
+
+  function send(payload, shown) {
+    var text = (shown || payload || "").trim();
+    if (!text) {
+      return;
+    }
+    dropOldChoices();
+    addMessage({ from: "user", text: text });
+    showTyping(true);
+    emitMessage(payload.trim());
+  }
+
+  // ---- open, close, clear ----
+
+  function open() {
+    dialog.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    root.classList.add("vd-is-open");
+    rememberOpen(true);
+    ensureConnected();
+    log.scrollTop = log.scrollHeight;
+    input.focus();
+  }
+
+  function close() {
+    dialog.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    root.classList.remove("vd-is-open");
+    rememberOpen(false);
+    launcher.focus();
+  }
+
+  function clearConversation() {
+    forget("history:" + sessionId);
+    forget("greeted:" + sessionId);
+    sessionId = newSessionId();
+    save("session", sessionId);
+    history = [];
+    pending = [];
+    while (log.firstChild) {
+      log.removeChild(log.firstChild);
+    }
+    showTyping(false);
+    if (socket) {
+      // A fresh connection leaves the old session's room, so its replies no longer arrive here.
+      socket.disconnect();
+      socket.connect();
+    } else {
+      ensureConnected();
+    }
+    input.focus();
+  }
+
+  launcher.addEventListener("click", function () {
+    if (dialog.hidden) {
+      open();
+    } else {
+      close();
+    }
+  });
+  closeButton.addEventListener("click", close);
+  clearButton.addEventListener("click", clearConversation);
+  dialog.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value;
+    if (!text.trim()) {
+      input.focus();
+      return;
+    }
+    input.value = "";
+    send(text, text);
+  });
+
+  // ---- start ----
+
+  function start() {
+    var css = el("link", { rel: "stylesheet", href: BASE + "widget.css" });
+    document.head.appendChild(css);
+    history.forEach(renderMessage);
+    document.body.appendChild(root);
+    if (wasOpen()) {
+      // The resident had the chat open before a reload: show it again, without stealing focus.
+      dialog.hidden = false;
+      launcher.setAttribute("aria-expanded", "true");
+      root.classList.add("vd-is-open");
+      ensureConnected();
+      log.scrollTop = log.scrollHeight;
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,302 @@
+"""Real-browser test of the website chat widget against the running assistant (`make start`).
+
+Debian's chromium (`apt-get install chromium`, in the set-up's SYSTEM_PACKAGES) driven by Playwright;
+never `playwright install`. The widget talks to the real Rasa server over socket.io; axe-core comes
+from `node_modules` (npm ci). Screenshots go to `test-artifacts/`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from stack import ROOT, Stack, running_stack
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+REPLY_TIMEOUT_MS = 60_000
+OFFLINE_TEXT = "De assistent is nu niet bereikbaar. We proberen het opnieuw..."
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Debian's chromium is missing: run scripts/setup.sh as root (or apt-get install chromium)"
+        )
+    if not AXE.exists():
+        pytest.fail("node_modules is missing: run scripts/setup.sh (npm ci)")
+    with running_stack(tmp_path_factory.mktemp("widget-data")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile per test: no session id or history from another test."""
+    created = browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-NL")
+    created.set_default_timeout(REPLY_TIMEOUT_MS)
+    yield created
+    created.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"widget-{name}.png"))
+
+
+def axe_violations(page: Page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => {
+        const result = await axe.run(document);
+        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                             nodes: v.nodes.map(n => n.target.join(" "))}));
+    }""")
+
+
+def bot_messages(page: Page):  # noqa: ANN201 - a Playwright Locator
+    return page.locator(".vd-log .vd-msg--bot")
+
+
+def user_messages(page: Page):  # noqa: ANN201
+    return page.locator(".vd-log .vd-msg--user")
+
+
+def stored(page: Page, name: str) -> object:
+    """What the widget keeps in localStorage under `name` (JSON), or None."""
+    return page.evaluate("name => JSON.parse(localStorage.getItem('voordeur-widget:' + name))", name)
+
+
+def test_demo_page_embeds_the_widget_with_one_script_tag(stack: Stack) -> None:
+    page = httpx.get(f"{stack.backend}/demo", timeout=10)
+    assert page.status_code == 200
+    assert "gemeente Voorbeeldstad" in page.text and '<html lang="nl">' in page.text
+    scripts = re.findall(r"<script[^>]*>", page.text)
+    assert scripts == [f'<script src="/widget/widget.js" data-rasa-url="{stack.rasa}" defer>']
+    for name, kind in [
+        ("widget.js", "javascript"),
+        ("widget.css", "css"),
+        ("socket.io.min.js", "javascript"),
+    ]:
+        response = httpx.get(f"{stack.backend}/widget/{name}", timeout=10)
+        assert response.status_code == 200 and kind in response.headers["content-type"]
+    assert httpx.get(f"{stack.backend}/widget/../settings.py", timeout=10).status_code == 404
+    assert "cdn" not in httpx.get(f"{stack.backend}/widget/widget.js", timeout=10).text.lower().replace(
+        "never a cdn", ""
+    )
+
+
+def test_a_conversation_survives_a_reload_renders_html_as_text_and_passes_axe(
+    stack: Stack, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    alerts: list[str] = []
+    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{stack.backend}/demo")
+
+    launcher = page.get_by_role("button", name="Chat met het wijkteam")
+    launcher.click()
+    dialog = page.get_by_role("dialog", name="Chat met het wijkteam")
+    expect(dialog).to_be_visible()
+    expect(page.get_by_label("Typ je bericht")).to_be_focused()
+
+    # Welcome: the introduction of the session start, with the topic buttons.
+    expect(bot_messages(page).first).to_contain_text("digitale assistent")
+    expect(dialog.get_by_role("button", name="Geldzorgen")).to_be_visible()
+    expect(user_messages(page)).to_have_count(0)  # the /greet that started it is not shown
+    screenshot(page, "1-welcome")
+
+    # A topic question, typed and sent with Enter.
+    bots_before = bot_messages(page).count()
+    page.get_by_label("Typ je bericht").fill("ik heb schulden")
+    page.get_by_label("Typ je bericht").press("Enter")
+    expect(user_messages(page).last).to_have_text("Jij: ik heb schulden")
+    expect(bot_messages(page)).not_to_have_count(bots_before)
+    expect(page.locator(".vd-typing")).to_be_hidden()
+    expect(page.locator(".vd-choice").first).to_be_visible()
+    screenshot(page, "2-topic")
+
+    # A quick reply: its title is shown as the resident's message and the bot answers.
+    choice = page.locator(".vd-choice").first
+    title = choice.inner_text()
+    bots_before = bot_messages(page).count()
+    choice.click()
+    expect(user_messages(page).last).to_have_text(f"Jij: {title}")
+    expect(bot_messages(page)).not_to_have_count(bots_before)
+    screenshot(page, "3-button")
+
+    # Reload: the same messages come back, the chat stays open and keeps its session.
+    history = page.locator(".vd-log .vd-msg").all_inner_texts()
+    session_id = stored(page, "session")
+    assert session_id and stored(page, f"history:{session_id}")
+    page.reload()
+    expect(page.get_by_role("dialog", name="Chat met het wijkteam")).to_be_visible()
+    expect(page.locator(".vd-log .vd-msg")).to_have_count(len(history))
+    assert page.locator(".vd-log .vd-msg").all_inner_texts() == history
+    assert stored(page, "session") == session_id
+    screenshot(page, "4-after-reload")
+
+    # HTML is shown as text, never run.
+    html = "<img src=x onerror=alert(1)>"
+    bots_before = bot_messages(page).count()
+    page.get_by_label("Typ je bericht").fill(html)
+    page.get_by_role("button", name="Versturen").click()
+    expect(user_messages(page).last).to_have_text(f"Jij: {html}")
+    expect(bot_messages(page)).not_to_have_count(bots_before)  # the conversation still continues
+    assert page.locator(".vd-log img").count() == 0
+    assert page.locator("img").count() == 0
+    assert alerts == []
+    screenshot(page, "5-html-as-text")
+
+    assert axe_violations(page) == []
+
+    # "Gesprek wissen": empty log, a new session id, and a new welcome.
+    page.get_by_role("button", name="Gesprek wissen").click()
+    expect(bot_messages(page).first).to_contain_text("digitale assistent")
+    expect(user_messages(page)).to_have_count(0)
+    assert stored(page, "session") not in (None, session_id)
+    assert stored(page, f"history:{session_id}") is None
+    assert alerts == []
+
+
+def test_links_in_bot_text_are_links_and_everything_else_stays_text(
+    stack: Stack, context: BrowserContext
+) -> None:
+    """Messages come back from the stored history through the same rendering as live ones."""
+    page = context.new_page()
+    page.goto(f"{stack.backend}/demo")
+    history = [
+        {
+            "from": "bot",
+            "text": "Kijk op www.voorbeeldstad.nl/wijkteam of https://example.org/hulp?a=1. <b>vet</b>",
+        },
+        {"from": "user", "text": "https://example.org <i>schuin</i>"},
+    ]
+    page.evaluate(
+        """history => {
+        localStorage.setItem('voordeur-widget:session', JSON.stringify('links-test'));
+        localStorage.setItem('voordeur-widget:greeted:links-test', 'true');
+        localStorage.setItem('voordeur-widget:history:links-test', JSON.stringify(history));
+    }""",
+        history,
+    )
+    page.reload()
+    page.get_by_role("button", name="Chat met het wijkteam").click()
+    bot = bot_messages(page).first
+    links = bot.get_by_role("link")
+    expect(links).to_have_count(2)
+    assert [link.get_attribute("href") for link in links.all()] == [
+        "https://www.voorbeeldstad.nl/wijkteam",
+        "https://example.org/hulp?a=1",
+    ]
+    for link in links.all():
+        assert link.get_attribute("target") == "_blank" and "noopener" in (link.get_attribute("rel") or "")
+    # The full stop after the address is not part of the link; the <b> stays text.
+    expect(bot).to_contain_text(" (opent in een nieuw venster). <b>vet</b>")
+    assert page.locator(".vd-log b, .vd-log i").count() == 0
+    expect(user_messages(page).first).to_contain_text("https://example.org <i>schuin</i>")
+    assert user_messages(page).first.get_by_role("link").count() == 0  # a resident's own text is never a link
+
+
+def test_keyboard_only_open_send_and_close(stack: Stack, context: BrowserContext) -> None:
+    page = context.new_page()
+    page.goto(f"{stack.backend}/demo")
+    launcher = page.get_by_role("button", name="Chat met het wijkteam")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if launcher.evaluate("el => el === document.activeElement"):
+            break
+    expect(launcher).to_be_focused()
+    outline = launcher.evaluate(
+        "el => getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).outlineWidth"
+    )
+    assert outline.startswith("solid") and not outline.endswith(" 0px"), outline  # a visible focus outline
+
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Chat met het wijkteam")
+    expect(dialog).to_be_visible()
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_label("Typ je bericht")).to_be_focused()
+    expect(dialog.get_by_role("log")).to_have_attribute("aria-live", "polite")
+    expect(bot_messages(page).first).to_contain_text("digitale assistent")
+
+    page.keyboard.type("hallo")
+    page.keyboard.press("Enter")
+    expect(user_messages(page).last).to_have_text("Jij: hallo")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Versturen")).to_be_focused()
+    screenshot(page, "6-keyboard")
+
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(launcher).to_be_focused()
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+
+    page.keyboard.press("Enter")  # the launcher still has focus: open again, then close with its button
+    expect(page.get_by_label("Typ je bericht")).to_be_focused()
+    page.get_by_role("button", name="Sluiten").focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(launcher).to_be_focused()
+
+
+def test_at_200_percent_zoom_nothing_is_cut_off(stack: Stack, browser: Browser) -> None:
+    """200% zoom of a 1280x720 window is a 640x360 CSS-pixel viewport at twice the pixel density."""
+    context = browser.new_context(
+        viewport={"width": 640, "height": 360}, device_scale_factor=2, locale="nl-NL"
+    )
+    context.set_default_timeout(REPLY_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.backend}/demo")
+        page.get_by_role("button", name="Chat met het wijkteam").click()
+        expect(bot_messages(page).first).to_contain_text("digitale assistent")
+        for name in ("Sluiten", "Gesprek wissen", "Versturen"):
+            expect(page.get_by_role("button", name=name)).to_be_in_viewport(ratio=1)
+        expect(page.get_by_label("Typ je bericht")).to_be_in_viewport(ratio=1)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        log_box = page.get_by_role("log").bounding_box()
+        assert log_box is not None and log_box["height"] >= 60  # messages stay readable (scrollable)
+        screenshot(page, "7-zoom-200")
+        assert axe_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_unreachable_assistant_is_told_and_the_widget_reconnects(
+    stack: Stack, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    page.route("**/socket.io/**", lambda route: route.abort())  # Rasa "down": every handshake fails
+    page.goto(f"{stack.backend}/demo")
+    page.get_by_role("button", name="Chat met het wijkteam").click()
+    status = page.get_by_role("status").filter(has_text=OFFLINE_TEXT)
+    expect(status).to_be_visible()
+    screenshot(page, "8-offline")
+
+    page.unroute("**/socket.io/**")  # Rasa is back: socket.io's own reconnection brings the welcome
+    expect(page.get_by_text(OFFLINE_TEXT)).to_have_count(0)
+    expect(bot_messages(page).first).to_contain_text("digitale assistent")
