@@ -4,6 +4,11 @@ Usage (Rasa environment): python benchmarks/nlu_benchmark.py [--folds 5] [--only
 Writes docs/nlu-benchmark.md (and the raw Rasa reports under var/benchmarks/nlu/, which `make test`
 leaves alone). The report is rewritten after each configuration, so a long run shows partial results.
 
+What is measured is the intent classifier: the FallbackClassifier is taken out of both pipelines (its
+threshold trades right answers against rephrase requests and is tuned on held-out data by
+benchmarks/tune_fallback.py; left in, every rephrase request would count as a wrong intent). Pass
+--with-fallback to measure the pipelines as they are.
+
 Both configurations see the same data (data/nlu) and the same folds: Rasa draws its stratified folds
 from numpy's global random state, which we seed before each run. We time each fold's training and
 the classification of its test messages by wrapping Rasa's own functions.
@@ -77,7 +82,18 @@ class Timer:
         nlu_test.combine_result = timed_combine
 
 
-async def cross_validate(name: str, config: Path, data: Any, folds: int, out: Path) -> dict[str, Any]:
+def pipeline_config(config: Path, with_fallback: bool) -> dict[str, Any]:
+    """The configuration as a dict, without the FallbackClassifier unless asked to keep it."""
+    import yaml
+
+    loaded = yaml.safe_load(config.read_text())
+    if not with_fallback:
+        loaded["pipeline"] = [c for c in loaded["pipeline"] if c.get("name") != "FallbackClassifier"]
+    loaded.pop("policies", None)
+    return loaded
+
+
+async def cross_validate(name: str, config: dict[str, Any], data: Any, folds: int, out: Path) -> dict[str, Any]:
     import numpy as np
     from rasa.nlu.test import cross_validate as rasa_cross_validate
 
@@ -85,7 +101,7 @@ async def cross_validate(name: str, config: Path, data: Any, folds: int, out: Pa
     timer.install()
     np.random.seed(SEED)  # the same folds for every configuration
     started = time.perf_counter()
-    await rasa_cross_validate(data, folds, str(config), output=str(out / name), disable_plotting=True,
+    await rasa_cross_validate(data, folds, config, output=str(out / name), disable_plotting=True,
                               report_as_dict=True)
     report = json.loads((out / name / "intent_report.json").read_text())
     return {
@@ -124,7 +140,10 @@ def render(results: list[dict[str, Any]], folds: int) -> str:
         f"Made by `.venv/rasa/bin/python benchmarks/nlu_benchmark.py` on {date.today().isoformat()}: "
         f"{folds}-fold stratified cross-validation on `data/nlu` ({project['examples']} examples, "
         f"{len(per_intent_f1(project['report']))} intents), the same folds for every configuration "
-        f"(seed {SEED}), on this project's machine ({os.cpu_count()} cores, {platform.machine()}).",
+        f"(seed {SEED}), on this project's machine ({os.cpu_count()} cores, {platform.machine()}). "
+        + ("The pipelines are measured as they are, FallbackClassifier included."
+           if project.get("with_fallback") else
+           "The FallbackClassifier is taken out of both pipelines: this measures the intent classifier."),
         "",
         "| configuration | macro intent F1 | weighted F1 | accuracy | training per fold | classification |",
         "|---|---|---|---|---|---|",
@@ -159,6 +178,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--only", choices=sorted(CONFIGS), action="append")
     parser.add_argument("--report", default=str(ROOT / "docs" / "nlu-benchmark.md"))
+    parser.add_argument("--with-fallback", action="store_true", help="keep the FallbackClassifier in both pipelines")
     args = parser.parse_args()
     from rasa.shared.nlu.training_data.loading import load_data
 
@@ -167,7 +187,9 @@ def main() -> None:
     results = []
     for name in args.only or list(CONFIGS):
         print(f"cross-validating {name} ...", flush=True)
-        result = asyncio.run(cross_validate(name, CONFIGS[name], data, args.folds, out))
+        config = pipeline_config(CONFIGS[name], args.with_fallback)
+        result = asyncio.run(cross_validate(name, config, data, args.folds, out))
+        result["with_fallback"] = args.with_fallback
         print(f"{name}: macro F1 {result['report']['macro avg']['f1-score']:.3f} "
               f"in {result['total_seconds']:.0f} s", flush=True)
         (out / f"{name}.summary.json").write_text(json.dumps(
