@@ -7,9 +7,9 @@ settings object (bot/backend/settings.py); the two sides share nothing but HTTP.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 DEVELOPMENT = "development"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +29,7 @@ class RasaSideSettings:
     rasa_auth_token: str
     content_dir: Path
     address_form: str
+    backend_timeout: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RasaSideSettings:
@@ -40,6 +41,7 @@ class RasaSideSettings:
             rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
             content_dir=Path(env.get("CONTENT_DIR") or PROJECT_ROOT / "content").resolve(),
             address_form=env.get("ADDRESS_FORM", "je").strip().lower(),
+            backend_timeout=float(env.get("BACKEND_TIMEOUT_SECONDS", "5") or 5),
         )
         settings.check()
         return settings
@@ -48,6 +50,8 @@ class RasaSideSettings:
         """Refuse unknown values, and missing or short secrets outside development."""
         if self.address_form not in ADDRESS_FORMS:
             raise SettingsError(f"ADDRESS_FORM must be one of {', '.join(ADDRESS_FORMS)}")
+        if not 0 < self.backend_timeout <= 60:
+            raise SettingsError("BACKEND_TIMEOUT_SECONDS must be between 0 and 60")
         if not (self.content_dir / "local.yml").exists():
             raise SettingsError(f"CONTENT_DIR {self.content_dir} has no local.yml")
         if self.voordeur_env == DEVELOPMENT:

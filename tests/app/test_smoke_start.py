@@ -7,6 +7,7 @@ and HTTP API, runs the terminal chat against it, then presses Ctrl-C and expects
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -115,6 +116,27 @@ def test_a_stappenplan_is_walked_step_by_step_and_resumed(stack: Stack) -> None:
     last = stack.say(sender, "/stappenplan_volgende")[-1]
     assert "klaar met dit stappenplan" in last["text"]
     assert [b["payload"] for b in last["buttons"]] == ["/request_callback", "/book_spreekuur", "/request_human"]
+
+
+def test_a_resident_books_the_spreekuur_in_conversation(stack: Stack) -> None:
+    """End to end: a slot button, a first name, a phone number, "ja"; the booking is in the backend."""
+    sender = "smoke-booking"
+    offer = stack.say(sender, "ik wil een afspraak maken")[-1]
+    assert offer["text"].startswith("Dit zijn de eerste vrije tijden")
+    assert stack.say(sender, offer["buttons"][0]["payload"])[-1]["text"].startswith("Wat is je voornaam?")
+    assert "telefoonnummer" in stack.say(sender, "Bram")[-1]["text"]
+    summary = stack.say(sender, "06 1234 5678")[-1]
+    assert summary["text"].startswith("Klopt dit?") and "06-12345678" in summary["text"]
+    # The REST channel sends each paragraph as its own message.
+    confirmation = "\n".join(reply.get("text", "") for reply in stack.say(sender, "ja"))
+    code = re.search(r"VD-[A-Z0-9]{4}", confirmation)
+    assert code, confirmation
+    assert "Neem mee:" in confirmation and "Voorbeeldstad" in confirmation
+    token = read_env_file_value("BACKEND_SERVICE_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"}
+    booking = httpx.get(f"{stack.backend}/api/bookings/{code[0]}", headers=headers, timeout=10).json()
+    assert booking["status"] == "bevestigd"
+    assert (booking["first_name"], booking["phone"]) == ("Bram", "+31612345678")
 
 
 def test_ctrl_c_stops_every_process(stack: Stack) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from bot.backend.models import Booking, BookingStatus, Location, Schedule, Slot
-from bot.backend.validation.phone import format_national
+from bot.shared.phone import format_national
 
 EXPORT_COLUMNS = (
     "code", "datum", "begin", "eind", "locatie", "onderwerp", "spreekuur", "voornaam", "telefoon", "email",

@@ -6,7 +6,7 @@ from bot.backend.validation.fields import (
     clean_text,
     mask_identifiers,
 )
-from bot.backend.validation.phone import InvalidPhoneNumber, normalise_phone
+from bot.shared.phone import InvalidPhoneNumber, normalise_phone
 
 __all__ = [
     "InvalidPhoneNumber",

@@ -15,7 +15,7 @@ from bot.backend.validation import (
     mask_identifiers,
     normalise_phone,
 )
-from bot.backend.validation.phone import format_national
+from bot.shared.phone import format_national
 
 
 @pytest.mark.parametrize(
@@ -63,19 +63,21 @@ def test_bad_numbers_are_refused_in_dutch(raw: str) -> None:
     assert any(word in str(error.value) for word in ("telefoonnummer", "nummer", "06", "cijfers"))
 
 
-def test_phone_module_is_stdlib_only() -> None:
+def test_validation_and_shared_modules_are_stdlib_only() -> None:
     import ast
     from pathlib import Path
 
     import bot.backend.validation as package
+    import bot.shared as shared
 
-    for module in Path(package.__file__).parent.glob("*.py"):
+    modules = [*Path(package.__file__).parent.glob("*.py"), *Path(shared.__file__).parent.glob("*.py")]
+    for module in modules:
         tree = ast.parse(module.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 assert node.module.split(".")[0] in {"__future__", "re", "unicodedata", "bot"}, module
                 if node.module.startswith("bot"):
-                    assert node.module.startswith("bot.backend.validation"), module
+                    assert node.module.startswith(("bot.backend.validation", "bot.shared")), module
             if isinstance(node, ast.Import):
                 assert all(alias.name in {"re", "unicodedata"} for alias in node.names), module
 

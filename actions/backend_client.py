@@ -1,0 +1,107 @@
+"""The one module that talks to the case backend (docs/backend.md, REST API under /api).
+
+Actions call intent-revealing methods and see plain dicts from the API; they never build URLs or
+handle HTTP. A backend that cannot be reached or answers too slowly raises `BackendUnavailable`; a
+refusal (full slot, unknown code, ...) raises `BackendRejected` with the backend's Dutch message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from bot.settings import RasaSideSettings
+
+
+class BackendUnavailable(RuntimeError):
+    """The backend is down, too slow, or answered with a server error."""
+
+
+class BackendRejected(RuntimeError):
+    """The backend refused the request; `message` is Dutch and may be shown to the resident."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class BackendClient:
+    def __init__(self, base_url: str, token: str, timeout: float = 5.0) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._timeout = timeout
+
+    @classmethod
+    def from_settings(cls, settings: RasaSideSettings | None = None) -> BackendClient:
+        settings = settings or RasaSideSettings.from_env()
+        return cls(settings.backend_url, settings.backend_service_token, settings.backend_timeout)
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            async with httpx.AsyncClient(
+                base_url=self._base_url, headers=self._headers, timeout=self._timeout
+            ) as client:
+                response = await client.request(method, f"/api{path}", **kwargs)
+        except httpx.HTTPError as error:
+            raise BackendUnavailable(str(error) or type(error).__name__) from error
+        if response.status_code >= 500 or response.status_code == 401:
+            raise BackendUnavailable(f"backend answered {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise BackendUnavailable("backend answered no JSON") from error
+        if response.status_code >= 400:
+            error_body = body.get("error", {}) if isinstance(body, dict) else {}
+            raise BackendRejected(str(error_body.get("code", "rejected")), str(error_body.get("message", "")))
+        return body
+
+    async def free_slots(
+        self,
+        topic: str,
+        *,
+        wijk: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        limit: int = 20,
+    ) -> list[dict[str, Any]]:
+        """Free slots from today on, soonest first."""
+        params: dict[str, Any] = {"topic": topic, "limit": limit}
+        for key, value in (("wijk", wijk), ("date_from", date_from), ("date_to", date_to)):
+            if value:
+                params[key] = value
+        body = await self._call("GET", "/slots", params=params)
+        return list(body["items"] if isinstance(body, dict) and "items" in body else body)
+
+    async def book_slot(
+        self, slot_id: int, first_name: str, *, phone: str | None = None, email: str | None = None
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {"slot_id": slot_id, "first_name": first_name}
+        if phone:
+            payload["phone"] = phone
+        if email:
+            payload["email"] = email
+        return dict(await self._call("POST", "/bookings", json=payload))
+
+    async def get_booking(self, code: str) -> dict[str, Any]:
+        return dict(await self._call("GET", f"/bookings/{_path_code(code)}"))
+
+    async def cancel_booking(self, code: str) -> dict[str, Any]:
+        return dict(await self._call("POST", f"/bookings/{_path_code(code)}/cancel"))
+
+    async def move_booking(self, code: str, slot_id: int) -> dict[str, Any]:
+        return dict(await self._call("POST", f"/bookings/{_path_code(code)}/move", json={"slot_id": slot_id}))
+
+    async def create_callback(
+        self, topic: str, first_name: str, phone: str, *, preferred_part_of_day: str | None = None
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {"topic": topic, "first_name": first_name, "phone": phone}
+        if preferred_part_of_day:
+            payload["preferred_part_of_day"] = preferred_part_of_day
+        return dict(await self._call("POST", "/callbacks", json=payload))
+
+
+def _path_code(code: str) -> str:
+    """Only code characters go into the URL path (the backend accepts `vd7k3p`, `VD 7K3P`, `7K3P`)."""
+    return "".join(ch for ch in code if ch.isalnum() or ch == "-")[:20] or "-"

@@ -1,0 +1,132 @@
+"""Terugbelverzoek: the form's validator, its summary question and the action that files the request."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
+from actions.form_base import BookingFormValidation, clean_first_name, clean_phone, conversation_topic, say
+from bot.settings import RasaSideSettings
+from bot.shared.phone import normalise_phone
+
+FORM_SLOTS = ("callback_first_name", "callback_phone", "callback_part_of_day", "callback_confirmed")
+TOPIC_LABELS = {
+    "schulden": "geld en schulden",
+    "huisvesting": "wonen en huur",
+    "jeugdhulp": "opvoeden en jeugd",
+    "algemeen": "een algemene vraag",
+}
+PART_LABELS = {
+    "ochtend": "in de ochtend",
+    "middag": "in de middag",
+    "avond": "in de avond",
+    "geen voorkeur": "op elk moment van de dag",
+}
+_NO_PREFERENCE = re.compile(
+    r"maakt niet uit|geen voorkeur|maakt me niet uit|maakt mij niet uit|altijd|maakt niks uit"
+)
+
+
+def read_part_of_day(text: str) -> str | None:
+    lowered = text.lower()
+    if _NO_PREFERENCE.search(lowered):
+        return "geen voorkeur"
+    for part, pattern in (
+        ("ochtend", r"ochtend|morgen|voor de middag|voor 12"),
+        ("middag", r"middag"),
+        ("avond", r"avond"),
+    ):
+        if re.search(pattern, lowered):
+            return part
+    return None
+
+
+class ValidateCallbackForm(BookingFormValidation):
+    def name(self) -> str:
+        return "validate_callback_form"
+
+    async def validate_callback_first_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        name = clean_first_name(str(value or ""))
+        if name is None or self.looks_like_question(tracker):
+            return self.refuse(dispatcher, tracker, "callback_first_name", "utter_invalid_first_name")
+        return {"callback_first_name": name}
+
+    async def validate_callback_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        phone = clean_phone(str(value or ""))
+        if phone is None:
+            return self.refuse(dispatcher, tracker, "callback_phone", "utter_invalid_phone")
+        return {"callback_phone": phone}
+
+    async def validate_callback_part_of_day(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        part = read_part_of_day(str(value or ""))
+        if part is None:
+            return self.refuse(dispatcher, tracker, "callback_part_of_day", "utter_invalid_part_of_day")
+        return {"callback_part_of_day": part}
+
+
+class ActionAskCallbackConfirmed(Action):
+    """Shows what will be sent, and asks whether it is right."""
+
+    def name(self) -> str:
+        return "action_ask_callback_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            response="utter_callback_summary",
+            topic_label=TOPIC_LABELS[conversation_topic(tracker)],
+            part_label=PART_LABELS.get(
+                tracker.get_slot("callback_part_of_day") or "", "op elk moment van de dag"
+            ),
+        )
+        return []
+
+
+class ActionSubmitCallback(Action):
+    """Files the terugbelverzoek in the case backend and says when the wijkteam will call."""
+
+    def name(self) -> str:
+        return "action_submit_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        settings = RasaSideSettings.from_env()
+        reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        if tracker.get_slot("callback_confirmed") is not True:
+            return reset
+        part = tracker.get_slot("callback_part_of_day")
+        try:
+            callback = await BackendClient.from_settings(settings).create_callback(
+                conversation_topic(tracker),
+                str(tracker.get_slot("callback_first_name")),
+                normalise_phone(str(tracker.get_slot("callback_phone"))),
+                preferred_part_of_day=part if part in ("ochtend", "middag", "avond") else None,
+            )
+        except BackendUnavailable:
+            say(dispatcher, "utter_backend_down", settings)
+            return reset
+        except BackendRejected as refusal:
+            say(dispatcher, "utter_backend_refused", settings, reason=refusal.message)
+            return reset
+        say(
+            dispatcher,
+            "utter_callback_done",
+            settings,
+            due_label=callback["due_label"],
+            part_label=PART_LABELS.get(part or "", "op elk moment van de dag"),
+        )
+        return reset

@@ -1,0 +1,1 @@
+"""Stdlib-only rules shared by the Rasa side and the case backend."""

@@ -1,0 +1,72 @@
+"""A real case backend for the booking action tests: migrated and seeded SQLite, served on a free port.
+
+It runs in the app environment (`.venv/app`), as in production: the two sides share only HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
+TOKEN = "booking-tests-service-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_backend(data_dir: Path) -> Iterator[str]:
+    """Yields the backend's base URL; stops the server afterwards."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{data_dir}/backend.db",
+        "BACKEND_SERVICE_TOKEN": TOKEN,
+        "DATA_DIR": str(data_dir),
+        "VOORDEUR_ENV": "development",
+    }
+    for command in ("migrate", "seed"):
+        subprocess.run(
+            [str(APP_PYTHON), "-m", "bot.backend", command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    port = free_port()
+    log = (data_dir / "backend.log").open("wb")
+    process = subprocess.Popen(
+        [str(APP_PYTHON), "-m", "bot.backend", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the backend did not start: " + (data_dir / "backend.log").read_text()[-2000:])
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()

@@ -1,0 +1,364 @@
+"""Booking actions with CollectingDispatcher against a real case backend started by the test.
+
+The backend runs in the app environment on a free port with a migrated and seeded SQLite database;
+`backend_down` points the actions at a port nobody listens on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from rasa_sdk import Action
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backend_client import BackendClient, BackendRejected
+from actions.booking_changes import ActionSubmitBookingChange, ValidateBookingChangeForm, read_change_choice
+from actions.callback import (
+    ActionAskCallbackConfirmed,
+    ActionSubmitCallback,
+    ValidateCallbackForm,
+    read_part_of_day,
+)
+from actions.form_base import ActionStopBooking
+from actions.spreekuur import (
+    ActionAskSpreekuurSlot,
+    ActionSubmitSpreekuur,
+    ValidateSpreekuurForm,
+    slot_button_text,
+)
+from tests.rasa.booking_backend import TOKEN, free_port, running_backend
+from tests.rasa.trackers import make_tracker
+
+WIJKTEAM_PHONE = "0123-456 789"  # content/local.yml
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_backend(tmp_path_factory.mktemp("backend")) as url:
+        yield url
+
+
+@pytest.fixture(autouse=True)
+def settings_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    monkeypatch.setenv("ADDRESS_FORM", "je")
+    monkeypatch.delenv("CONTENT_DIR", raising=False)
+    monkeypatch.setenv("BACKEND_SERVICE_TOKEN", TOKEN)
+    monkeypatch.setenv("BACKEND_TIMEOUT_SECONDS", "5")
+
+
+@pytest.fixture
+def up(backend: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("BACKEND_URL", backend)
+    return backend
+
+
+@pytest.fixture
+def down(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKEND_URL", f"http://127.0.0.1:{free_port()}")
+
+
+def client(url: str) -> BackendClient:
+    return BackendClient(url, TOKEN)
+
+
+def api(url: str, path: str) -> Any:
+    return httpx.get(f"{url}/api{path}", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).json()
+
+
+async def run(action: Action, **tracker_args: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, make_tracker(**tracker_args), domain={})
+    return dispatcher.messages, events
+
+
+async def validate(
+    form: Any, slot: str, value: str, **tracker_args: Any
+) -> tuple[list[dict[str, Any]], dict]:
+    dispatcher = CollectingDispatcher()
+    result = await getattr(form, f"validate_{slot}")(value, dispatcher, make_tracker(**tracker_args), {})
+    return dispatcher.messages, result
+
+
+# Terugbelverzoek
+
+
+@pytest.mark.parametrize("typed", ["06-12345678", "06 1234 5678", "+31 6 12345678", "0031612345678"])
+async def test_a_dutch_mobile_number_is_accepted_in_any_format(typed: str) -> None:
+    messages, result = await validate(ValidateCallbackForm(), "callback_phone", typed)
+    assert result == {"callback_phone": "06-12345678"} and messages == []
+
+
+async def test_a_landline_is_accepted_and_a_wrong_number_refused_kindly_with_an_example() -> None:
+    assert (await validate(ValidateCallbackForm(), "callback_phone", "020-1234567"))[1] == {
+        "callback_phone": "0201234567"
+    }
+    messages, result = await validate(ValidateCallbackForm(), "callback_phone", "12345")
+    assert result == {"callback_phone": None}
+    assert messages[0]["response"] == "utter_invalid_phone"
+
+
+async def test_first_name_is_checked_and_capitalised() -> None:
+    assert (await validate(ValidateCallbackForm(), "callback_first_name", " anna "))[1] == {
+        "callback_first_name": "Anna"
+    }
+    messages, result = await validate(ValidateCallbackForm(), "callback_first_name", "123 <b>")
+    assert result == {"callback_first_name": None}
+    assert messages[0]["response"] == "utter_invalid_first_name"
+
+
+def test_part_of_day_words() -> None:
+    assert [
+        read_part_of_day(t) for t in ("ochtend", "liefst 's middags", "avond", "maakt niet uit", "ja")
+    ] == ["ochtend", "middag", "avond", "geen voorkeur", None]
+
+
+async def test_the_summary_names_the_topic_of_the_conversation() -> None:
+    messages, _ = await run(
+        ActionAskCallbackConfirmed(), slots={"topic": "schulden", "callback_part_of_day": "middag"}
+    )
+    assert messages[0]["response"] == "utter_callback_summary"
+    assert messages[0]["topic_label"] == "geld en schulden" and messages[0]["part_label"] == "in de middag"
+
+
+CALLBACK_SLOTS = {
+    "topic": "huisvesting",
+    "callback_first_name": "Anna",
+    "callback_phone": "06-12345678",
+    "callback_part_of_day": "ochtend",
+    "callback_confirmed": True,
+}
+
+
+async def test_a_confirmed_callback_is_filed_and_the_resident_hears_when(up: str) -> None:
+    before = len(api(up, "/callbacks"))
+    messages, events = await run(ActionSubmitCallback(), slots=CALLBACK_SLOTS)
+    callbacks = api(up, "/callbacks")
+    assert len(callbacks) == before + 1
+    filed = [c for c in callbacks if c["first_name"] == "Anna"][0]
+    assert (filed["topic"], filed["phone"], filed["preferred_part_of_day"]) == (
+        "huisvesting",
+        "+31612345678",
+        "ochtend",
+    )
+    assert messages[0]["response"] == "utter_callback_done"
+    assert messages[0]["due_label"] == filed["due_label"]
+    assert SlotSet("callback_phone", None) in events
+
+
+async def test_backend_down_gives_the_wijkteam_number_and_stores_nothing(down: None) -> None:
+    messages, events = await run(ActionSubmitCallback(), slots=CALLBACK_SLOTS)
+    assert messages[0]["response"] == "utter_backend_down"
+    assert messages[0]["wijkteam_telefoon"] == WIJKTEAM_PHONE
+    assert SlotSet("callback_confirmed", None) in events
+
+
+# Spreekuur
+
+
+async def test_the_next_free_slots_of_the_topic_are_offered_as_buttons(up: str) -> None:
+    messages, events = await run(ActionAskSpreekuurSlot(), slots={"topic": "schulden"})
+    free = await client(up).free_slots("schulden")
+    assert messages[0]["response"] == "utter_ask_spreekuur_slot"
+    assert [b["payload"] for b in messages[0]["buttons"]] == [slot_button_text(s) for s in free[:4]]
+    assert events == []
+
+
+async def test_a_wijk_narrows_the_offer(up: str) -> None:
+    _, result = await validate(
+        ValidateSpreekuurForm(), "spreekuur_slot", "liefst in Zuid", slots={"topic": "schulden"}
+    )
+    assert result == {"spreekuur_slot": None, "spreekuur_wijk": "Zuid", "spreekuur_wish": None}
+    messages, _ = await run(ActionAskSpreekuurSlot(), slots={"topic": "schulden", "spreekuur_wijk": "Zuid"})
+    assert messages[0]["response"] == "utter_ask_spreekuur_slot_wijk"
+    assert all("Proefboom" in b["title"] for b in messages[0]["buttons"])
+
+
+async def test_a_button_text_picks_exactly_that_slot(up: str) -> None:
+    slot = (await client(up).free_slots("schulden"))[1]
+    _, result = await validate(
+        ValidateSpreekuurForm(), "spreekuur_slot", slot_button_text(slot), slots={"topic": "schulden"}
+    )
+    assert result["spreekuur_slot"] == str(slot["id"])
+    assert slot["location"]["address"] in result["spreekuur_label"]
+
+
+async def test_a_typed_date_without_a_free_slot_and_nonsense_are_refused_kindly(up: str) -> None:
+    messages, result = await validate(
+        ValidateSpreekuurForm(), "spreekuur_slot", "1 januari om 3 uur", slots={"topic": "schulden"}
+    )
+    assert result["spreekuur_slot"] is None and messages[0]["response"] == "utter_spreekuur_no_match"
+    messages, result = await validate(
+        ValidateSpreekuurForm(), "spreekuur_slot", "weet ik niet", slots={"topic": "schulden"}
+    )
+    assert result == {"spreekuur_slot": None} and messages[0]["response"] == "utter_spreekuur_not_understood"
+
+
+async def test_contact_is_a_phone_number_or_an_e_mail_address() -> None:
+    form = ValidateSpreekuurForm()
+    assert (await validate(form, "spreekuur_contact", "anna@voorbeeld.nl"))[1] == {
+        "spreekuur_contact": "anna@voorbeeld.nl"
+    }
+    assert (await validate(form, "spreekuur_contact", "0612345678"))[1] == {
+        "spreekuur_contact": "06-12345678"
+    }
+    messages, result = await validate(form, "spreekuur_contact", "mijn BSN is 123456782")
+    assert result == {"spreekuur_contact": None} and messages[0]["response"] == "utter_invalid_contact"
+
+
+async def book(slot: dict[str, Any], contact: str = "06-12345678") -> tuple[list[dict[str, Any]], list[Any]]:
+    return await run(
+        ActionSubmitSpreekuur(),
+        slots={
+            "topic": slot["topic"],
+            "spreekuur_slot": str(slot["id"]),
+            "spreekuur_first_name": "Bram",
+            "spreekuur_contact": contact,
+            "spreekuur_confirmed": True,
+        },
+    )
+
+
+async def test_booking_confirms_code_address_and_what_to_bring(up: str) -> None:
+    slot = (await client(up).free_slots("schulden"))[0]
+    messages, events = await book(slot, contact="bram@voorbeeld.nl")
+    reply = messages[0]
+    assert reply["response"] == "utter_booking_done"
+    booking = api(up, f"/bookings/{reply['code']}")
+    assert (booking["status"], booking["email"], booking["slot"]["id"]) == (
+        "bevestigd",
+        "bram@voorbeeld.nl",
+        slot["id"],
+    )
+    assert reply["address"] == slot["location"]["address"]
+    assert "aanmaningen" in reply["bring"]
+    assert SlotSet("spreekuur_slot", None) in events
+
+
+async def test_a_slot_just_taken_is_explained_and_another_time_offered(up: str) -> None:
+    slot = [s for s in await client(up).free_slots("huisvesting") if s["free"] == 1][0]
+    await client(up).book_slot(slot["id"], "Eerder", phone="0612345678")  # someone else takes the last place
+    messages, events = await book(slot)
+    assert messages[0]["response"] == "utter_slot_taken"
+    assert messages[0]["reason"] == "Dit tijdstip is helaas vol. Kies een ander tijdstip."
+    assert messages[0]["wijkteam_telefoon"] == WIJKTEAM_PHONE
+    # Name and contact stay, so choosing another time is all that is left.
+    assert events == [
+        SlotSet("spreekuur_slot", None),
+        SlotSet("spreekuur_confirmed", None),
+        SlotSet("spreekuur_label", None),
+    ]
+    assert [s for s in await client(up).free_slots("huisvesting") if s["id"] == slot["id"]] == []
+
+
+async def test_backend_down_while_choosing_is_explained_with_a_way_out(down: None) -> None:
+    messages, events = await run(ActionAskSpreekuurSlot(), slots={"topic": "schulden"})
+    assert messages[0]["response"] == "utter_spreekuur_unavailable"
+    assert messages[0]["wijkteam_telefoon"] == WIJKTEAM_PHONE
+    assert events == []
+    _, result = await validate(
+        ValidateSpreekuurForm(), "spreekuur_slot", "morgen", slots={"topic": "schulden"}
+    )
+    assert result == {"spreekuur_slot": None}
+
+
+async def test_backend_down_while_booking_stores_nothing(up: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    slot = (await client(up).free_slots("algemeen"))[0]
+    monkeypatch.setenv("BACKEND_URL", f"http://127.0.0.1:{free_port()}")
+    messages, _ = await book(slot)
+    assert messages[0]["response"] == "utter_backend_down"
+    after = [s for s in await client(up).free_slots("algemeen") if s["id"] == slot["id"]][0]
+    assert after["free"] == slot["free"]
+
+
+# Cancel or move by code
+
+
+async def test_cancel_by_code_checks_the_code_with_the_backend(up: str) -> None:
+    slot = (await client(up).free_slots("algemeen"))[0]
+    code = (await client(up).book_slot(slot["id"], "Cor", phone="0612345678"))["code"]
+    messages, result = await validate(ValidateBookingChangeForm(), "change_code", "VD-AAAA")
+    assert result == {"change_code": None} and messages[0]["response"] == "utter_code_unknown"
+    _, result = await validate(ValidateBookingChangeForm(), "change_code", code.lower().replace("-", " "))
+    assert result["change_code"] == code and result["topic"] == "algemeen"
+    messages, events = await run(
+        ActionSubmitBookingChange(), slots={"change_code": code, "change_choice": "afzeggen"}
+    )
+    assert messages[0]["response"] == "utter_booking_cancelled" and messages[0]["code"] == code
+    assert api(up, f"/bookings/{code}")["status"] == "geannuleerd"
+    messages, result = await validate(ValidateBookingChangeForm(), "change_code", code)
+    assert result == {"change_code": None} and messages[0]["response"] == "utter_code_cancelled"
+
+
+async def test_moving_keeps_the_code_and_books_the_new_time(up: str) -> None:
+    first, second = (await client(up).free_slots("algemeen"))[:2]
+    code = (await client(up).book_slot(first["id"], "Dirk", phone="0612345678"))["code"]
+    _, events = await run(
+        ActionSubmitBookingChange(), slots={"change_code": code, "change_choice": "verzetten"}
+    )
+    assert events[-2:] == [SlotSet("move_code", code), FollowupAction("spreekuur_form")]
+    messages, _ = await run(
+        ActionSubmitSpreekuur(),
+        slots={
+            "topic": "algemeen",
+            "move_code": code,
+            "spreekuur_slot": str(second["id"]),
+            "spreekuur_confirmed": True,
+        },
+    )
+    assert messages[0]["response"] == "utter_booking_moved" and messages[0]["code"] == code
+    assert api(up, f"/bookings/{code}")["slot"]["id"] == second["id"]
+
+
+async def test_moving_asks_only_the_new_time() -> None:
+    form = ValidateSpreekuurForm()
+    slots = ["spreekuur_slot", "spreekuur_first_name", "spreekuur_contact", "spreekuur_confirmed"]
+    tracker = make_tracker(slots={"move_code": "VD-7K3P"})
+    assert await form.required_slots(slots, CollectingDispatcher(), tracker, {}) == [
+        "spreekuur_slot",
+        "spreekuur_confirmed",
+    ]
+
+
+def test_change_choice_words() -> None:
+    assert [
+        read_change_choice(t)
+        for t in ("afzeggen", "ik kan niet komen", "verzetten", "andere dag graag", "ja")
+    ] == ["afzeggen", "afzeggen", "verzetten", "verzetten", None]
+
+
+async def test_stop_ends_the_form_and_forgets_what_was_typed() -> None:
+    messages, events = await run(ActionStopBooking(), slots=CALLBACK_SLOTS)
+    assert messages[0]["response"] == "utter_form_stopped"
+    assert events[0] == ActiveLoop(None) and SlotSet("callback_first_name", None) in events
+
+
+async def test_the_client_reports_a_refusal_with_the_backend_code(up: str) -> None:
+    with pytest.raises(BackendRejected) as refusal:
+        await client(up).cancel_booking("VD-AAAA")
+    assert refusal.value.code == "booking_not_found"
+
+
+async def test_a_topic_question_in_the_middle_of_a_form_gets_its_answer() -> None:
+    question = {
+        "intent": "schulden_aanmaning",
+        "ranking": [("schulden_aanmaning", 0.95)],
+        "text": "ik heb een aanmaning gekregen",
+    }
+    messages, result = await validate(
+        ValidateCallbackForm(), "callback_first_name", question["text"], **question
+    )
+    assert result == {"callback_first_name": None}
+    assert messages[0]["text"].startswith("Reageer op tijd")  # content/answers/schulden.yml
+    assert not messages[0]["buttons"]  # offers would start another flow in the middle of this one
+    assert messages[1]["response"] == "utter_form_continues"
+
+
+async def test_a_name_is_not_mistaken_for_a_question() -> None:
+    messages, result = await validate(
+        ValidateCallbackForm(), "callback_first_name", "Anna", intent="jeugdhulp_achttien", text="Anna"
+    )
+    assert result == {"callback_first_name": "Anna"} and messages == []

@@ -1,0 +1,54 @@
+"""The Dutch date and time parser on what residents type (today is Monday 23 November 2026)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from actions.dutch_dates import When, day_label, parse_when, part_of_day
+
+TODAY = dt.date(2026, 11, 23)  # a Monday
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("morgen", When(day=dt.date(2026, 11, 24))),
+        ("Morgen graag", When(day=dt.date(2026, 11, 24))),
+        ("overmorgen", When(day=dt.date(2026, 11, 25))),
+        ("vandaag nog", When(day=TODAY)),
+        ("vrijdagochtend", When(day=dt.date(2026, 11, 27), part_of_day="ochtend")),
+        ("vrijdag ochtend", When(day=dt.date(2026, 11, 27), part_of_day="ochtend")),
+        ("vrijdagmorgen", When(day=dt.date(2026, 11, 27), part_of_day="ochtend")),
+        ("morgenochtend", When(day=dt.date(2026, 11, 24), part_of_day="ochtend")),
+        ("dinsdagmiddag", When(day=dt.date(2026, 11, 24), part_of_day="middag")),
+        ("maandag", When(day=TODAY)),
+        ("volgende week dinsdag", When(day=dt.date(2026, 12, 1))),
+        ("dinsdag volgende week", When(day=dt.date(2026, 12, 1))),
+        ("volgende week", When(day=dt.date(2026, 11, 30))),
+        ("14 december om 10 uur", When(day=dt.date(2026, 12, 14), time=dt.time(10, 0))),
+        ("14 dec 10:30", When(day=dt.date(2026, 12, 14), time=dt.time(10, 30))),
+        ("3 januari", When(day=dt.date(2027, 1, 3))),
+        ("27-11 om 9.00", When(day=dt.date(2026, 11, 27), time=dt.time(9, 0))),
+        ("27/11/2026", When(day=dt.date(2026, 11, 27))),
+        ("vrijdag 27 november om 09:00", When(day=dt.date(2026, 11, 27), time=dt.time(9, 0))),
+        ("om half 11", When(time=dt.time(10, 30))),
+        ("om 2 uur 's middags", When(part_of_day="middag", time=dt.time(14, 0))),
+        ("'s avonds", When(part_of_day="avond")),
+        ("Anna", When()),
+        ("31 februari", When()),
+    ],
+)
+def test_parse_when(text: str, expected: When) -> None:
+    assert parse_when(text, TODAY) == expected
+
+
+def test_empty_means_nothing_was_understood() -> None:
+    assert parse_when("dat weet ik niet", TODAY).empty
+    assert not parse_when("morgen", TODAY).empty
+
+
+def test_part_of_day_and_labels() -> None:
+    assert [part_of_day(dt.time(h)) for h in (9, 13, 19)] == ["ochtend", "middag", "avond"]
+    assert day_label(dt.date(2026, 11, 27)) == "vrijdag 27 november"
