@@ -12,8 +12,15 @@ from actions.content import content_store
 from bot.settings import RasaSideSettings
 
 TOPICS = ("schulden", "huisvesting", "jeugdhulp")
-TOPIC_LABELS = {"schulden": "geld en schulden", "huisvesting": "wonen en huur", "jeugdhulp": "opvoeden en jeugd"}
-WHICH_TOPIC = {"je": "Gaat je vraag over {first} of over {second}?", "u": "Gaat uw vraag over {first} of over {second}?"}
+TOPIC_LABELS = {
+    "schulden": "geld en schulden",
+    "huisvesting": "wonen en huur",
+    "jeugdhulp": "opvoeden en jeugd",
+}
+WHICH_TOPIC = {
+    "je": "Gaat je vraag over {first} of over {second}?",
+    "u": "Gaat uw vraag over {first} of over {second}?",
+}
 
 
 def topic_of(intent: str | None) -> str | None:
@@ -26,7 +33,9 @@ def ask_which_topic(dispatcher: CollectingDispatcher, form: str, choices: list[t
     (first, _), (second, _) = choices[:2]
     dispatcher.utter_message(
         text=WHICH_TOPIC[form].format(first=TOPIC_LABELS[first], second=TOPIC_LABELS[second]),
-        buttons=[{"title": TOPIC_LABELS[topic].capitalize(), "payload": f"/{intent}"} for topic, intent in choices],
+        buttons=[
+            {"title": TOPIC_LABELS[topic].capitalize(), "payload": f"/{intent}"} for topic, intent in choices
+        ],
     )
 
 
@@ -59,5 +68,7 @@ class ActionAnswer(Action):
         if answer is None:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        dispatcher.utter_message(text=store.text(answer.texts, form), buttons=store.buttons(answer.offers, form))
+        dispatcher.utter_message(
+            text=store.text(answer.texts, form), buttons=store.buttons(answer.offers, form)
+        )
         return [SlotSet("topic", topic_of(intent))]

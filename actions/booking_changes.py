@@ -11,11 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
-from actions.form_base import BookingFormValidation, say
+from actions.form_base import CHANGE_SLOTS, BookingFormValidation, say
 from actions.spreekuur import slot_button_text
 from bot.settings import RasaSideSettings
 
-FORM_SLOTS = ("change_code", "change_choice", "change_label")
 _CANCEL = re.compile(r"afzeg|af te zeggen|annuleer|annuleren|niet komen|cancel|weg(halen)?\b|afmelden")
 _MOVE = re.compile(r"verzet|verplaats|ander(e)? (tijd|dag|moment)|later|eerder|omzetten|wijzig")
 
@@ -74,7 +73,7 @@ class ActionSubmitBookingChange(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         settings = RasaSideSettings.from_env()
-        reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        reset = [SlotSet(slot, None) for slot in CHANGE_SLOTS]
         code = tracker.get_slot("change_code")
         choice = tracker.get_slot("change_choice")
         if not code or not choice:

@@ -11,11 +11,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
-from actions.form_base import BookingFormValidation, clean_first_name, clean_phone, conversation_topic, say
+from actions.form_base import (
+    CALLBACK_SLOTS,
+    BookingFormValidation,
+    clean_first_name,
+    clean_phone,
+    conversation_topic,
+    say,
+)
 from bot.settings import RasaSideSettings
 from bot.shared.phone import normalise_phone
 
-FORM_SLOTS = ("callback_first_name", "callback_phone", "callback_part_of_day", "callback_confirmed")
 TOPIC_LABELS = {
     "schulden": "geld en schulden",
     "huisvesting": "wonen en huur",
@@ -105,7 +111,7 @@ class ActionSubmitCallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         settings = RasaSideSettings.from_env()
-        reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        reset = [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
         if tracker.get_slot("callback_confirmed") is not True:
             return reset
         part = tracker.get_slot("callback_part_of_day")

@@ -7,6 +7,7 @@ change at the next message without restarting or retraining.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import string
 from dataclasses import dataclass, field
@@ -27,6 +28,11 @@ FORBIDDEN_WORDS = {
     "je": re.compile(r"\b(?:u|uw|uzelf)\b", re.IGNORECASE),
     "u": re.compile(r"\b(?:je|jij|jouw|jou|jezelf|jullie zelf)\b", re.IGNORECASE),
 }
+
+
+def plan_start_payload(plan_id: str) -> str:
+    """The button payload that starts a stappenplan (intent with the plan as entity)."""
+    return "/stappenplan_start" + json.dumps({"plan_id": plan_id})
 
 
 class ContentError(ValueError):
@@ -94,8 +100,8 @@ class ContentStore:
         for offer in offers:
             if offer.startswith(PLAN_OFFER_PREFIX):
                 plan = self.plans[offer.removeprefix(PLAN_OFFER_PREFIX)]
-                payload = '/stappenplan_start{"plan_id": "%s"}' % plan.id
-                buttons.append({"title": f"Stappenplan: {self.text(plan.title, form)}", "payload": payload})
+                title = f"Stappenplan: {self.text(plan.title, form)}"
+                buttons.append({"title": title, "payload": plan_start_payload(plan.id)})
             else:
                 title, payload = OFFER_BUTTONS[offer]
                 buttons.append({"title": title, "payload": payload})
@@ -103,8 +109,11 @@ class ContentStore:
 
     def expired(self, today: dt.date) -> list[str]:
         """Names of dated facts (and the local file) whose `valid_until` has passed."""
-        stale = [f"facts.yml: {key} (geldig tot {fact.valid_until})" for key, fact in self.facts.items()
-                 if fact.valid_until < today]
+        stale = [
+            f"facts.yml: {key} (geldig tot {fact.valid_until})"
+            for key, fact in self.facts.items()
+            if fact.valid_until < today
+        ]
         if self.local_valid_until and self.local_valid_until < today:
             stale.append(f"local.yml (geldig tot {self.local_valid_until})")
         return stale
@@ -131,9 +140,12 @@ class ContentStore:
         return found
 
     def _ambiguity_problems(self) -> list[str]:
-        return [f"ambiguous.yml: {ambiguity.when} -> unknown answer {intent!r}"
-                for ambiguity in self.ambiguities.values()
-                for intent in [ambiguity.when, *ambiguity.choices.values()] if intent not in self.answers]
+        return [
+            f"ambiguous.yml: {ambiguity.when} -> unknown answer {intent!r}"
+            for ambiguity in self.ambiguities.values()
+            for intent in [ambiguity.when, *ambiguity.choices.values()]
+            if intent not in self.answers
+        ]
 
     def _all_texts(self) -> list[tuple[str, dict[str, str]]]:
         texts = [(f"answer {a.intent}", a.texts) for a in self.answers.values()]
@@ -170,13 +182,21 @@ def load_store(root: Path) -> ContentStore:
     store.local_values = {str(k): str(v) for k, v in (local.get("values") or {}).items()}
     store.local_valid_until = _as_date(local.get("valid_until"), "local.yml")
     for key, raw in (_read_yaml(root / "facts.yml").get("facts") or {}).items():
-        store.facts[key] = DatedFact(key, str(raw["value"]), _as_date(raw.get("valid_until"), f"facts.yml {key}"),
-                                     str(raw.get("source", "")))
+        store.facts[key] = DatedFact(
+            key,
+            str(raw["value"]),
+            _as_date(raw.get("valid_until"), f"facts.yml {key}"),
+            str(raw.get("source", "")),
+        )
     for path in sorted((root / "plans").glob("*.yml")):
         for raw in _read_yaml(path).get("plans") or []:
-            plan = Plan(id=raw["id"], topic=raw.get("topic", path.stem), title=_forms(raw.get("title") or {}),
-                        intro=_forms(raw.get("intro") or {}),
-                        steps=tuple(_forms(step) for step in raw.get("steps") or []))
+            plan = Plan(
+                id=raw["id"],
+                topic=raw.get("topic", path.stem),
+                title=_forms(raw.get("title") or {}),
+                intro=_forms(raw.get("intro") or {}),
+                steps=tuple(_forms(step) for step in raw.get("steps") or []),
+            )
             if plan.id in store.plans:
                 raise ContentError(f"{path.name}: plan id {plan.id!r} is used twice")
             store.plans[plan.id] = plan
@@ -185,8 +205,12 @@ def load_store(root: Path) -> ContentStore:
         store.ambiguities[raw["when"]] = Ambiguity(when=raw["when"], choices=dict(raw["choices"]))
     for path in sorted((root / "answers").glob("*.yml")):
         for raw in _read_yaml(path).get("answers") or []:
-            answer = Answer(intent=raw["intent"], question=str(raw.get("question", "")), texts=_forms(raw),
-                            offers=tuple(raw.get("offers") or ()))
+            answer = Answer(
+                intent=raw["intent"],
+                question=str(raw.get("question", "")),
+                texts=_forms(raw),
+                offers=tuple(raw.get("offers") or ()),
+            )
             if answer.intent in store.answers:
                 raise ContentError(f"{path.name}: intent {answer.intent!r} has two answers")
             store.answers[answer.intent] = answer

@@ -25,7 +25,9 @@ WHICH = {"je": "Bedoel je een van deze vragen?", "u": "Bedoelt u een van deze vr
 
 def competing_answers(latest_message: dict[str, Any]) -> list[str]:
     """The two best intents, if both are topic questions and the runner-up is plausible."""
-    ranking = [entry for entry in latest_message.get("intent_ranking") or [] if entry.get("name") != NLU_FALLBACK]
+    ranking = [
+        entry for entry in latest_message.get("intent_ranking") or [] if entry.get("name") != NLU_FALLBACK
+    ]
     top_two = ranking[:2]
     if len(top_two) < 2 or any(topic_of(entry.get("name")) is None for entry in top_two):
         return []
@@ -52,9 +54,10 @@ class ActionHandleNluFallback(Action):
         form = settings.address_form
         topics = [topic_of(intent) or "" for intent in candidates]
         if topics[0] != topics[1]:
-            ask_which_topic(dispatcher, form, list(zip(topics, candidates)))
+            ask_which_topic(dispatcher, form, list(zip(topics, candidates, strict=True)))
             return []
         dispatcher.utter_message(
-            text=WHICH[form], buttons=[{"title": answers[intent].question, "payload": f"/{intent}"} for intent in candidates]
+            text=WHICH[form],
+            buttons=[{"title": answers[intent].question, "payload": f"/{intent}"} for intent in candidates],
         )
         return []

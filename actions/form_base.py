@@ -109,23 +109,12 @@ class BookingFormValidation(FormValidationAction, ABC):
         return True
 
 
-BOOKING_SLOTS = (
-    "callback_first_name",
-    "callback_phone",
-    "callback_part_of_day",
-    "callback_confirmed",
-    "spreekuur_slot",
-    "spreekuur_first_name",
-    "spreekuur_contact",
-    "spreekuur_confirmed",
-    "spreekuur_wish",
-    "spreekuur_wijk",
-    "spreekuur_label",
-    "move_code",
-    "change_code",
-    "change_choice",
-    "change_label",
-)
+# The slots each form fills, so a form can forget its own input; together every booking slot.
+CALLBACK_SLOTS = ("callback_first_name", "callback_phone", "callback_part_of_day", "callback_confirmed")
+SPREEKUUR_SLOTS = ("spreekuur_slot", "spreekuur_first_name", "spreekuur_contact", "spreekuur_confirmed",
+                   "spreekuur_wish", "spreekuur_wijk", "spreekuur_label", "move_code")
+CHANGE_SLOTS = ("change_code", "change_choice", "change_label")
+BOOKING_SLOTS = CALLBACK_SLOTS + SPREEKUUR_SLOTS + CHANGE_SLOTS
 
 
 class ActionStopBooking(Action):

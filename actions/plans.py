@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import ContentStore, Plan, content_store
+from actions.content import ContentStore, Plan, content_store, plan_start_payload
 from bot.settings import RasaSideSettings
 
 NAVIGATION = [
@@ -31,9 +31,10 @@ MESSAGES = {
     "je": {
         "step": "Stap {number} van {total}:\n{text}",
         "done": "Je bent klaar met dit stappenplan. Goed gedaan! Wil je dat iemand van het wijkteam met je "
-                "meekijkt? Vraag een terugbelverzoek aan of kom naar het spreekuur.",
+        "meekijkt? Vraag een terugbelverzoek aan of kom naar het spreekuur.",
         "first": "Dit is de eerste stap.",
-        "stopped": "Je bent gestopt bij stap {number} van '{title}'. Typ 'waar was ik' als je verder wilt gaan.",
+        "stopped": "Je bent gestopt bij stap {number} van '{title}'. "
+        "Typ 'waar was ik' als je verder wilt gaan.",
         "nothing": "Je bent nu niet bezig met een stappenplan. Waar kan ik je mee helpen?",
         "unknown": "Dat stappenplan ken ik niet. Kies een onderwerp, dan help ik je verder.",
         "choose": "Met welk stappenplan wil je beginnen?",
@@ -41,9 +42,10 @@ MESSAGES = {
     "u": {
         "step": "Stap {number} van {total}:\n{text}",
         "done": "U bent klaar met dit stappenplan. Goed gedaan! Wilt u dat iemand van het wijkteam met u "
-                "meekijkt? Vraag een terugbelverzoek aan of kom naar het spreekuur.",
+        "meekijkt? Vraag een terugbelverzoek aan of kom naar het spreekuur.",
         "first": "Dit is de eerste stap.",
-        "stopped": "U bent gestopt bij stap {number} van '{title}'. Typ 'waar was ik' als u verder wilt gaan.",
+        "stopped": "U bent gestopt bij stap {number} van '{title}'. "
+        "Typ 'waar was ik' als u verder wilt gaan.",
         "nothing": "U bent nu niet bezig met een stappenplan. Waar kan ik u mee helpen?",
         "unknown": "Dat stappenplan ken ik niet. Kies een onderwerp, dan help ik u verder.",
         "choose": "Met welk stappenplan wilt u beginnen?",
@@ -76,24 +78,37 @@ class PlanAction(Action, ABC):
         return self.act(dispatcher, tracker, store, form, plan, step)
 
     @abstractmethod
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: ContentStore, form: str,
-            plan: Plan | None, step: int) -> list[EventType]: ...
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        store: ContentStore,
+        form: str,
+        plan: Plan | None,
+        step: int,
+    ) -> list[EventType]: ...
 
     @staticmethod
-    def show_step(dispatcher: CollectingDispatcher, store: ContentStore, form: str, plan: Plan,
-                  step: int) -> list[EventType]:
-        text = MESSAGES[form]["step"].format(number=step + 1, total=len(plan.steps),
-                                             text=store.text(plan.steps[step], form))
+    def show_step(
+        dispatcher: CollectingDispatcher, store: ContentStore, form: str, plan: Plan, step: int
+    ) -> list[EventType]:
+        text = MESSAGES[form]["step"].format(
+            number=step + 1, total=len(plan.steps), text=store.text(plan.steps[step], form)
+        )
         dispatcher.utter_message(text=text, buttons=NAVIGATION)
         return [SlotSet("plan_id", plan.id), SlotSet("plan_step", float(step))]
 
     @staticmethod
-    def offer_plans(dispatcher: CollectingDispatcher, store: ContentStore, form: str,
-                    topic: str | None) -> list[EventType]:
+    def offer_plans(
+        dispatcher: CollectingDispatcher, store: ContentStore, form: str, topic: str | None
+    ) -> list[EventType]:
         """Lists the plans of the current topic (or all plans) as buttons."""
-        plans = [plan for plan in store.plans.values() if topic in (None, plan.topic)] or list(store.plans.values())
-        buttons = [{"title": store.text(plan.title, form),
-                    "payload": '/stappenplan_start{"plan_id": "%s"}' % plan.id} for plan in plans]
+        plans = [plan for plan in store.plans.values() if topic in (None, plan.topic)] or list(
+            store.plans.values()
+        )
+        buttons = [
+            {"title": store.text(plan.title, form), "payload": plan_start_payload(plan.id)} for plan in plans
+        ]
         dispatcher.utter_message(text=MESSAGES[form]["choose"], buttons=buttons)
         return []
 
@@ -109,8 +124,15 @@ class ActionPlanStart(PlanAction):
     def name(self) -> str:
         return "action_plan_start"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: ContentStore, form: str,
-            plan: Plan | None, step: int) -> list[EventType]:
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        store: ContentStore,
+        form: str,
+        plan: Plan | None,
+        step: int,
+    ) -> list[EventType]:
         requested = next(tracker.get_latest_entity_values("plan_id"), None)
         if requested is None:
             return self.offer_plans(dispatcher, store, form, tracker.get_slot("topic"))
@@ -128,8 +150,15 @@ class ActionPlanNext(PlanAction):
     def name(self) -> str:
         return "action_plan_next"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: ContentStore, form: str,
-            plan: Plan | None, step: int) -> list[EventType]:
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        store: ContentStore,
+        form: str,
+        plan: Plan | None,
+        step: int,
+    ) -> list[EventType]:
         if plan is None:
             return self.nothing_active(dispatcher, form)
         if step + 1 < len(plan.steps):
@@ -144,8 +173,15 @@ class ActionPlanPrevious(PlanAction):
     def name(self) -> str:
         return "action_plan_previous"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: ContentStore, form: str,
-            plan: Plan | None, step: int) -> list[EventType]:
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        store: ContentStore,
+        form: str,
+        plan: Plan | None,
+        step: int,
+    ) -> list[EventType]:
         if plan is None:
             return self.nothing_active(dispatcher, form)
         if step == 0:
@@ -159,8 +195,15 @@ class ActionPlanStop(PlanAction):
     def name(self) -> str:
         return "action_plan_stop"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: ContentStore, form: str,
-            plan: Plan | None, step: int) -> list[EventType]:
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        store: ContentStore,
+        form: str,
+        plan: Plan | None,
+        step: int,
+    ) -> list[EventType]:
         if plan is None:
             return self.nothing_active(dispatcher, form)
         text = MESSAGES[form]["stopped"].format(number=step + 1, title=store.text(plan.title, form))
@@ -174,8 +217,15 @@ class ActionPlanResume(PlanAction):
     def name(self) -> str:
         return "action_plan_resume"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, store: ContentStore, form: str,
-            plan: Plan | None, step: int) -> list[EventType]:
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        store: ContentStore,
+        form: str,
+        plan: Plan | None,
+        step: int,
+    ) -> list[EventType]:
         if plan is None:
             return self.nothing_active(dispatcher, form)
         return self.show_step(dispatcher, store, form, plan, min(step, len(plan.steps) - 1))

@@ -40,4 +40,9 @@ class ActionSessionStart(Action):
         # Rendered here, not by name: Rasa fills a response before this action's SlotSet applies.
         intro = response_variation(domain, "utter_intro", form)
         dispatcher.utter_message(text=intro["text"], buttons=intro.get("buttons", []))
-        return [SessionStarted(), *carried_over, SlotSet("address_form", form), ActionExecuted("action_listen")]
+        return [
+            SessionStarted(),
+            *carried_over,
+            SlotSet("address_form", form),
+            ActionExecuted("action_listen"),
+        ]

@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
 from actions.dutch_dates import When, day_label, parse_when, part_of_day
 from actions.form_base import (
+    SPREEKUUR_SLOTS,
     BookingFormValidation,
     clean_email,
     clean_first_name,
@@ -26,16 +27,6 @@ from bot.shared.phone import normalise_phone
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 MAX_BUTTONS = 4
-FORM_SLOTS = (
-    "spreekuur_slot",
-    "spreekuur_first_name",
-    "spreekuur_contact",
-    "spreekuur_confirmed",
-    "spreekuur_wish",
-    "spreekuur_wijk",
-    "spreekuur_label",
-    "move_code",
-)
 # What to bring, per topic; neutral wording so it fits the je and the u form.
 BRING = {
     "schulden": "brieven over geld, zoals aanmaningen, en bankafschriften van de laatste maand",
@@ -213,7 +204,7 @@ class ActionSubmitSpreekuur(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         settings = RasaSideSettings.from_env()
-        reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        reset = [SlotSet(slot, None) for slot in SPREEKUUR_SLOTS]
         slot_id = tracker.get_slot("spreekuur_slot")
         if tracker.get_slot("spreekuur_confirmed") is not True or not slot_id:
             return reset
