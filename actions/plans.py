@@ -7,6 +7,7 @@ with "waar was ik?". After the last step the assistant offers a callback or a sp
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -58,11 +59,26 @@ TOPIC_BUTTONS = [
 ]
 
 
+@dataclass(frozen=True)
+class PlanTurn:
+    """Everything one stappenplan action works with in this turn."""
+
+    dispatcher: CollectingDispatcher
+    tracker: Tracker
+    store: ContentStore
+    form: str
+    plan: Plan | None
+    step: int
+
+
 class PlanAction(Action, ABC):
     """Shared behaviour: read the plan state from slots, show a step, store the new state.
 
-    Abstract, so that rasa-sdk's executor registers only the concrete actions below.
+    Abstract, so that rasa-sdk's executor registers only the concrete actions below. Actions that
+    move through a plan (`needs_active_plan`) explain kindly when no plan is active.
     """
+
+    needs_active_plan = True
 
     @abstractmethod
     def name(self) -> str: ...
@@ -74,28 +90,20 @@ class PlanAction(Action, ABC):
         store = content_store(settings.content_dir)
         form = settings.address_form
         plan = store.plans.get(tracker.get_slot("plan_id") or "")
-        step = int(tracker.get_slot("plan_step") or 0)
-        return self.act(dispatcher, tracker, store, form, plan, step)
+        if plan is None and self.needs_active_plan:
+            return self.nothing_active(dispatcher, form)
+        turn = PlanTurn(dispatcher, tracker, store, form, plan, int(tracker.get_slot("plan_step") or 0))
+        return self.act(turn)
 
     @abstractmethod
-    def act(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        store: ContentStore,
-        form: str,
-        plan: Plan | None,
-        step: int,
-    ) -> list[EventType]: ...
+    def act(self, turn: PlanTurn) -> list[EventType]: ...
 
     @staticmethod
-    def show_step(
-        dispatcher: CollectingDispatcher, store: ContentStore, form: str, plan: Plan, step: int
-    ) -> list[EventType]:
-        text = MESSAGES[form]["step"].format(
-            number=step + 1, total=len(plan.steps), text=store.text(plan.steps[step], form)
+    def show_step(turn: PlanTurn, plan: Plan, step: int) -> list[EventType]:
+        text = MESSAGES[turn.form]["step"].format(
+            number=step + 1, total=len(plan.steps), text=turn.store.text(plan.steps[step], turn.form)
         )
-        dispatcher.utter_message(text=text, buttons=NAVIGATION)
+        turn.dispatcher.utter_message(text=text, buttons=NAVIGATION)
         return [SlotSet("plan_id", plan.id), SlotSet("plan_step", float(step))]
 
     @staticmethod
@@ -121,27 +129,21 @@ class PlanAction(Action, ABC):
 class ActionPlanStart(PlanAction):
     """Starts the plan named by the `plan_id` entity (from a button) at its first step."""
 
+    needs_active_plan = False
+
     def name(self) -> str:
         return "action_plan_start"
 
-    def act(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        store: ContentStore,
-        form: str,
-        plan: Plan | None,
-        step: int,
-    ) -> list[EventType]:
-        requested = next(tracker.get_latest_entity_values("plan_id"), None)
+    def act(self, turn: PlanTurn) -> list[EventType]:
+        requested = next(turn.tracker.get_latest_entity_values("plan_id"), None)
         if requested is None:
-            return self.offer_plans(dispatcher, store, form, tracker.get_slot("topic"))
-        plan = store.plans.get(requested)
+            return self.offer_plans(turn.dispatcher, turn.store, turn.form, turn.tracker.get_slot("topic"))
+        plan = turn.store.plans.get(requested)
         if plan is None:
-            dispatcher.utter_message(text=MESSAGES[form]["unknown"], buttons=TOPIC_BUTTONS)
+            turn.dispatcher.utter_message(text=MESSAGES[turn.form]["unknown"], buttons=TOPIC_BUTTONS)
             return [SlotSet("plan_id", None), SlotSet("plan_step", None)]
-        dispatcher.utter_message(text=store.text(plan.intro, form))
-        return self.show_step(dispatcher, store, form, plan, 0)
+        turn.dispatcher.utter_message(text=turn.store.text(plan.intro, turn.form))
+        return self.show_step(turn, plan, 0)
 
 
 class ActionPlanNext(PlanAction):
@@ -150,21 +152,12 @@ class ActionPlanNext(PlanAction):
     def name(self) -> str:
         return "action_plan_next"
 
-    def act(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        store: ContentStore,
-        form: str,
-        plan: Plan | None,
-        step: int,
-    ) -> list[EventType]:
-        if plan is None:
-            return self.nothing_active(dispatcher, form)
-        if step + 1 < len(plan.steps):
-            return self.show_step(dispatcher, store, form, plan, step + 1)
-        dispatcher.utter_message(text=MESSAGES[form]["done"], buttons=CLOSING_OFFER)
-        return [SlotSet("plan_id", None), SlotSet("plan_step", None), SlotSet("plan_finished", plan.id)]
+    def act(self, turn: PlanTurn) -> list[EventType]:
+        assert turn.plan is not None
+        if turn.step + 1 < len(turn.plan.steps):
+            return self.show_step(turn, turn.plan, turn.step + 1)
+        turn.dispatcher.utter_message(text=MESSAGES[turn.form]["done"], buttons=CLOSING_OFFER)
+        return [SlotSet("plan_id", None), SlotSet("plan_step", None), SlotSet("plan_finished", turn.plan.id)]
 
 
 class ActionPlanPrevious(PlanAction):
@@ -173,20 +166,11 @@ class ActionPlanPrevious(PlanAction):
     def name(self) -> str:
         return "action_plan_previous"
 
-    def act(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        store: ContentStore,
-        form: str,
-        plan: Plan | None,
-        step: int,
-    ) -> list[EventType]:
-        if plan is None:
-            return self.nothing_active(dispatcher, form)
-        if step == 0:
-            dispatcher.utter_message(text=MESSAGES[form]["first"])
-        return self.show_step(dispatcher, store, form, plan, max(step - 1, 0))
+    def act(self, turn: PlanTurn) -> list[EventType]:
+        assert turn.plan is not None
+        if turn.step == 0:
+            turn.dispatcher.utter_message(text=MESSAGES[turn.form]["first"])
+        return self.show_step(turn, turn.plan, max(turn.step - 1, 0))
 
 
 class ActionPlanStop(PlanAction):
@@ -195,19 +179,11 @@ class ActionPlanStop(PlanAction):
     def name(self) -> str:
         return "action_plan_stop"
 
-    def act(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        store: ContentStore,
-        form: str,
-        plan: Plan | None,
-        step: int,
-    ) -> list[EventType]:
-        if plan is None:
-            return self.nothing_active(dispatcher, form)
-        text = MESSAGES[form]["stopped"].format(number=step + 1, title=store.text(plan.title, form))
-        dispatcher.utter_message(text=text, buttons=TOPIC_BUTTONS)
+    def act(self, turn: PlanTurn) -> list[EventType]:
+        assert turn.plan is not None
+        title = turn.store.text(turn.plan.title, turn.form)
+        text = MESSAGES[turn.form]["stopped"].format(number=turn.step + 1, title=title)
+        turn.dispatcher.utter_message(text=text, buttons=TOPIC_BUTTONS)
         return []
 
 
@@ -217,15 +193,6 @@ class ActionPlanResume(PlanAction):
     def name(self) -> str:
         return "action_plan_resume"
 
-    def act(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        store: ContentStore,
-        form: str,
-        plan: Plan | None,
-        step: int,
-    ) -> list[EventType]:
-        if plan is None:
-            return self.nothing_active(dispatcher, form)
-        return self.show_step(dispatcher, store, form, plan, min(step, len(plan.steps) - 1))
+    def act(self, turn: PlanTurn) -> list[EventType]:
+        assert turn.plan is not None
+        return self.show_step(turn, turn.plan, min(turn.step, len(turn.plan.steps) - 1))
