@@ -207,3 +207,18 @@ def move_booking(
     audit.record(session=session, actor=actor, action="booking.move", entity="booking",
                  entity_id=booking.code, from_slot_id=old_slot_id, to_slot_id=new_slot.id)  # fmt: skip
     return booking
+
+
+def mark_booking_done(*, session: Session, booking_id: int, actor: str) -> Booking:
+    """Staff mark a confirmed appointment as done (`done_at`); again changes nothing."""
+    booking = session.get(Booking, booking_id)
+    if booking is None:
+        raise NotFound("booking_not_found", "Deze afspraak bestaat niet.")
+    if booking.status is BookingStatus.CANCELLED:
+        raise Conflict("booking_cancelled", "Deze afspraak is geannuleerd.")
+    if booking.done_at is None:
+        booking.done_at = datetime.now(UTC)
+        audit.record(session=session, actor=actor, action="booking.done", entity="booking",
+                     entity_id=booking.id)  # fmt: skip
+        session.flush()
+    return booking

@@ -137,3 +137,13 @@ def set_callback_status(
         callback.status = status
         session.flush()
     return callback
+
+
+def callback_queue(*, session: Session, limit: int = 200) -> list[CallbackRequest]:
+    """Callbacks still to make (open or in progress): earliest due date first, urgent first on a day."""
+    query = (
+        select(CallbackRequest)
+        .where(CallbackRequest.status != CaseStatus.DONE)
+        .order_by(CallbackRequest.due_date, CallbackRequest.urgent.desc(), CallbackRequest.id)
+    )
+    return list(session.scalars(query.limit(limit)))

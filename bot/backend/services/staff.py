@@ -1,4 +1,4 @@
-"""Staff accounts: create them and check passwords (argon2id). The staff pages come later."""
+"""Staff accounts: create, check passwords (argon2id), and what a beheerder changes on the staff page."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.models import StaffRole, StaffUser
 from bot.backend.services import audit
-from bot.backend.services.errors import Conflict, invalid
+from bot.backend.services.errors import Conflict, NotFound, invalid
 
 PASSWORD_MIN = 12
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._\-]{1,49}$")
@@ -67,5 +67,57 @@ def verify_staff_password(*, session: Session, username: str, password: str) -> 
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = datetime.now(UTC)
+    session.flush()
+    return user
+
+
+def list_staff_users(*, session: Session) -> list[StaffUser]:
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.username)))
+
+
+def _other_user(session: Session, user_id: int, actor_id: int | None) -> StaffUser:
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise NotFound("staff_not_found", "Deze medewerker bestaat niet.")
+    if actor_id is not None and user.id == actor_id:
+        message = "Je kunt je eigen account niet uitzetten en je eigen rol niet wijzigen."
+        raise Conflict("own_account", message)
+    return user
+
+
+def set_staff_active(
+    *, session: Session, user_id: int, active: bool, actor: str, actor_id: int | None = None
+) -> StaffUser:
+    user = _other_user(session, user_id, actor_id)
+    if user.active is not active:
+        user.active = active
+        audit.record(session=session, actor=actor, action="staff.activate" if active else "staff.deactivate",
+                     entity="staff_user", entity_id=user.id)  # fmt: skip
+        session.flush()
+    return user
+
+
+def set_staff_role(
+    *, session: Session, user_id: int, role: StaffRole, actor: str, actor_id: int | None = None
+) -> StaffUser:
+    user = _other_user(session, user_id, actor_id)
+    if user.role is not role:
+        audit.record(session=session, actor=actor, action="staff.role", entity="staff_user",
+                     entity_id=user.id, old=user.role.value, new=role.value)  # fmt: skip
+        user.role = role
+        session.flush()
+    return user
+
+
+def reset_staff_password(*, session: Session, user_id: int, password: str, actor: str) -> StaffUser:
+    """A new password; the user's existing sessions end (the session cookie carries a hash fingerprint)."""
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise NotFound("staff_not_found", "Deze medewerker bestaat niet.")
+    if len(password) < PASSWORD_MIN or len(password) > 1024:
+        raise invalid("password", f"Een wachtwoord heeft minstens {PASSWORD_MIN} tekens.")
+    user.password_hash = hash_password(password)
+    audit.record(session=session, actor=actor, action="staff.password_reset", entity="staff_user",
+                 entity_id=user.id)  # fmt: skip
     session.flush()
     return user

@@ -1,0 +1,27 @@
+"""`PUT /api/conversations/{conversation_id}`: the bot reports a conversation for the dashboard."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+
+from bot.backend.api.conversation_schemas import ConversationOut, ConversationReport
+from bot.backend.api.deps import Sessions, require_service_token
+from bot.backend.services import conversations
+
+router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)])
+
+
+@router.put("/conversations/{conversation_id}", tags=["conversations"])
+def report_conversation(
+    sessions: Sessions,
+    conversation_id: Annotated[str, Path(min_length=1, max_length=200)],
+    body: ConversationReport,
+) -> ConversationOut:
+    """Create or update: first and last seen, channel, the last topic reported, whether it was handed over."""
+    with sessions.begin() as session:
+        record = conversations.upsert_conversation(
+            session=session, conversation_id=conversation_id, channel=body.channel, topic=body.topic
+        )
+        return ConversationOut.of(record)

@@ -1,0 +1,65 @@
+"""Conversations as the bot reports them (`PUT /api/conversations/{id}`): the dashboard's source."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.backend.models import Conversation, Handover
+from bot.backend.services import audit
+from bot.backend.services.handovers import _checked
+
+
+def _handed_over(session: Session, conversation_id: str) -> bool:
+    return bool(session.scalar(select(exists().where(Handover.conversation_id == conversation_id))))
+
+
+def upsert_conversation(
+    *, session: Session, conversation_id: str, channel: str, topic: str | None, actor: str = "api"
+) -> Conversation:
+    """Create or update the record; a report without a topic keeps the last known topic.
+
+    Validated like a handover (conversation id and channel patterns, topic in TOPICS) before anything is
+    written. Two first reports at the same moment: the unique index decides, the loser updates.
+    """
+    _checked(conversation_id, channel, topic)
+    now = datetime.now(UTC)
+    handed_over = _handed_over(session, conversation_id)
+    record = session.scalars(
+        select(Conversation).where(Conversation.conversation_id == conversation_id)
+    ).first()
+    if record is None:
+        try:
+            with session.begin_nested():
+                record = Conversation(
+                    conversation_id=conversation_id,
+                    channel=channel,
+                    topic=topic,
+                    handed_over=handed_over,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                )
+                session.add(record)
+            audit.record(
+                session=session,
+                actor=actor,
+                action="conversation.create",
+                entity="conversation",
+                entity_id=record.id,
+                channel=channel,
+            )
+            return record
+        except IntegrityError:
+            record = session.scalars(
+                select(Conversation).where(Conversation.conversation_id == conversation_id)
+            ).one()
+    record.channel = channel
+    if topic is not None:
+        record.topic = topic
+    record.handed_over = record.handed_over or handed_over
+    record.last_seen_at = now
+    session.flush()
+    return record

@@ -1,0 +1,99 @@
+"""Dependencies of the staff pages: the session, the logged-in staff member, the role and the CSRF check."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+
+from bot.backend.api.deps import Sessions, SettingsDep
+from bot.backend.models import StaffRole, StaffUser
+from bot.backend.staff_web.errors import BAD_CSRF, FORBIDDEN, NOT_CONFIGURED, NOT_LOGGED_IN, LoginRequired
+from bot.backend.staff_web.session import StaffSession, load_session, password_fingerprint, session_secret
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    """The logged-in staff member, as the pages need it (no database object outlives its transaction)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: StaffRole
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is StaffRole.ADMIN
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this person."""
+        return f"staff:{self.username}"
+
+
+def staff_session(request: Request, settings: SettingsDep) -> StaffSession:
+    secret = session_secret(settings)
+    if secret is None:
+        raise NOT_CONFIGURED
+    session = load_session(request, settings, secret)
+    request.state.staff_secret = secret
+    request.state.staff_session = session
+    return session
+
+
+def current_staff(
+    request: Request, sessions: Sessions, session: Annotated[StaffSession, Depends(staff_session)]
+) -> StaffIdentity:
+    """The active staff member of this session; GET without one goes to the login page, others are refused."""
+    identity = None
+    if session.user_id is not None:
+        with sessions.begin() as db:
+            user = db.get(StaffUser, session.user_id)
+            if (
+                user is not None
+                and user.active
+                and password_fingerprint(user.password_hash) == session.fingerprint
+            ):
+                identity = StaffIdentity(user.id, user.username, user.display_name, user.role)
+    if identity is None:
+        if session.user_id is not None:  # ended: deactivated, password reset or deleted
+            request.state.staff_session = StaffSession(changed=True)
+        if request.method in ("GET", "HEAD"):
+            raise LoginRequired(request.url.path)
+        raise NOT_LOGGED_IN
+    request.state.staff_user = identity
+    return identity
+
+
+def require_admin(user: Annotated[StaffIdentity, Depends(current_staff)]) -> StaffIdentity:
+    if not user.is_admin:
+        raise FORBIDDEN
+    return user
+
+
+def csrf_protect(
+    session: Annotated[StaffSession, Depends(staff_session)], csrf_token: Annotated[str, Form()] = ""
+) -> None:
+    """Every form carries the session's token; without it, or with another one: 403."""
+    if not csrf_token or not secrets.compare_digest(csrf_token.encode(), session.csrf.encode()):
+        raise BAD_CSRF
+
+
+def posting_staff(
+    user: Annotated[StaffIdentity, Depends(current_staff)], _csrf: Annotated[None, Depends(csrf_protect)]
+) -> StaffIdentity:
+    return user
+
+
+def posting_admin(
+    user: Annotated[StaffIdentity, Depends(require_admin)], _csrf: Annotated[None, Depends(csrf_protect)]
+) -> StaffIdentity:
+    return user
+
+
+Staff = Annotated[StaffIdentity, Depends(current_staff)]
+Admin = Annotated[StaffIdentity, Depends(require_admin)]
+StaffPost = Annotated[StaffIdentity, Depends(posting_staff)]
+AdminPost = Annotated[StaffIdentity, Depends(posting_admin)]

@@ -1,0 +1,99 @@
+"""The staff pages' only way to Rasa: its token-protected HTTP API (httpx, short timeouts).
+
+- transcript: `GET /conversations/{id}/tracker`
+- a staff reply: `POST /conversations/{id}/tracker/events` with a `bot` event, executed as a side effect
+  on the channel the resident used last (`output_channel=latest`: widget socket.io or Telegram)
+- handing back: a `resume` event, then `trigger_intent` `EXTERNAL_handover_closed` (the bot's message)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from bot.backend.settings import BackendSettings
+
+TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+HANDOVER_CLOSED_INTENT = "EXTERNAL_handover_closed"
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer, or answered with an error."""
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    sender: str  # "user", "bot" or "staff"
+    text: str
+    at: datetime | None
+    staff_name: str = ""
+
+
+def staff_text(display_name: str, text: str) -> str:
+    """How a reply reaches the resident: named, so it is clear a person wrote it."""
+    return f"{display_name} (wijkteam): {text}"
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: str, *, timeout: httpx.Timeout = TIMEOUT) -> None:
+        self.base_url, self.token, self.timeout = base_url.rstrip("/"), token, timeout
+
+    @classmethod
+    def from_settings(cls, settings: BackendSettings) -> RasaClient:
+        return cls(settings.rasa_url, settings.rasa_auth_token)
+
+    def _url(self, conversation_id: str, tail: str) -> str:
+        return f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/{tail}"
+
+    def _call(self, method: str, url: str, *, params: dict[str, str], body: Any = None) -> Any:
+        try:
+            response = httpx.request(
+                method, url, params={**params, "token": self.token}, json=body, timeout=self.timeout
+            )
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(str(error)) from error
+        if response.status_code >= 400:
+            raise RasaUnavailable(f"{method} {url.split('?')[0]}: HTTP {response.status_code}")
+        return response.json() if response.content else None
+
+    def transcript(self, conversation_id: str) -> list[TranscriptLine]:
+        tracker = self._call("GET", self._url(conversation_id, "tracker"), params={})
+        lines = []
+        for event in (tracker or {}).get("events") or []:
+            kind, text = event.get("event"), event.get("text")
+            if kind not in ("user", "bot") or not isinstance(text, str) or not text:
+                continue
+            stamp = event.get("timestamp")
+            at = datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, int | float) else None
+            staff = (event.get("metadata") or {}).get("staff") if kind == "bot" else None
+            sender = "staff" if staff else kind
+            lines.append(TranscriptLine(sender, text, at, str(staff or "")))
+        return lines
+
+    def send_staff_reply(self, conversation_id: str, *, display_name: str, text: str) -> None:
+        event = {"event": "bot", "text": staff_text(display_name, text), "metadata": {"staff": display_name}}
+        self._call(
+            "POST",
+            self._url(conversation_id, "tracker/events"),
+            params={"output_channel": "latest", "execute_side_effects": "true"},
+            body=[event],
+        )
+
+    def hand_back(self, conversation_id: str) -> None:
+        """Resume the bot on the conversation and let it tell the resident."""
+        self._call(
+            "POST",
+            self._url(conversation_id, "tracker/events"),
+            params={"output_channel": "latest", "execute_side_effects": "true"},
+            body=[{"event": "resume"}],
+        )
+        self._call(
+            "POST",
+            self._url(conversation_id, "trigger_intent"),
+            params={"output_channel": "latest"},
+            body={"name": HANDOVER_CLOSED_INTENT, "entities": {}},
+        )

@@ -1,0 +1,248 @@
+"""The inbox of handovers and one handover: transcript from Rasa, notes, take, reply, close."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from bot.backend.api.deps import Sessions, SettingsDep
+from bot.backend.models import CaseStatus
+from bot.backend.services import audit, handovers, inbox
+from bot.backend.services.errors import ServiceError
+from bot.backend.staff_web.deps import Staff, StaffIdentity, StaffPost
+from bot.backend.staff_web.ids import not_found, parse_id
+from bot.backend.staff_web.pages import redirect, render
+from bot.backend.staff_web.rasa_client import RasaClient, RasaUnavailable, TranscriptLine
+
+router = APIRouter()
+REPLY_MAX = 2000
+RASA_DOWN_REPLY = (
+    "Je antwoord is niet verstuurd: de assistent is nu niet bereikbaar. Je tekst staat nog "
+    "hieronder. Probeer het over een paar minuten opnieuw."
+)
+RASA_DOWN_TRANSCRIPT = "Het gesprek kan nu niet worden geladen: de assistent is niet bereikbaar."
+WHAT = "Deze overdracht"
+
+
+@router.get("/overdrachten", include_in_schema=False)
+def inbox_page(
+    request: Request, sessions: Sessions, user: Staff, status: str = "", onderwerp: str = "", kanaal: str = ""
+) -> Response:
+    filters, dropped = inbox.InboxFilter.parse(status[:30], onderwerp[:30], kanaal[:30])
+    with sessions.begin() as db:
+        items = inbox.list_inbox(session=db, filters=filters)
+        channels = inbox.known_channels(session=db)
+        counts = {s: sum(1 for h in items if h.status is s) for s in CaseStatus}
+    return render(
+        request, "inbox.html", items=items, filters=filters, channels=channels, counts=counts, dropped=dropped
+    )
+
+
+def _detail(
+    request: Request,
+    sessions: Sessions,
+    handover_id: int,
+    user: StaffIdentity,
+    *,
+    status: int = 200,
+    reply_text: str = "",
+    reply_error: str = "",
+    audit_view: bool = True,
+) -> Response:
+    settings = request.app.state.settings
+    with sessions.begin() as db:
+        try:
+            handover = handovers.get_handover(session=db, handover_id=handover_id)
+        except ServiceError:
+            raise not_found(WHAT) from None
+        _ = handover.assignee, list(handover.notes)
+        if audit_view:
+            audit.record(
+                session=db, actor=user.actor, action="handover.view", entity="handover", entity_id=handover.id
+            )
+    transcript: list[TranscriptLine] | None
+    try:
+        transcript = RasaClient.from_settings(settings).transcript(handover.conversation_id)
+        transcript_error = ""
+    except RasaUnavailable:
+        transcript, transcript_error = None, RASA_DOWN_TRANSCRIPT
+    return render(
+        request,
+        "handover.html",
+        status=status,
+        handover=handover,
+        transcript=transcript,
+        transcript_error=transcript_error,
+        reply_text=reply_text,
+        reply_error=reply_error,
+        reply_max=REPLY_MAX,
+    )
+
+
+@router.get("/overdrachten/{handover_id}", include_in_schema=False)
+def handover_page(request: Request, sessions: Sessions, user: Staff, handover_id: str) -> Response:
+    return _detail(request, sessions, parse_id(handover_id, WHAT), user)
+
+
+@router.post("/overdrachten/{handover_id}/oppakken", include_in_schema=False)
+def take(request: Request, sessions: Sessions, user: StaffPost, handover_id: str) -> Response:
+    number = parse_id(handover_id, WHAT)
+    with sessions.begin() as db:
+        try:
+            handover = handovers.get_handover(session=db, handover_id=number)
+        except ServiceError:
+            raise not_found(WHAT) from None
+        if handover.status is CaseStatus.DONE:
+            return redirect(request, f"/staff/overdrachten/{number}", notice="al_afgerond")
+        handovers.update_handover(
+            session=db,
+            handover_id=number,
+            status=CaseStatus.IN_PROGRESS,
+            assignee_id=user.id,
+            actor=user.actor,
+        )
+    return redirect(request, f"/staff/overdrachten/{number}", notice="opgepakt")
+
+
+@router.post("/overdrachten/{handover_id}/notitie", include_in_schema=False)
+def add_note(
+    request: Request,
+    sessions: Sessions,
+    user: StaffPost,
+    handover_id: str,
+    tekst: Annotated[str, Form()] = "",
+) -> Response:
+    number = parse_id(handover_id, WHAT)
+    if not tekst.strip():
+        return redirect(request, f"/staff/overdrachten/{number}")
+    try:
+        with sessions.begin() as db:
+            handovers.update_handover(session=db, handover_id=number, note=tekst, actor=user.actor)
+    except ServiceError as error:
+        if error.status == 404:
+            raise not_found(WHAT) from None
+        return _detail(
+            request, sessions, number, user, status=422, reply_error=error.message, audit_view=False
+        )
+    return redirect(request, f"/staff/overdrachten/{number}", notice="notitie")
+
+
+@router.post("/overdrachten/{handover_id}/antwoord", include_in_schema=False)
+def reply(
+    request: Request,
+    sessions: Sessions,
+    settings: SettingsDep,
+    user: StaffPost,
+    handover_id: str,
+    tekst: Annotated[str, Form()] = "",
+) -> Response:
+    """Send the reply through Rasa to the resident's channel; when Rasa is down, keep the text in the form."""
+    number = parse_id(handover_id, WHAT)
+    text = tekst.strip()
+    with sessions.begin() as db:
+        try:
+            handover = handovers.get_handover(session=db, handover_id=number)
+        except ServiceError:
+            raise not_found(WHAT) from None
+        conversation_id, closed = handover.conversation_id, handover.status is CaseStatus.DONE
+    if closed:
+        return redirect(request, f"/staff/overdrachten/{number}", notice="al_afgerond")
+    if not text or len(text) > REPLY_MAX:
+        message = (
+            "Schrijf eerst een antwoord."
+            if not text
+            else f"Je antwoord is te lang (hoogstens {REPLY_MAX} tekens)."
+        )
+        return _detail(
+            request,
+            sessions,
+            number,
+            user,
+            status=422,
+            reply_text=tekst[:10_000],
+            reply_error=message,
+            audit_view=False,
+        )
+    try:
+        RasaClient.from_settings(settings).send_staff_reply(
+            conversation_id, display_name=user.display_name, text=text
+        )
+    except RasaUnavailable:
+        with sessions.begin() as db:
+            audit.record(
+                session=db,
+                actor=user.actor,
+                action="handover.reply_failed",
+                entity="handover",
+                entity_id=number,
+            )
+        return _detail(
+            request,
+            sessions,
+            number,
+            user,
+            status=503,
+            reply_text=tekst,
+            reply_error=RASA_DOWN_REPLY,
+            audit_view=False,
+        )
+    with sessions.begin() as db:
+        handover = handovers.get_handover(session=db, handover_id=number)
+        if handover.status is CaseStatus.OPEN:
+            handovers.update_handover(
+                session=db,
+                handover_id=number,
+                status=CaseStatus.IN_PROGRESS,
+                assignee_id=None if handover.assignee_id else user.id,
+                actor=user.actor,
+            )
+        audit.record(
+            session=db,
+            actor=user.actor,
+            action="handover.reply",
+            entity="handover",
+            entity_id=number,
+            characters=len(text),
+        )
+    return redirect(request, f"/staff/overdrachten/{number}", notice="verstuurd")
+
+
+@router.post("/overdrachten/{handover_id}/afronden", include_in_schema=False)
+def close(
+    request: Request, sessions: Sessions, settings: SettingsDep, user: StaffPost, handover_id: str
+) -> Response:
+    """Close the handover, then give the conversation back to the bot (again, when that failed before)."""
+    number = parse_id(handover_id, WHAT)
+    with sessions.begin() as db:
+        try:
+            handover = handovers.get_handover(session=db, handover_id=number)
+        except ServiceError:
+            raise not_found(WHAT) from None
+        if handover.status is not CaseStatus.DONE:
+            handovers.update_handover(
+                session=db,
+                handover_id=number,
+                status=CaseStatus.DONE,
+                assignee_id=None if handover.assignee_id else user.id,
+                actor=user.actor,
+            )
+        conversation_id = handover.conversation_id
+    try:
+        RasaClient.from_settings(settings).hand_back(conversation_id)
+        handed_back = True
+    except RasaUnavailable:
+        handed_back = False
+    with sessions.begin() as db:
+        audit.record(
+            session=db,
+            actor=user.actor,
+            action="handover.hand_back",
+            entity="handover",
+            entity_id=number,
+            ok=handed_back,
+        )
+    return redirect(
+        request, f"/staff/overdrachten/{number}", notice="gesloten" if handed_back else "gesloten_zonder_rasa"
+    )

@@ -1,0 +1,61 @@
+"""Today's spreekuur bookings per location and the callback queue, each markable as done."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from bot.backend.api.deps import Sessions, SettingsDep
+from bot.backend.models import CaseStatus
+from bot.backend.services import bookings, callbacks
+from bot.backend.services.booking_export import bookings_on
+from bot.backend.services.clock import local_today
+from bot.backend.services.errors import ServiceError
+from bot.backend.staff_web.deps import Staff, StaffPost
+from bot.backend.staff_web.errors import StaffPageError
+from bot.backend.staff_web.ids import not_found, parse_id
+from bot.backend.staff_web.pages import redirect, render
+from bot.shared.phone import format_national
+
+router = APIRouter()
+
+
+@router.get("/vandaag", include_in_schema=False)
+def today_page(request: Request, sessions: Sessions, settings: SettingsDep, _user: Staff) -> Response:
+    today = local_today(settings.tz)
+    with sessions.begin() as db:
+        todays = bookings_on(session=db, day=today)
+        per_location = [
+            (name, list(items))
+            for name, items in groupby(todays, key=lambda b: b.slot.schedule.location.name)
+        ]
+        queue = callbacks.callback_queue(session=db)
+    return render(
+        request, "today.html", today=today, per_location=per_location, queue=queue, phone=format_national
+    )
+
+
+@router.post("/afspraken/{booking_id}/klaar", include_in_schema=False)
+def booking_done(request: Request, sessions: Sessions, user: StaffPost, booking_id: str) -> Response:
+    number = parse_id(booking_id, "Deze afspraak")
+    try:
+        with sessions.begin() as db:
+            bookings.mark_booking_done(session=db, booking_id=number, actor=user.actor)
+    except ServiceError as error:
+        raise StaffPageError(error.status, "Niet gelukt", error.message) from None
+    return redirect(request, "/staff/vandaag", notice="afspraak_klaar")
+
+
+@router.post("/terugbellen/{callback_id}/klaar", include_in_schema=False)
+def callback_done(request: Request, sessions: Sessions, user: StaffPost, callback_id: str) -> Response:
+    number = parse_id(callback_id, "Dit terugbelverzoek")
+    try:
+        with sessions.begin() as db:
+            callbacks.set_callback_status(
+                session=db, callback_id=number, status=CaseStatus.DONE, actor=user.actor
+            )
+    except ServiceError:
+        raise not_found("Dit terugbelverzoek") from None
+    return redirect(request, "/staff/vandaag", notice="terugbellen_klaar")

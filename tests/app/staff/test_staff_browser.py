@@ -1,0 +1,125 @@
+"""The staff page against the running assistant (`make start`, real Rasa) in Debian's chromium.
+
+A resident's conversation over Rasa's REST channel (with HTML in a message), a handover through the API,
+then a staff member logs in, reads the transcript (HTML shown as text), replies (the reply is a bot event
+in Rasa's tracker, named after the staff member) and closes the handover (the conversation is resumed).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from tests.app.stack import Stack, read_env_file_value, running_stack
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HTML_MESSAGE = "<b>vet</b> <img src=x onerror=alert(1)> hoe werkt dit?"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Debian's chromium is missing: run scripts/setup.sh as root (or apt-get install chromium)"
+        )
+    with running_stack(tmp_path_factory.mktemp("staff-data")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _bootstrap_username() -> str:
+    """The development beheerder the set-up creates (`STAFF_BOOTSTRAP_USERNAME`, default beheerder)."""
+    try:
+        return read_env_file_value("STAFF_BOOTSTRAP_USERNAME")
+    except AssertionError:
+        return "beheerder"
+
+
+def _tracker(stack: Stack, conversation_id: str) -> list[dict]:
+    token = read_env_file_value("RASA_AUTH_TOKEN")
+    response = httpx.get(
+        f"{stack.rasa}/conversations/{conversation_id}/tracker", params={"token": token}, timeout=30
+    )
+    response.raise_for_status()
+    return response.json()["events"]
+
+
+def test_staff_reads_the_transcript_escaped_replies_and_closes(stack: Stack, browser: Browser) -> None:
+    conversation_id = f"staff-e2e-{uuid.uuid4().hex[:10]}"
+    stack.say(conversation_id, "hallo")
+    stack.say(conversation_id, HTML_MESSAGE)
+    service = {"Authorization": f"Bearer {read_env_file_value('BACKEND_SERVICE_TOKEN')}"}
+    created = httpx.post(
+        f"{stack.backend}/api/handovers",
+        headers=service,
+        timeout=30,
+        json={
+            "conversation_id": conversation_id,
+            "channel": "rest",
+            "reason": "inwoner vraagt een medewerker",
+            "topic": "schulden",
+            "summary": "Vraagt hoe het werkt",
+            "contact_request": "in deze chat",
+        },
+    )
+    assert created.status_code == 201, created.text
+    handover_id = created.json()["id"]
+
+    context = browser.new_context(locale="nl-NL")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    page.goto(f"{stack.backend}/staff/overdrachten/{handover_id}")
+    expect(page.get_by_role("heading", name="Inloggen voor medewerkers")).to_be_visible()
+    page.get_by_label("Gebruikersnaam").fill(_bootstrap_username())
+    page.get_by_label("Wachtwoord").fill(read_env_file_value("STAFF_BOOTSTRAP_PASSWORD"))
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name=f"Overdracht {handover_id}")).to_be_visible()
+
+    user_lines = page.locator(".transcript .line-user .text")
+    expect(user_lines.filter(has_text="hoe werkt dit?")).to_have_text(HTML_MESSAGE)
+    assert page.locator(".transcript b, .transcript img").count() == 0
+    assert page.locator(".transcript .line-bot").count() >= 1
+
+    reply = "Dag, ik help je verder met je vraag."
+    page.get_by_label("Je antwoord").fill(reply)
+    page.get_by_role("button", name="Versturen").click()
+    expect(page.get_by_role("status")).to_have_text("Je antwoord is verstuurd.")
+    bot_events = [e for e in _tracker(stack, conversation_id) if e.get("event") == "bot"]
+    staff_events = [e for e in bot_events if (e.get("metadata") or {}).get("staff")]
+    assert staff_events and staff_events[-1]["text"].endswith(reply)
+    assert staff_events[-1]["text"].startswith(staff_events[-1]["metadata"]["staff"] + " (wijkteam): ")
+    expect(page.locator(".transcript .line-staff .text").last).to_contain_text(reply)
+
+    page.get_by_role("button", name="Afronden en teruggeven aan de assistent").click()
+    expect(page.locator(".badge")).to_have_text("afgerond")
+    status = httpx.get(f"{stack.backend}/api/handovers/{handover_id}", headers=service, timeout=30).json()[
+        "status"
+    ]
+    assert status == "afgerond"
+    assert any(e.get("event") == "resume" for e in _tracker(stack, conversation_id))
+
+    page.goto(f"{stack.backend}/staff/dashboard")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    context.close()
