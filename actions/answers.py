@@ -8,7 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.backend_client import BackendClient
 from actions.content import content_store
+from actions.session import conversation_channel
 from bot.settings import RasaSideSettings
 
 TOPICS = ("schulden", "huisvesting", "jeugdhulp")
@@ -71,4 +73,9 @@ class ActionAnswer(Action):
         dispatcher.utter_message(
             text=store.text(answer.texts, form), buttons=store.buttons(answer.offers, form)
         )
-        return [SlotSet("topic", topic_of(intent))]
+        topic = topic_of(intent)
+        if topic != tracker.get_slot("topic"):  # counted for the team's dashboard, best effort
+            await BackendClient.from_settings(settings).note_conversation(
+                tracker.sender_id, conversation_channel(tracker), topic
+            )
+        return [SlotSet("topic", topic)]

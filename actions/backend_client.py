@@ -7,11 +7,17 @@ refusal (full slot, unknown code, ...) raises `BackendRejected` with the backend
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from bot.settings import RasaSideSettings
+
+logger = logging.getLogger(__name__)
+#: Conversation figures are a side matter: never let them slow a reply down.
+ACTIVITY_TIMEOUT_SECONDS = 1.5
 
 
 class BackendUnavailable(RuntimeError):
@@ -38,10 +44,10 @@ class BackendClient:
         settings = settings or RasaSideSettings.from_env()
         return cls(settings.backend_url, settings.backend_service_token, settings.backend_timeout)
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _call(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> Any:
         try:
             async with httpx.AsyncClient(
-                base_url=self._base_url, headers=self._headers, timeout=self._timeout
+                base_url=self._base_url, headers=self._headers, timeout=timeout or self._timeout
             ) as client:
                 response = await client.request(method, f"/api{path}", **kwargs)
         except httpx.HTTPError as error:
@@ -94,14 +100,69 @@ class BackendClient:
         return dict(await self._call("POST", f"/bookings/{_path_code(code)}/move", json={"slot_id": slot_id}))
 
     async def create_callback(
-        self, topic: str, first_name: str, phone: str, *, preferred_part_of_day: str | None = None
+        self,
+        topic: str,
+        first_name: str,
+        phone: str,
+        *,
+        preferred_part_of_day: str | None = None,
+        question: str | None = None,
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {"topic": topic, "first_name": first_name, "phone": phone}
         if preferred_part_of_day:
             payload["preferred_part_of_day"] = preferred_part_of_day
+        if question:
+            payload["question"] = question[:500]
         return dict(await self._call("POST", "/callbacks", json=payload))
+
+    async def office_hours(self) -> dict[str, Any]:
+        """`open_now`, `next_open` (+ Dutch `next_open_label`) and `closes_at` (+ `closes_at_label`)."""
+        return dict(await self._call("GET", "/office-hours"))
+
+    async def create_handover(
+        self,
+        conversation_id: str,
+        channel: str,
+        reason: str,
+        *,
+        topic: str | None = None,
+        summary: str | None = None,
+        contact_request: str | None = None,
+    ) -> dict[str, Any]:
+        """Record a handover (status open) for the staff page."""
+        payload: dict[str, Any] = {"conversation_id": conversation_id, "channel": channel, "reason": reason}
+        for key, value in (("topic", topic), ("summary", summary), ("contact_request", contact_request)):
+            if value:
+                payload[key] = value
+        return dict(await self._call("POST", "/handovers", json=payload))
+
+    async def note_conversation(self, conversation_id: str, channel: str, topic: str | None) -> bool:
+        """Count a conversation (and its topic) for the team's dashboard.
+
+        Best effort with a short timeout: a failure (backend down, endpoint missing) is logged and
+        returns False; it never reaches the resident and never breaks the conversation.
+        """
+        try:
+            await self._call(
+                "PUT",
+                f"/conversations/{_path_conversation(conversation_id)}",
+                json={"channel": channel, "topic": topic},
+                timeout=min(self._timeout, ACTIVITY_TIMEOUT_SECONDS),
+            )
+        except (BackendUnavailable, BackendRejected) as error:
+            logger.warning("Conversation figures not recorded: %s", error)
+            return False
+        except Exception as error:  # never break a conversation for a dashboard figure
+            logger.warning("Conversation figures not recorded: %s", type(error).__name__)
+            return False
+        return True
 
 
 def _path_code(code: str) -> str:
     """Only code characters go into the URL path (the backend accepts `vd7k3p`, `VD 7K3P`, `7K3P`)."""
     return "".join(ch for ch in code if ch.isalnum() or ch == "-")[:20] or "-"
+
+
+def _path_conversation(conversation_id: str) -> str:
+    """Rasa sender ids are hex, digits or e-mail-like; anything else is percent-encoded."""
+    return quote(conversation_id, safe="")[:200] or "-"

@@ -101,6 +101,12 @@ class ActionAskCallbackConfirmed(Action):
         return []
 
 
+def handover_reference(tracker: Tracker) -> str | None:
+    """Points staff to the handover (with the conversation's summary) this callback follows from."""
+    handover_id = tracker.get_slot("handover_id")
+    return f"Zie overdracht {int(handover_id)}: daar staat de samenvatting van het gesprek." if handover_id else None
+
+
 class ActionSubmitCallback(Action):
     """Files the terugbelverzoek in the case backend and says when the wijkteam will call."""
 
@@ -121,6 +127,7 @@ class ActionSubmitCallback(Action):
                 str(tracker.get_slot("callback_first_name")),
                 normalise_phone(str(tracker.get_slot("callback_phone"))),
                 preferred_part_of_day=part if part in ("ochtend", "middag", "avond") else None,
+                question=handover_reference(tracker),
             )
         except BackendUnavailable:
             say(dispatcher, "utter_backend_down", settings)

@@ -1,12 +1,15 @@
 """Stappenplannen: walk a self-help plan one step at a time (content/plans/*.yml).
 
 The plan and the step live in slots, so the resident can stop, ask something else and come back
-with "waar was ik?". After the last step the assistant offers a callback or a spreekuur.
+with "waar was ik?". After the last step the assistant asks whether the plan helped ("nee" leads to
+the offer of a person, see actions/handover.py) and offers a callback or a spreekuur.
 """
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +17,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.backend_client import BackendClient
 from actions.content import ContentStore, Plan, content_store, plan_start_payload
+from actions.session import conversation_channel
 from bot.settings import RasaSideSettings
 
 NAVIGATION = [
@@ -23,16 +28,18 @@ NAVIGATION = [
     {"title": "Stoppen", "payload": "/stappenplan_stoppen"},
     {"title": "Iemand spreken", "payload": "/request_human"},
 ]
+# The end of a plan asks whether it helped: "nee" leads to the offer of a person (actions/handover.py).
 CLOSING_OFFER = [
+    {"title": "Ja, het hielp", "payload": "/affirm"},
+    {"title": "Nee, ik wil hulp", "payload": "/deny"},
     {"title": "Terugbelverzoek", "payload": "/request_callback"},
     {"title": "Spreekuur", "payload": "/book_spreekuur"},
-    {"title": "Iemand spreken", "payload": "/request_human"},
 ]
 MESSAGES = {
     "je": {
         "step": "Stap {number} van {total}:\n{text}",
-        "done": "Je bent klaar met dit stappenplan. Goed gedaan! Wil je dat iemand van het wijkteam met je "
-        "meekijkt? Vraag een terugbelverzoek aan of kom naar het spreekuur.",
+        "done": "Je bent klaar met dit stappenplan. Goed gedaan!\n\nHeeft het stappenplan je geholpen? "
+        "Zo niet, dan kan iemand van het wijkteam met je meekijken.",
         "first": "Dit is de eerste stap.",
         "stopped": "Je bent gestopt bij stap {number} van '{title}'. "
         "Typ 'waar was ik' als je verder wilt gaan.",
@@ -42,8 +49,8 @@ MESSAGES = {
     },
     "u": {
         "step": "Stap {number} van {total}:\n{text}",
-        "done": "U bent klaar met dit stappenplan. Goed gedaan! Wilt u dat iemand van het wijkteam met u "
-        "meekijkt? Vraag een terugbelverzoek aan of kom naar het spreekuur.",
+        "done": "U bent klaar met dit stappenplan. Goed gedaan!\n\nHeeft het stappenplan u geholpen? "
+        "Zo niet, dan kan iemand van het wijkteam met u meekijken.",
         "first": "Dit is de eerste stap.",
         "stopped": "U bent gestopt bij stap {number} van '{title}'. "
         "Typ 'waar was ik' als u verder wilt gaan.",
@@ -93,10 +100,11 @@ class PlanAction(Action, ABC):
         if plan is None and self.needs_active_plan:
             return self.nothing_active(dispatcher, form)
         turn = PlanTurn(dispatcher, tracker, store, form, plan, int(tracker.get_slot("plan_step") or 0))
-        return self.act(turn)
+        events = self.act(turn)
+        return await events if inspect.isawaitable(events) else events
 
     @abstractmethod
-    def act(self, turn: PlanTurn) -> list[EventType]: ...
+    def act(self, turn: PlanTurn) -> list[EventType] | Awaitable[list[EventType]]: ...
 
     @staticmethod
     def show_step(turn: PlanTurn, plan: Plan, step: int) -> list[EventType]:
@@ -104,7 +112,10 @@ class PlanAction(Action, ABC):
             number=step + 1, total=len(plan.steps), text=turn.store.text(plan.steps[step], turn.form)
         )
         turn.dispatcher.utter_message(text=text, buttons=NAVIGATION)
-        return [SlotSet("plan_id", plan.id), SlotSet("plan_step", float(step))]
+        events: list[EventType] = [SlotSet("plan_id", plan.id), SlotSet("plan_step", float(step))]
+        if turn.tracker.get_slot("plan_feedback_pending"):
+            events.append(SlotSet("plan_feedback_pending", None))
+        return events
 
     @staticmethod
     def offer_plans(
@@ -134,7 +145,7 @@ class ActionPlanStart(PlanAction):
     def name(self) -> str:
         return "action_plan_start"
 
-    def act(self, turn: PlanTurn) -> list[EventType]:
+    async def act(self, turn: PlanTurn) -> list[EventType]:
         requested = next(turn.tracker.get_latest_entity_values("plan_id"), None)
         if requested is None:
             return self.offer_plans(turn.dispatcher, turn.store, turn.form, turn.tracker.get_slot("topic"))
@@ -143,6 +154,9 @@ class ActionPlanStart(PlanAction):
             turn.dispatcher.utter_message(text=MESSAGES[turn.form]["unknown"], buttons=TOPIC_BUTTONS)
             return [SlotSet("plan_id", None), SlotSet("plan_step", None)]
         turn.dispatcher.utter_message(text=turn.store.text(plan.intro, turn.form))
+        await BackendClient.from_settings().note_conversation(
+            turn.tracker.sender_id, conversation_channel(turn.tracker), plan.topic
+        )
         return self.show_step(turn, plan, 0)
 
 
@@ -157,7 +171,12 @@ class ActionPlanNext(PlanAction):
         if turn.step + 1 < len(turn.plan.steps):
             return self.show_step(turn, turn.plan, turn.step + 1)
         turn.dispatcher.utter_message(text=MESSAGES[turn.form]["done"], buttons=CLOSING_OFFER)
-        return [SlotSet("plan_id", None), SlotSet("plan_step", None), SlotSet("plan_finished", turn.plan.id)]
+        return [
+            SlotSet("plan_id", None),
+            SlotSet("plan_step", None),
+            SlotSet("plan_finished", turn.plan.id),
+            SlotSet("plan_feedback_pending", True),
+        ]
 
 
 class ActionPlanPrevious(PlanAction):
@@ -196,3 +215,16 @@ class ActionPlanResume(PlanAction):
     def act(self, turn: PlanTurn) -> list[EventType]:
         assert turn.plan is not None
         return self.show_step(turn, turn.plan, min(turn.step, len(turn.plan.steps) - 1))
+
+
+class ActionPlanHelped(Action):
+    """Answers "ja" to "did the stappenplan help?": glad to hear it, ready for another question."""
+
+    def name(self) -> str:
+        return "action_plan_helped"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_plan_helped")
+        return [SlotSet("plan_feedback_pending", None)]

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.backend_client import BackendClient
 from bot.settings import RasaSideSettings
+
+#: Channel names the case backend accepts (rest, socketio, telegram, ...).
+_CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,29}$")
+#: Metadata key our channels add to every message (bot/channels/paused_safety.py), so that the channel
+#: is known at session start too, before Rasa has logged the message that started it.
+CHANNEL_METADATA_KEY = "voordeur_channel"
+
+
+def conversation_channel(tracker: Tracker) -> str:
+    """The channel the resident used last (rest, socketio, telegram), as the backend accepts it."""
+    metadata = tracker.get_slot("session_started_metadata") or {}
+    channel = tracker.get_latest_input_channel() or (
+        metadata.get(CHANNEL_METADATA_KEY) if isinstance(metadata, dict) else None
+    )
+    return channel if isinstance(channel, str) and _CHANNEL.match(channel) else "onbekend"
 
 
 def response_variation(domain: dict[str, Any], name: str, form: str) -> dict[str, Any]:
@@ -40,6 +57,10 @@ class ActionSessionStart(Action):
         # Rendered here, not by name: Rasa fills a response before this action's SlotSet applies.
         intro = response_variation(domain, "utter_intro", form)
         dispatcher.utter_message(text=intro["text"], buttons=intro.get("buttons", []))
+        # Counted for the team's dashboard; best effort, never in the resident's way.
+        await BackendClient.from_settings().note_conversation(
+            tracker.sender_id, conversation_channel(tracker), tracker.get_slot("topic")
+        )
         return [
             SessionStarted(),
             *carried_over,

@@ -39,6 +39,7 @@ from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.channels.forget import delete_conversation
+from bot.channels.paused_safety import PausedSafety
 from bot.channels.telegram_client import TELEGRAM_API, TelegramClient, configure_logging
 from bot.channels.telegram_text import split_text
 
@@ -216,11 +217,17 @@ class TelegramInput(InputChannel):
         return cls(TelegramSettings.from_credentials(credentials))
 
     def get_output_channel(self) -> OutputChannel | None:
+        """The output for messages from outside a chat update, e.g. a staff reply posted as a bot event
+        with `output_channel=latest` (Rasa's HTTP API), or the message after a handover is closed."""
         return TelegramOutput(self.client, self.payloads) if self.client else None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """The webhook routes, and in polling mode the polling task."""
         telegram_webhook = Blueprint("voordeur_telegram", __name__)
+        # A paused (handed-over) conversation still gets the safety reply to a crisis message.
+        safety = PausedSafety()
+        safety.listen(telegram_webhook)
+        on_new_message = safety.wrap(on_new_message, self.name())
 
         @telegram_webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -100,9 +100,11 @@ async def test_a_plan_is_walked_forward_back_stopped_resumed_and_closed() -> Non
 
     messages, events = await run(ActionPlanNext(), slots={"plan_id": "test_plan", "plan_step": 2.0})
     assert "klaar met dit stappenplan" in messages[0]["text"]
-    assert [b["payload"] for b in messages[0]["buttons"]] == ["/request_callback", "/book_spreekuur",
-                                                             "/request_human"]
+    assert "geholpen" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny", "/request_callback",
+                                                             "/book_spreekuur"]
     assert SlotSet("plan_id", None) in events and SlotSet("plan_finished", "test_plan") in events
+    assert SlotSet("plan_feedback_pending", True) in events
 
 
 async def test_previous_on_the_first_step_says_so() -> None:

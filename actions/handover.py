@@ -1,0 +1,228 @@
+"""Handover to a person: ask consent, record the handover with a summary, pause or offer a callback.
+
+Three ways lead here: the resident asks for a person (`request_human`, also the "Iemand spreken"
+buttons), a second misunderstanding in a row, or a stappenplan that did not help. The summary carries
+what the resident already told, so they tell their story once. Within office hours the bot pauses
+(`ConversationPaused`) and a staff member answers in the same chat; outside them the bot says when
+the team is open again and offers a terugbelverzoek. See docs/handover.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import TOPIC_LABELS
+from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
+from actions.content import ContentStore, content_store
+from actions.form_base import say
+from actions.session import conversation_channel
+from bot.settings import RasaSideSettings
+
+logger = logging.getLogger(__name__)
+
+#: Why the conversation is handed over: the slot value, and the reason the staff page shows.
+REASONS = {
+    "request": "De bewoner vroeg om een medewerker.",
+    "fallback": "De assistent begreep de bewoner twee keer niet.",
+    "plan": "Het stappenplan hielp de bewoner niet genoeg.",
+    "crisis": "Na een crisisbericht: de bewoner wil iemand spreken.",
+}
+CONSENT_QUESTIONS = {
+    "request": "utter_ask_handover_consent",
+    "crisis": "utter_ask_handover_consent",
+    "fallback": "utter_ask_handover_consent_fallback",
+    "plan": "utter_ask_handover_consent_plan",
+}
+#: The in-hours message per channel (the widget is Rasa's socket.io channel).
+OPEN_MESSAGES = {"socketio": "utter_handover_open_widget", "telegram": "utter_handover_open_telegram"}
+CONTACT_CHAT = "Antwoord in dit chatgesprek ({channel})."
+CONTACT_CALLBACK = "Buiten openingstijden: terugbellen. Een terugbelverzoek volgt als de bewoner het invult."
+DEFAULT_REPLY_TIME = "een half uur"
+#: Messages that say nothing about the question itself.
+SMALL_TALK = {"affirm", "deny", "greet", "thank", "goodbye", "nlu_fallback"}
+MAX_MESSAGES = 5
+MAX_MESSAGE_CHARS = 240
+BOOKING_CODE = re.compile(r"\bVD-[A-Z0-9]{4,6}\b")
+
+
+def _shorten(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def resident_messages(tracker: Tracker) -> list[str]:
+    """The resident's last typed messages about their question (no button presses, no 'ja'/'nee')."""
+    found = []
+    for event in tracker.events:
+        if event.get("event") != "user":
+            continue
+        text = str(event.get("text") or "").strip()
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if text and not text.startswith("/") and intent not in SMALL_TALK:
+            found.append(_shorten(text))
+    return found[-MAX_MESSAGES:]
+
+
+def last_booking_code(tracker: Tracker) -> str | None:
+    """The last booking code said in the conversation (a confirmation, or typed by the resident)."""
+    codes = [
+        match
+        for event in tracker.events
+        if event.get("event") in ("user", "bot")
+        for match in BOOKING_CODE.findall(str(event.get("text") or "").upper())
+    ]
+    return codes[-1] if codes else None
+
+
+def handover_topic(tracker: Tracker, reason: str) -> str | None:
+    if reason == "crisis":
+        return "veiligheid"
+    topic = tracker.get_slot("topic")
+    return topic if topic in TOPIC_LABELS else None
+
+
+def conversation_summary(tracker: Tracker, store: ContentStore, reason: str) -> str:
+    """What a staff member needs to read first, in Dutch, at most about 2000 characters."""
+    lines = [REASONS.get(reason, REASONS["request"])]
+    topic = tracker.get_slot("topic")
+    if topic in TOPIC_LABELS:
+        lines.append(f"Onderwerp: {TOPIC_LABELS[topic]}.")
+    plan = store.plans.get(tracker.get_slot("plan_id") or "")
+    finished = store.plans.get(tracker.get_slot("plan_finished") or "")
+    if plan is not None:
+        step = int(tracker.get_slot("plan_step") or 0) + 1
+        lines.append(f"Stappenplan: '{plan.title['je']}', bij stap {step} van {len(plan.steps)}.")
+    elif finished is not None:
+        lines.append(f"Stappenplan afgerond: '{finished.title['je']}'.")
+    code = last_booking_code(tracker)
+    if code:
+        lines.append(f"Afspraakcode: {code}.")
+    messages = resident_messages(tracker)
+    if messages:
+        lines.append("De bewoner schreef (laatste berichten):")
+        lines += [f"- {message}" for message in messages]
+    return "\n".join(lines)[:2000]
+
+
+def consent_reason(tracker: Tracker) -> str:
+    """Which of the three triggers (or a crisis just before) led to the consent question."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent == "nlu_fallback":
+        return "fallback"
+    if intent == "deny":  # only the end of a stappenplan asks consent after a "nee"
+        return "plan"
+    recent = [
+        ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+        for event in tracker.events
+        if event.get("event") == "user"
+    ][-4:]
+    return "crisis" if any(name.startswith("crisis_") for name in recent) else "request"
+
+
+class ActionAskHandoverConsent(Action):
+    """Asks whether the question may be passed on to a staff member (nothing is sent yet)."""
+
+    def name(self) -> str:
+        return "action_ask_handover_consent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        reason = consent_reason(tracker)
+        dispatcher.utter_message(response=CONSENT_QUESTIONS[reason])
+        events: list[EventType] = [SlotSet("handover_reason", reason)]
+        if tracker.get_slot("plan_feedback_pending"):
+            events.append(SlotSet("plan_feedback_pending", None))
+        return events
+
+
+class ActionHandoverDeclined(Action):
+    """Answers "nee" to the consent question (nothing is passed on), or to the callback offer after hours."""
+
+    def name(self) -> str:
+        return "action_handover_declined"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        reason = tracker.get_slot("handover_reason")
+        if reason == "fallback":
+            dispatcher.utter_message(response="utter_try_again")
+        elif reason is None and tracker.get_slot("handover_id") is not None:
+            # "Nee" to the callback offer after hours: the handover itself is recorded.
+            say(dispatcher, "utter_handover_no_callback", RasaSideSettings.from_env())
+        else:
+            dispatcher.utter_message(response="utter_handover_declined")
+        return [SlotSet("handover_reason", None)]
+
+
+class ActionHandover(Action):
+    """Records the handover; pauses the bot within office hours, else offers a terugbelverzoek."""
+
+    def name(self) -> str:
+        return "action_handover"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        settings = RasaSideSettings.from_env()
+        store = content_store(settings.content_dir)
+        client = BackendClient.from_settings(settings)
+        reason = tracker.get_slot("handover_reason") or "request"
+        channel = conversation_channel(tracker)
+        topic = handover_topic(tracker, reason)
+        try:
+            hours = await client.office_hours()
+            contact = CONTACT_CHAT.format(channel=channel) if hours.get("open_now") else CONTACT_CALLBACK
+            handover = await client.create_handover(
+                tracker.sender_id,
+                channel,
+                REASONS.get(reason, REASONS["request"]),
+                topic=topic,
+                summary=conversation_summary(tracker, store, reason),
+                contact_request=contact,
+            )
+        except (BackendUnavailable, BackendRejected) as error:
+            logger.warning("Handover not recorded: %s", error)
+            say(dispatcher, "utter_handover_unavailable", settings)
+            return [SlotSet("handover_reason", None)]
+        await client.note_conversation(tracker.sender_id, channel, topic)
+        events: list[EventType] = [
+            SlotSet("handover_id", float(handover["id"])),
+            SlotSet("handover_reason", None),
+        ]
+        if hours.get("open_now"):
+            say(
+                dispatcher,
+                OPEN_MESSAGES.get(channel, "utter_handover_open_chat"),
+                settings,
+                reactietijd=store.local_values.get("wijkteam_chat_reactietijd", DEFAULT_REPLY_TIME),
+                closes_label=hours.get("closes_at_label") or "het einde van de dag",
+            )
+            # The bot listens again once resumed: without this action_listen the rules that start
+            # with an intent (EXTERNAL_handover_closed) would not match after the pause.
+            return [*events, ConversationPaused(), ActionExecuted("action_listen")]
+        if hours.get("next_open_label"):
+            say(dispatcher, "utter_handover_after_hours", settings, next_open_label=hours["next_open_label"])
+        else:
+            say(dispatcher, "utter_handover_after_hours_no_date", settings)
+        return events
+
+
+class ActionHandoverClosed(Action):
+    """The staff member closed the handover (EXTERNAL_handover_closed): the bot talks again."""
+
+    def name(self) -> str:
+        return "action_handover_closed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_handover_closed")
+        return [SlotSet("handover_id", None), SlotSet("handover_reason", None)]

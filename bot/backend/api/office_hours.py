@@ -1,0 +1,46 @@
+"""`GET /api/office-hours`: whether a staff member can take over a chat now, and when the team opens again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from bot.backend.api.deps import Sessions, SettingsDep, require_service_token
+from bot.backend.services.office_hours import office_hours_status, parse_office_hours
+
+router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)])
+
+
+class OfficeHoursOut(BaseModel):
+    open_now: bool
+    next_open: datetime | None
+    next_open_label: str | None
+    closes_at: datetime | None
+    closes_at_label: str | None
+
+
+@router.get("/office-hours", tags=["handovers"])
+def get_office_hours(
+    sessions: Sessions,
+    settings: SettingsDep,
+    at: Annotated[
+        datetime | None, Query(description="Another moment than now (ISO 8601; without offset: local time)")
+    ] = None,
+) -> OfficeHoursOut:
+    """Open now? Else the next opening as ISO time and as Dutch text ("dinsdag 24 november om 9.00 uur")."""
+    tz = settings.tz
+    moment = (at if at.tzinfo else at.replace(tzinfo=tz)) if at is not None else None
+    with sessions.begin() as session:
+        status = office_hours_status(
+            session=session, hours=parse_office_hours(settings.office_hours), tz=tz, now=moment
+        )
+    return OfficeHoursOut(
+        open_now=status.open_now,
+        next_open=status.next_open,
+        next_open_label=status.next_open_label,
+        closes_at=status.closes_at,
+        closes_at_label=status.closes_at_label,
+    )

@@ -1,0 +1,131 @@
+"""Office hours (`OFFICE_HOURS` + closures without a location) on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from bot.backend.services.office_hours import (
+    OfficeHoursError,
+    format_moment,
+    office_hours_status,
+    parse_office_hours,
+)
+from bot.backend.testing import AUTH, Database, Factory, make_settings
+
+TZ = ZoneInfo("Europe/Amsterdam")
+WEEKDAYS = parse_office_hours("ma-do 09:00-17:00, vr 09:00-12:30")
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    """A local moment in 2026; 23 November 2026 is a Monday."""
+    return datetime(2026, month, day, hour, minute, tzinfo=TZ)
+
+
+def status(session: Session, moment: datetime, hours: str | None = None):  # noqa: ANN201
+    week = WEEKDAYS if hours is None else parse_office_hours(hours)
+    return office_hours_status(session=session, hours=week, tz=TZ, now=moment)
+
+
+def test_just_before_and_after_closing(session: Session) -> None:
+    before = status(session, at(23, 16, 59))
+    assert before.open_now and before.next_open is None
+    assert before.closes_at == at(23, 17) and before.closes_at_label == "17.00 uur"
+    after = status(session, at(23, 17, 0))
+    assert not after.open_now and after.closes_at is None
+    assert after.next_open == at(24, 9)
+    assert after.next_open_label == "dinsdag 24 november om 9.00 uur"
+
+
+def test_before_opening_the_same_day_and_a_short_friday(session: Session) -> None:
+    early = status(session, at(23, 8, 59))
+    assert not early.open_now and early.next_open == at(23, 9)
+    assert status(session, at(27, 12, 29)).open_now
+    friday_afternoon = status(session, at(27, 12, 30))
+    assert not friday_afternoon.open_now
+    assert friday_afternoon.next_open_label == "maandag 30 november om 9.00 uur"
+
+
+def test_the_weekend_is_closed(session: Session) -> None:
+    saturday = status(session, at(28, 11))
+    assert not saturday.open_now and saturday.next_open == at(30, 9)
+    sunday_night = status(session, at(29, 23, 59))
+    assert sunday_night.next_open == at(30, 9)
+
+
+def test_a_holiday_for_the_whole_team_is_closed(session: Session, make: Factory) -> None:
+    make.closure(date(2026, 12, 25), None, reason="Kerst", days=2)  # Friday 25 and Saturday 26
+    make.closure(date(2026, 12, 28), make.location("Buurthuis (test)", "Noord"), reason="Verbouwing")
+    christmas = status(session, at(25, 10, month=12))
+    assert not christmas.open_now
+    # A closure of one location is no holiday for the chat: Monday 28 opens as usual.
+    assert christmas.next_open == at(28, 9, month=12)
+    assert christmas.next_open_label == "maandag 28 december om 9.00 uur"
+    assert status(session, at(24, 16, month=12)).open_now
+
+
+def test_several_periods_a_day_and_never_open(session: Session) -> None:
+    lunch = status(session, at(23, 12, 30), "ma-vr 09:00-12:00, ma-vr 13:00-17:00")
+    assert not lunch.open_now and lunch.next_open == at(23, 13)
+    never = status(session, at(23, 12), "")
+    assert not never.open_now and never.next_open is None and never.next_open_label is None
+    always = status(session, at(29, 3), "ma-zo 00:00-24:00")
+    assert always.open_now and always.closes_at == at(30, 0)
+
+
+def test_the_summer_time_change_keeps_wall_clock_hours(session: Session) -> None:
+    saturday = datetime(2027, 3, 27, 18, tzinfo=TZ)  # summer time starts on Sunday 28 March 2027
+    opening = status(session, saturday).next_open
+    assert opening is not None and opening.hour == 9 and opening.utcoffset().total_seconds() == 7200
+    assert format_moment(opening) == "maandag 29 maart om 9.00 uur"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["maandag 09:00-17:00", "ma-vr 9-17", "vr-ma 09:00-17:00", "ma 17:00-09:00", "ma 09:00-25:00",
+     "ma 09:00-12:00, ma 11:00-13:00", "xx 09:00-17:00"],
+)  # fmt: skip
+def test_unreadable_office_hours_are_refused(text: str, tmp_path: Path) -> None:
+    with pytest.raises(OfficeHoursError):
+        parse_office_hours(text)
+    with pytest.raises(ValidationError, match="OFFICE_HOURS"):
+        make_settings(tmp_path, "sqlite://", office_hours=text)
+
+
+@pytest.fixture
+def hours_client(client: TestClient, tmp_path: Path, database: Database) -> Iterator[TestClient]:
+    original = client.app.state.settings  # type: ignore[attr-defined]
+    client.app.state.settings = make_settings(  # type: ignore[attr-defined]
+        tmp_path, database.url, office_hours="ma-do 09:00-17:00, vr 09:00-12:30"
+    )
+    yield client
+    client.app.state.settings = original  # type: ignore[attr-defined]
+
+
+def test_api_answers_with_iso_times_and_a_dutch_label(hours_client: TestClient, make: Factory) -> None:
+    make.closure(date(2026, 11, 24), None, reason="Studiedag")
+    closed = hours_client.get("/api/office-hours", params={"at": "2026-11-23T17:30:00"}, headers=AUTH)
+    assert closed.status_code == 200, closed.text
+    assert closed.json() == {
+        "open_now": False,
+        "next_open": "2026-11-25T09:00:00+01:00",
+        "next_open_label": "woensdag 25 november om 9.00 uur",
+        "closes_at": None,
+        "closes_at_label": None,
+    }
+    utc = hours_client.get("/api/office-hours", params={"at": "2026-11-23T15:59:00Z"}, headers=AUTH).json()
+    assert utc["open_now"] is True and utc["closes_at"] == "2026-11-23T17:00:00+01:00"
+    assert hours_client.get("/api/office-hours", headers=AUTH).status_code == 200  # now
+
+
+def test_api_needs_the_token_and_a_valid_moment(hours_client: TestClient) -> None:
+    assert hours_client.get("/api/office-hours").status_code == 401
+    bad = hours_client.get("/api/office-hours", params={"at": "morgen"}, headers=AUTH)
+    assert bad.status_code == 422 and bad.json()["error"]["message"]

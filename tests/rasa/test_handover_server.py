@@ -1,0 +1,294 @@
+"""Handover end to end on a real Rasa server: pause, the safety reply while paused, staff replies, closing.
+
+Runs `rasa run` with the trained model and this project's channels (REST, socket.io with session
+persistence, Telegram against the local Bot API stand-in), the action server, and a real case backend
+whose office hours are always open. Staff actions go through Rasa's HTTP API, as the staff page does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import httpx
+import pytest
+import socketio
+
+from tests.rasa.booking_backend import TOKEN, free_port, running_backend
+from tests.rasa.telegram_standin import TelegramStandIn
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA = ROOT / ".venv" / "rasa" / "bin" / "rasa"
+TELEGRAM_TOKEN = "654321:HANDOVER-token-for-the-stand-in"
+SECRET = "handover-webhook-secret_1"
+API_TOKEN = "handover-api-token"
+CLOSED_TEXT = "De medewerker heeft het gesprek afgesloten."
+HANDED_OVER = "Ik heb je vraag doorgegeven."
+
+# The project's channels, as in credentials.yml (unquoted ${VAR}: Rasa expands only those).
+CREDENTIALS = """\
+bot.channels.paused_safety.RestInput:
+bot.channels.paused_safety.SocketIOInput:
+  user_message_evt: user_uttered
+  bot_message_evt: bot_uttered
+  session_persistence: true
+bot.channels.telegram.TelegramInput:
+  access_token: ${TELEGRAM_TOKEN}
+  webhook_secret: ${TELEGRAM_WEBHOOK_SECRET}
+  base_url: ${TELEGRAM_BASE_URL}
+  mode: webhook
+"""
+
+
+class Stack:
+    def __init__(self, rasa_url: str, backend_url: str) -> None:
+        self.url, self.backend_url = rasa_url, backend_url
+
+    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
+        response = httpx.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+        )
+        response.raise_for_status()
+        return list(response.json())
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        return httpx.get(
+            f"{self.url}/conversations/{sender}/tracker", params={"token": API_TOKEN}, timeout=30
+        ).json()
+
+    def staff_reply(self, sender: str, text: str) -> httpx.Response:
+        """What the staff page does to answer: a bot event, sent to the resident's channel."""
+        return httpx.post(
+            f"{self.url}/conversations/{sender}/tracker/events",
+            params={"token": API_TOKEN, "output_channel": "latest", "execute_side_effects": "true"},
+            json=[{"event": "bot", "text": text}],
+            timeout=30,
+        )
+
+    def close(self, sender: str) -> dict[str, Any]:
+        """What the staff page does on closing: resume, then the closing intent to the latest channel."""
+        resumed = httpx.post(
+            f"{self.url}/conversations/{sender}/tracker/events",
+            params={"token": API_TOKEN},
+            json=[{"event": "resume"}],
+            timeout=30,
+        )
+        resumed.raise_for_status()
+        closed = httpx.post(
+            f"{self.url}/conversations/{sender}/trigger_intent",
+            params={"token": API_TOKEN, "output_channel": "latest"},
+            json={"name": "EXTERNAL_handover_closed", "entities": {}},
+            timeout=60,
+        )
+        closed.raise_for_status()
+        return dict(closed.json())
+
+    def handovers(self, sender: str) -> list[dict[str, Any]]:
+        return httpx.get(
+            f"{self.backend_url}/api/handovers",
+            params={"conversation_id": sender},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=10,
+        ).json()
+
+
+def _wait_until(check: Callable[[], bool], processes: dict[Path, subprocess.Popen[bytes]]) -> None:
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        for log, process in processes.items():
+            if process.poll() is not None:
+                raise AssertionError(f"{log.name} exited:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if check():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("Rasa did not start in time:\n" + "\n".join(
+        log.read_text(errors="replace")[-2000:] for log in processes))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def standin() -> Iterator[TelegramStandIn]:
+    with TelegramStandIn(TELEGRAM_TOKEN, secret=SECRET) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def stack(standin: TelegramStandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    model = ROOT / "models" / "voordeur.tar.gz"
+    assert model.exists(), "no trained model; run `make train`"
+    folder = tmp_path_factory.mktemp("handover")
+    (folder / "credentials.yml").write_text(CREDENTIALS)
+    with mock.patch.dict(os.environ, {"OFFICE_HOURS": "ma-zo 00:00-24:00"}):
+        backend = running_backend(folder)
+        backend_url = backend.__enter__()
+    action_port, rasa_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "RASA_TRACKER_DB": str(folder / "tracker.db"),
+        "BACKEND_URL": backend_url,
+        "BACKEND_SERVICE_TOKEN": TOKEN,
+        "ADDRESS_FORM": "je",
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_BASE_URL": standin.base_url,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    env.pop("CONTENT_DIR", None)
+    processes: dict[Path, subprocess.Popen[bytes]] = {}
+
+    def start(name: str, command: list[str]) -> None:
+        log = folder / f"{name}.log"
+        with log.open("wb") as output:
+            processes[log] = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+            )
+
+    start("actions", [str(RASA), "run", "actions", "--actions", "actions", "--port", str(action_port)])
+    start("rasa", [str(RASA), "run", "--model", str(model), "--credentials", str(folder / "credentials.yml"),
+                   "--endpoints", "endpoints.yml", "--port", str(rasa_port), "--interface", "127.0.0.1",
+                   "--enable-api", "--auth-token", API_TOKEN])  # fmt: skip
+    rasa_url = f"http://127.0.0.1:{rasa_port}"
+    standin.webhook_url = f"{rasa_url}/webhooks/telegram/webhook"
+    try:
+        _wait_until(
+            lambda: (
+                httpx.get(f"http://127.0.0.1:{action_port}/health", timeout=2).status_code == 200
+                and httpx.get(f"{rasa_url}/status", params={"token": API_TOKEN}, timeout=2).status_code == 200
+            ),
+            processes,
+        )
+        yield Stack(rasa_url, backend_url)
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        backend.__exit__(None, None, None)
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(str(reply.get("text", "")) for reply in replies)
+
+
+def test_rest_pause_silence_crisis_reply_and_closing(stack: Stack) -> None:
+    sender = "handover-rest-1"
+    stack.say(sender, "ik heb een brief van de deurwaarder gekregen")
+    consent = stack.say(sender, "ik wil iemand van het wijkteam spreken")
+    assert "Zal ik je vraag doorgeven aan een medewerker" in texts(consent)
+    assert [b["payload"] for b in consent[-1]["buttons"]] == ["/affirm", "/deny"]
+
+    handed_over = stack.say(sender, "ja graag")
+    assert HANDED_OVER in texts(handed_over) and "meestal binnen een half uur" in texts(handed_over)
+    assert stack.tracker(sender)["paused"] is True
+    [handover] = stack.handovers(sender)
+    assert handover["channel"] == "rest" and handover["status"] == "open"
+    assert "deurwaarder" in handover["summary"]
+
+    # Paused: the bot is silent, but the message is stored for the staff member.
+    assert stack.say(sender, "hallo, is daar iemand? ik heb ook huurachterstand") == []
+    user_texts = [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "user"]
+    assert user_texts[-1] == "hallo, is daar iemand? ik heb ook huurachterstand"
+    # ... except for a crisis message: the safety reply comes at once, and the pause stays.
+    crisis = stack.say(sender, "ik wil niet meer leven")
+    assert crisis and crisis[0]["text"].startswith("Bel 113")
+    assert stack.tracker(sender)["paused"] is True
+
+    # A staff reply over the REST channel is collected (REST has no push): the API answers 200.
+    assert stack.staff_reply(sender, "Hallo, met Sanne van het wijkteam.").status_code == 200
+
+    closed = stack.close(sender)
+    assert CLOSED_TEXT in texts(closed["messages"])
+    assert stack.tracker(sender)["paused"] is False
+    assert stack.say(sender, "hallo")[0]["text"].startswith("Hallo! Waar gaat je vraag over?")
+
+
+def test_declining_consent_records_nothing_and_does_not_pause(stack: Stack) -> None:
+    sender = "handover-rest-2"
+    stack.say(sender, "/request_human")
+    declined = stack.say(sender, "nee")
+    assert "ik geef niets door" in texts(declined)
+    assert stack.tracker(sender)["paused"] is False and stack.handovers(sender) == []
+
+
+async def test_socketio_staff_reply_and_closing_reach_the_widget_socket(stack: Stack) -> None:
+    received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    client = socketio.AsyncClient()
+    client.on("bot_uttered", received.put)
+    # Long-polling: python-engineio's websocket client needs a newer aiohttp than Rasa 3.6 pins.
+    await client.connect(stack.url, socketio_path="/socket.io", transports=["polling"])
+    session_id = "handoverwidget0001"
+    confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
+    await client.emit("session_request", {"session_id": session_id})
+    assert await asyncio.wait_for(confirmed, 10) == session_id
+
+    async def say(text: str, quiet_seconds: float = 3.0) -> list[dict[str, Any]]:
+        await client.emit("user_uttered", {"message": text, "session_id": session_id})
+        return await collect(quiet_seconds)
+
+    async def collect(quiet_seconds: float) -> list[dict[str, Any]]:
+        messages = []
+        try:
+            while True:
+                messages.append(await asyncio.wait_for(received.get(), quiet_seconds))
+        except asyncio.TimeoutError:
+            return messages
+
+    try:
+        assert "Zal ik je vraag doorgeven" in texts(await say("/request_human", 15))
+        handed_over = texts(await say("/affirm", 15))
+        assert HANDED_OVER in handed_over and "Je kunt dit venster open laten." in handed_over
+        assert await say("hallo?", 3) == []
+        crisis = await say("ik wil niet meer leven", 15)
+        assert crisis and crisis[0]["text"].startswith("Bel 113")
+
+        reply = await asyncio.to_thread(stack.staff_reply, session_id, "Hallo, met Sanne van het wijkteam.")
+        assert reply.status_code == 200
+        assert [m["text"] for m in await collect(10)] == ["Hallo, met Sanne van het wijkteam."]
+
+        await asyncio.to_thread(stack.close, session_id)
+        assert CLOSED_TEXT in texts(await collect(10))
+        assert (await say("hallo", 15))[0]["text"].startswith("Hallo! Waar gaat je vraag over?")
+    finally:
+        await client.disconnect()
+
+
+def test_telegram_staff_reply_reaches_send_message(stack: Stack, standin: TelegramStandIn) -> None:
+    chat = 9401
+    standin.deliver(standin.text_update(chat, "/start"))
+    standin.deliver(standin.text_update(chat, "ik wil iemand van het wijkteam spreken"))
+    assert "Zal ik je vraag doorgeven" in standin.texts(chat)[-1]
+    standin.deliver(standin.button_update(chat, "/affirm", message_id=4000))
+    assert "Je krijgt antwoord in deze chat" in "\n".join(standin.texts(chat)[-1:])
+    assert stack.tracker(str(chat))["paused"] is True
+
+    before = len(standin.texts(chat))
+    standin.deliver(standin.text_update(chat, "hallo?"))
+    assert standin.texts(chat)[before:] == []
+    standin.deliver(standin.text_update(chat, "ik wil niet meer leven"))
+    assert standin.texts(chat)[before].startswith("Bel 113")
+
+    before = len(standin.texts(chat))
+    assert stack.staff_reply(str(chat), "Hallo, met Sanne van het wijkteam.").status_code == 200
+    assert standin.texts(chat)[before:] == ["Hallo, met Sanne van het wijkteam."]
+
+    before = len(standin.texts(chat))
+    stack.close(str(chat))
+    assert standin.texts(chat)[before].startswith(CLOSED_TEXT)
+    [handover] = stack.handovers(str(chat))
+    assert handover["channel"] == "telegram"
