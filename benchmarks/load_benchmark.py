@@ -1,0 +1,519 @@
+"""Load benchmark: concurrent simulated residents over Rasa's REST channel against the whole running stack.
+
+For each configuration it starts the stack itself with scripts/start.sh (free ports, a throw-away data
+and log folder, throw-away PostgreSQL databases for the production stores), lets N residents (default
+10) each hold realistic conversations at the same time — a greeting, a topic question, a stappenplan
+step, the start of a terugbelverzoek with a valid phone number, the spreekuur offer (read from the
+backend), "toch niet" — with no think time between messages (a closed loop: harsher than real
+residents), and measures every message's latency, the throughput, the errors and the peak resident
+memory (VmHWM) of the Rasa, action server and backend processes. Configurations:
+
+    embedded     SQLite tracker store and backend, in-memory lock store, one Rasa server
+    production   PostgreSQL tracker store and backend, Redis lock store, one Rasa server
+    replicas     as production, two Rasa replicas, messages round-robin over them
+
+It writes docs/load-benchmark.md and prints a summary. It is a measurement, not a test; targets on a
+2-core machine: p95 < 300 ms per message with 10 concurrent conversations, zero errors, Rasa < 1.5 GB.
+
+Usage (the app environment; PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 for the
+production configurations):
+    .venv/app/bin/python benchmarks/load_benchmark.py [--residents 10] [--rounds 2] \
+        [--configs embedded,production,replicas]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "docs" / "load-benchmark.md"
+STARTED_MARK = "Voordeur is running"
+TARGET_P95_MS = 300
+TARGET_RASA_RSS_MB = 1536
+
+# One resident's conversation (sent in order; each message waits for the previous reply).
+CONVERSATION = [
+    "hallo",
+    "ik krijg steeds aanmaningen",
+    '/stappenplan_start{"plan_id": "sch_post_openen"}',
+    "volgende stap",
+    "kunnen jullie me bellen",
+    "Anna",
+    "06 1234 5678",
+    "toch niet",
+    "ik wil een afspraak maken",
+    "toch niet",
+    "bedankt",
+]
+
+CONFIGS = {
+    "embedded": {"stores": "embedded", "replicas": 1},
+    "production": {"stores": "production", "replicas": 1},
+    "replicas": {"stores": "production", "replicas": 2},
+}
+
+
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free local ports."""
+    for _ in range(200):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            first = int(sock.getsockname()[1])
+        if all(_free(first + offset) for offset in range(count)):
+            return first
+    raise RuntimeError("no free ports")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def read_env_file_value(key: str) -> str:
+    for line in (ROOT / ".env").read_text().splitlines():
+        if line.startswith(f"{key}="):
+            return line.split("=", 1)[1]
+    raise KeyError(key)
+
+
+def postgres_admin(statement: sql.Composable) -> None:
+    with psycopg.connect(
+        host="127.0.0.1", port=5432, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        conn.execute(statement)
+
+
+def load_average() -> float:
+    """The machine's 1-minute load average: how busy the 2 cores are, other people's work included."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def other_busy_processes(exclude_group: int) -> list[str]:
+    """Processes outside this benchmark that used CPU during one second, with their share of a core."""
+
+    def cpu_ticks() -> dict[int, tuple[int, str]]:
+        ticks = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                pid = int(entry.name)
+                if os.getpgid(pid) in (exclude_group, os.getpgid(0)):
+                    continue
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                name = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                ticks[pid] = (int(fields[11]) + int(fields[12]), " ".join(name.split()[:4])[:90])
+            except (OSError, ProcessLookupError, IndexError, ValueError):
+                continue
+        return ticks
+
+    before = cpu_ticks()
+    time.sleep(1)
+    after = cpu_ticks()
+    per_second = os.sysconf("SC_CLK_TCK")
+    busy = []
+    for pid, (total, name) in after.items():
+        share = (total - before.get(pid, (total, ""))[0]) / per_second
+        if share >= 0.15 and name:
+            busy.append((share, f"{name} ({share * 100:.0f}% of a core)"))
+    return [text for _, text in sorted(busy, reverse=True)]
+
+
+@dataclass
+class ProcessMemory:
+    """Peak resident memory per process of a stack, sampled from /proc while it runs."""
+
+    peaks_kb: dict[str, int] = field(default_factory=dict)
+
+    def sample(self, group: int) -> None:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if os.getpgid(int(entry.name)) != group:
+                    continue
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                status = (entry / "status").read_text()
+            except (OSError, ProcessLookupError):
+                continue
+            role = process_role(cmdline)
+            if role is None:
+                continue
+            for line in status.splitlines():
+                if line.startswith(("VmHWM:", "VmRSS:")):
+                    kb = int(line.split()[1])
+                    self.peaks_kb[role] = max(self.peaks_kb.get(role, 0), kb)
+
+
+def process_role(cmdline: str) -> str | None:
+    if "rasa run actions" in cmdline:
+        return "actions"
+    if "rasa run" in cmdline and "--port" in cmdline:
+        return "rasa:" + cmdline.split("--port", 1)[1].split()[0]
+    if "bot.backend serve" in cmdline:
+        return "backend"
+    return None
+
+
+class RunningStack:
+    """scripts/start.sh with its own ports, data and logs; stopped with Ctrl-C (SIGINT)."""
+
+    def __init__(self, name: str, stores: str, replicas: int, workdir: Path) -> None:
+        self.name, self.stores, self.replicas = name, stores, replicas
+        self.data = workdir / name
+        self.data.mkdir(parents=True)
+        suffix = uuid.uuid4().hex[:8]
+        self.databases = [f"voordeur_rasa_bench_{suffix}", f"voordeur_bench_{suffix}"]
+        rasa_port = free_ports(replicas)
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("ACTION_ENDPOINT_URL", "BACKEND_URL", "DATABASE_URL")
+        }
+        self.env.update(
+            {
+                "RASA_PORT": str(rasa_port),
+                "ACTION_PORT": str(free_ports(1)),
+                "BACKEND_PORT": str(free_ports(1)),
+                "RASA_REPLICAS": str(replicas),
+                "VOORDEUR_STORES": stores,
+                "DATA_DIR": str(self.data),
+                "RASA_TRACKER_DB": str(self.data / "rasa-tracker.db"),
+                "VOORDEUR_LOG_DIR": str(self.data / "log"),
+                "STARTUP_TIMEOUT": str(300 * replicas),
+            }
+        )
+        if stores == "production":
+            self.env.update(
+                {
+                    "RASA_DB_NAME": self.databases[0],
+                    "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.databases[1]}",
+                    "RASA_LOCK_KEY_PREFIX": f"bench{suffix}",
+                    "SOCKETIO_REDIS_CHANNEL": f"voordeur-bench-{suffix}",
+                }
+            )
+        self.urls = [f"http://127.0.0.1:{rasa_port + index}" for index in range(replicas)]
+        self.log = self.data / "start.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 1200) -> None:
+        with self.log.open("wb") as output:
+            self.process = subprocess.Popen(
+                ["bash", "scripts/start.sh"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while STARTED_MARK not in self.log.read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{self.name}: the stack did not start:\n" + self.log.read_text(errors="replace")[-3000:]
+                )
+            time.sleep(1)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+            try:
+                self.process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=30)
+        if self.stores == "production":
+            for database in self.databases:
+                postgres_admin(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
+                )
+
+
+@dataclass
+class Result:
+    name: str
+    description: str
+    latencies_ms: list[float]
+    errors: list[str]
+    seconds: float
+    memory_mb: dict[str, float]
+    load_average: list[float] = field(default_factory=list)  # 1-minute load average during the load
+    others: list[str] = field(default_factory=list)  # other busy processes on the machine meanwhile
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+    @property
+    def load_text(self) -> str:
+        if not self.load_average:
+            return "-"
+        return f"{statistics.mean(self.load_average):.1f} / {max(self.load_average):.1f}"
+
+    @property
+    def rasa_peak_mb(self) -> float:
+        return max((mb for role, mb in self.memory_mb.items() if role.startswith("rasa")), default=0.0)
+
+
+async def resident(
+    client: httpx.AsyncClient,
+    urls: list[str],
+    index: int,
+    rounds: int,
+    latencies: list[float],
+    errors: list[str],
+) -> None:
+    """One simulated resident: `rounds` conversations, each message to the next replica in turn."""
+    sent = 0
+    for round_number in range(rounds):
+        sender = f"load-{index}-{round_number}-{uuid.uuid4().hex[:6]}"
+        for message in CONVERSATION:
+            url = urls[(index + sent) % len(urls)]
+            sent += 1
+            started = time.perf_counter()
+            try:
+                response = await client.post(
+                    f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+                )
+                elapsed = (time.perf_counter() - started) * 1000
+                if response.status_code != 200:
+                    errors.append(f"HTTP {response.status_code} on {message!r}")
+                    continue
+                if not response.json():
+                    errors.append(f"no reply to {message!r}")
+                latencies.append(elapsed)
+            except httpx.HTTPError as error:
+                errors.append(f"{type(error).__name__} on {message!r}")
+
+
+async def load(urls: list[str], residents: int, rounds: int) -> tuple[list[float], list[str], float]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=residents * 2)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        # Warm-up: one conversation per replica (first-call costs such as loading the spaCy pipeline).
+        for url in urls:
+            await resident(client, [url], 0, 1, [], [])
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(resident(client, urls, index, rounds, latencies, errors) for index in range(residents))
+        )
+        return latencies, errors, time.perf_counter() - started
+
+
+def run_config(name: str, residents: int, rounds: int, workdir: Path) -> Result:
+    spec = CONFIGS[name]
+    stack = RunningStack(name, spec["stores"], spec["replicas"], workdir)
+    memory = ProcessMemory()
+    print(
+        f"[load] {name}: starting the stack ({spec['stores']} stores, "
+        f"{spec['replicas']} Rasa replica(s)) ...",
+        flush=True,
+    )
+    try:
+        stack.start()
+        assert stack.process is not None
+        group = stack.process.pid
+        done = threading.Event()
+
+        loads: list[float] = []
+
+        def sampler() -> None:
+            while not done.is_set():
+                memory.sample(group)
+                loads.append(load_average())
+                done.wait(0.5)
+
+        thread = threading.Thread(target=sampler, daemon=True)
+        thread.start()
+        print(
+            f"[load] {name}: {residents} residents x {rounds} conversation(s) x {len(CONVERSATION)} messages",
+            flush=True,
+        )
+        latencies, errors, seconds = asyncio.run(load(stack.urls, residents, rounds))
+        others = other_busy_processes(group)
+        memory.sample(group)
+        done.set()
+        thread.join()
+    finally:
+        stack.stop()
+    description = {
+        "embedded": "SQLite + in-memory lock store, 1 Rasa server",
+        "production": "PostgreSQL + Redis, 1 Rasa server",
+        "replicas": "PostgreSQL + Redis, 2 Rasa replicas (round-robin)",
+    }[name]
+    return Result(
+        name,
+        description,
+        latencies,
+        errors,
+        seconds,
+        {role: kb / 1024 for role, kb in sorted(memory.peaks_kb.items())},
+        loads,
+        others,
+    )
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kb = int(
+        next(
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    )
+    return f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GB memory, {platform.platform()}"
+
+
+def verdict(result: Result) -> str:
+    misses = []
+    if result.percentile(95) >= TARGET_P95_MS:
+        misses.append(f"p95 {result.percentile(95):.0f} ms ≥ {TARGET_P95_MS} ms")
+    if result.errors:
+        misses.append(f"{len(result.errors)} errors")
+    if result.rasa_peak_mb >= TARGET_RASA_RSS_MB:
+        misses.append(f"Rasa {result.rasa_peak_mb:.0f} MB ≥ 1.5 GB")
+    return "met" if not misses else "missed: " + "; ".join(misses)
+
+
+def write_report(results: list[Result], residents: int, rounds: int, command: str) -> str:
+    date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Load benchmark",
+        "",
+        f"Measured {date} on this project's machine: {machine()}, with `{command}`",
+        "(`benchmarks/load_benchmark.py`; it starts each stack itself with `scripts/start.sh`).",
+        "",
+        f"{residents} simulated residents at the same time over Rasa's REST channel, each holding {rounds} "
+        f"conversation(s) of {len(CONVERSATION)} messages with no think time (a closed loop: every "
+        "resident sends its next message as soon as the reply arrives, which is harsher than people "
+        "typing). The whole stack answers: NLU, dialogue, the custom actions on the action server, and "
+        "the backend (the spreekuur offer reads free slots from it). A conversation:",
+        "",
+        "    " + " → ".join(f"`{message}`" for message in CONVERSATION),
+        "",
+        f"Targets: p95 under {TARGET_P95_MS} ms per message with 10 concurrent conversations, zero errors, "
+        "Rasa server under 1.5 GB resident memory.",
+        "",
+        "| configuration | messages | p50 ms | p95 ms | p99 ms | messages/s | errors | peak RSS Rasa (MB) "
+        "| peak RSS actions (MB) | peak RSS backend (MB) | load avg (mean / max) | targets |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for result in results:
+        rasa = " / ".join(f"{mb:.0f}" for role, mb in result.memory_mb.items() if role.startswith("rasa"))
+        lines.append(
+            f"| {result.description} | {len(result.latencies_ms)} | {result.percentile(50):.0f} "
+            f"| {result.percentile(95):.0f} | {result.percentile(99):.0f} | {result.rate:.1f} "
+            f"| {len(result.errors)} | {rasa or '-'} | {result.memory_mb.get('actions', 0):.0f} "
+            f"| {result.memory_mb.get('backend', 0):.0f} | {result.load_text} "
+            f"| {verdict(result)} |"
+        )
+    lines += [
+        "",
+        "Latency is measured at the client from sending a message to receiving all of its replies. "
+        "Peak RSS is the kernel's high-water mark (VmHWM) of each process, model loading included; "
+        "with two replicas it is given per replica.",
+        "",
+    ]
+    for result in results:
+        if result.others:
+            lines.append(
+                f"Other work on the machine at the end of *{result.description}*: "
+                + "; ".join(f"`{other}`" for other in result.others[:6])
+                + "."
+            )
+            lines.append("")
+    for result in results:
+        if result.errors:
+            sample = sorted(set(result.errors))[:5]
+            lines.append(f"Errors in *{result.description}* (first kinds): " + "; ".join(sample))
+            lines.append("")
+    lines += [
+        "## Reading the figures",
+        "",
+        "- The load average column is the machine's 1-minute load average sampled during the load: above 2, "
+        "processes were waiting for one of the 2 cores, and every figure above is slower than it would be "
+        "on a machine of its own. Other people's work (tests, other benchmarks) shares this machine.",
+        "- The machine has 2 cores for everything: the Rasa server(s), the action server, the backend, "
+        "PostgreSQL, Redis and the 10 simulated residents. Each Rasa server handles one conversation's "
+        "messages one at a time (the lock store) and runs its model on the CPU.",
+        "- A Rasa server is one Python process and uses at most one core; two replicas can use both cores "
+        "of this machine, which is where their gain comes from. They also show that the shared stores "
+        "work under load. In production give each replica its own core (docs/production.md).",
+        "",
+    ]
+    REPORT.write_text("\n".join(lines))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2, help="conversations per resident")
+    parser.add_argument("--configs", default="embedded,production,replicas")
+    args = parser.parse_args()
+    names = [name.strip() for name in args.configs.split(",") if name.strip()]
+    unknown = set(names) - set(CONFIGS)
+    if unknown:
+        parser.error(f"unknown configuration(s): {', '.join(sorted(unknown))}")
+    command = (
+        "make benchmark-load"
+        if (args.residents, args.rounds, names) == (10, 2, list(CONFIGS))
+        else (
+            f".venv/app/bin/python benchmarks/load_benchmark.py --residents {args.residents} "
+            f"--rounds {args.rounds} "
+            f"--configs {','.join(names)}"
+        )
+    )
+    results = []
+    with tempfile.TemporaryDirectory(prefix="voordeur-load-") as workdir:
+        for name in names:
+            result = run_config(name, args.residents, args.rounds, Path(workdir))
+            results.append(result)
+            print(
+                f"[load] {name}: p50 {result.percentile(50):.0f} ms, p95 {result.percentile(95):.0f} ms, "
+                f"p99 {result.percentile(99):.0f} ms, {result.rate:.1f} msg/s, {len(result.errors)} errors, "
+                f"peak RSS {json.dumps({k: round(v) for k, v in result.memory_mb.items()})} MB "
+                f"-> {verdict(result)}",
+                flush=True,
+            )
+    write_report(results, args.residents, args.rounds, command)
+    print(f"[load] wrote {REPORT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
