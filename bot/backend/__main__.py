@@ -8,6 +8,7 @@ Usage:
     python -m bot.backend import-schedules FILE.csv
     python -m bot.backend export-bookings --date YYYY-MM-DD [--output FILE] [--include-cancelled]
     python -m bot.backend create-staff USERNAME --name "Naam" [--role medewerker|beheerder]
+    python -m bot.backend purge [--dry-run] [--conversation-days N --booking-days N --handover-days N]
 """
 
 from __future__ import annotations
@@ -48,7 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
     staff.add_argument("username")
     staff.add_argument("--name", required=True)
     staff.add_argument("--role", choices=["medewerker", "beheerder"], default="medewerker")
+    purger = commands.add_parser("purge", help="delete data older than the retention periods")
+    purger.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    for kind in ("conversation", "booking", "handover"):
+        purger.add_argument(f"--{kind}-days", type=_positive_days, default=None,
+                            help=f"override RETENTION_{kind.upper()}_DAYS")  # fmt: skip
     return parser
+
+
+def _positive_days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"geen aantal dagen (1 of meer): {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None, settings: BackendSettings | None = None) -> int:
@@ -79,6 +91,7 @@ def main(argv: list[str] | None = None, settings: BackendSettings | None = None)
         "generate-slots": commands.generate,
         "import-schedules": commands.import_schedules,
         "export-bookings": commands.export_bookings,
+        "purge": commands.purge,
     }
     if args.command == "create-staff":
         password = getpass.getpass("Wachtwoord (minstens 12 tekens): ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from tqdm import tqdm
 
@@ -13,6 +13,8 @@ from bot.backend.models import StaffRole
 from bot.backend.services.booking_export import bookings_on, write_bookings_csv
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import ServiceError
+from bot.backend.services.retention import RetentionPeriods
+from bot.backend.services.retention import purge as run_purge
 from bot.backend.services.schedule_import import RowError, read_rows
 from bot.backend.services.schedule_import import import_schedules as run_import
 from bot.backend.services.seed import seed_demo_data
@@ -89,4 +91,24 @@ def create_staff(settings: BackendSettings, args: argparse.Namespace, password: 
     except ServiceError as error:
         print(error.message, file=sys.stderr)
         return 1
+    return 0
+
+
+def purge(settings: BackendSettings, args: argparse.Namespace) -> int:
+    """Delete what is older than the retention periods (docs/privacy.md); `--dry-run` only counts."""
+    periods = RetentionPeriods(
+        conversation_days=args.conversation_days or settings.retention_conversation_days,
+        booking_days=args.booking_days or settings.retention_booking_days,
+        handover_days=args.handover_days or settings.retention_handover_days,
+    )
+    with session_factory_for(settings).begin() as session:
+        report = run_purge(
+            session=session,
+            periods=periods,
+            today=local_today(settings.tz),
+            now=datetime.now(UTC),
+            dry_run=args.dry_run,
+            actor="purge-command",
+        )
+    print(report.summary())
     return 0

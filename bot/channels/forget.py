@@ -2,11 +2,18 @@
 
 Rasa 3.6 has no delete in its tracker store API, and `/restart` only appends a `Restarted` event:
 the earlier events stay stored. So we delete the stored events ourselves, per store type.
+
+Two callers: Telegram's /stop (bot/channels/telegram.py) and the "verwijder mijn gegevens" dialogue:
+after a turn in which `action_delete_my_data` ran (actions/privacy.py), the resident channel calls
+`forget_after_deletion_request` (bot/channels/paused_safety.py). It must run after Rasa saved the turn:
+the SQL tracker store saves the events it does not yet hold, so an earlier deletion would be undone.
+The retention command (scripts/purge_conversations.py) uses `delete_conversations_older_than`.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa.core.tracker_store import (
@@ -16,6 +23,11 @@ from rasa.core.tracker_store import (
     SQLTrackerStore,
     TrackerStore,
 )
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from sqlalchemy import func
+
+#: The action after which the resident channel deletes the conversation (actions/privacy.py).
+DELETE_ACTION = "action_delete_my_data"
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +64,71 @@ def delete_conversation(store: TrackerStore, sender_id: str) -> int:
     if isinstance(inner, MongoTrackerStore):
         return int(inner.conversations.delete_many({"sender_id": sender_id}).deleted_count)
     raise ForgetNotSupported(f"cannot delete conversations from {type(inner).__name__}")
+
+
+def deletion_requested(events: list[Any]) -> bool:
+    """Whether `action_delete_my_data` ran, and said so, after the latest user message.
+
+    Rasa logs the action also when the action server could not be reached; then no bot message
+    follows it, the resident was not told, and nothing is deleted.
+    """
+    replied = False
+    for event in reversed(events):
+        if isinstance(event, BotUttered):
+            replied = True
+        elif isinstance(event, ActionExecuted) and event.action_name == DELETE_ACTION:
+            return replied
+        elif isinstance(event, UserUttered):
+            return False
+    return False
+
+
+async def forget_after_deletion_request(agent: Any, sender_id: str, message_id: str | None) -> bool:
+    """Delete the conversation if this message's turn ran `action_delete_my_data`; True when deleted."""
+    processor = getattr(agent, "processor", None)
+    if processor is None:
+        return False
+    async with agent.lock_store.lock(sender_id):
+        tracker = await processor.get_tracker(sender_id)
+        latest = tracker.latest_message
+        if latest is None or (message_id is not None and latest.message_id != message_id):
+            return False
+        if not deletion_requested(list(tracker.events)):
+            return False
+        deleted = delete_conversation(agent.tracker_store, sender_id)
+    logger.info("Deleted a conversation on the resident's request (%d stored rows)", deleted)
+    return True
+
+
+def stale_conversations(store: TrackerStore, days: int, *, now: datetime | None = None) -> list[str]:
+    """Sender ids of the SQL tracker store whose last event is older than `days` days."""
+    inner: Any = innermost_store(store)
+    if not isinstance(inner, SQLTrackerStore):
+        raise ForgetNotSupported(f"retention needs the SQL tracker store, not {type(inner).__name__}")
+    cutoff = (now or datetime.now(timezone.utc)).timestamp() - days * 86400
+    with inner.session_scope() as session:
+        rows = (
+            session.query(inner.SQLEvent.sender_id)
+            .group_by(inner.SQLEvent.sender_id)
+            .having(func.max(inner.SQLEvent.timestamp) < cutoff)
+            .all()
+        )
+    return sorted(row[0] for row in rows)
+
+
+def delete_conversations_older_than(
+    store: TrackerStore, days: int, *, dry_run: bool = False, now: datetime | None = None
+) -> tuple[int, int]:
+    """Delete conversations whose last event is older than `days` days: (conversations, events)."""
+    senders = stale_conversations(store, days, now=now)
+    if dry_run or not senders:
+        inner: Any = innermost_store(store)
+        with inner.session_scope() as session:
+            events = (
+                session.query(inner.SQLEvent).filter(inner.SQLEvent.sender_id.in_(senders)).count()
+                if senders
+                else 0
+            )
+        return len(senders), int(events)
+    events = sum(delete_conversation(store, sender) for sender in senders)
+    return len(senders), events

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RASA = str(Path(sys.executable).with_name("rasa"))
 FIXED_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "out_of_scope",
-    "request_human", "request_callback", "book_spreekuur", "cancel_booking",
+    "request_human", "request_callback", "book_spreekuur", "cancel_booking", "delete_my_data",
 }
 TOPICS = ("schulden", "huisvesting", "jeugdhulp")
 # Moving through a stappenplan: not about one topic, so not topic-prefixed.

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.backend.services.errors import ServiceError
@@ -129,6 +130,21 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc.detail, dict) and "code" in exc.detail:
             code, message = exc.detail["code"], exc.detail["message"]
         return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_unreachable(_request: Request, exc: Exception) -> JSONResponse:
+        # The connection is invalidated; the pool (pool_pre_ping) reconnects on the next request.
+        logger.error("database unreachable: %s", type(exc).__name__)
+        return JSONResponse(
+            error_body(
+                "database_unavailable",
+                "Het systeem van het wijkteam is even niet bereikbaar. "
+                "Probeer het over een paar minuten opnieuw.",
+            ),
+            status_code=503,
+            headers={"Retry-After": "30"},
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

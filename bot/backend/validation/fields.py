@@ -1,4 +1,5 @@
-"""Names, e-mail addresses and free text: length limits, plain text only, identifiers masked.
+"""Names, e-mail addresses and free text: length limits, plain text only, identifiers masked
+(BSN, IBAN and e-mail addresses in free text: bot/shared/privacy.py, the same rules as the Rasa side).
 
 Standard library only. Every error is a ``ValueError`` with a Dutch message the resident can read.
 """
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from bot.shared.privacy import mask_identifiers
 
 __all__ = ["clean_first_name", "clean_email", "clean_text", "mask_identifiers", "FIRST_NAME_MAX"]
 
@@ -19,8 +22,6 @@ _EMAIL = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_BSN_LIKE = re.compile(r"(?<!\d)(\d[\s.\-]?){8}\d(?!\d)")
-_IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{4}(?:\s?\d){10}\b", re.IGNORECASE)
 
 
 def clean_first_name(raw: str) -> str:
@@ -44,12 +45,6 @@ def clean_email(raw: str) -> str:
         raise ValueError("Dit is geen geldig e-mailadres, bijvoorbeeld naam@voorbeeld.nl.")
     local, domain = email.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
-
-
-def mask_identifiers(text: str) -> str:
-    """Mask numbers that look like a BSN (9 digits) or an IBAN before they are stored."""
-    text = _IBAN_LIKE.sub("[IBAN verwijderd]", text)
-    return _BSN_LIKE.sub("[nummer verwijderd]", text)
 
 
 def clean_text(raw: str | None, *, max_length: int, label: str, required: bool = False) -> str | None:

@@ -1,0 +1,120 @@
+"""Retention: delete personal data the wijkteam no longer needs, after configurable periods.
+
+- **bookings** whose spreekuur date is more than `booking_days` days ago (cancelled ones too);
+- **callback requests** that are done (afgerond) and were made more than `handover_days` days ago;
+- **handovers** that are closed (afgerond) more than `handover_days` days ago, with their notes;
+- **conversation rows** (the dashboard's per-conversation record) last seen more than
+  `conversation_days` days ago.
+
+Open handovers and callback requests stay, however old: someone still has to act on them. Slots,
+schedules and the audit log hold no resident data and stay. A real run writes one audit entry with
+the counts; a dry run only counts. Rasa's tracker store is purged on the Rasa side
+(scripts/purge_conversations.py), see docs/privacy.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.backend.models import (
+    Booking,
+    CallbackRequest,
+    CaseStatus,
+    Conversation,
+    Handover,
+    HandoverNote,
+    Slot,
+)
+from bot.backend.services import audit
+
+
+@dataclass(frozen=True)
+class RetentionPeriods:
+    """How many days each kind of record is kept (see BackendSettings.retention_*)."""
+
+    conversation_days: int
+    booking_days: int
+    handover_days: int
+
+
+@dataclass
+class PurgeReport:
+    """How many rows went (or, in a dry run, would go), per kind."""
+
+    dry_run: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        verb = "would delete" if self.dry_run else "deleted"
+        listed = ", ".join(f"{count} {kind}" for kind, count in self.counts.items())
+        return f"purge{' (dry run)' if self.dry_run else ''}: {verb} {listed}"
+
+
+def _count(session: Session, query: Select[tuple[int]]) -> int:
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+def purge(
+    *,
+    session: Session,
+    periods: RetentionPeriods,
+    today: date,
+    now: datetime,
+    dry_run: bool = False,
+    actor: str = "retention",
+) -> PurgeReport:
+    """Delete (or count, with `dry_run`) everything older than its period, in the caller's transaction."""
+    booking_cutoff = today - timedelta(days=periods.booking_days)
+    case_cutoff = now - timedelta(days=periods.handover_days)
+    conversation_cutoff = now - timedelta(days=periods.conversation_days)
+
+    old_slots = select(Slot.id).where(Slot.date < booking_cutoff)
+    bookings = select(Booking.id).where(Booking.slot_id.in_(old_slots))
+    callbacks = select(CallbackRequest.id).where(
+        CallbackRequest.status == CaseStatus.DONE, CallbackRequest.created_at < case_cutoff
+    )
+    handovers = select(Handover.id).where(
+        Handover.status == CaseStatus.DONE,
+        or_(
+            Handover.closed_at < case_cutoff,
+            Handover.closed_at.is_(None) & (Handover.updated_at < case_cutoff),
+        ),
+    )
+    notes = select(HandoverNote.id).where(HandoverNote.handover_id.in_(handovers))
+    conversations = select(Conversation.id).where(Conversation.last_seen_at < conversation_cutoff)
+
+    queries = {
+        "bookings": (Booking, bookings),
+        "callback requests": (CallbackRequest, callbacks),
+        "handover notes": (HandoverNote, notes),
+        "handovers": (Handover, handovers),
+        "conversations": (Conversation, conversations),
+    }
+    report = PurgeReport(dry_run=dry_run)
+    for kind, (_model, query) in queries.items():
+        report.counts[kind] = _count(session, query)
+    if dry_run:
+        return report
+    for kind, (model, query) in queries.items():  # notes before their handovers
+        if report.counts[kind]:
+            session.execute(
+                delete(model).where(model.id.in_(query)).execution_options(synchronize_session=False)
+            )
+    audit.record(
+        session=session,
+        actor=actor,
+        action="retention.purge",
+        entity="retention",
+        counts=dict(report.counts),
+        periods={
+            "conversation_days": periods.conversation_days,
+            "booking_days": periods.booking_days,
+            "handover_days": periods.handover_days,
+        },
+    )
+    session.flush()
+    return report
