@@ -1,11 +1,26 @@
 # Voordeur task runner. The README's two set-up commands are `make start` and `make test`.
-.PHONY: start test chat train setup lock lint sync
+.PHONY: start test chat train setup lock lint sync start-production start-replicas audit benchmark-load purge
 
 start:  ## install what is missing, train when needed, run the whole assistant
 	@scripts/start.sh
 
+start-production:  ## as start, on PostgreSQL and Redis (docs/production.md)
+	@VOORDEUR_STORES=production scripts/start.sh
+
+start-replicas:  ## as start-production, with two Rasa replicas on RASA_PORT and RASA_PORT+1
+	@VOORDEUR_STORES=production RASA_REPLICAS=2 scripts/start.sh
+
+audit:  ## pip-audit over both lock files (docs/security.md)
+	@ADVISORIES="$(ADVISORIES)" scripts/audit.sh
+
+benchmark-load:  ## load benchmark: starts its own stacks, writes docs/load-benchmark.md (takes a while)
+	@.venv/app/bin/python benchmarks/load_benchmark.py
+
 test:   ## install what is missing and run every test suite
 	@scripts/test.sh
+
+purge:  ## retention: delete conversations, bookings and handovers older than RETENTION_*_DAYS (DRY_RUN=1 counts)
+	@scripts/purge.sh $(if $(DRY_RUN),--dry-run,)
 
 chat:   ## chat in the terminal with the running assistant
 	@.venv/app/bin/python scripts/chat.py

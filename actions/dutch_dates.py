@@ -10,22 +10,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-_WEEKDAY_SHORT = {"ma": 0, "di": 1, "wo": 2, "do": 3, "vr": 4, "za": 5, "zo": 6}
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+from bot.shared.dutch_calendar import MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS, day_label
+
+__all__ = ["MONTHS", "WEEKDAYS", "When", "day_label", "parse_when", "part_of_day"]
+
+_WEEKDAY_SHORT = {name: index for index, name in enumerate(WEEKDAY_ABBREVIATIONS)}
 _MONTH_SHORT = {name[:3]: index + 1 for index, name in enumerate(MONTHS)}
 PARTS_OF_DAY = ("ochtend", "middag", "avond")
 _PART_WORDS = {
@@ -144,8 +133,3 @@ def part_of_day(time: dt.time) -> str:
         if start <= time.hour < end:
             return part
     return "avond"
-
-
-def day_label(day: dt.date) -> str:
-    """`vrijdag 27 november`."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"

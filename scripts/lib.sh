@@ -8,7 +8,7 @@ VENV_APP="$ROOT/.venv/app"
 MODEL_DIR="$ROOT/models"
 MODEL_FILE="$MODEL_DIR/voordeur.tar.gz"
 SPACY_DIR="$ROOT/var/spacy_nl"
-LOG_DIR="$ROOT/var/log"
+LOG_DIR="${VOORDEUR_LOG_DIR:-$ROOT/var/log}"
 
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL=2
@@ -58,6 +58,40 @@ export_runtime_env() {
   export TELEGRAM_TOKEN="${TELEGRAM_TOKEN:-}" TELEGRAM_WEBHOOK_SECRET="${TELEGRAM_WEBHOOK_SECRET:-}"
   export TELEGRAM_MODE="${TELEGRAM_MODE:-webhook}"
   mkdir -p "$DATA_DIR" "$LOG_DIR"
+  export_store_env
+}
+
+# Which stores Rasa and the backend use: VOORDEUR_STORES=embedded (default: SQLite, in-memory lock store)
+# or production (PostgreSQL tracker store and backend, Redis lock store and socket.io manager;
+# endpoints.production.yml). Production settings default to the local services on 127.0.0.1.
+export_store_env() {
+  export VOORDEUR_STORES="${VOORDEUR_STORES:-embedded}"
+  case "$VOORDEUR_STORES" in
+    embedded) RASA_ENDPOINTS="${RASA_ENDPOINTS:-endpoints.yml}" ;;
+    production)
+      RASA_ENDPOINTS="${RASA_ENDPOINTS:-endpoints.production.yml}"
+      export RASA_DB_HOST="${RASA_DB_HOST:-127.0.0.1}" RASA_DB_PORT="${RASA_DB_PORT:-5432}"
+      export RASA_DB_NAME="${RASA_DB_NAME:-voordeur_rasa}" RASA_DB_USER="${RASA_DB_USER:-postgres}"
+      export RASA_DB_PASSWORD="${RASA_DB_PASSWORD:-}"
+      export REDIS_HOST="${REDIS_HOST:-127.0.0.1}" REDIS_PORT="${REDIS_PORT:-6379}" REDIS_PASSWORD="${REDIS_PASSWORD:-}"
+      export RASA_LOCK_STORE_DB="${RASA_LOCK_STORE_DB:-1}" RASA_LOCK_KEY_PREFIX="${RASA_LOCK_KEY_PREFIX:-voordeur}"
+      export DATABASE_URL="${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/voordeur}"
+      if [ -z "${SOCKETIO_REDIS_URL+x}" ]; then
+        local auth=""
+        [ -n "$REDIS_PASSWORD" ] && auth=":$REDIS_PASSWORD@"
+        export SOCKETIO_REDIS_URL="redis://$auth$REDIS_HOST:$REDIS_PORT/0"
+      fi
+      ;;
+    *) die "VOORDEUR_STORES must be embedded or production, not '$VOORDEUR_STORES'" ;;
+  esac
+  # RASA_ENDPOINTS is not exported: a child stack (a test's `make start`) chooses its own from its stores.
+}
+
+# create_production_databases: with VOORDEUR_STORES=production, create the backend's and Rasa's
+# PostgreSQL databases when they do not exist yet (idempotent; needs a role that may create databases).
+create_production_databases() {
+  [ "$VOORDEUR_STORES" = production ] || return 0
+  "$VENV_APP/bin/python" "$ROOT/scripts/create_databases.py"
 }
 
 rasa_cli() { "$VENV_RASA/bin/rasa" "$@"; }

@@ -80,6 +80,18 @@ create_env_file() {
   chmod 600 "$ROOT/.env"
 }
 
+# add_missing_secrets: an older .env gets the "generate" secrets added to .env.example since (e.g. the staff page's).
+add_missing_secrets() {
+  local line key
+  while IFS= read -r line || [ -n "$line" ]; do
+    [[ "$line" == *=generate ]] || continue
+    key="${line%=generate}"
+    grep -q "^$key=" "$ROOT/.env" && continue
+    log "adding $key to .env (random development secret)"
+    echo "$key=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" >> "$ROOT/.env"
+  done < "$ROOT/.env.example"
+}
+
 install_system_packages
 PY310="$(find_python310)" || die "Python 3.10 is needed for Rasa 3.6 and was not found on PATH or under pyenv.
   Install it, for example: pyenv install 3.10.13   (or set PYTHON310=/path/to/python3.10)"
@@ -90,10 +102,14 @@ venv_sync "$VENV_APP" "$(command -v python3)" "$ROOT/requirements/app.lock"
 npm_sync
 
 create_env_file
+add_missing_secrets
 load_env
 export_runtime_env
 
 "$VENV_RASA/bin/python" -m bot.nlp.pipeline build "$SPACY_DIR" >&2
+create_production_databases >&2   # VOORDEUR_STORES=production only
 "$VENV_APP/bin/python" -m bot.backend migrate >&2
 [ "$SEED" -eq 1 ] && "$VENV_APP/bin/python" -m bot.backend seed >&2
+# development only: a beheerder for the staff page when there is no staff account (password in .env)
+"$VENV_APP/bin/python" -m bot.backend.staff_web.bootstrap >&2
 "$ROOT/scripts/train.sh"

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Install what is missing, train when needed, and run the whole assistant on the embedded defaults:
-# case backend, action server and Rasa server. Ctrl-C stops every process cleanly.
+# Install what is missing, train when needed, and run the whole assistant: case backend, action server
+# and Rasa server. Ctrl-C stops every process cleanly.
+#   VOORDEUR_STORES=embedded (default)  SQLite tracker store and backend, in-memory lock store
+#   VOORDEUR_STORES=production          PostgreSQL tracker store and backend, Redis lock store (docs/production.md)
+#   RASA_REPLICAS=N (production only)   N Rasa replicas on RASA_PORT, RASA_PORT+1, ... (`make start-replicas`)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 "$ROOT/scripts/setup.sh"
@@ -55,35 +58,75 @@ wait_for() {
 log "$("$VENV_RASA/bin/python" -m bot.nlp.pipeline describe "$SPACY_DIR")"
 read -r -a cors <<<"${RASA_CORS_ORIGINS:-http://127.0.0.1:$BACKEND_PORT}"
 
+REPLICAS="${RASA_REPLICAS:-1}"
+[[ "$REPLICAS" =~ ^[1-9][0-9]*$ ]] || die "RASA_REPLICAS must be a whole number of at least 1"
+if [ "$REPLICAS" -gt 1 ] && [ "$VOORDEUR_STORES" != production ]; then
+  die "several Rasa replicas need the shared stores: set VOORDEUR_STORES=production (or run make start-replicas)"
+fi
+if [ "$VOORDEUR_STORES" = production ]; then
+  stores="production stores: PostgreSQL $RASA_DB_HOST:$RASA_DB_PORT/$RASA_DB_NAME, Redis lock store $REDIS_HOST:$REDIS_PORT"
+else
+  stores="embedded defaults: SQLite, in-memory lock store"
+fi
+# replica_name I: the log and process name of replica I (0-based): rasa, rasa-2, rasa-3, ...
+replica_name() { if [ "$1" -eq 0 ]; then echo rasa; else echo "rasa-$(($1 + 1))"; fi; }
+
 run backend "$VENV_APP/bin/python" -m bot.backend serve --host 127.0.0.1 --port "$BACKEND_PORT"
 run actions "$VENV_RASA/bin/rasa" run actions --actions actions --port "$ACTION_PORT"
-run rasa "$VENV_RASA/bin/rasa" run --model "$MODEL_FILE" --endpoints endpoints.yml --credentials credentials.yml \
-  --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" --cors "${cors[@]}"
+for ((i = 0; i < REPLICAS; i++)); do
+  run "$(replica_name "$i")" "$VENV_RASA/bin/rasa" run --model "$MODEL_FILE" --endpoints "$RASA_ENDPOINTS" \
+    --credentials credentials.yml --port "$((RASA_PORT + i))" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+    --cors "${cors[@]}"
+done
 
-log "starting: case backend, action server, Rasa server (loading the model takes up to a minute)"
+log "starting: case backend, action server, $REPLICAS Rasa server(s) (loading the model takes up to a minute each)"
 wait_for backend "http://127.0.0.1:$BACKEND_PORT/health"
 wait_for actions "http://127.0.0.1:$ACTION_PORT/health"
-wait_for rasa "http://127.0.0.1:$RASA_PORT/status?token=$RASA_AUTH_TOKEN"
+rasa_urls=""
+for ((i = 0; i < REPLICAS; i++)); do
+  wait_for "$(replica_name "$i")" "http://127.0.0.1:$((RASA_PORT + i))/status?token=$RASA_AUTH_TOKEN"
+  rasa_urls+="http://127.0.0.1:$((RASA_PORT + i)) "
+done
 
 cat >&2 <<INFO
 
-  Voordeur is running (embedded defaults: SQLite, in-memory lock store).
-    Rasa server      http://127.0.0.1:$RASA_PORT            (REST: /webhooks/rest/webhook)
+  Voordeur is running ($stores).
+    Rasa server      ${rasa_urls% }            (REST: /webhooks/rest/webhook)
     Action server    http://127.0.0.1:$ACTION_PORT/health
     Case backend     http://127.0.0.1:$BACKEND_PORT/health
     Chat widget demo http://127.0.0.1:$BACKEND_PORT/demo
+    Staff page       http://127.0.0.1:$BACKEND_PORT/staff   $("$VENV_APP/bin/python" -m bot.backend.staff_web.bootstrap --hint)
     Terminal chat    make chat
-    Logs             var/log/{rasa,actions,backend}.log
+    Logs             ${LOG_DIR#$ROOT/}/{rasa,actions,backend}.log
   Press Ctrl-C to stop.
 
 INFO
 
-# If one process dies, stop the others and report which one.
-wait -n "${PIDS[@]}" || true
-if [ "$stopping" -eq 0 ]; then
+# If one process dies, stop the others and report which one. With several Rasa replicas, the others
+# carry on as long as one replica lives (as behind a load balancer).
+reported=()
+while true; do
+  alive=()
+  for i in "${!PIDS[@]}"; do kill -0 "${PIDS[$i]}" 2>/dev/null && alive+=("${PIDS[$i]}"); done
+  [ "${#alive[@]}" -gt 0 ] && wait -n "${alive[@]}" || true
+  # Ctrl-C reaches the whole process group at once: give its trap the chance to run first.
+  [ "$stopping" -eq 0 ] && sleep 0.5
+  [ "$stopping" -eq 0 ] || break
+  fatal=0 replicas_alive=0
   for i in "${!PIDS[@]}"; do
-    kill -0 "${PIDS[$i]}" 2>/dev/null || log "${NAMES[$i]} stopped unexpectedly (log: var/log/${NAMES[$i]}.log)"
+    if kill -0 "${PIDS[$i]}" 2>/dev/null; then
+      [[ "${NAMES[$i]}" == rasa* ]] && replicas_alive=$((replicas_alive + 1))
+    else
+      [[ " ${reported[*]} " == *" ${NAMES[$i]} "* ]] && continue
+      reported+=("${NAMES[$i]}")
+      log "${NAMES[$i]} stopped unexpectedly (log: ${LOG_DIR#$ROOT/}/${NAMES[$i]}.log)"
+      [[ "${NAMES[$i]}" == rasa* ]] || fatal=1
+    fi
   done
-  stop_all
-  exit 1
-fi
+  [ "$replicas_alive" -eq 0 ] && fatal=1
+  if [ "$fatal" -eq 1 ]; then
+    stop_all
+    exit 1
+  fi
+  log "$replicas_alive Rasa replica(s) carry on"
+done

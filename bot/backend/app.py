@@ -5,10 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.backend.api.conversations import router as conversations_router
 from bot.backend.api.errors import install_error_handlers
+from bot.backend.api.office_hours import router as office_hours_router
 from bot.backend.api.routes import router as api_router
 from bot.backend.db import session_factory_for
 from bot.backend.settings import BackendSettings, get_settings
+from bot.backend.staff_web import install_staff_web
 from bot.backend.widget.routes import router as widget_router
 
 
@@ -28,6 +31,9 @@ def create_app(
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(widget_router)
+    app.include_router(office_hours_router)
+    app.include_router(conversations_router)
+    install_staff_web(app)
 
     @app.get("/health")
     def health() -> dict[str, str]:

@@ -220,6 +220,8 @@ class Booking(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
+    #: When staff marked the appointment as done (the resident came, or it was dealt with); None = not yet.
+    done_at: Mapped[datetime | None]
 
     slot: Mapped[Slot] = relationship()
 
@@ -306,3 +308,31 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str | None] = mapped_column(String(40))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Conversation(Base):
+    """One resident conversation as the bot reports it (`PUT /api/conversations/{id}`), for the dashboard."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    #: The last topic the bot reported (a later report without a topic keeps it).
+    topic: Mapped[str | None] = mapped_column(String(30))
+    #: True once a handover exists for this conversation (set when the bot reports it afterwards).
+    handed_over: Mapped[bool] = mapped_column(default=False)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffLoginFailure(Base):
+    """Failed logins per typed username (also unknown ones), for the lock-out after repeated failures."""
+
+    __tablename__ = "staff_login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]

@@ -38,6 +38,32 @@ class BackendSettings(BaseSettings):
     callback_urgent_working_days: int = Field(default=1, ge=0, le=LEGAL_MAX_URGENT_WORKING_DAYS)
     #: How far ahead `seed`, `import-schedules` and `generate-slots` create slots.
     slot_horizon_days: int = Field(default=42, ge=1, le=366)
+    #: When a staff member answers handed-over chats, e.g. "ma-do 09:00-17:00, vr 09:00-12:30" (local
+    #: time; days not named are closed). Holidays are closures without a location. See docs/handover.md.
+    office_hours: str = "ma-vr 09:00-17:00"
+
+    #: Rasa's HTTP API for the staff pages (transcripts, replies); default: this machine's RASA_PORT.
+    rasa_url: str = ""
+    #: The token Rasa was started with (`--auth-token`); sent as `?token=`.
+    rasa_auth_token: str = ""
+    #: Signs the staff session cookie. Empty in development: a random secret per process (log in again
+    #: after a restart). Outside development it must be 32+ characters; when empty the staff pages are off.
+    staff_session_secret: str = ""
+    #: A staff session ends this many minutes after logging in.
+    staff_session_minutes: int = Field(default=480, ge=5, le=24 * 60)
+    #: Lock-out: this many failed logins in a row lock the username for `staff_lockout_minutes`.
+    staff_lockout_failures: int = Field(default=5, ge=1, le=100)
+    staff_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    #: Development only: `python -m bot.backend.staff_web.bootstrap` creates this beheerder when there is
+    #: no staff account yet (the set-up generates the password into .env).
+    staff_bootstrap_username: str = "beheerder"
+    staff_bootstrap_password: str = ""
+
+    #: Retention (`python -m bot.backend purge`, docs/privacy.md): conversation rows last seen, bookings
+    #: whose spreekuur date was, and closed handovers and callback requests more than this many days ago.
+    retention_conversation_days: int = Field(default=30, ge=1, le=3650)
+    retention_booking_days: int = Field(default=30, ge=1, le=3650)
+    retention_handover_days: int = Field(default=90, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _fill_defaults_and_refuse_weak_secrets(self) -> BackendSettings:
@@ -47,16 +73,28 @@ class BackendSettings(BaseSettings):
             self.database_url = f"sqlite:///{self.data_dir / 'backend.db'}"
         if not self.rasa_public_url:
             self.rasa_public_url = f"http://127.0.0.1:{os.environ.get('RASA_PORT') or 5005}"
+        if not self.rasa_url:
+            self.rasa_url = f"http://127.0.0.1:{os.environ.get('RASA_PORT') or 5005}"
+        self.rasa_url = self.rasa_url.rstrip("/")
+        if self.voordeur_env != "development" and 0 < len(self.staff_session_secret) < 32:
+            raise ValueError("STAFF_SESSION_SECRET must have 32+ characters outside development")
         if self.voordeur_env != "development" and len(self.backend_service_token) < 24:
             raise ValueError("BACKEND_SERVICE_TOKEN must be set (24+ characters) outside development")
         if self.callback_urgent_working_days > self.callback_working_days:
             raise ValueError("CALLBACK_URGENT_WORKING_DAYS must not exceed CALLBACK_WORKING_DAYS")
         ZoneInfo(self.timezone)  # fails early on an unknown zone
+        from bot.backend.services.office_hours import parse_office_hours  # no cycle: it needs no settings
+
+        parse_office_hours(self.office_hours)  # fails early on unreadable office hours
         return self
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def development(self) -> bool:
+        return self.voordeur_env == "development"
 
 
 @lru_cache

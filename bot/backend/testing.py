@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -18,6 +20,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from bot.backend.db import build_engine
+from bot.backend.migrate import upgrade
 from bot.backend.models import Base, Closure, Location, Schedule, Slot
 from bot.backend.services.clock import local_today
 from bot.backend.settings import BackendSettings
@@ -64,6 +68,28 @@ class Database:
     kind: str
     url: str
     engine: Engine
+
+
+@contextmanager
+def migrated_database(kind: str, url: str) -> Iterator[Database]:
+    """The database at `url` migrated to the newest schema, with an engine disposed afterwards."""
+    upgrade(url)
+    engine = build_engine(url)
+    try:
+        yield Database(kind, url, engine)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def migrated_postgres(databases: ThrowAwayPostgres) -> Iterator[Database]:
+    """A migrated PostgreSQL database of its own, dropped afterwards."""
+    url = databases.create()
+    try:
+        with migrated_database("postgres", url) as database:
+            yield database
+    finally:
+        databases.drop(url)
 
 
 def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> BackendSettings:

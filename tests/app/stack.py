@@ -1,7 +1,9 @@
 """Start the whole assistant with the first README command (`make start`) on free ports, for tests.
 
-Each stack gets its own data folder, so tests never touch a developer's database. The widget's
-origin (the backend) is allowed by Rasa's CORS setting.
+Each stack gets its own data folder (and its own log folder, `<data>/log`), so tests never touch a
+developer's database. The widget's origin (the backend) is allowed by Rasa's CORS setting. With
+`replicas=2` (and `VOORDEUR_STORES=production` in `extra_env`) it runs two Rasa replicas on
+consecutive free ports.
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_consecutive_ports(count: int) -> int:
+    """The first of `count` consecutive free ports (Rasa replicas listen on RASA_PORT, RASA_PORT+1, ...)."""
+    for _ in range(200):
+        first = free_port()
+        if first + count <= 65535 and not any(port_open(first + offset) for offset in range(1, count)):
+            return first
+    raise AssertionError(f"no {count} consecutive free ports")
+
+
 def port_open(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
@@ -46,39 +57,66 @@ class Stack:
         self.process, self.env, self.log = process, env, log
         self.rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
         self.backend = f"http://127.0.0.1:{env['BACKEND_PORT']}"
+        replicas = int(env.get("RASA_REPLICAS", "1"))
+        self.rasa_ports = [int(env["RASA_PORT"]) + index for index in range(replicas)]
+        self.rasa_urls = [f"http://127.0.0.1:{port}" for port in self.rasa_ports]
+        self.log_dir = Path(env["VOORDEUR_LOG_DIR"])
 
     def say(self, sender: str, message: str) -> list[dict]:
         """One message over Rasa's REST channel; returns the bot's replies."""
-        response = httpx.post(f"{self.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                              timeout=60)
+        response = httpx.post(
+            f"{self.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+        )
         response.raise_for_status()
         return response.json()
 
     def ports(self) -> list[int]:
-        return [int(self.env[name]) for name in ("RASA_PORT", "ACTION_PORT", "BACKEND_PORT")]
+        return [*self.rasa_ports, int(self.env["ACTION_PORT"]), int(self.env["BACKEND_PORT"])]
+
+    def process_listening_on(self, port: int) -> int:
+        """The pid of this stack's process whose command line says `--port PORT` (a Rasa replica, say)."""
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+                in_stack = os.getpgid(int(entry.name)) == self.process.pid
+            except (OSError, ProcessLookupError):
+                continue
+            if in_stack and b"--port" in cmdline:
+                if cmdline[cmdline.index(b"--port") + 1] == str(port).encode():
+                    return int(entry.name)
+        raise AssertionError(f"no process of the stack listens on port {port}")
 
 
 @contextmanager
-def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None, timeout: float = 420) -> Iterator[Stack]:
-    """`make start` on free ports; killed at exit if a test did not stop it."""
-    env = {key: value for key, value in os.environ.items() if key not in ("ACTION_ENDPOINT_URL", "BACKEND_URL")}
-    env.update({"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "BACKEND_PORT": str(free_port())})
+def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None, timeout: float = 420, *,
+                  replicas: int = 1, target: str = "start") -> Iterator[Stack]:
+    """`make <target>` (default `make start`) on free ports; killed at exit if a test did not stop it."""
+    inherited = ("ACTION_ENDPOINT_URL", "BACKEND_URL")
+    env = {key: value for key, value in os.environ.items() if key not in inherited}
+    env.update({"RASA_PORT": str(free_consecutive_ports(replicas)), "ACTION_PORT": str(free_port()),
+                "BACKEND_PORT": str(free_port()), "RASA_REPLICAS": str(replicas)})
     env.update({
         "DATA_DIR": str(data_dir),
+        "VOORDEUR_LOG_DIR": str(data_dir / "log"),
         "RASA_TRACKER_DB": str(data_dir / "rasa-tracker.db"),
-        "STARTUP_TIMEOUT": "300",
+        "STARTUP_TIMEOUT": str(300 * replicas),
         "RASA_CORS_ORIGINS": f"http://127.0.0.1:{env['BACKEND_PORT']} http://localhost:{env['BACKEND_PORT']}",
     })
     env.update(extra_env or {})
     log = data_dir / "start.log"
     with log.open("wb") as output:
-        process = subprocess.Popen(["make", "start"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            ["make", target], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + timeout
         while STARTED_MARK not in log.read_text(errors="replace"):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("`make start` did not come up:\n" + log.read_text(errors="replace")[-4000:])
+                tail = log.read_text(errors="replace")[-4000:]
+                raise AssertionError(f"`make {target}` did not come up:\n{tail}")
             time.sleep(1)
         yield Stack(process, env, log)
     finally:

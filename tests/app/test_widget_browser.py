@@ -9,25 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from chromium import bot_messages, launched_chromium, new_context, require_chromium, user_messages
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from stack import ROOT, Stack, running_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 REPLY_TIMEOUT_MS = 60_000
@@ -36,10 +26,7 @@ OFFLINE_TEXT = "De assistent is nu niet bereikbaar. We proberen het opnieuw..."
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            "Debian's chromium is missing: run scripts/setup.sh as root (or apt-get install chromium)"
-        )
+    require_chromium()
     if not AXE.exists():
         pytest.fail("node_modules is missing: run scripts/setup.sh (npm ci)")
     with running_stack(tmp_path_factory.mktemp("widget-data")) as running:
@@ -48,17 +35,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh browser profile per test: no session id or history from another test."""
-    created = browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-NL")
-    created.set_default_timeout(REPLY_TIMEOUT_MS)
+    created = new_context(browser, REPLY_TIMEOUT_MS)
     yield created
     created.close()
 
@@ -75,14 +59,6 @@ def axe_violations(page: Page) -> list[dict]:
         return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                              nodes: v.nodes.map(n => n.target.join(" "))}));
     }""")
-
-
-def bot_messages(page: Page):  # noqa: ANN201 - a Playwright Locator
-    return page.locator(".vd-log .vd-msg--bot")
-
-
-def user_messages(page: Page):  # noqa: ANN201
-    return page.locator(".vd-log .vd-msg--user")
 
 
 def stored(page: Page, name: str) -> object:

@@ -27,12 +27,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_backend(data_dir: Path) -> Iterator[str]:
-    """Yields the backend's base URL; stops the server afterwards."""
+def running_backend(data_dir: Path, database_url: str | None = None, token: str = TOKEN) -> Iterator[str]:
+    """Migrate and seed the database (default: SQLite in `data_dir`), serve the backend on a free port
+    and yield its base URL; stops the server afterwards."""
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{data_dir}/backend.db",
-        "BACKEND_SERVICE_TOKEN": TOKEN,
+        "DATABASE_URL": database_url or f"sqlite:///{data_dir}/backend.db",
+        "BACKEND_SERVICE_TOKEN": token,
         "DATA_DIR": str(data_dir),
         "VOORDEUR_ENV": "development",
     }
@@ -43,7 +44,7 @@ def running_backend(data_dir: Path) -> Iterator[str]:
             env=env,
             check=True,
             capture_output=True,
-            timeout=120,
+            timeout=180,
         )
     port = free_port()
     log = (data_dir / "backend.log").open("wb")
@@ -57,14 +58,16 @@ def running_backend(data_dir: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and process.poll() is None:
             try:
                 if httpx.get(f"{url}/health", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
         else:
-            raise RuntimeError("the backend did not start: " + (data_dir / "backend.log").read_text()[-2000:])
+            raise RuntimeError(
+                "the backend did not start:\n" + (data_dir / "backend.log").read_text()[-2000:]
+            )
         yield url
     finally:
         process.terminate()

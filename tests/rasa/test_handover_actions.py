@@ -193,7 +193,7 @@ async def test_in_hours_the_handover_is_recorded_with_the_story_and_the_bot_paus
     [message] = messages
     assert message["response"] == response
     assert message["wijkteam_telefoon"] == WIJKTEAM_PHONE and message["reactietijd"] == "een half uur"
-    assert message["closes_label"] == "0.00 uur"  # open until midnight
+    assert message["closes_label"] == "middernacht"  # open until midnight
 
     [handover] = api(open_backend, "/handovers", conversation_id=sender)
     assert SlotSet("handover_id", float(handover["id"])) in events

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
@@ -21,12 +18,11 @@ import pytest
 import socketio
 
 from tests.rasa.booking_backend import TOKEN, free_port, running_backend
+from tests.rasa.rasa_servers import Processes, actions_command, rasa_command, rasa_env_with_backend, say, up
 from tests.rasa.telegram_standin import TelegramStandIn
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-RASA = ROOT / ".venv" / "rasa" / "bin" / "rasa"
 TELEGRAM_TOKEN = "654321:HANDOVER-token-for-the-stand-in"
 SECRET = "handover-webhook-secret_1"
 API_TOKEN = "handover-api-token"
@@ -53,11 +49,7 @@ class Stack:
         self.url, self.backend_url = rasa_url, backend_url
 
     def say(self, sender: str, text: str) -> list[dict[str, Any]]:
-        response = httpx.post(
-            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
-        )
-        response.raise_for_status()
-        return list(response.json())
+        return say(self.url, sender, text)
 
     def tracker(self, sender: str) -> dict[str, Any]:
         return httpx.get(
@@ -100,22 +92,6 @@ class Stack:
         ).json()
 
 
-def _wait_until(check: Callable[[], bool], processes: dict[Path, subprocess.Popen[bytes]]) -> None:
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        for log, process in processes.items():
-            if process.poll() is not None:
-                raise AssertionError(f"{log.name} exited:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if check():
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError("Rasa did not start in time:\n" + "\n".join(
-        log.read_text(errors="replace")[-2000:] for log in processes))  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def standin() -> Iterator[TelegramStandIn]:
     with TelegramStandIn(TELEGRAM_TOKEN, secret=SECRET) as server:
@@ -124,60 +100,32 @@ def standin() -> Iterator[TelegramStandIn]:
 
 @pytest.fixture(scope="module")
 def stack(standin: TelegramStandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    model = ROOT / "models" / "voordeur.tar.gz"
-    assert model.exists(), "no trained model; run `make train`"
     folder = tmp_path_factory.mktemp("handover")
     (folder / "credentials.yml").write_text(CREDENTIALS)
     with mock.patch.dict(os.environ, {"OFFICE_HOURS": "ma-zo 00:00-24:00"}):
         backend = running_backend(folder)
         backend_url = backend.__enter__()
     action_port, rasa_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "RASA_TRACKER_DB": str(folder / "tracker.db"),
-        "BACKEND_URL": backend_url,
-        "BACKEND_SERVICE_TOKEN": TOKEN,
-        "ADDRESS_FORM": "je",
-        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_BASE_URL": standin.base_url,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    env.pop("CONTENT_DIR", None)
-    processes: dict[Path, subprocess.Popen[bytes]] = {}
-
-    def start(name: str, command: list[str]) -> None:
-        log = folder / f"{name}.log"
-        with log.open("wb") as output:
-            processes[log] = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-            )
-
-    start("actions", [str(RASA), "run", "actions", "--actions", "actions", "--port", str(action_port)])
-    start("rasa", [str(RASA), "run", "--model", str(model), "--credentials", str(folder / "credentials.yml"),
-                   "--endpoints", "endpoints.yml", "--port", str(rasa_port), "--interface", "127.0.0.1",
-                   "--enable-api", "--auth-token", API_TOKEN])  # fmt: skip
+    env = rasa_env_with_backend(
+        action_port,
+        folder,
+        backend_url,
+        TELEGRAM_TOKEN=TELEGRAM_TOKEN,
+        TELEGRAM_WEBHOOK_SECRET=SECRET,
+        TELEGRAM_BASE_URL=standin.base_url,
+    )
+    processes = Processes(folder, env)
+    processes.start("actions", actions_command(action_port))
+    processes.start("rasa", rasa_command(folder / "credentials.yml", rasa_port, API_TOKEN))
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     standin.webhook_url = f"{rasa_url}/webhooks/telegram/webhook"
     try:
-        _wait_until(
-            lambda: (
-                httpx.get(f"http://127.0.0.1:{action_port}/health", timeout=2).status_code == 200
-                and httpx.get(f"{rasa_url}/status", params={"token": API_TOKEN}, timeout=2).status_code == 200
-            ),
-            processes,
+        processes.wait_until(
+            lambda: up(f"http://127.0.0.1:{action_port}/health") and up(f"{rasa_url}/status", API_TOKEN)
         )
         yield Stack(rasa_url, backend_url)
     finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        processes.stop()
         backend.__exit__(None, None, None)
 
 

@@ -6,10 +6,7 @@ The stand-in posts updates to the channel's webhook like Telegram and records wh
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,12 +26,12 @@ from bot.channels.telegram import (
 )
 from bot.channels.telegram_client import TelegramClient
 from bot.channels.telegram_text import TELEGRAM_TEXT_LIMIT, split_text, telegram_length
+from tests.rasa.booking_backend import free_port
+from tests.rasa.rasa_servers import Processes, actions_command, rasa_command, rasa_env, up
 from tests.rasa.telegram_standin import TelegramStandIn
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-RASA = ROOT / ".venv" / "rasa" / "bin" / "rasa"
 TOKEN = "123456:TEST-token-for-the-stand-in"
 SECRET = "test-webhook-secret_123"
 API_TOKEN = "test-api-token"
@@ -47,12 +44,6 @@ bot.channels.telegram.TelegramInput:
   base_url: ${TELEGRAM_BASE_URL}
   mode: ${TELEGRAM_MODE}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RasaServer:
@@ -75,103 +66,44 @@ def standin() -> Iterator[TelegramStandIn]:
         yield server
 
 
-def _wait_until(
-    check: Callable[[], bool], processes: dict[Path, subprocess.Popen[bytes]], timeout: float
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for log, process in processes.items():
-            if process.poll() is not None:
-                raise AssertionError(f"{log.name}: exited:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if check():
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(
-        "Rasa did not start in time:\n"
-        + "\n".join(log.read_text(errors="replace")[-2000:] for log in processes)
-    )
-
-
-def _up(url: str) -> bool:
-    return httpx.get(url, params={"token": API_TOKEN}, timeout=2).status_code == 200
-
-
 @pytest.fixture(scope="module")
 def servers(
     standin: TelegramStandIn, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, RasaServer]]:
     """`rasa run actions` and two `rasa run` with this channel (webhook and polling mode), in parallel."""
-    model = ROOT / "models" / "voordeur.tar.gz"
-    assert model.exists(), "no trained model; run `make test` (it trains once per run)"
     folder = tmp_path_factory.mktemp("telegram")
     (folder / "credentials.yml").write_text(CREDENTIALS)
     action_port = free_port()
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "TELEGRAM_TOKEN": TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_BASE_URL": standin.base_url,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    processes: dict[Path, subprocess.Popen[bytes]] = {}
-
-    def start(name: str, command: list[str], extra_env: dict[str, str]) -> None:
-        log = folder / f"{name}.log"
-        with log.open("wb") as output:
-            processes[log] = subprocess.Popen(
-                command, cwd=ROOT, env={**env, **extra_env}, stdout=output, stderr=subprocess.STDOUT
-            )
-
-    start("actions", [str(RASA), "run", "actions", "--actions", "actions", "--port", str(action_port)], {})
+    processes = Processes(
+        folder,
+        rasa_env(
+            action_port,
+            TELEGRAM_TOKEN=TOKEN,
+            TELEGRAM_WEBHOOK_SECRET=SECRET,
+            TELEGRAM_BASE_URL=standin.base_url,
+        ),
+    )
+    processes.start("actions", actions_command(action_port))
     found: dict[str, RasaServer] = {}
     for mode in ("webhook", "polling"):
         port = free_port()
         found[mode] = RasaServer(f"http://127.0.0.1:{port}", folder / f"tracker-{mode}.db")
-        start(
+        processes.start(
             mode,
-            [
-                str(RASA),
-                "run",
-                "--model",
-                str(model),
-                "--credentials",
-                str(folder / "credentials.yml"),
-                "--endpoints",
-                "endpoints.yml",
-                "--port",
-                str(port),
-                "--interface",
-                "127.0.0.1",
-                "--enable-api",
-                "--auth-token",
-                API_TOKEN,
-            ],
+            rasa_command(folder / "credentials.yml", port, API_TOKEN),
             {"TELEGRAM_MODE": mode, "RASA_TRACKER_DB": str(found[mode].tracker_db)},
         )
     standin.webhook_url = f"{found['webhook'].url}/webhooks/telegram/webhook"
     try:
-        _wait_until(
+        processes.wait_until(
             lambda: (
-                _up(f"http://127.0.0.1:{action_port}/health")
-                and all(_up(f"{server.url}/status") for server in found.values())
-            ),
-            processes,
-            timeout=240,
+                up(f"http://127.0.0.1:{action_port}/health", API_TOKEN)
+                and all(up(f"{server.url}/status", API_TOKEN) for server in found.values())
+            )
         )
         yield found
     finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        processes.stop()
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ from bot.backend.models import (
     Slot,
     UrgentReason,
 )
-from bot.backend.services.slots import format_date
 from bot.backend.topics import topic_label
+from bot.shared.dutch_calendar import full_date_label
 
 MAX_ID = 2**31 - 1
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
@@ -115,7 +115,7 @@ class SlotOut(BaseModel):
             date=slot.date,
             start_time=start,
             end_time=end,
-            label=f"{format_date(slot.date)}, {start}-{end}",
+            label=f"{full_date_label(slot.date)}, {start}-{end}",
             topic=schedule.topic,
             topic_label=topic_label(schedule.topic),
             title=schedule.title,
@@ -182,7 +182,7 @@ class CallbackOut(BaseModel):
             urgent_reason=callback.urgent_reason.value if callback.urgent_reason else None,
             threat_date=callback.threat_date,
             due_date=callback.due_date,
-            due_label=format_date(callback.due_date),
+            due_label=full_date_label(callback.due_date),
             status=callback.status.value,
             status_label=callback.status.label,
             created_at=callback.created_at,

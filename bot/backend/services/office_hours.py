@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.backend.models import Closure
-from bot.backend.services.slots import DAY_NAMES, MONTH_NAMES
+from bot.shared.dutch_calendar import WEEKDAY_ABBREVIATIONS, day_label
 
-DAY_KEYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
+DAY_KEYS = WEEKDAY_ABBREVIATIONS
 #: How far ahead `next_open` is looked for (a long closure still gives an answer).
 LOOKAHEAD_DAYS = 62
 
@@ -90,14 +90,18 @@ class OfficeHoursStatus:
 
 
 def format_clock(moment: datetime) -> str:
-    """`9.00 uur`, `12.30 uur` (the Dutch way of writing times)."""
+    """`9.00 uur`, `12.30 uur` (the Dutch way of writing times).
+
+    A day that ends at 24:00 ends at `middernacht`.
+    """
+    if moment.hour == 0 and moment.minute == 0:
+        return "middernacht"
     return f"{moment.hour}.{moment.minute:02d} uur"
 
 
 def format_moment(moment: datetime) -> str:
     """`dinsdag 24 november om 9.00 uur`."""
-    day = moment.date()
-    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]} om {format_clock(moment)}"
+    return f"{day_label(moment.date())} om {format_clock(moment)}"
 
 
 def _holidays(session: Session, first: date, last: date) -> set[date]:

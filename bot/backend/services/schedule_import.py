@@ -23,6 +23,8 @@ from bot.backend.services import audit
 from bot.backend.services.locations import find_location_by_name
 from bot.backend.services.slots import generate_slots
 from bot.backend.topics import TOPICS, topic_label
+from bot.shared.dutch_calendar import WEEKDAY_ABBREVIATIONS
+from bot.shared.dutch_calendar import WEEKDAYS as DUTCH_WEEKDAYS
 
 COLUMNS = (
     "soort", "locatie", "adres", "wijk", "route", "onderwerp", "titel", "weekdag", "begin", "eind",
@@ -30,11 +32,12 @@ COLUMNS = (
 )  # fmt: skip
 REQUIRED_COLUMNS = ("soort", "locatie", "geldig_van")
 EVERYWHERE = {"", "alle", "overal", "*"}
+# A weekday may be written in full, abbreviated or as a number (1 is Monday).
 WEEKDAYS = {
-    "maandag": 0, "ma": 0, "1": 0, "dinsdag": 1, "di": 1, "2": 1, "woensdag": 2, "wo": 2, "3": 2,
-    "donderdag": 3, "do": 3, "4": 3, "vrijdag": 4, "vr": 4, "5": 4, "zaterdag": 5, "za": 5, "6": 5,
-    "zondag": 6, "zo": 6, "7": 6,
-}  # fmt: skip
+    name: index
+    for index, names in enumerate(zip(DUTCH_WEEKDAYS, WEEKDAY_ABBREVIATIONS, "1234567", strict=True))
+    for name in names
+}
 MAX_FIELD = 1000
 
 

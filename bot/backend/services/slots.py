@@ -14,6 +14,7 @@ from bot.backend.services.clock import local_now
 from bot.backend.services.errors import Conflict, NotFound, invalid
 from bot.backend.services.workdays import closure_on
 from bot.backend.topics import TOPICS
+from bot.shared.dutch_calendar import full_date_label
 
 MAX_RANGE_DAYS = 366
 
@@ -161,17 +162,6 @@ def check_bookable(*, session: Session, slot: Slot, tz: ZoneInfo | None = None) 
         reason = f" ({closure.reason})" if closure.reason else ""
         raise Conflict(
             "closed",
-            f"Op {format_date(slot.date)} is {schedule.location.name} gesloten{reason}. Kies een andere dag.",
+            f"Op {full_date_label(slot.date)} is {schedule.location.name} gesloten{reason}. "
+            "Kies een andere dag.",
         )
-
-
-DAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-MONTH_NAMES = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
-
-
-def format_date(day: date) -> str:
-    """`vrijdag 27 november 2026`."""
-    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"

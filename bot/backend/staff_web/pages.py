@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,23 +16,9 @@ from bot.backend.staff_web.errors import LoginRequired, StaffPageError
 from bot.backend.staff_web.notices import NOTICES
 from bot.backend.staff_web.session import write_session
 from bot.backend.topics import TOPICS, topic_label
+from bot.shared.dutch_calendar import WEEKDAYS, full_date_label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -51,17 +37,13 @@ def _local(request: Request, value: datetime | None, fmt: str = "%d-%m-%Y %H:%M"
     return value.astimezone(request.app.state.settings.tz).strftime(fmt)
 
 
-def dutch_date(day: date) -> str:
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 def status_label(value: CaseStatus | str) -> str:
     return CaseStatus(value).label
 
 
 templates.env.filters["topic_label"] = lambda value: topic_label(value) if value else "geen onderwerp"
 templates.env.filters["status_label"] = status_label
-templates.env.filters["dutch_date"] = dutch_date
+templates.env.filters["dutch_date"] = full_date_label
 templates.env.filters["weekday"] = lambda index: WEEKDAYS[index]
 templates.env.globals["TOPICS"] = TOPICS
 templates.env.globals["STATUSES"] = list(CaseStatus)

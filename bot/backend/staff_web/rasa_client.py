@@ -34,7 +34,10 @@ class TranscriptLine:
 
 
 def staff_text(display_name: str, text: str) -> str:
-    """How a reply reaches the resident: named, so it is clear a person wrote it."""
+    """How a reply reaches the resident: named, so it is clear a person wrote it.
+
+    The widget recognises this shape ("Naam (wijkteam): ") and labels the message as a staff member's.
+    """
     return f"{display_name} (wijkteam): {text}"
 
 

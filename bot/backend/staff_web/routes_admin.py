@@ -20,6 +20,9 @@ router = APIRouter(prefix="/beheer")
 STAFF_PAGE = "/staff/beheer/medewerkers"
 SCHEDULES_PAGE = "/staff/beheer/spreekuren"
 Text = Annotated[str, Form()]
+# How the 404 page names what is missing.
+AN_ACCOUNT = "Dit account"
+A_SCHEDULE = "Dit spreekuur"
 
 
 def _staff_page(
@@ -89,7 +92,7 @@ def change_staff(
     active: Text = "",
     password: Text = "",
 ) -> Response:
-    number = parse_id(user_id, "Dit account")
+    number = parse_id(user_id, AN_ACCOUNT)
     try:
         with sessions.begin() as db:
             if change == "rol":
@@ -113,7 +116,7 @@ def change_staff(
                 raise not_found()
     except ServiceError as error:
         if error.status == 404:
-            raise not_found("Dit account") from None
+            raise not_found(AN_ACCOUNT) from None
         return _staff_page(request, sessions, status=error.status, error=error.message)
     return redirect(request, STAFF_PAGE, notice=notice)
 
@@ -209,12 +212,12 @@ def create_schedule(
 
 @router.get("/spreekuren/{schedule_id}", include_in_schema=False)
 def edit_schedule_page(request: Request, sessions: Sessions, _admin: Admin, schedule_id: str) -> Response:
-    number = parse_id(schedule_id, "Dit spreekuur")
+    number = parse_id(schedule_id, A_SCHEDULE)
     with sessions.begin() as db:
         try:
             item = schedules.get_schedule(session=db, schedule_id=number)
         except ServiceError:
-            raise not_found("Dit spreekuur") from None
+            raise not_found(A_SCHEDULE) from None
         data = schedules.ScheduleInput(
             title=item.title,
             capacity=str(item.capacity),
@@ -234,7 +237,7 @@ def update_schedule(
     capacity: Text = "",
     valid_until: Text = "",
 ) -> Response:
-    number = parse_id(schedule_id, "Dit spreekuur")
+    number = parse_id(schedule_id, A_SCHEDULE)
     data = _form_input(dict(title=title, capacity=capacity, valid_until=valid_until))
     try:
         with sessions.begin() as db:
@@ -248,7 +251,7 @@ def update_schedule(
             )
     except ServiceError as error:
         if error.status == 404:
-            raise not_found("Dit spreekuur") from None
+            raise not_found(A_SCHEDULE) from None
         return _schedule_form(
             request, sessions, schedule_id=number, data=data, status=error.status, error=error.message
         )
@@ -259,12 +262,12 @@ def update_schedule(
 def deactivate_schedule(
     request: Request, sessions: Sessions, settings: SettingsDep, admin: AdminPost, schedule_id: str
 ) -> Response:
-    number = parse_id(schedule_id, "Dit spreekuur")
+    number = parse_id(schedule_id, A_SCHEDULE)
     try:
         with sessions.begin() as db:
             schedules.deactivate_schedule(
                 session=db, schedule_id=number, today=local_today(settings.tz), actor=admin.actor
             )
     except ServiceError:
-        raise not_found("Dit spreekuur") from None
+        raise not_found(A_SCHEDULE) from None
     return redirect(request, SCHEDULES_PAGE, notice="spreekuur_gestopt")

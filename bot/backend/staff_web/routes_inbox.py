@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from bot.backend.api.deps import Sessions, SettingsDep
-from bot.backend.models import CaseStatus
+from bot.backend.models import CaseStatus, Handover
 from bot.backend.services import audit, handovers, inbox
 from bot.backend.services.errors import ServiceError
 from bot.backend.staff_web.deps import Staff, StaffIdentity, StaffPost
@@ -40,6 +41,19 @@ def inbox_page(
     )
 
 
+def _get_handover(db: Session, number: int) -> Handover:
+    """The handover, or the Dutch 404 page."""
+    try:
+        return handovers.get_handover(session=db, handover_id=number)
+    except ServiceError:
+        raise not_found(WHAT) from None
+
+
+def _back_to_handover(request: Request, number: int, notice: str | None = None) -> Response:
+    """Post/Redirect/Get back to the handover's page."""
+    return redirect(request, f"/staff/overdrachten/{number}", notice=notice)
+
+
 def _detail(
     request: Request,
     sessions: Sessions,
@@ -53,10 +67,7 @@ def _detail(
 ) -> Response:
     settings = request.app.state.settings
     with sessions.begin() as db:
-        try:
-            handover = handovers.get_handover(session=db, handover_id=handover_id)
-        except ServiceError:
-            raise not_found(WHAT) from None
+        handover = _get_handover(db, handover_id)
         _ = handover.assignee, list(handover.notes)
         if audit_view:
             audit.record(
@@ -90,12 +101,9 @@ def handover_page(request: Request, sessions: Sessions, user: Staff, handover_id
 def take(request: Request, sessions: Sessions, user: StaffPost, handover_id: str) -> Response:
     number = parse_id(handover_id, WHAT)
     with sessions.begin() as db:
-        try:
-            handover = handovers.get_handover(session=db, handover_id=number)
-        except ServiceError:
-            raise not_found(WHAT) from None
+        handover = _get_handover(db, number)
         if handover.status is CaseStatus.DONE:
-            return redirect(request, f"/staff/overdrachten/{number}", notice="al_afgerond")
+            return _back_to_handover(request, number, "al_afgerond")
         handovers.update_handover(
             session=db,
             handover_id=number,
@@ -103,7 +111,7 @@ def take(request: Request, sessions: Sessions, user: StaffPost, handover_id: str
             assignee_id=user.id,
             actor=user.actor,
         )
-    return redirect(request, f"/staff/overdrachten/{number}", notice="opgepakt")
+    return _back_to_handover(request, number, "opgepakt")
 
 
 @router.post("/overdrachten/{handover_id}/notitie", include_in_schema=False)
@@ -116,7 +124,7 @@ def add_note(
 ) -> Response:
     number = parse_id(handover_id, WHAT)
     if not tekst.strip():
-        return redirect(request, f"/staff/overdrachten/{number}")
+        return _back_to_handover(request, number)
     try:
         with sessions.begin() as db:
             handovers.update_handover(session=db, handover_id=number, note=tekst, actor=user.actor)
@@ -126,7 +134,7 @@ def add_note(
         return _detail(
             request, sessions, number, user, status=422, reply_error=error.message, audit_view=False
         )
-    return redirect(request, f"/staff/overdrachten/{number}", notice="notitie")
+    return _back_to_handover(request, number, "notitie")
 
 
 @router.post("/overdrachten/{handover_id}/antwoord", include_in_schema=False)
@@ -142,13 +150,10 @@ def reply(
     number = parse_id(handover_id, WHAT)
     text = tekst.strip()
     with sessions.begin() as db:
-        try:
-            handover = handovers.get_handover(session=db, handover_id=number)
-        except ServiceError:
-            raise not_found(WHAT) from None
+        handover = _get_handover(db, number)
         conversation_id, closed = handover.conversation_id, handover.status is CaseStatus.DONE
     if closed:
-        return redirect(request, f"/staff/overdrachten/{number}", notice="al_afgerond")
+        return _back_to_handover(request, number, "al_afgerond")
     if not text or len(text) > REPLY_MAX:
         message = (
             "Schrijf eerst een antwoord."
@@ -206,7 +211,7 @@ def reply(
             entity_id=number,
             characters=len(text),
         )
-    return redirect(request, f"/staff/overdrachten/{number}", notice="verstuurd")
+    return _back_to_handover(request, number, "verstuurd")
 
 
 @router.post("/overdrachten/{handover_id}/afronden", include_in_schema=False)
@@ -216,10 +221,7 @@ def close(
     """Close the handover, then give the conversation back to the bot (again, when that failed before)."""
     number = parse_id(handover_id, WHAT)
     with sessions.begin() as db:
-        try:
-            handover = handovers.get_handover(session=db, handover_id=number)
-        except ServiceError:
-            raise not_found(WHAT) from None
+        handover = _get_handover(db, number)
         if handover.status is not CaseStatus.DONE:
             handovers.update_handover(
                 session=db,
@@ -243,6 +245,4 @@ def close(
             entity_id=number,
             ok=handed_back,
         )
-    return redirect(
-        request, f"/staff/overdrachten/{number}", notice="gesloten" if handed_back else "gesloten_zonder_rasa"
-    )
+    return _back_to_handover(request, number, "gesloten" if handed_back else "gesloten_zonder_rasa")

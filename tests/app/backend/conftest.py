@@ -1,25 +1,18 @@
-"""Fixtures of the case-backend suite: every database test runs on SQLite and on PostgreSQL.
-
-Each database kind gets one throw-away database per test session, built with the Alembic migrations.
-Each test runs inside an outer transaction that is rolled back afterwards; sessions (also the API's,
-one per request) join it through savepoints ("Joining a Session into an External Transaction").
-PostgreSQL tests fail loudly when the server on 127.0.0.1:5432 is unreachable.
+"""Fixtures of the case-backend suite; the database fixtures (SQLite and PostgreSQL, rollback per
+test) are in tests/app/conftest.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.backend.app import create_app
-from bot.backend.db import build_engine
-from bot.backend.migrate import upgrade
 from bot.backend.services.clock import local_today
 from bot.backend.settings import BackendSettings
 from bot.backend.testing import (
@@ -27,55 +20,11 @@ from bot.backend.testing import (
     Factory,
     ThrowAwayPostgres,
     World,
-    count_rows,
     make_settings,
+    migrated_database,
+    migrated_postgres,
     next_weekday,
 )
-
-
-@pytest.fixture(scope="session")
-def postgres_databases() -> ThrowAwayPostgres:
-    return ThrowAwayPostgres()
-
-
-@pytest.fixture(scope="session")
-def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'backend.db'}"
-    upgrade(url)
-    engine = build_engine(url)
-    yield Database("sqlite", url, engine)
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def postgres_database(postgres_databases: ThrowAwayPostgres) -> Iterator[Database]:
-    yield from _fresh_postgres(postgres_databases)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest) -> Database:
-    return request.getfixturevalue(f"{request.param}_database")
-
-
-@pytest.fixture
-def connection(database: Database) -> Iterator[Connection]:
-    with database.engine.connect() as conn:
-        outer = conn.begin()
-        try:
-            yield conn
-        finally:
-            outer.rollback()
-
-
-@pytest.fixture
-def session_factory(connection: Connection) -> sessionmaker[Session]:
-    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-
-
-@pytest.fixture
-def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
-    with session_factory() as db_session:
-        yield db_session
 
 
 @pytest.fixture
@@ -110,16 +59,6 @@ def client(
 
 
 @pytest.fixture
-def row_counts(session: Session) -> Callable[[], dict[str, int]]:
-    return lambda: count_rows(session)
-
-
-@pytest.fixture
-def make(session: Session) -> Factory:
-    return Factory(session)
-
-
-@pytest.fixture
 def world(make: Factory) -> World:
     today = local_today()
     location = make.location("Testhuis (test)", "Noord")
@@ -142,32 +81,20 @@ def world(make: Factory) -> World:
     )
 
 
-def _fresh_postgres(postgres_databases: ThrowAwayPostgres) -> Iterator[Database]:
-    url = postgres_databases.create()
-    try:
-        upgrade(url)
-        engine = build_engine(url)
-        yield Database("postgres", url, engine)
-        engine.dispose()
-    finally:
-        postgres_databases.drop(url)
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def fresh_database(
     request: pytest.FixtureRequest, tmp_path: Path, postgres_databases: ThrowAwayPostgres
 ) -> Iterator[Database]:
     """A migrated database of its own whose data is really committed (for threads, servers, commands)."""
     if request.param == "postgres":
-        yield from _fresh_postgres(postgres_databases)
-        return
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    upgrade(url)
-    engine = build_engine(url)
-    yield Database("sqlite", url, engine)
-    engine.dispose()
+        with migrated_postgres(postgres_databases) as db:
+            yield db
+    else:
+        with migrated_database("sqlite", f"sqlite:///{tmp_path / 'fresh.db'}") as db:
+            yield db
 
 
 @pytest.fixture
 def fresh_postgres(postgres_databases: ThrowAwayPostgres) -> Iterator[Database]:
-    yield from _fresh_postgres(postgres_databases)
+    with migrated_postgres(postgres_databases) as db:
+        yield db

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from bot.backend.services.office_hours import (
+    format_clock,
     OfficeHoursError,
     format_moment,
     office_hours_status,
@@ -129,3 +130,10 @@ def test_api_needs_the_token_and_a_valid_moment(hours_client: TestClient) -> Non
     assert hours_client.get("/api/office-hours").status_code == 401
     bad = hours_client.get("/api/office-hours", params={"at": "morgen"}, headers=AUTH)
     assert bad.status_code == 422 and bad.json()["error"]["message"]
+
+
+def test_times_are_written_the_dutch_way_and_midnight_is_named() -> None:
+    tz = ZoneInfo("Europe/Amsterdam")
+    assert format_clock(datetime(2026, 11, 24, 9, 0, tzinfo=tz)) == "9.00 uur"
+    assert format_clock(datetime(2026, 11, 24, 12, 30, tzinfo=tz)) == "12.30 uur"
+    assert format_clock(datetime(2026, 11, 25, 0, 0, tzinfo=tz)) == "middernacht"

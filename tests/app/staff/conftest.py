@@ -1,4 +1,4 @@
-"""Fixtures of the staff-page suite: SQLite and PostgreSQL, rollback per test (as tests/app/backend).
+"""Fixtures of the staff-page suite: SQLite and PostgreSQL, rollback per test (tests/app/conftest.py).
 
 Each test gets a fresh TestClient (its own cookie jar) over https, so the Secure session cookie is sent.
 Rasa is not running for these tests: `RASA_URL` points at a closed port, which is how the pages behave
@@ -7,23 +7,20 @@ when Rasa is down. The Rasa path itself is tested against a real Rasa in test_st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 from staff_helpers import PASSWORD, Accounts
 
 from bot.backend.app import create_app
-from bot.backend.db import build_engine
-from bot.backend.migrate import upgrade
 from bot.backend.models import StaffRole
 from bot.backend.services.staff import create_staff_user
 from bot.backend.settings import BackendSettings
-from bot.backend.testing import Database, Factory, ThrowAwayPostgres, count_rows, make_settings
+from bot.backend.testing import Database, make_settings
 
 SECRET = "staff-session-secret-for-tests-0123456789"
 
@@ -34,58 +31,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def postgres_databases() -> ThrowAwayPostgres:
-    return ThrowAwayPostgres()
-
-
-@pytest.fixture(scope="session")
-def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'backend.db'}"
-    upgrade(url)
-    engine = build_engine(url)
-    yield Database("sqlite", url, engine)
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def postgres_database(postgres_databases: ThrowAwayPostgres) -> Iterator[Database]:
-    url = postgres_databases.create()
-    try:
-        upgrade(url)
-        engine = build_engine(url)
-        yield Database("postgres", url, engine)
-        engine.dispose()
-    finally:
-        postgres_databases.drop(url)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest) -> Database:
-    return request.getfixturevalue(f"{request.param}_database")
-
-
-@pytest.fixture
-def connection(database: Database) -> Iterator[Connection]:
-    with database.engine.connect() as conn:
-        outer = conn.begin()
-        try:
-            yield conn
-        finally:
-            outer.rollback()
-
-
-@pytest.fixture
-def session_factory(connection: Connection) -> sessionmaker[Session]:
-    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-
-
-@pytest.fixture
-def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
-    with session_factory() as db_session:
-        yield db_session
 
 
 @pytest.fixture(scope="session")
@@ -124,16 +69,6 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def other_client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as test_client:
         yield test_client
-
-
-@pytest.fixture
-def make(session: Session) -> Factory:
-    return Factory(session)
-
-
-@pytest.fixture
-def row_counts(session: Session) -> Callable[[], dict[str, int]]:
-    return lambda: count_rows(session)
 
 
 @pytest.fixture

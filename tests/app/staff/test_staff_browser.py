@@ -9,44 +9,30 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
+from tests.app.chromium import launched_chromium, log_in, new_context, require_chromium
 from tests.app.stack import Stack, read_env_file_value, running_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HTML_MESSAGE = "<b>vet</b> <img src=x onerror=alert(1)> hoe werkt dit?"
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            "Debian's chromium is missing: run scripts/setup.sh as root (or apt-get install chromium)"
-        )
+    require_chromium()
     with running_stack(tmp_path_factory.mktemp("staff-data")) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _bootstrap_username() -> str:
@@ -87,14 +73,10 @@ def test_staff_reads_the_transcript_escaped_replies_and_closes(stack: Stack, bro
     assert created.status_code == 201, created.text
     handover_id = created.json()["id"]
 
-    context = browser.new_context(locale="nl-NL")
-    context.set_default_timeout(30_000)
+    context = new_context(browser, 30_000)
     page = context.new_page()
     page.goto(f"{stack.backend}/staff/overdrachten/{handover_id}")
-    expect(page.get_by_role("heading", name="Inloggen voor medewerkers")).to_be_visible()
-    page.get_by_label("Gebruikersnaam").fill(_bootstrap_username())
-    page.get_by_label("Wachtwoord").fill(read_env_file_value("STAFF_BOOTSTRAP_PASSWORD"))
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, _bootstrap_username(), read_env_file_value("STAFF_BOOTSTRAP_PASSWORD"))
     expect(page.get_by_role("heading", name=f"Overdracht {handover_id}")).to_be_visible()
 
     user_lines = page.locator(".transcript .line-user .text")

@@ -37,6 +37,7 @@
     typing: "De assistent typt…",
     offline: "De assistent is nu niet bereikbaar. We proberen het opnieuw...",
     botPrefix: "Assistent: ",
+    staffPrefix: "Medewerker: ",
     userPrefix: "Jij: ",
     newWindow: " (opent in een nieuw venster)",
     choices: "Kies een antwoord"
@@ -170,9 +171,18 @@
 
   // ---- rendering ----
 
+  /**
+   * A staff member's reply arrives as a bot message that starts with "Naam (wijkteam): " (the staff page's
+   * `staff_text()`); it is labelled as a person's message, also for screen readers.
+   */
+  var STAFF_REPLY = /^[^\n:]{1,100} \(wijkteam\): /;
+
   function renderMessage(message) {
-    var bubble = el("div", { "class": "vd-msg vd-msg--" + (message.from === "bot" ? "bot" : "user") });
-    bubble.appendChild(el("span", { "class": "vd-sr-only" }, message.from === "bot" ? TEXT.botPrefix : TEXT.userPrefix));
+    var staff = message.from === "bot" && STAFF_REPLY.test(message.text || "");
+    var kind = message.from === "bot" ? "vd-msg--bot" + (staff ? " vd-msg--staff" : "") : "vd-msg--user";
+    var prefix = message.from === "bot" ? (staff ? TEXT.staffPrefix : TEXT.botPrefix) : TEXT.userPrefix;
+    var bubble = el("div", { "class": "vd-msg " + kind });
+    bubble.appendChild(el("span", { "class": "vd-sr-only" }, prefix));
     var body = el("p", { "class": "vd-text" });
     if (message.from === "bot") {
       appendWithLinks(body, message.text || "");

@@ -1,0 +1,124 @@
+"""Real Rasa servers for the Rasa-side server tests: `rasa run actions` and `rasa run` with the trained
+model, each a subprocess with its own log file, on free ports.
+
+Used by test_handover_server.py, test_privacy_server.py and test_telegram_channel.py.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.rasa.booking_backend import TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA = ROOT / ".venv" / "rasa" / "bin" / "rasa"
+MODEL = ROOT / "models" / "voordeur.tar.gz"
+
+
+def trained_model() -> Path:
+    assert MODEL.exists(), "no trained model; run `make train`"
+    return MODEL
+
+
+def rasa_env(action_port: int, **extra: str) -> dict[str, str]:
+    """The environment of both processes: this checkout importable, the action server on `action_port`."""
+    return {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        **extra,
+    }
+
+
+def rasa_env_with_backend(action_port: int, folder: Path, backend_url: str, **extra: str) -> dict[str, str]:
+    """`rasa_env` for actions that use the real backend at `backend_url`; tracker store in `folder`,
+    the content files of the checkout (no `CONTENT_DIR` from the caller's environment)."""
+    env = rasa_env(
+        action_port,
+        RASA_TRACKER_DB=str(folder / "tracker.db"),
+        BACKEND_URL=backend_url,
+        BACKEND_SERVICE_TOKEN=TOKEN,
+        ADDRESS_FORM="je",
+        **extra,
+    )
+    env.pop("CONTENT_DIR", None)
+    return env
+
+
+def actions_command(port: int) -> list[str]:
+    return [str(RASA), "run", "actions", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_command(credentials: Path, port: int, api_token: str) -> list[str]:
+    """`rasa run` with the trained model, the HTTP API on and the project's endpoints.yml."""
+    return [str(RASA), "run", "--model", str(trained_model()), "--credentials", str(credentials),
+            "--endpoints", "endpoints.yml", "--port", str(port), "--interface", "127.0.0.1",
+            "--enable-api", "--auth-token", api_token]  # fmt: skip
+
+
+def up(url: str, api_token: str | None = None) -> bool:
+    params = {"token": api_token} if api_token else None
+    return httpx.get(url, params=params, timeout=2).status_code == 200
+
+
+def say(rasa_url: str, sender: str, text: str) -> list[dict[str, Any]]:
+    """A resident's message through the REST channel; the bot's replies."""
+    response = httpx.post(
+        f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+    )
+    response.raise_for_status()
+    return list(response.json())
+
+
+class Processes:
+    """Subprocesses started from the checkout, each logging to `<folder>/<name>.log`."""
+
+    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+        self.folder, self.env = folder, env
+        self.running: dict[Path, subprocess.Popen[bytes]] = {}
+
+    def start(self, name: str, command: list[str], extra_env: dict[str, str] | None = None) -> None:
+        log = self.folder / f"{name}.log"
+        with log.open("wb") as output:
+            self.running[log] = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**self.env, **(extra_env or {})},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_until(self, check: Callable[[], bool], timeout: float = 240) -> None:
+        """Wait until `check()` is true; fail with the logs when a process exits or time runs out."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for log, process in self.running.items():
+                if process.poll() is not None:
+                    raise AssertionError(f"{log.name} exited:\n{log.read_text(errors='replace')[-3000:]}")
+            try:
+                if check():
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(
+            "Rasa did not start in time:\n"
+            + "\n".join(log.read_text(errors="replace")[-2000:] for log in self.running)
+        )
+
+    def stop(self) -> None:
+        for process in self.running.values():
+            process.terminate()
+        for process in self.running.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
