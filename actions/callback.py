@@ -104,7 +104,9 @@ class ActionAskCallbackConfirmed(Action):
 def handover_reference(tracker: Tracker) -> str | None:
     """Points staff to the handover (with the conversation's summary) this callback follows from."""
     handover_id = tracker.get_slot("handover_id")
-    return f"Zie overdracht {int(handover_id)}: daar staat de samenvatting van het gesprek." if handover_id else None
+    if not handover_id:
+        return None
+    return f"Zie overdracht {int(handover_id)}: daar staat de samenvatting van het gesprek."
 
 
 class ActionSubmitCallback(Action):

@@ -28,6 +28,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import signal
 import socket
 import statistics
@@ -287,8 +288,14 @@ async def resident(
     rounds: int,
     latencies: list[float],
     errors: list[str],
+    think_seconds: float = 0.0,
 ) -> None:
-    """One simulated resident: `rounds` conversations, each message to the next replica in turn."""
+    """One simulated resident: `rounds` conversations, each message to the next replica in turn.
+
+    With `think_seconds`, the resident reads and types between messages: a pause drawn uniformly from
+    half to one and a half times that value (seeded per resident, so runs are repeatable).
+    """
+    pauses = random.Random(index)
     sent = 0
     for round_number in range(rounds):
         sender = f"load-{index}-{round_number}-{uuid.uuid4().hex[:6]}"
@@ -309,9 +316,13 @@ async def resident(
                 latencies.append(elapsed)
             except httpx.HTTPError as error:
                 errors.append(f"{type(error).__name__} on {message!r}")
+            if think_seconds:
+                await asyncio.sleep(pauses.uniform(0.5, 1.5) * think_seconds)
 
 
-async def load(urls: list[str], residents: int, rounds: int) -> tuple[list[float], list[str], float]:
+async def load(
+    urls: list[str], residents: int, rounds: int, think_seconds: float = 0.0
+) -> tuple[list[float], list[str], float]:
     latencies: list[float] = []
     errors: list[str] = []
     limits = httpx.Limits(max_connections=residents * 2)
@@ -321,12 +332,15 @@ async def load(urls: list[str], residents: int, rounds: int) -> tuple[list[float
             await resident(client, [url], 0, 1, [], [])
         started = time.perf_counter()
         await asyncio.gather(
-            *(resident(client, urls, index, rounds, latencies, errors) for index in range(residents))
+            *(
+                resident(client, urls, index, rounds, latencies, errors, think_seconds)
+                for index in range(residents)
+            )
         )
         return latencies, errors, time.perf_counter() - started
 
 
-def run_config(name: str, residents: int, rounds: int, workdir: Path) -> Result:
+def run_config(name: str, residents: int, rounds: int, workdir: Path, think_seconds: float = 0.0) -> Result:
     spec = CONFIGS[name]
     stack = RunningStack(name, spec["stores"], spec["replicas"], workdir)
     memory = ProcessMemory()
@@ -355,7 +369,7 @@ def run_config(name: str, residents: int, rounds: int, workdir: Path) -> Result:
             f"[load] {name}: {residents} residents x {rounds} conversation(s) x {len(CONVERSATION)} messages",
             flush=True,
         )
-        latencies, errors, seconds = asyncio.run(load(stack.urls, residents, rounds))
+        latencies, errors, seconds = asyncio.run(load(stack.urls, residents, rounds, think_seconds))
         others = other_busy_processes(group)
         memory.sample(group)
         done.set()
@@ -409,7 +423,14 @@ def verdict(result: Result) -> str:
     return "met" if not misses else "missed: " + "; ".join(misses)
 
 
-def write_report(results: list[Result], residents: int, rounds: int, command: str) -> str:
+def write_report(
+    results: list[Result],
+    residents: int,
+    rounds: int,
+    command: str,
+    think_seconds: float = 0.0,
+    report: Path = REPORT,
+) -> str:
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Load benchmark",
@@ -418,9 +439,16 @@ def write_report(results: list[Result], residents: int, rounds: int, command: st
         "(`benchmarks/load_benchmark.py`; it starts each stack itself with `scripts/start.sh`).",
         "",
         f"{residents} simulated residents at the same time over Rasa's REST channel, each holding {rounds} "
-        f"conversation(s) of {len(CONVERSATION)} messages with no think time (a closed loop: every "
-        "resident sends its next message as soon as the reply arrives, which is harsher than people "
-        "typing). The whole stack answers: NLU, dialogue, the custom actions on the action server, and "
+        f"conversation(s) of {len(CONVERSATION)} messages "
+        + (
+            f"with a think time of {think_seconds:g} s on average between a reply and the next message "
+            f"(drawn from {think_seconds / 2:g} to {think_seconds * 1.5:g} s: a resident reading and "
+            "typing). "
+            if think_seconds
+            else "with no think time (a closed loop: every resident sends its next message as soon as "
+            "the reply arrives, which is harsher than people typing). "
+        )
+        + "The whole stack answers: NLU, dialogue, the custom actions on the action server, and "
         "the backend (the spreekuur offer reads free slots from it). A conversation:",
         "",
         "    " + " → ".join(f"`{message}`" for message in CONVERSATION),
@@ -475,7 +503,7 @@ def write_report(results: list[Result], residents: int, rounds: int, command: st
         "work under load. In production give each replica its own core (docs/production.md).",
         "",
     ]
-    REPORT.write_text("\n".join(lines))
+    report.write_text("\n".join(lines))
     return "\n".join(lines)
 
 
@@ -484,6 +512,10 @@ def main() -> int:
     parser.add_argument("--residents", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2, help="conversations per resident")
     parser.add_argument("--configs", default="embedded,production,replicas")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds between a reply and the next message"
+    )
+    parser.add_argument("--report", type=Path, default=REPORT)
     args = parser.parse_args()
     names = [name.strip() for name in args.configs.split(",") if name.strip()]
     unknown = set(names) - set(CONFIGS)
@@ -491,17 +523,20 @@ def main() -> int:
         parser.error(f"unknown configuration(s): {', '.join(sorted(unknown))}")
     command = (
         "make benchmark-load"
-        if (args.residents, args.rounds, names) == (10, 2, list(CONFIGS))
+        if (args.residents, args.rounds, names, args.think, args.report)
+        == (10, 2, list(CONFIGS), 0.0, REPORT)
         else (
             f".venv/app/bin/python benchmarks/load_benchmark.py --residents {args.residents} "
             f"--rounds {args.rounds} "
             f"--configs {','.join(names)}"
+            + (f" --think {args.think:g}" if args.think else "")
+            + (f" --report {args.report.relative_to(ROOT)}" if args.report != REPORT else "")
         )
     )
     results = []
     with tempfile.TemporaryDirectory(prefix="voordeur-load-") as workdir:
         for name in names:
-            result = run_config(name, args.residents, args.rounds, Path(workdir))
+            result = run_config(name, args.residents, args.rounds, Path(workdir), args.think)
             results.append(result)
             print(
                 f"[load] {name}: p50 {result.percentile(50):.0f} ms, p95 {result.percentile(95):.0f} ms, "
@@ -510,8 +545,8 @@ def main() -> int:
                 f"-> {verdict(result)}",
                 flush=True,
             )
-    write_report(results, args.residents, args.rounds, command)
-    print(f"[load] wrote {REPORT.relative_to(ROOT)}")
+    write_report(results, args.residents, args.rounds, command, args.think, args.report)
+    print(f"[load] wrote {args.report}")
     return 0
 
 

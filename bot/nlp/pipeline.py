@@ -54,8 +54,9 @@ def _load_preferred():  # type: ignore[no-untyped-def]
 
 
 def _blank_dutch_with_lookup_lemmas():  # type: ignore[no-untyped-def]
-    import spacy
     from importlib.metadata import version
+
+    import spacy
 
     nlp = spacy.blank("nl")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})

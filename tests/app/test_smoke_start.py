@@ -17,7 +17,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from stack import ROOT, Stack, port_open, read_env_file_value, running_stack
 
 pytestmark = pytest.mark.slow

@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from bot.backend.services.office_hours import (
-    format_clock,
     OfficeHoursError,
+    format_clock,
     format_moment,
     office_hours_status,
     parse_office_hours,
