@@ -120,8 +120,8 @@ class PausedSafety:
         An e-mail address is kept only while a form asks for one (`EMAIL_REQUESTS`). When something was
         masked, a short note tells the resident it was not kept (sent before the bot's reply).
         """
-        if not message.text:
-            return
+        if not message.text or not mask(message.text, keep_email=False).kinds:
+            return  # nothing to mask: no need to read the conversation (the common case)
         form, requested, address_form = await self._form_state(message.sender_id)
         keep_email = requested is not None and requested in EMAIL_REQUESTS.get(form or "", ())
         masked = mask(message.text, keep_email=keep_email)

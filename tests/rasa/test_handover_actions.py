@@ -30,6 +30,7 @@ from actions.handover import (
     ActionHandoverClosed,
     ActionHandoverDeclined,
     conversation_summary,
+    resident_messages,
 )
 from actions.plans import ActionPlanHelped, ActionPlanNext
 from actions.session import conversation_channel
@@ -323,3 +324,9 @@ def test_the_channel_is_known_at_session_start_from_the_metadata() -> None:
     started = tracker(slots={"session_started_metadata": {"voordeur_channel": "socketio"}})
     assert conversation_channel(started) == "socketio"
     assert conversation_channel(tracker()) == "onbekend"
+
+
+def test_the_summary_keeps_what_the_bot_did_not_understand_and_drops_small_talk() -> None:
+    events = [user("hallo", "greet"), user("mijn uitkering is gestopt en nu?", "nlu_fallback"),
+              user("ja", "affirm"), user("/request_human", "request_human")]  # fmt: skip
+    assert resident_messages(tracker(events, {})) == ["mijn uitkering is gestopt en nu?"]
