@@ -4,15 +4,13 @@ Rasa 3.6 has no delete in its tracker store API, and `/restart` only appends a `
 the earlier events stay stored. So we delete the stored events ourselves, per store type.
 
 Two callers: Telegram's /stop (bot/channels/telegram.py) and the "verwijder mijn gegevens" dialogue:
-after a turn in which `action_delete_my_data` ran (actions/privacy.py), the resident channel calls
-`forget_after_deletion_request` (bot/channels/paused_safety.py). It must run after Rasa saved the turn:
-the SQL tracker store saves the events it does not yet hold, so an earlier deletion would be undone.
+after a turn in which `action_delete_my_data` ran (actions/privacy.py), the resident channel deletes
+the conversation (bot/channels/after_turn.py).
 The retention command (scripts/purge_conversations.py) uses `delete_conversations_older_than`.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timezone
 from typing import Any
 
@@ -29,7 +27,6 @@ from sqlalchemy import func
 #: The action after which the resident channel deletes the conversation (actions/privacy.py).
 DELETE_ACTION = "action_delete_my_data"
 
-logger = logging.getLogger(__name__)
 
 
 class ForgetNotSupported(RuntimeError):
@@ -81,23 +78,6 @@ def deletion_requested(events: list[Any]) -> bool:
         elif isinstance(event, UserUttered):
             return False
     return False
-
-
-async def forget_after_deletion_request(agent: Any, sender_id: str, message_id: str | None) -> bool:
-    """Delete the conversation if this message's turn ran `action_delete_my_data`; True when deleted."""
-    processor = getattr(agent, "processor", None)
-    if processor is None:
-        return False
-    async with agent.lock_store.lock(sender_id):
-        tracker = await processor.get_tracker(sender_id)
-        latest = tracker.latest_message
-        if latest is None or (message_id is not None and latest.message_id != message_id):
-            return False
-        if not deletion_requested(list(tracker.events)):
-            return False
-        deleted = delete_conversation(agent.tracker_store, sender_id)
-    logger.info("Deleted a conversation on the resident's request (%d stored rows)", deleted)
-    return True
 
 
 def stale_conversations(store: TrackerStore, days: int, *, now: datetime | None = None) -> list[str]:

@@ -1,17 +1,11 @@
-"""The safety reply still reaches a resident whose conversation is handed over to a person.
-
-While a staff member has the conversation, the tracker is paused (`ConversationPaused`): Rasa logs
-each message, runs the NLU on it (so the SafetyNet component still sets its crisis intent), and
-predicts nothing. This module wraps a channel's `on_new_message`: after Rasa has handled a message of
-a paused conversation whose intent is a crisis intent, it runs the crisis response the rules give
-(`utter_<crisis intent>`, data/rules/safety.yml) into the same output channel. The bot stays silent
-on every other message.
+"""The wrapper around each resident channel's `on_new_message`: privacy before Rasa, safety after it.
 
 Before Rasa sees a message, it masks a BSN, an IBAN and (unless a form asks for one) an e-mail address
 (bot/shared/privacy.py), so the tracker store, the NLU and the transcript only get the masked text.
-After Rasa has handled a message, a turn without any bot message gets a kind reply
-(bot/channels/silence.py), and a confirmed "verwijder mijn gegevens" deletes the conversation
-(bot/channels/forget.py).
+After Rasa has handled a message, bot/channels/after_turn.py gives the crisis response to a crisis
+message in a conversation paused for a staff member (the bot stays silent on every other message
+there), a kind reply to a turn without any bot message, and deletes a conversation whose resident
+confirmed "verwijder mijn gegevens" (bot/channels/forget.py).
 
 It also adds the channel's name to each message's metadata (`voordeur_channel`), so that actions know
 the channel at session start, before Rasa has logged the message that started the session.
@@ -37,23 +31,19 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
-from rasa.core.policies.policy import PolicyPrediction
-from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.constants import REQUESTED_SLOT
 from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot.channels.forget import forget_after_deletion_request
-from bot.channels.silence import reply_if_silent
+from bot import schema_validation
+from bot.channels.after_turn import SentResponses, after_turn
 from bot.shared.privacy import BSN, EMAIL, IBAN, mask
 
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-CRISIS_PREFIX = "crisis_"
 CHANNEL_METADATA_KEY = "voordeur_channel"  # read by actions/session.py
-POLICY_NAME = "PausedSafetyNet"
 MAX_SENDER_LENGTH = 200
 #: Forms that ask for an e-mail address, and the slots that ask for it: only there is an address kept.
 EMAIL_REQUESTS: dict[str, tuple[str, ...]] = {"spreekuur_form": ("spreekuur_contact",)}
@@ -68,11 +58,6 @@ def masked_note(kinds: frozenset[str], address_form: str | None) -> str:
     return f"Ik heb {possessive} {listed} niet bewaard. Dat hebben we hier niet nodig."
 
 
-def crisis_response(intent: str | None) -> str | None:
-    """The response the safety rules give to a crisis intent (None for any other intent)."""
-    return f"utter_{intent}" if intent and intent.startswith(CRISIS_PREFIX) else None
-
-
 class PausedSafety:
     """Wraps one channel's `on_new_message`; finds the agent through the Sanic app it runs in."""
 
@@ -83,33 +68,27 @@ class PausedSafety:
         """Remember the app when the server starts (its `ctx.agent` is the current agent)."""
 
         async def remember_app(app: Any, loop: Any) -> None:
-            """Keep the app the channel runs in."""
+            """Keep the app the channel runs in; check Rasa's JSON schemas once, not per message."""
             self.app = app
+            schema_validation.install()
 
         blueprint.listener("before_server_start")(remember_app)
 
     def wrap(self, on_new_message: OnNewMessage, channel: str) -> OnNewMessage:
         """`on_new_message` on the masked message, then the safety reply when the conversation is paused,
-        a kind reply when Rasa said nothing, and the deletion a resident asked for."""
+        a kind reply when Rasa said nothing, and the deletion a resident asked for (after_turn.py)."""
 
         async def handle(message: UserMessage) -> Any:
-            """Let Rasa handle the message, then give the safety reply if the conversation is paused."""
+            """Mask, let Rasa handle the message, then what a turn may still need (after_turn.py)."""
             message.metadata = {**(message.metadata or {}), CHANNEL_METADATA_KEY: channel}
             await self.mask_identifiers(message)
+            sent = SentResponses(message.output_channel)
             result = await on_new_message(message)
-            try:
-                await self.reply_to_crisis_while_paused(message)
-            except Exception as error:  # the resident's message is stored; log and go on
-                logger.error("Safety reply to a paused conversation failed: %s", type(error).__name__)
             agent = getattr(getattr(self.app, "ctx", None), "agent", None)
-            try:  # never silence: e.g. the action server is down (bot/channels/silence.py)
-                await reply_if_silent(agent, message)
-            except Exception as error:
-                logger.error("The reply to a silent turn failed: %s", type(error).__name__)
-            try:  # "verwijder mijn gegevens": delete once Rasa has saved the turn (bot/channels/forget.py)
-                await forget_after_deletion_request(agent, message.sender_id, message.message_id)
-            except Exception as error:
-                logger.error("Deleting a conversation on request failed: %s", type(error).__name__)
+            try:
+                await after_turn(agent, message, sent)
+            except Exception as error:  # the resident's message is stored; log and go on
+                logger.error("Checking the turn after a message failed: %s", type(error).__name__)
             return result
 
         return handle
@@ -152,32 +131,6 @@ class PausedSafety:
         form = tracker.active_loop_name
         requested = tracker.get_slot(REQUESTED_SLOT) if form else None
         return form, requested, tracker.get_slot("address_form")
-
-    async def reply_to_crisis_while_paused(self, message: UserMessage) -> bool:
-        """Send the crisis response if this message is a crisis message in a paused conversation."""
-        agent = getattr(getattr(self.app, "ctx", None), "agent", None)
-        processor = getattr(agent, "processor", None)
-        if agent is None or processor is None:
-            return False
-        async with agent.lock_store.lock(message.sender_id):
-            tracker = await processor.get_tracker(message.sender_id)
-            latest = tracker.latest_message
-            if not tracker.is_paused() or latest is None or latest.message_id != message.message_id:
-                return False
-            action = crisis_response(latest.intent.get("name"))
-            if action is None or action not in agent.domain.action_names_or_texts:
-                return False
-            logger.info("Conversation is paused; sending the safety reply %s", action)
-            prediction = PolicyPrediction.for_action_name(agent.domain, action, POLICY_NAME)
-            tracker = await processor.execute_action(
-                message.sender_id, action, message.output_channel, agent.nlg, prediction
-            )
-            if tracker is not None:
-                # Listen again, as after any bot turn: once resumed, rules that start with an intent
-                # (such as EXTERNAL_handover_closed) must match.
-                tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
-                await processor.save_tracker(tracker)
-        return True
 
 
 class PausedSafetyChannel:

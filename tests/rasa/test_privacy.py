@@ -13,9 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.content import FORBIDDEN_WORDS
 from actions.privacy import ActionDeleteMyData
 from actions.session import response_variation
+from bot.channels.after_turn import replied_since_last_user_message
 from bot.channels.forget import deletion_requested
 from bot.channels.paused_safety import masked_note
-from bot.channels.silence import replied_since_last_user_message
 from bot.shared.privacy import BSN, EMAIL, IBAN, is_valid_bsn, is_valid_iban, mask, mask_identifiers
 from tests.rasa.trackers import make_tracker
 
