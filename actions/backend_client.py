@@ -8,6 +8,8 @@ refusal (full slot, unknown code, ...) raises `BackendRejected` with the backend
 from __future__ import annotations
 
 import logging
+import ssl
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
@@ -16,6 +18,15 @@ import httpx
 from bot.settings import RasaSideSettings
 
 logger = logging.getLogger(__name__)
+
+
+@cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every call: httpx builds a new one per client otherwise, which took most
+    of the action server's time per message (py-spy, docs/load-benchmark.md), even for plain http."""
+    return httpx.create_ssl_context()
+
+
 #: Conversation figures are a side matter: never let them slow a reply down.
 ACTIVITY_TIMEOUT_SECONDS = 1.5
 
@@ -47,7 +58,10 @@ class BackendClient:
     async def _call(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> Any:
         try:
             async with httpx.AsyncClient(
-                base_url=self._base_url, headers=self._headers, timeout=timeout or self._timeout
+                base_url=self._base_url,
+                headers=self._headers,
+                timeout=timeout or self._timeout,
+                verify=_ssl_context(),
             ) as client:
                 response = await client.request(method, f"/api{path}", **kwargs)
         except httpx.HTTPError as error:

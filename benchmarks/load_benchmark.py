@@ -4,9 +4,10 @@ For each configuration it starts the stack itself with scripts/start.sh (free po
 and log folder, throw-away PostgreSQL databases for the production stores), lets N residents (default
 10) each hold realistic conversations at the same time — a greeting, a topic question, a stappenplan
 step, the start of a terugbelverzoek with a valid phone number, the spreekuur offer (read from the
-backend), "toch niet" — with no think time between messages (a closed loop: harsher than real
-residents), and measures every message's latency, the throughput, the errors and the peak resident
-memory (VmHWM) of the Rasa, action server and backend processes. Configurations:
+backend), "toch niet" — once with no think time between messages (a closed loop: harsher than real
+residents) and once with a think time (residents reading and typing, `--think`), and measures every
+message's latency, the throughput, the errors and the peak resident memory (VmHWM) of the Rasa,
+action server and backend processes. Configurations:
 
     embedded     SQLite tracker store and backend, in-memory lock store, one Rasa server
     production   PostgreSQL tracker store and backend, Redis lock store, one Rasa server
@@ -18,7 +19,7 @@ It writes docs/load-benchmark.md and prints a summary. It is a measurement, not 
 Usage (the app environment; PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 for the
 production configurations):
     .venv/app/bin/python benchmarks/load_benchmark.py [--residents 10] [--rounds 2] \
-        [--configs embedded,production,replicas]
+        [--configs embedded,production,replicas] [--think 0,5] [--report PATH]
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ REPORT = ROOT / "docs" / "load-benchmark.md"
 STARTED_MARK = "Voordeur is running"
 TARGET_P95_MS = 300
 TARGET_RASA_RSS_MB = 1536
+#: Mean think times measured by default (seconds): a closed loop, and residents who read and type.
+DEFAULT_THINK = "0,5"
 
 # One resident's conversation (sent in order; each message waits for the previous reply).
 CONVERSATION = [
@@ -258,6 +261,7 @@ class Result:
     seconds: float
     memory_mb: dict[str, float]
     load_average: list[float] = field(default_factory=list)  # 1-minute load average during the load
+    think_seconds: float = 0.0  # mean pause between a reply and the next message (0: a closed loop)
     others: list[str] = field(default_factory=list)  # other busy processes on the machine meanwhile
 
     def percentile(self, q: float) -> float:
@@ -390,6 +394,7 @@ def run_config(name: str, residents: int, rounds: int, workdir: Path, think_seco
         {role: kb / 1024 for role, kb in sorted(memory.peaks_kb.items())},
         loads,
         others,
+        think_seconds,
     )
 
 
@@ -423,12 +428,18 @@ def verdict(result: Result) -> str:
     return "met" if not misses else "missed: " + "; ".join(misses)
 
 
+def think_text(think_seconds: float) -> str:
+    """How a run's residents pace their messages, for the report's table."""
+    if not think_seconds:
+        return "none (closed loop)"
+    return f"{think_seconds:g} s ({think_seconds / 2:g}–{think_seconds * 1.5:g} s)"
+
+
 def write_report(
     results: list[Result],
     residents: int,
     rounds: int,
     command: str,
-    think_seconds: float = 0.0,
     report: Path = REPORT,
 ) -> str:
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -439,31 +450,29 @@ def write_report(
         "(`benchmarks/load_benchmark.py`; it starts each stack itself with `scripts/start.sh`).",
         "",
         f"{residents} simulated residents at the same time over Rasa's REST channel, each holding {rounds} "
-        f"conversation(s) of {len(CONVERSATION)} messages "
-        + (
-            f"with a think time of {think_seconds:g} s on average between a reply and the next message "
-            f"(drawn from {think_seconds / 2:g} to {think_seconds * 1.5:g} s: a resident reading and "
-            "typing). "
-            if think_seconds
-            else "with no think time (a closed loop: every resident sends its next message as soon as "
-            "the reply arrives, which is harsher than people typing). "
-        )
-        + "The whole stack answers: NLU, dialogue, the custom actions on the action server, and "
-        "the backend (the spreekuur offer reads free slots from it). A conversation:",
+        f"conversation(s) of {len(CONVERSATION)} messages, in two ways. *Closed loop*: no think time, "
+        "every resident sends its next message as soon as the reply arrives — 10 programs hammering the "
+        "server, far harsher than people. *Think time*: a pause between a reply and the next message "
+        "(the mean given, drawn uniformly from half to one and a half times it; seeded), a resident "
+        "reading the answer and typing — still brisk, since reading an answer of 50–80 words and typing "
+        "a reply takes a person 10–30 s. The whole stack answers: NLU, dialogue, the custom actions on "
+        "the action server, and the backend (the spreekuur offer reads free slots from it). A conversation:",
         "",
         "    " + " → ".join(f"`{message}`" for message in CONVERSATION),
         "",
         f"Targets: p95 under {TARGET_P95_MS} ms per message with 10 concurrent conversations, zero errors, "
         "Rasa server under 1.5 GB resident memory.",
         "",
-        "| configuration | messages | p50 ms | p95 ms | p99 ms | messages/s | errors | peak RSS Rasa (MB) "
-        "| peak RSS actions (MB) | peak RSS backend (MB) | load avg (mean / max) | targets |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| configuration | think time | messages | p50 ms | p95 ms | p99 ms | messages/s | errors "
+        "| peak RSS Rasa (MB) | peak RSS actions (MB) | peak RSS backend (MB) | load avg (mean / max) "
+        "| targets |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for result in results:
         rasa = " / ".join(f"{mb:.0f}" for role, mb in result.memory_mb.items() if role.startswith("rasa"))
         lines.append(
-            f"| {result.description} | {len(result.latencies_ms)} | {result.percentile(50):.0f} "
+            f"| {result.description} | {think_text(result.think_seconds)} | {len(result.latencies_ms)} "
+            f"| {result.percentile(50):.0f} "
             f"| {result.percentile(95):.0f} | {result.percentile(99):.0f} | {result.rate:.1f} "
             f"| {len(result.errors)} | {rasa or '-'} | {result.memory_mb.get('actions', 0):.0f} "
             f"| {result.memory_mb.get('backend', 0):.0f} | {result.load_text} "
@@ -479,7 +488,8 @@ def write_report(
     for result in results:
         if result.others:
             lines.append(
-                f"Other work on the machine at the end of *{result.description}*: "
+                f"Other work on the machine at the end of *{result.description}* "
+                f"(think time {think_text(result.think_seconds)}): "
                 + "; ".join(f"`{other}`" for other in result.others[:6])
                 + "."
             )
@@ -487,7 +497,10 @@ def write_report(
     for result in results:
         if result.errors:
             sample = sorted(set(result.errors))[:5]
-            lines.append(f"Errors in *{result.description}* (first kinds): " + "; ".join(sample))
+            lines.append(
+                f"Errors in *{result.description}* (think time {think_text(result.think_seconds)}, "
+                "first kinds): " + "; ".join(sample)
+            )
             lines.append("")
     lines += [
         "## Reading the figures",
@@ -513,7 +526,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="conversations per resident")
     parser.add_argument("--configs", default="embedded,production,replicas")
     parser.add_argument(
-        "--think", type=float, default=0.0, help="mean seconds between a reply and the next message"
+        "--think",
+        default=DEFAULT_THINK,
+        help="comma-separated mean seconds between a reply and the next message; 0 is a closed loop",
     )
     parser.add_argument("--report", type=Path, default=REPORT)
     args = parser.parse_args()
@@ -521,31 +536,36 @@ def main() -> int:
     unknown = set(names) - set(CONFIGS)
     if unknown:
         parser.error(f"unknown configuration(s): {', '.join(sorted(unknown))}")
+    try:
+        thinks = [float(value) for value in args.think.split(",") if value.strip()]
+    except ValueError:
+        parser.error("--think takes numbers, e.g. 0,5")
     command = (
         "make benchmark-load"
         if (args.residents, args.rounds, names, args.think, args.report)
-        == (10, 2, list(CONFIGS), 0.0, REPORT)
+        == (10, 2, list(CONFIGS), DEFAULT_THINK, REPORT)
         else (
             f".venv/app/bin/python benchmarks/load_benchmark.py --residents {args.residents} "
             f"--rounds {args.rounds} "
             f"--configs {','.join(names)}"
-            + (f" --think {args.think:g}" if args.think else "")
-            + (f" --report {args.report.relative_to(ROOT)}" if args.report != REPORT else "")
+            + f" --think {','.join(f'{think:g}' for think in thinks)}"
+            + (f" --report {args.report}" if args.report != REPORT else "")
         )
     )
     results = []
     with tempfile.TemporaryDirectory(prefix="voordeur-load-") as workdir:
-        for name in names:
-            result = run_config(name, args.residents, args.rounds, Path(workdir), args.think)
+        for think, name in [(think, name) for think in thinks for name in names]:
+            result = run_config(name, args.residents, args.rounds, Path(workdir), think)
             results.append(result)
             print(
-                f"[load] {name}: p50 {result.percentile(50):.0f} ms, p95 {result.percentile(95):.0f} ms, "
+                f"[load] {name}, think {think:g} s: p50 {result.percentile(50):.0f} ms, "
+                f"p95 {result.percentile(95):.0f} ms, "
                 f"p99 {result.percentile(99):.0f} ms, {result.rate:.1f} msg/s, {len(result.errors)} errors, "
                 f"peak RSS {json.dumps({k: round(v) for k, v in result.memory_mb.items()})} MB "
                 f"-> {verdict(result)}",
                 flush=True,
             )
-    write_report(results, args.residents, args.rounds, command, args.think, args.report)
+    write_report(results, args.residents, args.rounds, command, args.report)
     print(f"[load] wrote {args.report}")
     return 0
 
