@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient
@@ -39,7 +39,13 @@ def response_variation(domain: dict[str, Any], name: str, form: str) -> dict[str
 
 
 class ActionSessionStart(Action):
-    """Like Rasa's default session start (carrying slots over), plus the form of address and the intro."""
+    """Like Rasa's default session start (carrying slots over), plus the form of address and the intro.
+
+    A conversation handed over to a staff member stays paused when its session expires (after an
+    hour of silence, domain/general.yml): the resident's next message is for the staff member, so
+    the new session is paused again and starts without the bot's introduction. Rasa's own session
+    start would unpause it and let the bot talk over the staff member.
+    """
 
     def name(self) -> str:
         return "action_session_start"
@@ -54,6 +60,9 @@ class ActionSessionStart(Action):
             for name, value in tracker.slots.items()
             if carry_over and value is not None and name not in ("session_started_metadata", "address_form")
         ]
+        if tracker.is_paused() and tracker.get_slot("handover_id") is not None:
+            return [SessionStarted(), *carried_over, SlotSet("address_form", form), ConversationPaused(),
+                    ActionExecuted("action_listen")]  # fmt: skip
         # Rendered here, not by name: Rasa fills a response before this action's SlotSet applies.
         intro = response_variation(domain, "utter_intro", form)
         dispatcher.utter_message(text=intro["text"], buttons=intro.get("buttons", []))

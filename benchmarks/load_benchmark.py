@@ -48,6 +48,7 @@ from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "load-benchmark.md"
+NOTES = ROOT / "benchmarks" / "load-benchmark-notes.md"
 STARTED_MARK = "Voordeur is running"
 TARGET_P95_MS = 300
 TARGET_RASA_RSS_MB = 1536
@@ -297,10 +298,13 @@ async def resident(
     """One simulated resident: `rounds` conversations, each message to the next replica in turn.
 
     With `think_seconds`, the resident reads and types between messages: a pause drawn uniformly from
-    half to one and a half times that value (seeded per resident, so runs are repeatable).
+    half to one and a half times that value (seeded per resident, so runs are repeatable); its first
+    message comes after up to one such pause, so the residents do not all start at the same instant.
     """
     pauses = random.Random(index)
     sent = 0
+    if think_seconds:  # people do not all press Enter in the same millisecond: start within one pause
+        await asyncio.sleep(pauses.uniform(0.0, 1.0) * think_seconds)
     for round_number in range(rounds):
         sender = f"load-{index}-{round_number}-{uuid.uuid4().hex[:6]}"
         for message in CONVERSATION:
@@ -386,15 +390,15 @@ def run_config(name: str, residents: int, rounds: int, workdir: Path, think_seco
         "replicas": "PostgreSQL + Redis, 2 Rasa replicas (round-robin)",
     }[name]
     return Result(
-        name,
-        description,
-        latencies,
-        errors,
-        seconds,
-        {role: kb / 1024 for role, kb in sorted(memory.peaks_kb.items())},
-        loads,
-        others,
-        think_seconds,
+        name=name,
+        description=description,
+        latencies_ms=latencies,
+        errors=errors,
+        seconds=seconds,
+        memory_mb={role: kb / 1024 for role, kb in sorted(memory.peaks_kb.items())},
+        load_average=loads,
+        others=others,
+        think_seconds=think_seconds,
     )
 
 
@@ -453,7 +457,9 @@ def write_report(
         f"conversation(s) of {len(CONVERSATION)} messages, in two ways. *Closed loop*: no think time, "
         "every resident sends its next message as soon as the reply arrives — 10 programs hammering the "
         "server, far harsher than people. *Think time*: a pause between a reply and the next message "
-        "(the mean given, drawn uniformly from half to one and a half times it; seeded), a resident "
+        "(the mean given, drawn uniformly from half to one and a half times it; seeded; the first "
+        "message after up to one mean pause, so that the residents do not all start in the same "
+        "instant), a resident "
         "reading the answer and typing — still brisk, since reading an answer of 50–80 words and typing "
         "a reply takes a person 10–30 s. The whole stack answers: NLU, dialogue, the custom actions on "
         "the action server, and the backend (the spreekuur offer reads free slots from it). A conversation:",
@@ -516,6 +522,8 @@ def write_report(
         "work under load. In production give each replica its own core (docs/production.md).",
         "",
     ]
+    if NOTES.exists():  # the hand-written reading of the figures, kept across runs
+        lines += [NOTES.read_text().strip(), ""]
     report.write_text("\n".join(lines))
     return "\n".join(lines)
 
@@ -555,7 +563,7 @@ def main() -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="voordeur-load-") as workdir:
         for think, name in [(think, name) for think in thinks for name in names]:
-            result = run_config(name, args.residents, args.rounds, Path(workdir), think)
+            result = run_config(name, args.residents, args.rounds, Path(workdir) / f"think-{think:g}", think)
             results.append(result)
             print(
                 f"[load] {name}, think {think:g} s: p50 {result.percentile(50):.0f} ms, "
@@ -565,7 +573,8 @@ def main() -> int:
                 f"-> {verdict(result)}",
                 flush=True,
             )
-    write_report(results, args.residents, args.rounds, command, args.report)
+            # After every run, so that a long benchmark stopped halfway keeps what it measured.
+            write_report(results, args.residents, args.rounds, command, args.report)
     print(f"[load] wrote {args.report}")
     return 0
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import ActionSessionStart, response_variation
@@ -50,3 +50,19 @@ async def test_session_start_carries_filled_slots_over_when_the_domain_says_so()
 def test_a_missing_variation_is_an_error() -> None:
     with pytest.raises(KeyError):
         response_variation({"responses": {"utter_x": [{"text": "hoi"}]}}, "utter_x", "u")
+
+
+async def test_a_handed_over_conversation_stays_paused_in_its_new_session() -> None:
+    """After an hour of silence a new session starts; a staff member still has the conversation."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"handover_id": 7.0, "topic": "schulden"}, paused=True)
+    events = await ActionSessionStart().run(dispatcher, tracker, domain=DOMAIN)
+    assert dispatcher.messages == []  # no introduction over the staff member's head
+    assert events == [SessionStarted(), SlotSet("handover_id", 7.0), SlotSet("topic", "schulden"),
+                      SlotSet("address_form", "je"), ConversationPaused(), ActionExecuted("action_listen")]
+
+
+async def test_a_paused_conversation_without_a_handover_starts_as_usual() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionSessionStart().run(dispatcher, make_tracker(paused=True), domain=DOMAIN)
+    assert len(dispatcher.messages) == 1 and ConversationPaused() not in events

@@ -8,8 +8,11 @@ whose office hours are always open. Staff actions go through Rasa's HTTP API, as
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -45,8 +48,8 @@ bot.channels.telegram.TelegramInput:
 
 
 class Stack:
-    def __init__(self, rasa_url: str, backend_url: str) -> None:
-        self.url, self.backend_url = rasa_url, backend_url
+    def __init__(self, rasa_url: str, backend_url: str, tracker_db: Path) -> None:
+        self.url, self.backend_url, self.tracker_db = rasa_url, backend_url, tracker_db
 
     def say(self, sender: str, text: str) -> list[dict[str, Any]]:
         return say(self.url, sender, text)
@@ -123,7 +126,7 @@ def stack(standin: TelegramStandIn, tmp_path_factory: pytest.TempPathFactory) ->
         processes.wait_until(
             lambda: up(f"http://127.0.0.1:{action_port}/health") and up(f"{rasa_url}/status", API_TOKEN)
         )
-        yield Stack(rasa_url, backend_url)
+        yield Stack(rasa_url, backend_url, folder / "tracker.db")
     finally:
         processes.stop()
         backend.__exit__(None, None, None)
@@ -163,6 +166,38 @@ def test_rest_pause_silence_crisis_reply_and_closing(stack: Stack) -> None:
     assert CLOSED_TEXT in texts(closed["messages"])
     assert stack.tracker(sender)["paused"] is False
     assert stack.say(sender, "hallo")[0]["text"].startswith("Hallo! Waar gaat je vraag over?")
+
+
+def age_conversation(tracker_db: Path, sender: str, seconds: float) -> None:
+    """Move a stored conversation `seconds` into the past, as if its resident had been silent so long."""
+    with sqlite3.connect(tracker_db) as connection:
+        rows = connection.execute(
+            "SELECT id, timestamp, data FROM events WHERE sender_id = ?", (sender,)
+        ).fetchall()
+        assert rows
+        for row_id, timestamp, data in rows:
+            event = json.loads(data)
+            event["timestamp"] -= seconds
+            connection.execute(
+                "UPDATE events SET timestamp = ?, data = ? WHERE id = ?",
+                (timestamp - seconds, json.dumps(event), row_id),
+            )
+
+
+def test_a_handed_over_conversation_stays_paused_when_its_session_expires(stack: Stack) -> None:
+    sender = "handover-rest-expired"
+    stack.say(sender, "/request_human")
+    assert HANDED_OVER in texts(stack.say(sender, "ja graag"))
+    assert stack.tracker(sender)["paused"] is True
+
+    age_conversation(stack.tracker_db, sender, 2 * 3600)  # sessions expire after 60 minutes
+    assert stack.say(sender, "hallo, ik ben er weer. belt er nog iemand?") == []
+    tracker = stack.tracker(sender)
+    assert tracker["paused"] is True
+    assert sum(event["event"] == "session_started" for event in tracker["events"]) == 2
+    assert [e.get("text") for e in tracker["events"] if e["event"] == "user"][-1].startswith("hallo, ik ben")
+    crisis = stack.say(sender, "ik wil niet meer leven")  # the safety reply still comes at once
+    assert crisis and crisis[0]["text"].startswith("Bel 113")
 
 
 def test_declining_consent_records_nothing_and_does_not_pause(stack: Stack) -> None:

@@ -14,6 +14,7 @@ def make_tracker(
     ranking: list[tuple[str, float]] | None = None,
     text: str | None = None,
     sender_id: str = "resident-1",
+    paused: bool = False,
 ) -> Tracker:
     latest_message: dict[str, Any] = {"entities": entities or [], "text": text}
     if intent:
@@ -26,7 +27,7 @@ def make_tracker(
             "slots": slots or {},
             "latest_message": latest_message,
             "events": [],
-            "paused": False,
+            "paused": paused,
             "followup_action": None,
             "active_loop": {},
             "latest_action_name": None,
