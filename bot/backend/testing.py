@@ -39,7 +39,8 @@ class ThrowAwayPostgres:
     def __init__(self, admin_url: str = POSTGRES_ADMIN_URL) -> None:
         self.admin_url = make_url(admin_url)
 
-    def _admin(self) -> psycopg.Connection:
+    def admin(self) -> psycopg.Connection:
+        """An autocommit connection to the server's admin database (create, drop, terminate)."""
         url = self.admin_url
         return psycopg.connect(
             host=url.host,
@@ -53,13 +54,13 @@ class ThrowAwayPostgres:
 
     def create(self) -> str:
         name = f"voordeur_test_{uuid.uuid4().hex[:12]}"
-        with self._admin() as admin:
+        with self.admin() as admin:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return self.admin_url.set(database=name).render_as_string(hide_password=False)
 
     def drop(self, url: str) -> None:
         name = make_url(url).database or ""
-        with self._admin() as admin:
+        with self.admin() as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 

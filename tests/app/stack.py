@@ -70,6 +70,28 @@ class Stack:
         response.raise_for_status()
         return response.json()
 
+    def setting(self, key: str) -> str:
+        """A value as the stack's processes see it: their environment first, then .env."""
+        return self.env.get(key) or read_env_file_value(key)
+
+    def create_handover(self, conversation_id: str, summary: str) -> int:
+        """A handover as the bot's action records it (backend API, service token); returns its id."""
+        created = httpx.post(
+            f"{self.backend}/api/handovers",
+            headers={"Authorization": f"Bearer {self.setting('BACKEND_SERVICE_TOKEN')}"},
+            timeout=30,
+            json={
+                "conversation_id": conversation_id,
+                "channel": "rest",
+                "reason": "inwoner vraagt een medewerker",
+                "topic": "schulden",
+                "summary": summary,
+                "contact_request": "in deze chat",
+            },
+        )
+        assert created.status_code == 201, created.text
+        return int(created.json()["id"])
+
     def ports(self) -> list[int]:
         return [*self.rasa_ports, int(self.env["ACTION_PORT"]), int(self.env["BACKEND_PORT"])]
 

@@ -27,7 +27,7 @@ from chromium import bot_messages, launched_chromium, log_in, new_context, requi
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-from stack import ROOT, Stack, read_env_file_value, running_stack
+from stack import ROOT, Stack, running_stack
 
 from bot.backend.db import build_engine
 from bot.backend.models import AuditEntry, StaffRole
@@ -84,15 +84,10 @@ def make_staff(backend_db: Engine) -> Callable[[StaffRole], tuple[str, str]]:
     return make
 
 
-def setting(stack: Stack, key: str) -> str:
-    """A value as the stack's processes see it: their environment first, then .env."""
-    return stack.env.get(key) or read_env_file_value(key)
-
-
 def tracker_events(stack: Stack, conversation_id: str) -> list[dict]:
     response = httpx.get(
         f"{stack.rasa}/conversations/{conversation_id}/tracker",
-        params={"token": setting(stack, "RASA_AUTH_TOKEN")},
+        params={"token": stack.setting("RASA_AUTH_TOKEN")},
         timeout=30,
     )
     response.raise_for_status()
@@ -160,7 +155,7 @@ def test_resident_to_staff_and_back_to_the_bot(
 
         conversation_id = resident.evaluate("JSON.parse(localStorage.getItem('voordeur-widget:session'))")
         assert conversation_id
-        service = {"Authorization": f"Bearer {setting(stack, 'BACKEND_SERVICE_TOKEN')}"}
+        service = {"Authorization": f"Bearer {stack.setting('BACKEND_SERVICE_TOKEN')}"}
         found = httpx.get(
             f"{stack.backend}/api/handovers",
             params={"conversation_id": conversation_id},
@@ -268,22 +263,7 @@ def test_resident_to_staff_and_back_to_the_bot(
 def test_staff_pages_refuse_no_login_the_wrong_role_and_a_form_without_csrf_token(
     stack: Stack, browser: Browser, make_staff: Callable[[StaffRole], tuple[str, str]]
 ) -> None:
-    service = {"Authorization": f"Bearer {setting(stack, 'BACKEND_SERVICE_TOKEN')}"}
-    created = httpx.post(
-        f"{stack.backend}/api/handovers",
-        headers=service,
-        timeout=30,
-        json={
-            "conversation_id": f"refusals-{uuid.uuid4().hex[:10]}",
-            "channel": "rest",
-            "reason": "inwoner vraagt een medewerker",
-            "topic": "schulden",
-            "summary": "Geheime samenvatting",
-            "contact_request": "in deze chat",
-        },
-    )
-    assert created.status_code == 201, created.text
-    handover_id = created.json()["id"]
+    handover_id = stack.create_handover(f"refusals-{uuid.uuid4().hex[:10]}", "Geheime samenvatting")
     handover_url = f"{stack.backend}/staff/overdrachten/{handover_id}"
 
     context = new_context(browser, REPLY_TIMEOUT_MS)

@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from sqlalchemy import make_url
 from stack import ROOT, Stack, free_port, read_env_file_value, running_stack
 
-from bot.backend.testing import POSTGRES_ADMIN_URL, ThrowAwayPostgres
+from bot.backend.testing import ThrowAwayPostgres
 from tests.rasa.booking_backend import running_backend
 
 pytestmark = pytest.mark.slow
@@ -425,15 +424,7 @@ def test_database_briefly_unreachable(backend_on_flaky_postgres: tuple[str, Prox
         assert client.get("/api/locations").status_code == 200  # no stale connection is used
         # The server ends every connection (a restart, a failover): the next request still works.
         database = make_url(url)
-        admin_url = make_url(POSTGRES_ADMIN_URL)
-        with psycopg.connect(
-            host=admin_url.host,
-            port=admin_url.port,
-            user=admin_url.username,
-            password=admin_url.password,
-            dbname=admin_url.database,
-            autocommit=True,
-        ) as admin:
+        with ThrowAwayPostgres().admin() as admin:
             cursor = admin.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
                 (database.database,),

@@ -56,22 +56,7 @@ def test_staff_reads_the_transcript_escaped_replies_and_closes(stack: Stack, bro
     conversation_id = f"staff-e2e-{uuid.uuid4().hex[:10]}"
     stack.say(conversation_id, "hallo")
     stack.say(conversation_id, HTML_MESSAGE)
-    service = {"Authorization": f"Bearer {read_env_file_value('BACKEND_SERVICE_TOKEN')}"}
-    created = httpx.post(
-        f"{stack.backend}/api/handovers",
-        headers=service,
-        timeout=30,
-        json={
-            "conversation_id": conversation_id,
-            "channel": "rest",
-            "reason": "inwoner vraagt een medewerker",
-            "topic": "schulden",
-            "summary": "Vraagt hoe het werkt",
-            "contact_request": "in deze chat",
-        },
-    )
-    assert created.status_code == 201, created.text
-    handover_id = created.json()["id"]
+    handover_id = stack.create_handover(conversation_id, "Vraagt hoe het werkt")
 
     context = new_context(browser, 30_000)
     page = context.new_page()
@@ -96,6 +81,7 @@ def test_staff_reads_the_transcript_escaped_replies_and_closes(stack: Stack, bro
 
     page.get_by_role("button", name="Afronden en teruggeven aan de assistent").click()
     expect(page.locator(".badge")).to_have_text("afgerond")
+    service = {"Authorization": f"Bearer {stack.setting('BACKEND_SERVICE_TOKEN')}"}
     status = httpx.get(f"{stack.backend}/api/handovers/{handover_id}", headers=service, timeout=30).json()[
         "status"
     ]
