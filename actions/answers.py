@@ -75,7 +75,7 @@ class ActionAnswer(Action):
         )
         topic = topic_of(intent)
         if topic != tracker.get_slot("topic"):  # counted for the team's dashboard, best effort
-            await BackendClient.from_settings(settings).note_conversation(
+            BackendClient.from_settings(settings).note_conversation_soon(
                 tracker.sender_id, conversation_channel(tracker), topic
             )
         return [SlotSet("topic", topic)]

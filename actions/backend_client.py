@@ -7,6 +7,7 @@ refusal (full slot, unknown code, ...) raises `BackendRejected` with the backend
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
 from functools import cache
@@ -29,6 +30,15 @@ def _ssl_context() -> ssl.SSLContext:
 
 #: Conversation figures are a side matter: never let them slow a reply down.
 ACTIVITY_TIMEOUT_SECONDS = 1.5
+
+#: Conversation reports still on their way; held so the event loop does not drop them half-way.
+_pending_notes: set[asyncio.Task[bool]] = set()
+
+
+async def conversation_notes_sent() -> None:
+    """Wait until every conversation report started so far has been sent (or given up)."""
+    while _pending_notes:
+        await asyncio.gather(*list(_pending_notes))
 
 
 class BackendUnavailable(RuntimeError):
@@ -170,6 +180,18 @@ class BackendClient:
             logger.warning("Conversation figures not recorded: %s", type(error).__name__)
             return False
         return True
+
+    def note_conversation_soon(
+        self, conversation_id: str, channel: str, topic: str | None
+    ) -> asyncio.Task[bool]:
+        """`note_conversation` without waiting for it: the resident's reply goes out at once.
+
+        Safe to send out of order: the backend keeps the last known topic when a report has none.
+        """
+        task = asyncio.get_running_loop().create_task(self.note_conversation(conversation_id, channel, topic))
+        _pending_notes.add(task)
+        task.add_done_callback(_pending_notes.discard)
+        return task
 
 
 def _path_code(code: str) -> str:

@@ -192,7 +192,7 @@ class ActionHandover(Action):
             logger.warning("Handover not recorded: %s", error)
             say(dispatcher, "utter_handover_unavailable", settings)
             return [SlotSet("handover_reason", None)]
-        await client.note_conversation(tracker.sender_id, channel, topic)
+        client.note_conversation_soon(tracker.sender_id, channel, topic)
         events: list[EventType] = [
             SlotSet("handover_id", float(handover["id"])),
             SlotSet("handover_reason", None),

@@ -154,7 +154,7 @@ class ActionPlanStart(PlanAction):
             turn.dispatcher.utter_message(text=MESSAGES[turn.form]["unknown"], buttons=TOPIC_BUTTONS)
             return [SlotSet("plan_id", None), SlotSet("plan_step", None)]
         turn.dispatcher.utter_message(text=turn.store.text(plan.intro, turn.form))
-        await BackendClient.from_settings().note_conversation(
+        BackendClient.from_settings().note_conversation_soon(
             turn.tracker.sender_id, conversation_channel(turn.tracker), plan.topic
         )
         return self.show_step(turn, plan, 0)

@@ -67,7 +67,7 @@ class ActionSessionStart(Action):
         intro = response_variation(domain, "utter_intro", form)
         dispatcher.utter_message(text=intro["text"], buttons=intro.get("buttons", []))
         # Counted for the team's dashboard; best effort, never in the resident's way.
-        await BackendClient.from_settings().note_conversation(
+        BackendClient.from_settings().note_conversation_soon(
             tracker.sender_id, conversation_channel(tracker), tracker.get_slot("topic")
         )
         return [

@@ -36,7 +36,7 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot import schema_validation
+from bot import event_types, schema_validation
 from bot.channels.after_turn import SentResponses, after_turn
 from bot.shared.privacy import BSN, EMAIL, IBAN, mask
 
@@ -68,9 +68,10 @@ class PausedSafety:
         """Remember the app when the server starts (its `ctx.agent` is the current agent)."""
 
         async def remember_app(app: Any, loop: Any) -> None:
-            """Keep the app the channel runs in; check Rasa's JSON schemas once, not per message."""
+            """Keep the app the channel runs in; take out costs per message that change no behaviour."""
             self.app = app
             schema_validation.install()
+            event_types.install()
 
         blueprint.listener("before_server_start")(remember_app)
 

@@ -39,3 +39,12 @@ def parse(model_path: Path) -> Parser:
     from rasa.core.agent import Agent
 
     return Parser(Agent.load(model_path=str(model_path)))
+
+
+@pytest.fixture(autouse=True)
+async def conversation_reports_finish() -> Any:
+    """Actions send conversation reports in the background: let them finish inside the test's loop."""
+    from actions.backend_client import conversation_notes_sent
+
+    yield
+    await conversation_notes_sent()

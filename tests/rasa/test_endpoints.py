@@ -15,6 +15,6 @@ def test_endpoints_are_expanded_from_the_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("RASA_TRACKER_DB", str(tmp_path / "tracker.db"))
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     assert endpoints.action.url == "http://127.0.0.1:15055/webhook"
-    assert endpoints.tracker_store.type == "SQL"
-    assert endpoints.tracker_store.kwargs == {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert endpoints.tracker_store.type == "bot.sqlite_tracker.SQLiteTrackerStore"
+    assert endpoints.tracker_store.kwargs == {"db": str(tmp_path / "tracker.db")}
     assert endpoints.lock_store.type == "in_memory"

@@ -6,6 +6,7 @@ that is closed today (open again in two days). `down` points the actions at a po
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import threading
@@ -22,7 +23,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendClient
+from actions.answers import ActionAnswer
+from actions.backend_client import BackendClient, conversation_notes_sent
 from actions.content import content_store
 from actions.handover import (
     ActionAskHandoverConsent,
@@ -289,26 +291,58 @@ async def test_the_end_of_a_stappenplan_asks_whether_it_helped(monkeypatch: pyte
 # Conversation figures for the dashboard
 
 
-class NotFoundHandler(BaseHTTPRequestHandler):
-    """A backend without the conversations endpoint (an older version): every request is 404."""
+class StandInBackend(BaseHTTPRequestHandler):
+    """Answers every PUT with `status` and `body` once `hold` is set (a test clears it to hold the answer)."""
+
+    status = 404
+    body = b'{"detail": "Not Found"}'  # a backend without the conversations endpoint (an older version)
+    received: list[str] = []
+    hold = threading.Event()
 
     def do_PUT(self) -> None:  # noqa: N802 (http.server's naming)
-        self.send_response(404)
+        self.received.append(self.path)
+        self.hold.wait(10)
+        self.send_response(self.status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
-        self.wfile.write(b'{"detail": "Not Found"}')
+        self.wfile.write(self.body)
 
     def log_message(self, *args: Any) -> None:
         pass
 
 
+def stand_in_backend(handler: type[StandInBackend]) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    handler.hold.set()
+    server.shutdown()
+
+
+class OldBackend(StandInBackend):
+    received: list[str] = []
+    hold = threading.Event()
+
+
+class HeldBackend(StandInBackend):
+    """Holds each conversation report until the test lets it answer."""
+
+    status = 200
+    body = b'{"conversation_id": "resident-1"}'
+    received: list[str] = []
+    hold = threading.Event()
+
+
 @pytest.fixture
 def old_backend() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), NotFoundHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    OldBackend.hold.set()
+    yield from stand_in_backend(OldBackend)
+
+
+@pytest.fixture
+def held_backend() -> Iterator[str]:
+    HeldBackend.hold.clear()
+    yield from stand_in_backend(HeldBackend)
 
 
 async def test_conversation_figures_are_best_effort(open_backend: str, old_backend: str) -> None:
@@ -317,6 +351,29 @@ async def test_conversation_figures_are_best_effort(open_backend: str, old_backe
     assert not await BackendClient(old_backend, TOKEN).note_conversation("figures-2", "rest", None)
     down = f"http://127.0.0.1:{free_port()}"
     assert not await BackendClient(down, TOKEN, timeout=5).note_conversation("figures-3", "rest", None)
+
+
+async def test_an_answer_does_not_wait_for_the_conversation_report(
+    monkeypatch: pytest.MonkeyPatch, held_backend: str
+) -> None:
+    use(monkeypatch, held_backend)
+    reports: list[asyncio.Task[bool]] = []
+    send_soon = BackendClient.note_conversation_soon
+
+    def recorded(self: BackendClient, *args: Any) -> asyncio.Task[bool]:
+        reports.append(send_soon(self, *args))
+        return reports[-1]
+
+    monkeypatch.setattr(BackendClient, "note_conversation_soon", recorded)
+    question = tracker([user("ik heb een aanmaning", "schulden_aanmaning")])
+    messages, events = await run(ActionAnswer(), question)
+    assert messages and SlotSet("topic", "schulden") in events
+    [report] = reports
+    assert not report.done()  # the resident has the answer; the backend has not answered yet
+    HeldBackend.hold.set()
+    await conversation_notes_sent()
+    assert report.result() is True
+    assert HeldBackend.received == ["/api/conversations/resident-1"]
 
 
 def test_the_channel_is_known_at_session_start_from_the_metadata() -> None:

@@ -31,6 +31,8 @@ class TranscriptLine:
     text: str
     at: datetime | None
     staff_name: str = ""
+    buttons: tuple[str, ...] = ()  # a bot line: the titles of the buttons it offered
+    pressed: bool = False  # a user line: a button press, shown by its title instead of its payload
 
 
 def staff_text(display_name: str, text: str) -> str:
@@ -39,6 +41,39 @@ def staff_text(display_name: str, text: str) -> str:
     The widget recognises this shape ("Naam (wijkteam): ") and labels the message as a staff member's.
     """
     return f"{display_name} (wijkteam): {text}"
+
+
+def _button_titles(event: dict[str, Any]) -> dict[str, str]:
+    """payload -> title of the buttons a bot event offered."""
+    buttons = (event.get("data") or {}).get("buttons") or []
+    return {
+        str(button["payload"]): str(button.get("title") or button["payload"])
+        for button in buttons
+        if isinstance(button, dict) and button.get("payload")
+    }
+
+
+def transcript_lines(events: list[dict[str, Any]]) -> list[TranscriptLine]:
+    """What the resident and the bot said, in order; a button press reads as the button's title."""
+    lines = []
+    offered: dict[str, str] = {}  # the buttons offered since the resident's last message
+    for event in events:
+        kind, text = event.get("event"), event.get("text")
+        if kind not in ("user", "bot") or not isinstance(text, str) or not text:
+            continue
+        stamp = event.get("timestamp")
+        at = datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, int | float) else None
+        if kind == "user":
+            title = offered.get(text.strip())
+            lines.append(TranscriptLine("user", title or text, at, pressed=title is not None))
+            offered = {}
+            continue
+        staff = (event.get("metadata") or {}).get("staff")
+        buttons = _button_titles(event)
+        offered.update(buttons)
+        sender = "staff" if staff else "bot"
+        lines.append(TranscriptLine(sender, text, at, str(staff or ""), tuple(buttons.values())))
+    return lines
 
 
 class RasaClient:
@@ -65,17 +100,7 @@ class RasaClient:
 
     def transcript(self, conversation_id: str) -> list[TranscriptLine]:
         tracker = self._call("GET", self._url(conversation_id, "tracker"), params={})
-        lines = []
-        for event in (tracker or {}).get("events") or []:
-            kind, text = event.get("event"), event.get("text")
-            if kind not in ("user", "bot") or not isinstance(text, str) or not text:
-                continue
-            stamp = event.get("timestamp")
-            at = datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, int | float) else None
-            staff = (event.get("metadata") or {}).get("staff") if kind == "bot" else None
-            sender = "staff" if staff else kind
-            lines.append(TranscriptLine(sender, text, at, str(staff or "")))
-        return lines
+        return transcript_lines((tracker or {}).get("events") or [])
 
     def send_staff_reply(self, conversation_id: str, *, display_name: str, text: str) -> None:
         event = {"event": "bot", "text": staff_text(display_name, text), "metadata": {"staff": display_name}}
