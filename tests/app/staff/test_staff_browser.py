@@ -1,7 +1,7 @@
 """The staff page against the running assistant (`make start`, real Rasa) in Debian's chromium.
 
-A resident's conversation over Rasa's REST channel (with HTML in a message), a handover through the API,
-then a staff member logs in, reads the transcript (HTML shown as text), replies (the reply is a bot event
+A resident's conversation over Rasa's REST channel (a button press, HTML in a message), a handover through
+the API, then a staff member logs in, reads the transcript (the button's title, HTML shown as text), replies (the reply is a bot event
 in Rasa's tracker, named after the staff member) and closes the handover (the conversation is resumed).
 """
 
@@ -54,7 +54,7 @@ def _tracker(stack: Stack, conversation_id: str) -> list[dict]:
 
 def test_staff_reads_the_transcript_escaped_replies_and_closes(stack: Stack, browser: Browser) -> None:
     conversation_id = f"staff-e2e-{uuid.uuid4().hex[:10]}"
-    stack.say(conversation_id, "hallo")
+    stack.say(conversation_id, "/schulden_algemeen")  # the introduction's button "Geldzorgen"
     stack.say(conversation_id, HTML_MESSAGE)
     handover_id = stack.create_handover(conversation_id, "Vraagt hoe het werkt")
 
@@ -65,6 +65,10 @@ def test_staff_reads_the_transcript_escaped_replies_and_closes(stack: Stack, bro
     expect(page.get_by_role("heading", name=f"Overdracht {handover_id}")).to_be_visible()
 
     user_lines = page.locator(".transcript .line-user .text")
+    expect(user_lines.first).to_have_text("Geldzorgen")  # the button's title, not its payload
+    expect(page.locator(".transcript .line-user .pressed").first).to_have_text("(gekozen met een knop)")
+    expect(page.locator(".transcript .line-bot .buttons").first).to_contain_text("Geldzorgen · Wonen")
+    assert "/schulden_algemeen" not in page.locator(".transcript").inner_text()
     expect(user_lines.filter(has_text="hoe werkt dit?")).to_have_text(HTML_MESSAGE)
     assert page.locator(".transcript b, .transcript img").count() == 0
     assert page.locator(".transcript .line-bot").count() >= 1

@@ -20,7 +20,6 @@ from bot.backend.models import (
     Slot,
     StaffUser,
 )
-from bot.backend.services.bookings import book_slot
 from bot.backend.services.callbacks import create_callback
 from bot.backend.services.clock import local_today
 from bot.backend.services.dashboard import build_figures
@@ -166,14 +165,7 @@ def test_todays_bookings_and_the_callback_queue_can_be_marked_done(
     location = make.location("Testhuis (test)")
     schedule = make.schedule(location, weekday=today.weekday(), start=time(23, 0), end=time(23, 59))
     slot = make.slot(schedule, today)
-    booking = book_slot(
-        session=session,
-        slot_id=slot.id,
-        first_name="Anna",
-        phone="0612345678",
-        question="<b>brief</b>",
-        tz=settings.tz,
-    )
+    booking = make.booking(slot, first_name="Anna", phone="+31612345678", question="<b>brief</b>")
     callback = create_callback(
         session=session,
         topic="schulden",
