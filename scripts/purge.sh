@@ -11,5 +11,9 @@ export_runtime_env
 dry_run=()
 [ "${1:-}" = "--dry-run" ] && dry_run=(--dry-run)
 export RASA_TELEMETRY_ENABLED=false
-"$ROOT/.venv/rasa/bin/python" scripts/purge_conversations.py --endpoints "${RASA_ENDPOINTS:-endpoints.yml}" "${dry_run[@]}" 2> >(grep -v -e tensorflow -e cuda -e Warning >&2)
-"$ROOT/.venv/app/bin/python" -m bot.backend purge "${dry_run[@]}"
+# The Rasa side's counts go into the backend's audit entry of this purge.
+rasa_report="$(mktemp)"
+trap 'rm -f "$rasa_report"' EXIT
+"$ROOT/.venv/rasa/bin/python" scripts/purge_conversations.py --endpoints "${RASA_ENDPOINTS:-endpoints.yml}" \
+  --report "$rasa_report" "${dry_run[@]}" 2> >(grep -v -e tensorflow -e cuda -e Warning >&2)
+"$ROOT/.venv/app/bin/python" -m bot.backend purge --rasa-report "$rasa_report" "${dry_run[@]}"

@@ -4,12 +4,15 @@ Usage (`make purge` runs it with the stack's environment, then the backend's `pu
     .venv/rasa/bin/python scripts/purge_conversations.py [--days N] [--dry-run] [--endpoints FILE]
 
 Reads the tracker store from the endpoints file (SQL: SQLite or PostgreSQL), the period from
-`--days` or RETENTION_CONVERSATION_DAYS (default 30). Prints one summary line. See docs/privacy.md.
+`--days` or RETENTION_CONVERSATION_DAYS (default 30). Prints one summary line; with `--report FILE` also
+writes the counts as JSON, which the backend's `purge --rasa-report FILE` puts in its audit entry
+(`make purge` does both). See docs/privacy.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -32,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     parser.add_argument("--endpoints", default=str(ROOT / "endpoints.yml"))
+    parser.add_argument("--report", type=Path, default=None, help="write the counts as JSON to this file")
     return parser
 
 
@@ -52,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     except ForgetNotSupported as error:
         print(f"purge-conversations: {error}", file=sys.stderr)
         return 2
+    if args.report:
+        counts = {"conversations": conversations, "events": events, "days": days, "dry_run": args.dry_run}
+        args.report.write_text(json.dumps(counts))
     verb = "would delete" if args.dry_run else "deleted"
     dry = " (dry run)" if args.dry_run else ""
     print(f"purge-conversations{dry}: {verb} {conversations} conversations ({events} events) "

@@ -9,6 +9,7 @@ Usage:
     python -m bot.backend export-bookings --date YYYY-MM-DD [--output FILE] [--include-cancelled]
     python -m bot.backend create-staff USERNAME --name "Naam" [--role medewerker|beheerder]
     python -m bot.backend purge [--dry-run] [--conversation-days N --booking-days N --handover-days N]
+                                [--rasa-report FILE]
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     for kind in ("conversation", "booking", "handover"):
         purger.add_argument(f"--{kind}-days", type=_positive_days, default=None,
                             help=f"override RETENTION_{kind.upper()}_DAYS")  # fmt: skip
+    purger.add_argument("--rasa-report", type=Path, default=None,
+                        help="Rasa's counts (purge_conversations.py --report) for the audit")  # fmt: skip
     return parser
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -109,6 +111,23 @@ def purge(settings: BackendSettings, args: argparse.Namespace) -> int:
             now=datetime.now(UTC),
             dry_run=args.dry_run,
             actor="purge-command",
+            rasa_tracker=rasa_purge_counts(args.rasa_report),
         )
     print(report.summary())
     return 0
+
+
+def rasa_purge_counts(path: Path | None) -> dict[str, int] | None:
+    """The Rasa side's counts (scripts/purge_conversations.py --report), or None when absent or unreadable.
+
+    The tracker store is purged before the backend; a report that cannot be read must not stop the
+    backend's own retention, so it is left out of the audit entry with a warning.
+    """
+    if path is None:
+        return None
+    try:
+        loaded = json.loads(path.read_text())
+        return {key: int(loaded[key]) for key in ("conversations", "events", "days")}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f"purge: Rasa's counts left out of the audit entry ({type(error).__name__})", file=sys.stderr)
+        return None

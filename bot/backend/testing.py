@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.db import build_engine
 from bot.backend.migrate import upgrade
-from bot.backend.models import Base, Closure, Location, Schedule, Slot
+from bot.backend.models import Base, Booking, Closure, Location, Schedule, Slot
 from bot.backend.services.clock import local_today
 from bot.backend.settings import BackendSettings
 
@@ -190,6 +190,24 @@ class Factory:
         self.session.commit()
         return slot
 
+    def booking(self, slot: Slot, first_name: str, phone: str, question: str | None = None) -> Booking:
+        """A confirmed booking written directly, so that a test does not depend on the clock.
+
+        ``book_slot`` refuses a slot whose start has passed; a test of today's list must work at 23:30 too.
+        """
+        booking = Booking(
+            code=f"VD-T{slot.id:04d}{slot.booked}",
+            slot_id=slot.id,
+            topic=slot.schedule.topic,
+            first_name=first_name,
+            phone=phone,
+            question=question,
+        )
+        slot.booked += 1
+        self.session.add(booking)
+        self.session.commit()
+        return booking
+
     def closure(
         self, day: date, location: Location | None, reason: str = "Studiedag", days: int = 1
     ) -> Closure:
@@ -206,7 +224,7 @@ class Factory:
 
 def snapshot(session: Session) -> dict[str, Any]:
     """Row counts plus the mutable state (places taken, statuses), to show a refusal changed nothing."""
-    from bot.backend.models import Booking, CallbackRequest, Handover
+    from bot.backend.models import CallbackRequest, Handover
 
     state: dict[str, Any] = count_rows(session)
     state["places_taken"] = session.scalar(select(func.coalesce(func.sum(Slot.booked), 0)))

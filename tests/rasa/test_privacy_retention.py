@@ -7,6 +7,7 @@ a dry run deletes nothing. PostgreSQL (127.0.0.1:5432) must be running: those te
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import time
@@ -34,7 +35,9 @@ def endpoints(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
     """An endpoints file whose SQL tracker store is a fresh SQLite file or PostgreSQL database."""
     path = tmp_path / "endpoints.yml"
     if request.param == "sqlite":
-        path.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp_path / 'tracker.db'}\n")
+        # The embedded default's store (endpoints.yml): Rasa's SQL store on SQLite, pooled and in WAL mode.
+        store = "bot.sqlite_tracker.SQLiteTrackerStore"
+        path.write_text(f"tracker_store:\n  type: {store}\n  db: {tmp_path / 'tracker.db'}\n")
         yield path
         return
     name = f"voordeur_rasa_test_{uuid.uuid4().hex[:12]}"
@@ -102,8 +105,11 @@ def test_purge_deletes_old_conversations_and_keeps_recent_ones(endpoints: Path) 
     assert "purge-conversations (dry run): would delete 2 conversations (6 events)" in dry
     assert stored_senders(store) == {"old-1", "old-2", "recent", "long-running"}
 
-    real = run_purge(endpoints)
+    report = endpoints.parent / "rasa-purge.json"
+    real = run_purge(endpoints, "--report", str(report))
     assert "deleted 2 conversations (6 events) whose last message is older than 30 days" in real
+    # The counts the backend's purge puts in its audit entry (make purge passes the file on).
+    assert json.loads(report.read_text()) == {"conversations": 2, "events": 6, "days": 30, "dry_run": False}
     assert stored_senders(store) == {"recent", "long-running"}
     assert len(asyncio_retrieve(store, "long-running").events) == 6  # kept whole
 

@@ -9,7 +9,8 @@
 Open handovers and callback requests stay, however old: someone still has to act on them. Slots,
 schedules and the audit log hold no resident data and stay. A real run writes one audit entry with
 the counts; a dry run only counts. Rasa's tracker store is purged on the Rasa side
-(scripts/purge_conversations.py), see docs/privacy.md.
+(scripts/purge_conversations.py) just before; `make purge` passes its counts on, and they go into the
+same audit entry. See docs/privacy.md.
 """
 
 from __future__ import annotations
@@ -66,8 +67,13 @@ def purge(
     now: datetime,
     dry_run: bool = False,
     actor: str = "retention",
+    rasa_tracker: dict[str, int] | None = None,
 ) -> PurgeReport:
-    """Delete (or count, with `dry_run`) everything older than its period, in the caller's transaction."""
+    """Delete (or count, with `dry_run`) everything older than its period, in the caller's transaction.
+
+    `rasa_tracker`: what the Rasa side deleted from the tracker store just before (conversations,
+    events, days), recorded in the same audit entry.
+    """
     booking_cutoff = today - timedelta(days=periods.booking_days)
     case_cutoff = now - timedelta(days=periods.handover_days)
     conversation_cutoff = now - timedelta(days=periods.conversation_days)
@@ -115,6 +121,7 @@ def purge(
             "booking_days": periods.booking_days,
             "handover_days": periods.handover_days,
         },
+        rasa_tracker=rasa_tracker,
     )
     session.flush()
     return report

@@ -155,6 +155,25 @@ def test_purge_command_with_dry_run_and_settings(
         main(["purge", "--booking-days", "0"], settings=settings)
 
 
+def test_the_audit_entry_of_a_purge_holds_the_rasa_sides_counts(
+    fresh_database: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = make_settings(tmp_path, fresh_database.url)
+    report = tmp_path / "rasa-purge.json"
+    report.write_text('{"conversations": 2, "events": 6, "days": 30, "dry_run": false}')
+    assert main(["purge", "--rasa-report", str(report)], settings=settings) == 0
+    # Unreadable counts: the backend's own retention still runs, the entry leaves them out, with a warning.
+    report.write_text("<geen json>")
+    assert main(["purge", "--rasa-report", str(report)], settings=settings) == 0
+    assert "Rasa's counts left out of the audit entry" in capsys.readouterr().err
+    with Session(fresh_database.engine) as session:
+        first, second = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "retention.purge").order_by(AuditEntry.id)
+        ).all()
+    assert first.details["rasa_tracker"] == {"conversations": 2, "events": 6, "days": 30}
+    assert "rasa_tracker" not in second.details and "counts" in second.details
+
+
 def test_settings_read_retention_periods_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
