@@ -19,7 +19,7 @@ It writes docs/load-benchmark.md and prints a summary. It is a measurement, not 
 Usage (the app environment; PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 for the
 production configurations):
     .venv/app/bin/python benchmarks/load_benchmark.py [--residents 10] [--rounds 2] \
-        [--configs embedded,production,replicas] [--think 0,5] [--report PATH]
+        [--configs embedded,production,replicas] [--think 0,1,5] [--report PATH]
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ STARTED_MARK = "Voordeur is running"
 TARGET_P95_MS = 300
 TARGET_RASA_RSS_MB = 1536
 #: Mean think times measured by default (seconds): a closed loop, and residents who read and type.
-DEFAULT_THINK = "0,5"
+DEFAULT_THINK = "0,1,5"
 
 # One resident's conversation (sent in order; each message waits for the previous reply).
 CONVERSATION = [
@@ -263,12 +263,13 @@ class Result:
     memory_mb: dict[str, float]
     load_average: list[float] = field(default_factory=list)  # 1-minute load average during the load
     think_seconds: float = 0.0  # mean pause between a reply and the next message (0: a closed loop)
+    by_message: dict[int, list[float]] = field(default_factory=dict)  # latencies per position in CONVERSATION
     others: list[str] = field(default_factory=list)  # other busy processes on the machine meanwhile
 
-    def percentile(self, q: float) -> float:
-        if not self.latencies_ms:
+    def percentile(self, q: float, latencies: list[float] | None = None) -> float:
+        ordered = sorted(self.latencies_ms if latencies is None else latencies)
+        if not ordered:
             return float("nan")
-        ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
     @property
@@ -294,6 +295,7 @@ async def resident(
     latencies: list[float],
     errors: list[str],
     think_seconds: float = 0.0,
+    by_message: dict[int, list[float]] | None = None,
 ) -> None:
     """One simulated resident: `rounds` conversations, each message to the next replica in turn.
 
@@ -307,7 +309,7 @@ async def resident(
         await asyncio.sleep(pauses.uniform(0.0, 1.0) * think_seconds)
     for round_number in range(rounds):
         sender = f"load-{index}-{round_number}-{uuid.uuid4().hex[:6]}"
-        for message in CONVERSATION:
+        for position, message in enumerate(CONVERSATION):
             url = urls[(index + sent) % len(urls)]
             sent += 1
             started = time.perf_counter()
@@ -322,6 +324,8 @@ async def resident(
                 if not response.json():
                     errors.append(f"no reply to {message!r}")
                 latencies.append(elapsed)
+                if by_message is not None:
+                    by_message.setdefault(position, []).append(elapsed)
             except httpx.HTTPError as error:
                 errors.append(f"{type(error).__name__} on {message!r}")
             if think_seconds:
@@ -330,9 +334,10 @@ async def resident(
 
 async def load(
     urls: list[str], residents: int, rounds: int, think_seconds: float = 0.0
-) -> tuple[list[float], list[str], float]:
+) -> tuple[list[float], list[str], float, dict[int, list[float]]]:
     latencies: list[float] = []
     errors: list[str] = []
+    by_message: dict[int, list[float]] = {}
     limits = httpx.Limits(max_connections=residents * 2)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         # Warm-up: one conversation per replica (first-call costs such as loading the spaCy pipeline).
@@ -341,11 +346,11 @@ async def load(
         started = time.perf_counter()
         await asyncio.gather(
             *(
-                resident(client, urls, index, rounds, latencies, errors, think_seconds)
+                resident(client, urls, index, rounds, latencies, errors, think_seconds, by_message)
                 for index in range(residents)
             )
         )
-        return latencies, errors, time.perf_counter() - started
+        return latencies, errors, time.perf_counter() - started, by_message
 
 
 def run_config(name: str, residents: int, rounds: int, workdir: Path, think_seconds: float = 0.0) -> Result:
@@ -377,7 +382,8 @@ def run_config(name: str, residents: int, rounds: int, workdir: Path, think_seco
             f"[load] {name}: {residents} residents x {rounds} conversation(s) x {len(CONVERSATION)} messages",
             flush=True,
         )
-        latencies, errors, seconds = asyncio.run(load(stack.urls, residents, rounds, think_seconds))
+        measured = asyncio.run(load(stack.urls, residents, rounds, think_seconds))
+        latencies, errors, seconds, by_message = measured
         others = other_busy_processes(group)
         memory.sample(group)
         done.set()
@@ -399,6 +405,7 @@ def run_config(name: str, residents: int, rounds: int, workdir: Path, think_seco
         load_average=loads,
         others=others,
         think_seconds=think_seconds,
+        by_message=by_message,
     )
 
 
@@ -437,6 +444,27 @@ def think_text(think_seconds: float) -> str:
     if not think_seconds:
         return "none (closed loop)"
     return f"{think_seconds:g} s ({think_seconds / 2:g}–{think_seconds * 1.5:g} s)"
+
+
+def message_breakdown(results: list[Result]) -> list[str]:
+    """p50 / p95 per message of the conversation: which steps make the tail."""
+    measured = [result for result in results if result.by_message]
+    if not measured:
+        return []
+    lines = [
+        "### Per message of the conversation (p50 / p95 ms)",
+        "",
+        "| message | " + " | ".join(f"{r.name}, think {r.think_seconds:g} s" for r in measured) + " |",
+        "| --- |" + " --- |" * len(measured),
+    ]
+    for position, message in enumerate(CONVERSATION):
+        cells = []
+        for result in measured:
+            values = result.by_message.get(position, [])
+            p50, p95 = result.percentile(50, values), result.percentile(95, values)
+            cells.append(f"{p50:.0f} / {p95:.0f}" if values else "-")
+        lines.append(f"| {position + 1}. `{message}` | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def write_report(
@@ -491,6 +519,7 @@ def write_report(
         "with two replicas it is given per replica.",
         "",
     ]
+    lines += message_breakdown(results)
     for result in results:
         if result.others:
             lines.append(
