@@ -169,11 +169,10 @@ def test_wrong_or_missing_secret_is_refused(
     rasa_server: RasaServer, standin: TelegramStandIn, secret: str
 ) -> None:
     chat = 9003
-    calls_before = len(standin.calls(ok=False))
     response = standin.deliver(standin.text_update(chat, "hallo"), secret=secret)
     assert response.status_code == 403
+    # Only this chat is checked: earlier tests' chats may still get calls (retries) meanwhile.
     assert standin.calls(chat_id=chat, ok=False) == []
-    assert len(standin.calls(ok=False)) == calls_before
     assert rasa_server.stored_events(chat) == 0
 
 
