@@ -42,8 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = {
     "project": ROOT / "config.yml",
     "rasa_init_default": ROOT / "benchmarks" / "configs" / "rasa_init_default.yml",
-    #: Not the assistant's pipeline: the same features with a linear classifier in place of DIET.
-    "project_logistic_regression": ROOT / "benchmarks" / "configs" / "project_logistic_regression.yml",
+    #: The assistant's earlier pipeline: spaCy features into DIET (config.yml until 2026-11-24).
+    "project_diet": ROOT / "benchmarks" / "configs" / "project_diet.yml",
 }
 #: Not a Rasa pipeline: TF-IDF character and word n-grams with a linear SVM (scikit-learn), on the same
 #: folds. It shows how far features that only see spelling can get on this data, in seconds.

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Train the Rasa model only when the training data, the config or the spaCy pipeline changed.
+# Train the Rasa model only when the training data, the config, the pipeline's own components or the
+# spaCy pipeline changed.
 # Usage: scripts/train.sh [--force]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 fingerprint() {
   (
     cd "$ROOT"
-    find config.yml domain data -type f \( -name '*.yml' -o -name '*.txt' \) -print0 \
+    # bot/nlp holds the pipeline's own components (classifier, safety net): their code is the model too.
+    { find config.yml domain data -type f \( -name '*.yml' -o -name '*.txt' \) -print0
+      find bot/nlp -type f -name '*.py' -print0; } \
       | sort -z | xargs -0 sha256sum
     cat "$SPACY_DIR/voordeur-pipeline.json"
     sha256sum requirements/rasa.lock

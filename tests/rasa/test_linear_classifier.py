@@ -1,0 +1,80 @@
+"""The project's intent classifier (bot.nlp.linear_classifier) as a Rasa graph component: trained,
+saved in Rasa's model storage, loaded back and classifying, without the rest of the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlp.linear_classifier import LinearIntentClassifier
+
+EXAMPLES = {
+    "schulden": ["ik heb schulden", "de deurwaarder staat voor de deur", "ik kan mijn rekeningen niet betalen",
+                 "schuldhulp aanvragen", "een aanmaning van de energie"],
+    "huisvesting": ["ik zoek een huurwoning", "mijn verhuurder wil me eruit zetten", "huurtoeslag aanvragen",
+                    "mijn woning heeft schimmel", "urgentie voor een huis"],
+    "jeugdhulp": ["hulp voor mijn kind", "jeugdhulp aanvragen", "mijn zoon heeft een wachtlijst",
+                  "opvoedvragen over mijn dochter", "het consultatiebureau"],
+}
+
+
+def _training_data(intents: list[str]) -> TrainingData:
+    return TrainingData([Message(data={"text": text, "intent": intent})
+                         for intent in intents for text in EXAMPLES[intent]])
+
+
+def _context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), "test")
+
+
+def _trained(tmp_path: Path, intents: list[str], **config: object) -> LinearIntentClassifier:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("linear_intent_classifier")
+    component = LinearIntentClassifier.create(
+        {**LinearIntentClassifier.get_default_config(), **config}, storage, resource, _context())
+    component.train(_training_data(intents))
+    return LinearIntentClassifier.load(component.config, storage, resource, _context())
+
+
+def _classify(component: LinearIntentClassifier, text: str) -> Message:
+    return component.process([Message(data={"text": text})])[0]
+
+
+def test_a_saved_and_loaded_model_ranks_the_right_intent_first(tmp_path: Path) -> None:
+    component = _trained(tmp_path, ["schulden", "huisvesting", "jeugdhulp"])
+    message = _classify(component, "De deurwaarder komt morgen voor mijn schulden")
+    ranking = message.get("intent_ranking")
+    assert message.get("intent")["name"] == "schulden"
+    assert [entry["name"] for entry in ranking][0] == "schulden"
+    confidences = [entry["confidence"] for entry in ranking]
+    assert confidences == sorted(confidences, reverse=True)
+    assert sum(confidences) == pytest.approx(1.0)
+    assert _classify(component, "huurtoeslag voor mijn woning").get("intent")["name"] == "huisvesting"
+
+
+def test_the_ranking_length_and_the_confidence_scale_are_settings(tmp_path: Path) -> None:
+    sharp = _trained(tmp_path / "sharp", ["schulden", "huisvesting", "jeugdhulp"], ranking_length=2,
+                     confidence_scale=20.0)
+    soft = _trained(tmp_path / "soft", ["schulden", "huisvesting", "jeugdhulp"], confidence_scale=1.0)
+    text = "jeugdhulp aanvragen voor mijn kind"
+    assert len(_classify(sharp, text).get("intent_ranking")) == 2
+    assert _classify(sharp, text).get("intent")["confidence"] > _classify(soft, text).get("intent")["confidence"]
+
+
+def test_two_intents_are_both_ranked(tmp_path: Path) -> None:
+    component = _trained(tmp_path, ["schulden", "huisvesting"])
+    ranking = _classify(component, "mijn verhuurder wil me eruit zetten").get("intent_ranking")
+    assert [entry["name"] for entry in ranking] == ["huisvesting", "schulden"]
+
+
+def test_without_two_intents_nothing_is_trained_and_nothing_is_classified(tmp_path: Path) -> None:
+    component = _trained(tmp_path, ["schulden"])
+    assert component.model is None
+    assert _classify(component, "ik heb schulden").get("intent") is None
