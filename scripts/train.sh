@@ -22,7 +22,7 @@ if [ "${1:-}" != "--force" ] && [ -f "$MODEL_FILE" ] && [ -f "$stamp" ] && [ "$(
   log "model is up to date ($(basename "$MODEL_FILE"))"
   exit 0
 fi
-log "training the model (training data or config changed; about 2-4 minutes)"
+log "training the model (training data or config changed; about a minute)"
 mkdir -p "$MODEL_DIR" "$LOG_DIR"
 start=$(date +%s)
 cd "$ROOT"
