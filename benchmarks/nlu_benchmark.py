@@ -7,7 +7,7 @@ on where it stopped. Each configuration's combined result is kept in var/benchma
 (not committed); the report, docs/nlu-benchmark.md, combines all kept results and is rewritten after
 each configuration.
 
-What is measured is the intent classifier: the FallbackClassifier is taken out of both pipelines (its
+What is measured is the intent classifier: the FallbackClassifier is taken out of every pipeline (its
 threshold trades right answers against rephrase requests and is tuned on held-out data by
 benchmarks/tune_fallback.py; left in, every rephrase request would count as a wrong intent). Pass
 --with-fallback to measure the pipelines as they are.
@@ -224,7 +224,7 @@ def render(results: list[dict[str, Any]], folds: int, progress: dict[str, dict[i
         f"(seed {SEED}), on this project's machine ({os.cpu_count()} cores, {platform.machine()}). "
         + ("The pipelines are measured as they are, FallbackClassifier included."
            if project.get("with_fallback") else
-           "The FallbackClassifier is taken out of both pipelines: this measures the intent classifier."),
+           "The FallbackClassifier is taken out of every pipeline: this measures the intent classifier."),
         "",
         "| configuration | examples | macro intent F1 | weighted F1 | accuracy | training per fold | classification |",
         "|---|---|---|---|---|---|---|",
@@ -269,7 +269,7 @@ def main() -> None:
     parser.add_argument("--only", choices=sorted([*CONFIGS, REFERENCE]), action="append")
     parser.add_argument("--data", default=str(ROOT / "data" / "nlu"), help="NLU data (file or folder)")
     parser.add_argument("--report", default=str(ROOT / "docs" / "nlu-benchmark.md"))
-    parser.add_argument("--with-fallback", action="store_true", help="keep the FallbackClassifier in both pipelines")
+    parser.add_argument("--with-fallback", action="store_true", help="keep the FallbackClassifier in every pipeline")
     args = parser.parse_args()
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.utils.log_utils import configure_structlog
