@@ -32,7 +32,7 @@ setup:  ## install and prepare without starting
 	@scripts/setup.sh
 
 lint:   ## ruff on both sides
-	@.venv/app/bin/ruff check bot actions tests scripts
+	@.venv/app/bin/ruff check bot actions tests scripts benchmarks
 
 lock:   ## re-resolve requirements/*.in into the lock files (needs both environments)
 	@scripts/lock.sh

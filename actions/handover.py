@@ -45,7 +45,8 @@ CONTACT_CHAT = "Antwoord in dit chatgesprek ({channel})."
 CONTACT_CALLBACK = "Buiten openingstijden: terugbellen. Een terugbelverzoek volgt als de bewoner het invult."
 DEFAULT_REPLY_TIME = "een half uur"
 #: Messages that say nothing about the question itself.
-SMALL_TALK = {"affirm", "deny", "greet", "thank", "goodbye"}  # misunderstood messages stay: a person must read them
+# Misunderstood messages stay: a person must read them.
+SMALL_TALK = {"affirm", "deny", "greet", "thank", "goodbye"}
 MAX_MESSAGES = 5
 MAX_MESSAGE_CHARS = 240
 BOOKING_CODE = re.compile(r"\bVD-[A-Z0-9]{4,6}\b")

@@ -31,9 +31,9 @@ import os
 import platform
 import random
 import signal
-import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -47,6 +47,9 @@ import psycopg
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the port picking is shared with the tests' stacks
+from tests.ports import free_consecutive_ports, free_port  # noqa: E402
+
 REPORT = ROOT / "docs" / "load-benchmark.md"
 NOTES = ROOT / "benchmarks" / "load-benchmark-notes.md"
 STARTED_MARK = "Voordeur is running"
@@ -75,22 +78,6 @@ CONFIGS = {
     "production": {"stores": "production", "replicas": 1},
     "replicas": {"stores": "production", "replicas": 2},
 }
-
-
-def free_ports(count: int) -> int:
-    """The first of `count` consecutive free local ports."""
-    for _ in range(200):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            first = int(sock.getsockname()[1])
-        if all(_free(first + offset) for offset in range(count)):
-            return first
-    raise RuntimeError("no free ports")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 def read_env_file_value(key: str) -> str:
@@ -188,7 +175,7 @@ class RunningStack:
         self.data.mkdir(parents=True)
         suffix = uuid.uuid4().hex[:8]
         self.databases = [f"voordeur_rasa_bench_{suffix}", f"voordeur_bench_{suffix}"]
-        rasa_port = free_ports(replicas)
+        rasa_port = free_consecutive_ports(replicas)
         self.env = {
             key: value
             for key, value in os.environ.items()
@@ -197,8 +184,8 @@ class RunningStack:
         self.env.update(
             {
                 "RASA_PORT": str(rasa_port),
-                "ACTION_PORT": str(free_ports(1)),
-                "BACKEND_PORT": str(free_ports(1)),
+                "ACTION_PORT": str(free_port()),
+                "BACKEND_PORT": str(free_port()),
                 "RASA_REPLICAS": str(replicas),
                 "VOORDEUR_STORES": stores,
                 "DATA_DIR": str(self.data),
@@ -547,8 +534,9 @@ def write_report(
         "PostgreSQL, Redis and the 10 simulated residents. Each Rasa server handles one conversation's "
         "messages one at a time (the lock store) and runs its model on the CPU.",
         "- A Rasa server is one Python process and uses at most one core; two replicas can use both cores "
-        "of this machine, which is where their gain comes from. They also show that the shared stores "
-        "work under load. In production give each replica its own core (docs/production.md).",
+        "of this machine, but here they share them with everything else, so they gain little or lose. "
+        "They show that the shared stores work under load. In production give each replica its own core "
+        "(docs/production.md).",
         "",
     ]
     if NOTES.exists():  # the hand-written reading of the figures, kept across runs

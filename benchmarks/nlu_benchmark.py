@@ -226,18 +226,21 @@ def render(results: list[dict[str, Any]], folds: int, progress: dict[str, dict[i
            if project.get("with_fallback") else
            "The FallbackClassifier is taken out of every pipeline: this measures the intent classifier."),
         "",
-        "| configuration | examples | macro intent F1 | weighted F1 | accuracy | training per fold | classification |",
+        "| configuration | examples | macro intent F1 | weighted F1 | accuracy | training per fold "
+        "| classification |",
         "|---|---|---|---|---|---|---|",
     ]
     for result in results:
         report = result["report"]
         train = sum(result["train_seconds"]) / max(len(result["train_seconds"]), 1)
         lines.append(
-            f"| {result['name']} | {result['examples']} | {report['macro avg']['f1-score']:.3f} | {report['weighted avg']['f1-score']:.3f} "
-            f"| {report.get('accuracy', 0):.3f} | {train:.0f} s | {result['ms_per_message']:.1f} ms/message |"
+            f"| {result['name']} | {result['examples']} | {report['macro avg']['f1-score']:.3f} "
+            f"| {report['weighted avg']['f1-score']:.3f} | {report.get('accuracy', 0):.3f} | {train:.0f} s "
+            f"| {result['ms_per_message']:.1f} ms/message |"
             if result["ms_per_message"] else
             f"| {result['name']} | {result['examples']} | {report['macro avg']['f1-score']:.3f} "
-            f"| {report['weighted avg']['f1-score']:.3f} | {report.get('accuracy', 0):.3f} | {train:.1f} s | — |"
+            f"| {report['weighted avg']['f1-score']:.3f} | {report.get('accuracy', 0):.3f} "
+            f"| {train:.1f} s | — |"
         )
     lines += ["", "Target: macro intent F1 ≥ 0.90, and above the default pipeline.", ""]
     lines += ["## Intent F1 per intent", "", "| intent | " + " | ".join(by_name) + " |",
@@ -247,7 +250,8 @@ def render(results: list[dict[str, Any]], folds: int, progress: dict[str, dict[i
         lines.append(f"| {intent} | " + " | ".join(
             f"{per_intent_f1(r['report']).get(intent, float('nan')):.3f}" for r in results) + " |")
     lines += ["", "## Confusions between topics (project configuration)", "",
-              "Test messages of one intent predicted as an intent of another topic, summed over the folds.", "",
+              "Test messages of one intent predicted as an intent of another topic, summed over the folds.",
+              "",
               "| intent | predicted as | messages |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {n} |" for a, b, n in topic_confusions(project["report"])] or ["| none | | |"]
     missing = [name for name in CONFIGS if name not in by_name]
@@ -264,12 +268,16 @@ def render(results: list[dict[str, Any]], folds: int, progress: dict[str, dict[i
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--only", choices=sorted([*CONFIGS, REFERENCE]), action="append")
     parser.add_argument("--data", default=str(ROOT / "data" / "nlu"), help="NLU data (file or folder)")
     parser.add_argument("--report", default=str(ROOT / "docs" / "nlu-benchmark.md"))
-    parser.add_argument("--with-fallback", action="store_true", help="keep the FallbackClassifier in every pipeline")
+    parser.add_argument(
+        "--with-fallback", action="store_true", help="keep the FallbackClassifier in every pipeline"
+    )
     args = parser.parse_args()
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.utils.log_utils import configure_structlog

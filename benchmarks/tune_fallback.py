@@ -67,13 +67,16 @@ def sweep(rows: list[tuple[str, str, float]]) -> list[dict[str, float]]:
         rejected = sum(1 for _, _, conf in nonsense if conf < threshold)
         score = (right + rejected - wrong - (len(nonsense) - rejected)) / len(rows)
         table.append({"threshold": threshold, "right": right / len(in_scope), "wrong": wrong / len(in_scope),
-                      "rephrase": 1 - (right + wrong) / len(in_scope), "nonsense_rejected": rejected / len(nonsense),
+                      "rephrase": 1 - (right + wrong) / len(in_scope),
+                      "nonsense_rejected": rejected / len(nonsense),
                       "score": score})
     return table
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", default=str(ROOT / "models" / "voordeur.tar.gz"))
     parser.add_argument("--report", default=str(ROOT / "docs" / "fallback-threshold.md"))
     args = parser.parse_args()
@@ -85,7 +88,8 @@ def main() -> None:
         "",
         f"Made by `.venv/rasa/bin/python benchmarks/tune_fallback.py` on {date.today().isoformat()} with the "
         f"project model, on {sum(1 for r in rows if r[0] != FALLBACK)} held-out real questions and "
-        f"{sum(1 for r in rows if r[0] == FALLBACK)} held-out messages the bot should not claim to understand "
+        f"{sum(1 for r in rows if r[0] == FALLBACK)} held-out messages the bot should not claim to "
+        "understand "
         "(tests/nlu/*.yml without its crisis messages, which the safety net handles whatever the threshold; "
         "none of them is training data).",
         "",
@@ -97,8 +101,8 @@ def main() -> None:
         *(f"| {r['threshold']:.2f} | {r['right']:.1%} | {r['wrong']:.1%} | {r['rephrase']:.1%} "
           f"| {r['nonsense_rejected']:.1%} | {r['score']:+.3f} |" for r in table),
         "",
-        f"**Chosen: {best['threshold']:.2f}** (best mean score; the lower threshold on ties). The crisis safety "
-        "net runs after the FallbackClassifier, so no threshold hides a crisis message.",
+        f"**Chosen: {best['threshold']:.2f}** (best mean score; the lower threshold on ties). "
+        "The crisis safety net runs after the FallbackClassifier, so no threshold hides a crisis message.",
         "",
     ]
     Path(args.report).write_text("\n".join(lines))

@@ -58,4 +58,6 @@ class RasaSideSettings:
             return
         for name in ("backend_service_token", "rasa_auth_token"):
             if len(getattr(self, name)) < _MIN_SECRET_LENGTH:
-                raise SettingsError(f"{name.upper()} must be set ({_MIN_SECRET_LENGTH}+ characters) outside development")
+                raise SettingsError(
+                    f"{name.upper()} must be set ({_MIN_SECRET_LENGTH}+ characters) outside development"
+                )

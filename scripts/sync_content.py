@@ -43,7 +43,7 @@ def plan_story(index: int, plan_id: str) -> dict:
         return [{"user": text, "intent": intent}, {"action": action}]
 
     pick = lambda options: options[index % len(options)]  # noqa: E731
-    start = {"user": '/stappenplan_start{"plan_id": "%s"}' % plan_id, "intent": "stappenplan_start",
+    start = {"user": f'/stappenplan_start{{"plan_id": "{plan_id}"}}', "intent": "stappenplan_start",
              "entities": [{"plan_id": plan_id}]}
     return {
         "story": f"stappenplan {plan_id}: start, next, back, stop, resume",

@@ -134,7 +134,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if len(classes) == 2:  # a binary SVM gives one score: that of the second class
             scores = np.hstack([-scores.T, scores.T])
         confidences = softmax(self.config["confidence_scale"] * scores, axis=1)
-        for message, row in zip(messages, confidences):
+        for message, row in zip(messages, confidences, strict=True):
             order = np.argsort(-row)[: max(1, self.config["ranking_length"])]
             ranking = [{"name": str(classes[i]), "confidence": float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)

@@ -33,7 +33,8 @@ class PipelineInfo:
 
     def describe(self) -> str:
         if self.kind == PREFERRED_MODEL:
-            return f"spaCy pipeline in use: {PREFERRED_MODEL} {self.source_version} (spaCy {self.spacy_version})"
+            return (f"spaCy pipeline in use: {PREFERRED_MODEL} {self.source_version} "
+                    f"(spaCy {self.spacy_version})")
         return (
             f"spaCy pipeline in use: blank Dutch + lookup lemmatizer (spacy-lookups-data "
             f"{self.source_version}, spaCy {self.spacy_version}); {PREFERRED_MODEL} is not installed"
@@ -100,7 +101,8 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "describe":
         info = read_info(target)
-        print(info.describe() if info else f"no spaCy pipeline at {target}; run: python -m bot.nlp.pipeline build")
+        missing = f"no spaCy pipeline at {target}; run: python -m bot.nlp.pipeline build"
+        print(info.describe() if info else missing)
         return 0 if info else 1
     print(__doc__)
     return 2

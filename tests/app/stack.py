@@ -19,23 +19,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.ports import free_consecutive_ports, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 STARTED_MARK = "Voordeur is running"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def free_consecutive_ports(count: int) -> int:
-    """The first of `count` consecutive free ports (Rasa replicas listen on RASA_PORT, RASA_PORT+1, ...)."""
-    for _ in range(200):
-        first = free_port()
-        if first + count <= 65535 and not any(port_open(first + offset) for offset in range(1, count)):
-            return first
-    raise AssertionError(f"no {count} consecutive free ports")
 
 
 def port_open(port: int) -> bool:

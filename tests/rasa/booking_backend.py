@@ -6,7 +6,6 @@ It runs in the app environment (`.venv/app`), as in production: the two sides sh
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,15 +14,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
 TOKEN = "booking-tests-service-token-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -51,7 +52,9 @@ async def test_answer_uses_the_u_form_when_configured(monkeypatch: pytest.Monkey
 
 
 async def test_a_typed_question_of_two_topics_gets_a_question_which_topic() -> None:
-    messages, events = await run(ActionAnswer(), intent="huisvesting_huurachterstand", text="ik heb huurachterstand")
+    messages, events = await run(
+        ActionAnswer(), intent="huisvesting_huurachterstand", text="ik heb huurachterstand"
+    )
     assert messages[0]["text"] == "Gaat je vraag over wonen en huur of over geld en schulden?"
     assert messages[0]["buttons"] == [{"title": "Wonen en huur", "payload": "/huisvesting_huurachterstand"},
                                       {"title": "Geld en schulden", "payload": "/schulden_aanmaning"}]
@@ -113,8 +116,10 @@ async def test_previous_on_the_first_step_says_so() -> None:
     assert messages[1]["text"].startswith("Stap 1 van 3")
 
 
-@pytest.mark.parametrize("action", [ActionPlanNext(), ActionPlanPrevious(), ActionPlanStop(), ActionPlanResume()])
-async def test_navigation_without_an_active_plan_explains_and_offers_topics(action) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "action", [ActionPlanNext(), ActionPlanPrevious(), ActionPlanStop(), ActionPlanResume()]
+)
+async def test_navigation_without_an_active_plan_explains_and_offers_topics(action: Action) -> None:
     messages, events = await run(action)
     assert "niet bezig met een stappenplan" in messages[0]["text"]
     assert events == []

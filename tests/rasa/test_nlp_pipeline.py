@@ -28,16 +28,21 @@ def test_builds_the_best_available_pipeline_and_says_which(built: tuple[Path, pi
 
 @pytest.mark.parametrize(
     ("word", "lemma"),
-    [("schulden", "schuld"), ("deurwaarders", "deurwaarder"), ("rekeningen", "rekening"), ("aanmaningen", "aanmaning"), ("toeslagen", "toeslag")],
+    [("schulden", "schuld"), ("deurwaarders", "deurwaarder"), ("rekeningen", "rekening"),
+     ("aanmaningen", "aanmaning"), ("toeslagen", "toeslag")],
 )
-def test_saved_pipeline_gives_dutch_lemmas(built: tuple[Path, pipeline.PipelineInfo], word: str, lemma: str) -> None:
+def test_saved_pipeline_gives_dutch_lemmas(
+    built: tuple[Path, pipeline.PipelineInfo], word: str, lemma: str
+) -> None:
     target, _ = built
     nlp = spacy.load(target)
     assert nlp.lang == "nl"
     assert [token.lemma_ for token in nlp(f"ik heb {word}")][-1] == lemma
 
 
-def test_rebuild_is_skipped_when_the_right_pipeline_is_there(built: tuple[Path, pipeline.PipelineInfo]) -> None:
+def test_rebuild_is_skipped_when_the_right_pipeline_is_there(
+    built: tuple[Path, pipeline.PipelineInfo],
+) -> None:
     target, info = built
     marker = target / pipeline.MARKER_FILE
     before = marker.stat().st_mtime_ns

@@ -33,7 +33,8 @@ def test_all_test_stories_pass_end_to_end(model_path: Path, tmp_path: Path) -> N
     stories = ROOT / "tests" / "stories"
     result = run_stories(model_path, stories, tmp_path)
     output = result.stdout + result.stderr
-    failure = output[output.find("WrongPrediction"):][:3000] if "WrongPrediction" in output else output[-3000:]
+    start = output.find("WrongPrediction")
+    failure = output[start:][:3000] if start >= 0 else output[-3000:]
     assert result.returncode == 0, failure
     expected = count_stories(stories)
     assert expected >= 10

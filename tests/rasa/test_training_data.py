@@ -20,8 +20,8 @@ FIXED_INTENTS = {
 }
 TOPICS = ("schulden", "huisvesting", "jeugdhulp")
 # Moving through a stappenplan: not about one topic, so not topic-prefixed.
-NAVIGATION_INTENTS = {"stappenplan_start", "stappenplan_volgende", "stappenplan_vorige", "stappenplan_stoppen",
-                      "stappenplan_hervatten"}
+NAVIGATION_INTENTS = {"stappenplan_start", "stappenplan_volgende", "stappenplan_vorige",
+                      "stappenplan_stoppen", "stappenplan_hervatten"}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,9 @@ def test_rasa_data_validate_finds_no_errors() -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
-def test_fixed_and_crisis_intents_have_at_least_25_examples(examples_per_intent: collections.Counter[str]) -> None:
+def test_fixed_and_crisis_intents_have_at_least_25_examples(
+    examples_per_intent: collections.Counter[str],
+) -> None:
     too_few = {name: examples_per_intent[name] for name in FIXED_INTENTS | CRISIS_INTENTS
                if examples_per_intent[name] < 25}
     assert not too_few

@@ -6,7 +6,6 @@ On PostgreSQL this is also done with 50 simultaneous HTTP requests against a rea
 
 from __future__ import annotations
 
-import socket
 import threading
 import time as clock
 from collections import Counter
@@ -28,6 +27,7 @@ from bot.backend.services.bookings import book_slot, cancel_booking
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import ServiceError
 from bot.backend.testing import AUTH, Database, make_settings, next_weekday
+from tests.ports import free_port
 
 ATTEMPTS = 50
 CAPACITY = 3
@@ -134,12 +134,6 @@ def test_cancel_and_rebook_race_keeps_the_count_right(fresh_database: Database) 
         assert places_and_bookings(engine, slot_id) == (0, 0)
     finally:
         engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

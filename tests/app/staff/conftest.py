@@ -21,16 +21,9 @@ from bot.backend.models import StaffRole
 from bot.backend.services.staff import create_staff_user
 from bot.backend.settings import BackendSettings
 from bot.backend.testing import Database, make_settings
+from tests.ports import free_port
 
 SECRET = "staff-session-secret-for-tests-0123456789"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

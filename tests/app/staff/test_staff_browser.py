@@ -1,8 +1,9 @@
 """The staff page against the running assistant (`make start`, real Rasa) in Debian's chromium.
 
 A resident's conversation over Rasa's REST channel (a button press, HTML in a message), a handover through
-the API, then a staff member logs in, reads the transcript (the button's title, HTML shown as text), replies (the reply is a bot event
-in Rasa's tracker, named after the staff member) and closes the handover (the conversation is resumed).
+the API, then a staff member logs in, reads the transcript (the button's title, HTML shown as text),
+replies (the reply is a bot event in Rasa's tracker, named after the staff member) and closes the handover
+(the conversation is resumed).
 """
 
 from __future__ import annotations

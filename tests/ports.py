@@ -1,0 +1,51 @@
+"""Free local ports for the servers that tests and benchmarks start (standard library only: both venvs).
+
+Ports are drawn below the kernel's ephemeral range. A port the kernel hands out with bind(0) lies inside
+that range, and in the seconds before a slow server binds it (Rasa loads its model first) any outgoing
+connection of another process may take it as its local port: "address already in use" at start-up.
+Outgoing connections never take a port below the range.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+from pathlib import Path
+
+LOWEST_PORT = 20000
+_handed_out: set[int] = set()
+
+
+def _ephemeral_floor() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _bindable(port: int) -> bool:
+    """True when a server could listen on the port on every interface (as Rasa does) right now."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_consecutive_ports(count: int) -> int:
+    """The first of `count` consecutive free ports (Rasa replicas listen on RASA_PORT, RASA_PORT+1, ...);
+    never one this process has handed out before, so two calls before either server starts differ."""
+    highest_first = max(LOWEST_PORT + 1000, _ephemeral_floor()) - count
+    for _ in range(500):
+        first = random.randint(LOWEST_PORT, highest_first)
+        ports = range(first, first + count)
+        if not _handed_out.intersection(ports) and all(_bindable(port) for port in ports):
+            _handed_out.update(ports)
+            return first
+    raise RuntimeError(f"no {count} consecutive free ports between {LOWEST_PORT} and {highest_first + count}")
+
+
+def free_port() -> int:
+    """A free port for one server."""
+    return free_consecutive_ports(1)
