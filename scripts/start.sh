@@ -108,10 +108,20 @@ reported=()
 while true; do
   alive=()
   for i in "${!PIDS[@]}"; do kill -0 "${PIDS[$i]}" 2>/dev/null && alive+=("${PIDS[$i]}"); done
-  [ "${#alive[@]}" -gt 0 ] && wait -n "${alive[@]}" || true
+  ended="" status=0
+  if [ "${#alive[@]}" -gt 0 ]; then wait -n -p ended "${alive[@]}" || status=$?; fi
   # Ctrl-C reaches the whole process group at once: give its trap the chance to run first.
   [ "$stopping" -eq 0 ] && sleep 0.5
   [ "$stopping" -eq 0 ] || break
+  # Bash can drop its own INT trap when a child has handled the same Ctrl-C first (seen once in CI). A
+  # backend or action server that shut down cleanly (0) or on SIGINT/SIGTERM (130/143) was asked to stop.
+  for i in "${!PIDS[@]}"; do
+    if [ "${PIDS[$i]}" = "$ended" ] && [[ "${NAMES[$i]}" != rasa* ]] && [[ " 0 130 143 " == *" $status "* ]]; then
+      log "${NAMES[$i]} was asked to stop (exit status $status)"
+      stop_all
+      exit 0
+    fi
+  done
   fatal=0 replicas_alive=0
   for i in "${!PIDS[@]}"; do
     if kill -0 "${PIDS[$i]}" 2>/dev/null; then

@@ -57,6 +57,10 @@ class Stack:
         response.raise_for_status()
         return response.json()
 
+    def plain_log(self) -> str:
+        """The start-up log without the bold codes of its `[voordeur]` lines."""
+        return self.log.read_text().replace("\x1b[1m", "").replace("\x1b[0m", "")
+
     def setting(self, key: str) -> str:
         """A value as the stack's processes see it: their environment first, then .env."""
         return self.env.get(key) or read_env_file_value(key)

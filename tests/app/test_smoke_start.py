@@ -143,7 +143,21 @@ def test_ctrl_c_stops_every_process(stack: Stack) -> None:
     os.killpg(stack.process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     # make re-raises SIGINT after its recipe ends, as it does in a terminal; the script itself exits 0.
     assert stack.process.wait(timeout=90) in (0, -signal.SIGINT)
-    assert "[voordeur] stopped" in stack.log.read_text().replace("\x1b[1m", "").replace("\x1b[0m", "")
+    assert "[voordeur] stopped" in stack.plain_log()
     time.sleep(1)
     for port in stack.ports():
         assert not port_open(port), f"port {port} still open after Ctrl-C"
+
+
+def test_a_backend_stopped_on_purpose_stops_the_stack_cleanly(tmp_path: Path) -> None:
+    """Bash can drop its Ctrl-C trap when a child handled the same SIGINT first; start.sh then still sees
+    that the backend was asked to stop (not a crash) and stops the rest with exit status 0."""
+    with running_stack(tmp_path) as own:
+        os.kill(own.process_listening_on(int(own.env["BACKEND_PORT"])), signal.SIGINT)
+        assert own.process.wait(timeout=90) == 0
+        log = own.plain_log()
+        assert "backend was asked to stop" in log and "[voordeur] stopped" in log
+        assert "stopped unexpectedly" not in log
+        time.sleep(1)
+        for port in own.ports():
+            assert not port_open(port), f"port {port} still open after the stop"
