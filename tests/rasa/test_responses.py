@@ -41,3 +41,12 @@ def test_crisis_replies_lead_with_the_number_and_offer_a_person(name: str, lead:
 def test_every_crisis_intent_has_a_reply() -> None:
     crisis_intents = [intent for intent in DOMAIN["intents"] if str(intent).startswith("crisis_")]
     assert sorted(f"utter_{intent}" for intent in crisis_intents) == sorted(LEADS)
+
+
+@pytest.mark.parametrize("form", ["je", "u"])
+def test_who_cannot_speak_is_sent_to_the_112nl_app_not_told_to_listen(form: str) -> None:
+    """A silent 112 caller can be disconnected; the 112NL app lets the meldkamer chat instead."""
+    text = response_variation(DOMAIN, "utter_crisis_acute_danger", form)["text"]
+    speak_paragraph = next(part for part in text.split("\n\n") if "niet praten" in part)
+    assert "112NL-app" in speak_paragraph and "chat" in speak_paragraph
+    assert "luister" not in text.lower()
