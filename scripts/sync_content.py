@@ -54,7 +54,8 @@ def fill(template: str, facts: dict[str, str], where: str) -> str:
     keys = [key for _, key, _, _ in string.Formatter().parse(template) if key is not None]
     unknown = sorted(set(keys) - set(facts))
     if unknown:
-        raise SystemExit(f"content/crisis.yml {where}: unknown fact(s) {', '.join(unknown)} (content/facts.yml)")
+        raise SystemExit(f"content/crisis.yml {where}: unknown fact(s) {', '.join(unknown)}"
+                         " (content/facts.yml)")
     return template.format_map(facts)
 
 
@@ -115,8 +116,8 @@ def render(intents: list[str], plans: list[str] | None = None,
     files = {"domain/answers.yml": dump(domain), "data/rules/answers.yml": dump(rules),
              "tests/stories/test_plans.yml": dump(stories)}
     if crisis is not None:
-        files["domain/safety.yml"] = CRISIS_HEADER + yaml.safe_dump(crisis, sort_keys=False, allow_unicode=True,
-                                                                    width=100)
+        files["domain/safety.yml"] = CRISIS_HEADER + yaml.safe_dump(
+            crisis, sort_keys=False, allow_unicode=True, width=100)
     return files
 
 
