@@ -37,5 +37,5 @@ lint:   ## ruff on both sides
 lock:   ## re-resolve requirements/*.in into the lock files (needs both environments)
 	@scripts/lock.sh
 
-sync:   ## regenerate answer intents, rules and plan test stories from content/
+sync:   ## regenerate answer intents, rules, plan test stories and crisis replies from content/
 	@.venv/rasa/bin/python scripts/sync_content.py

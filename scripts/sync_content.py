@@ -13,6 +13,7 @@ generated files are out of date. Usage: python scripts/sync_content.py [--check]
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import string
 import sys
 from pathlib import Path
@@ -49,6 +50,14 @@ def fact_values(root: Path = ROOT) -> dict[str, str]:
     return {str(key): str(raw["value"]) for key, raw in facts.items()}
 
 
+def expired_facts(keys: set[str], root: Path = ROOT, today: dt.date | None = None) -> list[str]:
+    """Those of `keys` whose valid_until has passed (the crisis replies keep them; staff must check)."""
+    facts = yaml.safe_load((root / "content" / "facts.yml").read_text())["facts"]
+    today = today or dt.date.today()
+    valid_until = {key: dt.date.fromisoformat(str(facts[key]["valid_until"])) for key in keys if key in facts}
+    return sorted(key for key, date in valid_until.items() if date < today)
+
+
 def fill(template: str, facts: dict[str, str], where: str) -> str:
     """`template` with every {key} replaced by its fact; an unknown key stops the script."""
     keys = [key for _, key, _, _ in string.Formatter().parse(template) if key is not None]
@@ -74,6 +83,11 @@ def crisis_domain(root: Path = ROOT) -> dict[str, Any]:
                 variation["buttons"] = copy.deepcopy(raw["buttons"])
             variations.append(variation)
         responses[name] = variations
+    used = {key for raw in crisis["responses"].values() for form in ("u", "je")
+            for _, key, _, _ in string.Formatter().parse(raw[form]) if key}
+    for key in expired_facts(used, root):
+        print(f"warning: crisis fact {key} is past its valid_until; check it (content/facts.yml)",
+              file=sys.stderr)
     return {"version": "3.1", "intents": crisis["intents"], "responses": responses}
 
 
