@@ -6,7 +6,8 @@ sides refuse to start outside development while demo values are left. Standard l
 which is in both lock files; that is why this module is not in `bot/shared` (stdlib only).
 
 A fact is current up to and including its `valid_until` day; from the next day on a text shows its
-`when_expired` phrase instead of its value, so an old amount is never presented as current.
+`when_expired` phrase instead of its value, so an old amount is never presented as current. Only a
+`when_expired` that repeats the value on purpose (a crisis line) keeps the value in view.
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ class DatedFact:
 
     def expired(self, today: date) -> bool:
         return self.valid_until < today
+
+    @property
+    def kept_after_expiry(self) -> bool:
+        """`when_expired` repeats the value on purpose: a crisis line such as 112 is never hidden; its
+        date is only a review reminder."""
+        return bool(self.value) and self.value in self.when_expired
 
     def text(self, today: date) -> str:
         """What a resident reads on `today`: the value, or after `valid_until` the `when_expired` phrase."""
@@ -165,8 +172,6 @@ def parse_facts(raw: Mapping[str, Any]) -> tuple[dict[str, DatedFact], list[str]
             source_url=str(fields.get("source_url") or ""),
             when_expired=str(fields.get("when_expired") or "").strip(),
         )
-        if fact.value and fact.value in fact.when_expired:
-            problems.append(f"{where}: when_expired repeats the value it replaces")
         if "{" in fact.when_expired or "}" in fact.when_expired:
             problems.append(f"{where}: when_expired may not contain curly braces")
         facts[fact.key] = fact
