@@ -87,6 +87,21 @@ def test_the_freshness_list_covers_60_days_and_the_review_date(content: Path) ->
     ]
 
 
+def test_a_crisis_line_whose_expiry_text_repeats_it_stays_in_view(content: Path) -> None:
+    facts = content / "facts.yml"
+    facts.write_text(
+        FACTS
+        + '  alarmnummer: {value: "112", valid_until: 2026-12-31, checked_on: 2026-06-01, source: Politie,'
+        + ' source_url: www.politie.nl, when_expired: "112"}\n',
+        encoding="utf-8",
+    )
+    store = load_store(content)
+    assert store.problems() == []
+    assert store.render("Bel {alarmnummer}.", dt.date(2027, 1, 1)) == "Bel 112."
+    assert store.facts["alarmnummer"].kept_after_expiry and not store.facts["max_huur"].kept_after_expiry
+    assert "alarmnummer" in [item.key for item in store.freshness(dt.date(2027, 1, 1)) if item.expired]
+
+
 def test_a_fact_without_a_readable_date_never_shows_its_value(content: Path) -> None:
     facts = content / "facts.yml"
     facts.write_text(FACTS.replace("valid_until: 2026-12-31", "valid_until: eind 2026"), encoding="utf-8")
