@@ -1,5 +1,5 @@
 # Voordeur task runner. The README's two set-up commands are `make start` and `make test`.
-.PHONY: start test chat train setup lock lint sync start-production start-replicas audit benchmark-load purge
+.PHONY: start test chat train setup lock lint sync start-production start-replicas audit benchmark-load purge content-check
 
 start:  ## install what is missing, train when needed, run the whole assistant
 	@scripts/start.sh
@@ -39,3 +39,6 @@ lock:   ## re-resolve requirements/*.in into the lock files (needs both environm
 
 sync:   ## regenerate answer intents, rules, plan test stories and crisis replies from content/
 	@.venv/rasa/bin/python scripts/sync_content.py
+
+content-check:  ## dated facts that expired or expire within 60 days, and demo values (TODAY=YYYY-MM-DD; exit 1 if expired)
+	@.venv/rasa/bin/python scripts/content_check.py $(if $(TODAY),--today $(TODAY),)

@@ -2,12 +2,17 @@
 
 See docs/content.md for the format. The store is re-read when a file changes, so editors see their
 change at the next message without restarting or retraining.
+
+Dated facts are rendered for a day (default: today in the Netherlands): after a fact's `valid_until`
+its placeholder shows the fact's `when_expired` phrase, never the old value. Facts that expired or
+expire within 60 days are logged as warnings when the content is (re)loaded and on each new day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import string
 from dataclasses import dataclass, field
@@ -15,6 +20,19 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.content_facts import (
+    WARN_DAYS,
+    DatedFact,
+    Expiring,
+    describe,
+    freshness,
+    local_today,
+    parse_facts,
+    parse_local,
+)
+
+logger = logging.getLogger(__name__)
 
 ADDRESS_FORMS = ("je", "u")
 OFFER_BUTTONS = {
@@ -64,14 +82,6 @@ class Ambiguity:
     choices: dict[str, str]
 
 
-@dataclass(frozen=True)
-class DatedFact:
-    key: str
-    value: str
-    valid_until: dt.date
-    source: str
-
-
 @dataclass
 class ContentStore:
     answers: dict[str, Answer] = field(default_factory=dict)
@@ -80,47 +90,53 @@ class ContentStore:
     local_valid_until: dt.date | None = None
     facts: dict[str, DatedFact] = field(default_factory=dict)
     ambiguities: dict[str, Ambiguity] = field(default_factory=dict)
+    #: Missing or malformed fields in facts.yml and local.yml (part of `problems()`).
+    file_problems: list[str] = field(default_factory=list)
+
+    def placeholders_on(self, today: dt.date) -> dict[str, str]:
+        """Every placeholder's text on `today`: local values, and each fact's value or expiry phrase."""
+        return {**self.local_values, **{key: fact.text(today) for key, fact in self.facts.items()}}
 
     @property
     def placeholders(self) -> dict[str, str]:
-        return {**self.local_values, **{key: fact.value for key, fact in self.facts.items()}}
+        return self.placeholders_on(local_today())
 
-    def render(self, text: str) -> str:
-        """Fill `{key}` placeholders; an unknown key raises ContentError."""
+    def render(self, text: str, today: dt.date | None = None) -> str:
+        """Fill `{key}` placeholders as of `today` (default: today); an unknown key raises ContentError."""
         try:
-            return text.format_map(self.placeholders)
+            return text.format_map(self.placeholders_on(today or local_today()))
         except (KeyError, ValueError, IndexError) as error:
             raise ContentError(f"unknown or malformed placeholder in: {text[:60]!r} ({error})") from error
 
-    def text(self, texts: dict[str, str], form: str) -> str:
-        return self.render(texts[form])
+    def text(self, texts: dict[str, str], form: str, today: dt.date | None = None) -> str:
+        return self.render(texts[form], today)
 
-    def buttons(self, offers: tuple[str, ...], form: str) -> list[dict[str, str]]:
+    def buttons(
+        self, offers: tuple[str, ...], form: str, today: dt.date | None = None
+    ) -> list[dict[str, str]]:
         buttons = []
         for offer in offers:
             if offer.startswith(PLAN_OFFER_PREFIX):
                 plan = self.plans[offer.removeprefix(PLAN_OFFER_PREFIX)]
-                title = f"Stappenplan: {self.text(plan.title, form)}"
+                title = f"Stappenplan: {self.text(plan.title, form, today)}"
                 buttons.append({"title": title, "payload": plan_start_payload(plan.id)})
             else:
                 title, payload = OFFER_BUTTONS[offer]
                 buttons.append({"title": title, "payload": payload})
         return buttons
 
+    def freshness(self, today: dt.date, warn_days: int = WARN_DAYS) -> list[Expiring]:
+        """Facts, and local.yml's review date, that expired or expire within `warn_days`; soonest first."""
+        return freshness(self.facts, self.local_valid_until, today, warn_days)
+
     def expired(self, today: dt.date) -> list[str]:
-        """Names of dated facts (and the local file) whose `valid_until` has passed."""
-        stale = [
-            f"facts.yml: {key} (geldig tot {fact.valid_until})"
-            for key, fact in self.facts.items()
-            if fact.valid_until < today
-        ]
-        if self.local_valid_until and self.local_valid_until < today:
-            stale.append(f"local.yml (geldig tot {self.local_valid_until})")
-        return stale
+        """Readable lines for what has expired on `today` (see `freshness` for the details)."""
+        return [describe(item) for item in self.freshness(today, warn_days=-1)]
 
     def problems(self) -> list[str]:
         """Everything that makes the content inconsistent, as readable lines."""
-        found = []
+        found = list(self.file_problems)
+        known = {**self.local_values, **{key: fact.value for key, fact in self.facts.items()}}
         for answer in self.answers.values():
             for offer in answer.offers:
                 plan_id = offer.removeprefix(PLAN_OFFER_PREFIX)
@@ -135,7 +151,7 @@ class ContentStore:
                     found.append(f"{name}: no {form!r} text")
                     continue
                 for _, key, _, _ in string.Formatter().parse(texts[form]):
-                    if key is not None and key not in self.placeholders:
+                    if key is not None and key not in known:
                         found.append(f"{name}: unknown placeholder {{{key}}}")
         return found
 
@@ -166,28 +182,13 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         raise ContentError(f"{path.name}: not valid YAML ({error})") from error
 
 
-def _as_date(value: Any, where: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as error:
-        raise ContentError(f"{where}: valid_until must be a date like 2026-12-31") from error
-
-
 def load_store(root: Path) -> ContentStore:
     """Read every content file under `root` (see docs/content.md)."""
     store = ContentStore()
-    local = _read_yaml(root / "local.yml")
-    store.local_values = {str(k): str(v) for k, v in (local.get("values") or {}).items()}
-    store.local_valid_until = _as_date(local.get("valid_until"), "local.yml")
-    for key, raw in (_read_yaml(root / "facts.yml").get("facts") or {}).items():
-        store.facts[key] = DatedFact(
-            key,
-            str(raw["value"]),
-            _as_date(raw.get("valid_until"), f"facts.yml {key}"),
-            str(raw.get("source", "")),
-        )
+    local, local_problems = parse_local(_read_yaml(root / "local.yml"))
+    store.facts, fact_problems = parse_facts(_read_yaml(root / "facts.yml"))
+    store.local_values, store.local_valid_until = local.values, local.valid_until
+    store.file_problems = local_problems + fact_problems
     for path in sorted((root / "plans").glob("*.yml")):
         for raw in _read_yaml(path).get("plans") or []:
             plan = Plan(
@@ -217,13 +218,36 @@ def load_store(root: Path) -> ContentStore:
     return store
 
 
-_cache: dict[Path, tuple[tuple[tuple[str, int], ...], ContentStore]] = {}
+Stamp = tuple[tuple[str, int], ...]
+_cache: dict[Path, tuple[Stamp, ContentStore]] = {}
+_reported: dict[Path, tuple[Stamp, dt.date]] = {}
 
 
-def content_store(root: Path) -> ContentStore:
-    """The store for `root`, re-read when any content file was changed, added or removed."""
+def content_store(root: Path, today: dt.date | None = None) -> ContentStore:
+    """The store for `root`, re-read when any content file was changed, added or removed.
+
+    After a (re)load, and on the first call of a new day, the facts that expired or expire soon are
+    logged as warnings (once, not per message).
+    """
     stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in root.rglob("*.yml")))
     cached = _cache.get(root)
     if cached is None or cached[0] != stamp:
         _cache[root] = (stamp, load_store(root))
-    return _cache[root][1]
+    store = _cache[root][1]
+    today = today or local_today()
+    if _reported.get(root) != (stamp, today):
+        _reported[root] = (stamp, today)
+        report_freshness(store, root, today)
+    return store
+
+
+def report_freshness(store: ContentStore, root: Path, today: dt.date) -> None:
+    """Log (WARNING) what expired or expires within the warning window, and the content problems."""
+    for item in store.freshness(today):
+        if item.key and item.expired:
+            consequence = f"texts now show {store.facts[item.key].text(today)!r} instead of {item.value!r}"
+        else:
+            consequence = f"check it and update {root / item.file}"
+        logger.warning("Dated content: %s; %s", describe(item), consequence)
+    for problem in store.file_problems:
+        logger.warning("Content problem in %s: %s", root, problem)

@@ -1,7 +1,8 @@
 """Typed settings of the Rasa side (actions, channels), read from the environment.
 
-Stdlib only, because the Rasa environment pins an old pydantic. The case backend has its own
-settings object (bot/backend/settings.py); the two sides share nothing but HTTP.
+No pydantic, because the Rasa environment pins an old one (stdlib, and PyYAML through
+bot/content_facts.py for the demo guard). The case backend has its own settings object
+(bot/backend/settings.py); the two sides share nothing but HTTP and the content files.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.content_facts import ContentFileError, content_dir_from_env, demo_refusal
+
 DEVELOPMENT = "development"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ADDRESS_FORMS = ("je", "u")
 _MIN_SECRET_LENGTH = 24
 
@@ -39,7 +41,7 @@ class RasaSideSettings:
             backend_url=env.get("BACKEND_URL", "http://127.0.0.1:8000").rstrip("/"),
             backend_service_token=env.get("BACKEND_SERVICE_TOKEN", ""),
             rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
-            content_dir=Path(env.get("CONTENT_DIR") or PROJECT_ROOT / "content").resolve(),
+            content_dir=content_dir_from_env(env),
             address_form=env.get("ADDRESS_FORM", "je").strip().lower(),
             backend_timeout=float(env.get("BACKEND_TIMEOUT_SECONDS", "5") or 5),
         )
@@ -47,7 +49,7 @@ class RasaSideSettings:
         return settings
 
     def check(self) -> None:
-        """Refuse unknown values, and missing or short secrets outside development."""
+        """Refuse unknown values; outside development also missing or short secrets, and demo values."""
         if self.address_form not in ADDRESS_FORMS:
             raise SettingsError(f"ADDRESS_FORM must be one of {', '.join(ADDRESS_FORMS)}")
         if not 0 < self.backend_timeout <= 60:
@@ -61,3 +63,9 @@ class RasaSideSettings:
                 raise SettingsError(
                     f"{name.upper()} must be set ({_MIN_SECRET_LENGTH}+ characters) outside development"
                 )
+        try:
+            refusal = demo_refusal(self.content_dir, self.voordeur_env)
+        except ContentFileError as error:
+            raise SettingsError(f"CONTENT_DIR: {error}") from error
+        if refusal:
+            raise SettingsError(refusal)

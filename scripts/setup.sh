@@ -2,7 +2,7 @@
 # Install or update everything the assistant needs, idempotently:
 #   system packages (when root), the two Python environments from their lock files, the Dutch
 #   spaCy pipeline, .env with generated development secrets, the backend database, the model.
-# Usage: scripts/setup.sh [--no-seed]
+# Usage: scripts/setup.sh [--no-seed]   (demo data is seeded only when VOORDEUR_ENV=development)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SEED=1
@@ -109,7 +109,12 @@ export_runtime_env
 "$VENV_RASA/bin/python" -m bot.nlp.pipeline build "$SPACY_DIR" >&2
 create_production_databases >&2   # VOORDEUR_STORES=production only
 "$VENV_APP/bin/python" -m bot.backend migrate >&2
-[ "$SEED" -eq 1 ] && "$VENV_APP/bin/python" -m bot.backend seed >&2
+# demo data only in development: outside it the backend refuses to serve demo locations (docs/content.md)
+if [ "$SEED" -eq 1 ] && [ "${VOORDEUR_ENV:-development}" = development ]; then
+  "$VENV_APP/bin/python" -m bot.backend seed >&2
+elif [ "$SEED" -eq 1 ]; then
+  "$VENV_APP/bin/python" -m bot.backend generate-slots >&2
+fi
 # development only: a beheerder for the staff page when there is no staff account (password in .env)
 "$VENV_APP/bin/python" -m bot.backend.staff_web.bootstrap >&2
 "$ROOT/scripts/train.sh"

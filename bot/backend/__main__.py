@@ -72,6 +72,13 @@ def main(argv: list[str] | None = None, settings: BackendSettings | None = None)
     if args.command == "serve":
         import uvicorn
 
+        from bot.backend.commands import demo_refusal
+
+        refusal = demo_refusal(settings)
+        if refusal:
+            print(f"serve: refusing to start. {refusal}", file=sys.stderr)
+            return 2
+
         from bot.backend.app import create_app
 
         uvicorn.run(

@@ -19,7 +19,7 @@ from bot.backend.services.retention import RetentionPeriods
 from bot.backend.services.retention import purge as run_purge
 from bot.backend.services.schedule_import import RowError, read_rows
 from bot.backend.services.schedule_import import import_schedules as run_import
-from bot.backend.services.seed import seed_demo_data
+from bot.backend.services.seed import find_demo_locations, seed_demo_data
 from bot.backend.services.slots import generate_slots
 from bot.backend.services.staff import create_staff_user
 from bot.backend.settings import BackendSettings
@@ -33,6 +33,23 @@ def seed(settings: BackendSettings, _args: argparse.Namespace) -> int:
     state = "demo data added" if report.seeded else "database already has locations; no demo data added"
     print(f"seed: {state}; {report.slots_created} new slots")
     return 0
+
+
+def demo_refusal(settings: BackendSettings) -> str | None:
+    """Why `serve` must not start: demo locations in the database outside development; else None."""
+    if settings.development:
+        return None
+    with session_factory_for(settings)() as session:
+        names = find_demo_locations(session=session)
+    if not names:
+        return None
+    return (
+        f"The database holds the fictional demo locations {', '.join(names)} "
+        f"(VOORDEUR_ENV={settings.voordeur_env}); residents could book a spreekuur there. "
+        "A database outside development starts empty (the set-up seeds demo data only in development): "
+        "delete these locations with their schedules and slots, or use a new database "
+        "(docs/content.md, 'Demo values')."
+    )
 
 
 def generate(settings: BackendSettings, args: argparse.Namespace) -> int:

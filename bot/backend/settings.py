@@ -23,6 +23,8 @@ class BackendSettings(BaseSettings):
 
     voordeur_env: str = "development"
     data_dir: Path = PROJECT_ROOT / "var" / "data"
+    #: The municipality's content (as on the Rasa side); the dashboard lists its dated facts that expire.
+    content_dir: Path = PROJECT_ROOT / "content"
     database_url: str = ""
     backend_host: str = "127.0.0.1"
     backend_port: int = 8000
@@ -69,6 +71,8 @@ class BackendSettings(BaseSettings):
     def _fill_defaults_and_refuse_weak_secrets(self) -> BackendSettings:
         if not self.data_dir.is_absolute():  # `DATA_DIR=var/data` means the project's folder, not the cwd's
             self.data_dir = PROJECT_ROOT / self.data_dir
+        if not self.content_dir.is_absolute():  # the same rule as on the Rasa side (bot/content_facts.py)
+            self.content_dir = PROJECT_ROOT / self.content_dir
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'backend.db'}"
         if not self.rasa_public_url:

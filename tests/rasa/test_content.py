@@ -1,11 +1,14 @@
-"""The real content (content/*.yml): consistent, current, B1-sized, and rendered in both forms."""
+"""The real content (content/*.yml): consistent, B1-sized, rendered in both forms, and never showing an
+expired fact's value: every date-dependent test runs on a fixed clock, not on today's date."""
 
 from __future__ import annotations
 
 import collections
 import datetime as dt
 import os
+import re
 import shutil
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 STORE = load_store(ROOT / "content")
 MAX_ANSWER_WORDS = 80
 MAX_STEP_WORDS = 60
+# The day after the last fact expires: from then on no value of facts.yml may be shown.
+AFTER_ALL_FACTS = max(fact.valid_until for fact in STORE.facts.values()) + dt.timedelta(days=1)
+# Fixed clocks: the day the facts were checked, the first days of 2027 and 2028, and after all facts.
+CHECKED = max(fact.checked_on or dt.date.min for fact in STORE.facts.values())
+DAYS = sorted({CHECKED, dt.date(2027, 1, 1), dt.date(2028, 1, 1), AFTER_ALL_FACTS})
 
 
 def words(text: str) -> int:
@@ -40,15 +48,77 @@ def test_rent_arrears_is_declared_ambiguous_between_housing_and_money() -> None:
     assert set(choices) == {"huisvesting", "schulden"}
 
 
-def test_no_dated_fact_has_expired() -> None:
-    assert STORE.expired(dt.date.today()) == []
+def test_every_fact_has_a_source_a_check_date_and_an_expiry_text() -> None:
+    for fact in STORE.facts.values():
+        assert fact.checked_on and fact.checked_on <= fact.valid_until, fact.key
+        assert fact.source and fact.source_url and fact.when_expired, fact.key
+        assert not FORBIDDEN_WORDS["je"].search(fact.when_expired), f"{fact.key}: 'u' in when_expired"
+        assert not FORBIDDEN_WORDS["u"].search(fact.when_expired), f"{fact.key}: 'je' in when_expired"
 
 
-def test_an_expired_fact_is_reported(tmp_path: Path) -> None:
-    (tmp_path / "answers").mkdir()
-    (tmp_path / "local.yml").write_text("valid_until: 2020-01-01\nvalues: {}\n")
-    (tmp_path / "facts.yml").write_text("facts:\n  x: {value: '1', valid_until: 2021-01-01, source: s}\n")
-    assert len(load_store(tmp_path).expired(dt.date(2026, 1, 1))) == 2
+def test_a_fact_without_check_date_or_expiry_text_is_a_problem(tmp_path: Path) -> None:
+    (tmp_path / "local.yml").write_text("valid_until: 2099-01-01\nvalues: {}\n")
+    (tmp_path / "facts.yml").write_text(
+        "facts:\n  x: {value: '1', valid_until: 2027-01-01, source: s, source_url: www.x.nl}\n"
+        "  y: {value: '2', valid_until: 31-12-2027, checked_on: 2026-12-01, source: s, source_url: www.x.nl,"
+        " when_expired: 'het bedrag op www.x.nl'}\n")
+    problems = load_store(tmp_path).problems()
+    assert "facts.yml x: no checked_on" in problems
+    assert "facts.yml x: no when_expired" in problems
+    assert "facts.yml y: valid_until must be a date like 2026-12-31" in problems
+
+
+def mentions(text: str, value: str) -> bool:
+    """`value` as a whole figure in `text` ("€ 25" is not in "€ 250", "6 weken" not in "16 weken")."""
+    return re.search(rf"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z]|[.,][0-9])", text) is not None
+
+
+def rendered_texts(today: dt.date, form: str) -> list[tuple[str, str]]:
+    """Every resident text of the real content as shown on `today`: answers, buttons, plans."""
+    texts = []
+    for answer in STORE.answers.values():
+        texts.append((f"answer {answer.intent}", STORE.text(answer.texts, form, today)))
+        texts += [(f"answer {answer.intent} button", button["title"])
+                  for button in STORE.buttons(answer.offers, form, today)]  # fmt: skip
+    for plan in STORE.plans.values():
+        for number, part in enumerate((plan.title, plan.intro, *plan.steps)):
+            texts.append((f"plan {plan.id} part {number}", STORE.text(part, form, today)))
+    return texts
+
+
+@pytest.mark.parametrize("form", ADDRESS_FORMS)
+@pytest.mark.parametrize("today", DAYS, ids=str)
+def test_no_text_shows_an_expired_value(today: dt.date, form: str) -> None:
+    """Also not written out by hand: a text with "6 weken" fails once a fact "6 weken" has expired.
+    Crisis lines whose `when_expired` repeats the value (112) stay in view on purpose."""
+    expired = [fact for fact in STORE.facts.values() if fact.expired(today) and not fact.kept_after_expiry]
+    if today >= AFTER_ALL_FACTS:
+        assert len(expired) == len([fact for fact in STORE.facts.values() if not fact.kept_after_expiry])
+    for name, text in rendered_texts(today, form):
+        assert "{" not in text and "}" not in text, f"{name}: unrendered placeholder"
+        for fact in expired:
+            assert not mentions(text, fact.value), f"{name} ({today}, {form}): expired {fact.key}: {text}"
+
+
+def test_a_used_fact_shows_its_value_until_its_date_and_its_expiry_text_after() -> None:
+    sources = [answer.texts["je"] for answer in STORE.answers.values()]
+    sources += [part["je"] for plan in STORE.plans.values() for part in (plan.title, plan.intro, *plan.steps)]
+    used = {key for text in sources for _, key, _, _ in string.Formatter().parse(text) if key in STORE.facts}
+    assert used
+    after = " ".join(text for _, text in rendered_texts(AFTER_ALL_FACTS, "je"))
+    for last_day in sorted({STORE.facts[key].valid_until for key in used}):
+        before = " ".join(text for _, text in rendered_texts(last_day, "je"))
+        for key in (key for key in used if STORE.facts[key].valid_until == last_day):
+            assert STORE.facts[key].value in before and STORE.facts[key].when_expired in after, key
+
+
+def test_freshness_of_the_real_content_on_fixed_days() -> None:
+    first = min(fact.valid_until for fact in STORE.facts.values())
+    assert not [item for item in STORE.freshness(first - dt.timedelta(days=61)) if item.file == "facts.yml"]
+    facts = [item for item in STORE.freshness(first - dt.timedelta(days=60)) if item.file == "facts.yml"]
+    assert facts and all(not item.expired and item.days_left == 60 for item in facts)
+    late = STORE.freshness(AFTER_ALL_FACTS)
+    assert {item.key for item in late if item.expired and item.file == "facts.yml"} == set(STORE.facts)
 
 
 def test_a_plan_offer_to_a_missing_plan_is_reported(tmp_path: Path) -> None:
@@ -82,20 +152,22 @@ def test_generated_answer_rules_are_up_to_date() -> None:
 
 
 @pytest.mark.parametrize("form", ADDRESS_FORMS)
-def test_answers_render_in_both_forms_within_b1_limits(form: str) -> None:
+@pytest.mark.parametrize("today", DAYS, ids=str)
+def test_answers_render_in_both_forms_within_b1_limits(today: dt.date, form: str) -> None:
     for answer in STORE.answers.values():
-        text = STORE.text(answer.texts, form)
+        text = STORE.text(answer.texts, form, today)
         assert words(text) <= MAX_ANSWER_WORDS, f"{answer.intent} ({form}): {words(text)} words"
         assert not FORBIDDEN_WORDS[form].search(text), f"{answer.intent} ({form}) mixes forms: {text}"
-        STORE.buttons(answer.offers, form)
+        STORE.buttons(answer.offers, form, today)
 
 
 @pytest.mark.parametrize("form", ADDRESS_FORMS)
-def test_plan_steps_render_in_both_forms(form: str) -> None:
+@pytest.mark.parametrize("today", DAYS, ids=str)
+def test_plan_steps_render_in_both_forms(today: dt.date, form: str) -> None:
     for plan in STORE.plans.values():
         assert 3 <= len(plan.steps) <= 8, plan.id
         for part in (plan.title, plan.intro, *plan.steps):
-            text = STORE.text(part, form)
+            text = STORE.text(part, form, today)
             assert words(text) <= MAX_STEP_WORDS, f"{plan.id} ({form}): {text}"
             assert not FORBIDDEN_WORDS[form].search(text), f"{plan.id} ({form}) mixes forms: {text}"
 

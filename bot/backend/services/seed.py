@@ -1,11 +1,15 @@
-"""Clearly fictional demo data: three locations in "Voorbeeldstad", their spreekuren and slots."""
+"""Clearly fictional demo data: three locations in "Voorbeeldstad", their spreekuren and slots.
+
+The demo locations are recognised by their names and addresses below, and by "(demo)" in a name, so
+the backend can refuse to serve them outside development (`find_demo_locations`, `serve`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.backend.models import Closure, Location, Schedule
@@ -20,6 +24,9 @@ DEMO_LOCATIONS = (
     ("Ontmoetingsplek De Proefboom (demo)", "Proeflaan 7, 9999 XZ Voorbeeldstad", "Zuid",
      "Tram 0 tot halte Proeflaan. Fietsenstalling aan de achterkant (demo)."),
 )  # fmt: skip
+
+#: Marks a demo location's name; a location whose name contains it is never served outside development.
+DEMO_MARK = "(demo)"
 
 # (location index, topic, title, weekday, start, end, slot minutes, capacity)
 DEMO_SCHEDULES = (
@@ -62,6 +69,16 @@ def seed_demo_data(*, session: Session, today: date, horizon_days: int, actor: s
         seeded = True
     created = generate_slots(session=session, start=today, end=today + timedelta(days=horizon_days))
     return SeedReport(seeded=seeded, slots_created=created)
+
+
+def find_demo_locations(*, session: Session) -> list[str]:
+    """Names of locations that are (or were seeded as) demo locations: by name, address or "(demo)"."""
+    names = [name for name, *_ in DEMO_LOCATIONS]
+    addresses = [address for _, address, *_ in DEMO_LOCATIONS]
+    query = select(Location.name).where(
+        or_(Location.name.in_(names), Location.address.in_(addresses), Location.name.contains(DEMO_MARK))
+    )
+    return sorted(session.scalars(query))
 
 
 def _general_holidays(today: date) -> list[tuple[date, str]]:

@@ -1,5 +1,5 @@
 """The team dashboard: conversations per day and topic, settled without a person, handovers, bookings,
-callbacks."""
+callbacks; and the content's dated facts that expired or expire soon."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.services.clock import local_today
+from bot.backend.services.content_freshness import freshness_panel
 from bot.backend.services.dashboard import PERIODS, PILOT_SETTLED_SHARE, build_figures
 from bot.backend.staff_web.charts import bar_chart
 from bot.backend.staff_web.deps import Staff
@@ -21,8 +22,9 @@ def dashboard(
     request: Request, sessions: Sessions, settings: SettingsDep, _user: Staff, dagen: str = "14"
 ) -> Response:
     days = int(dagen) if dagen.isdigit() and int(dagen) in PERIODS else 14
+    today = local_today(settings.tz)
     with sessions.begin() as db:
-        figures = build_figures(session=db, today=local_today(settings.tz), days=days, tz=settings.tz)
+        figures = build_figures(session=db, today=today, days=days, tz=settings.tz)
     labels = [day.strftime("%d-%m") for day in figures.days]
     charts = [
         bar_chart("Gesprekken per dag", list(zip(labels, figures.conversations_per_day, strict=True))),
@@ -44,4 +46,5 @@ def dashboard(
         days=days,
         periods=PERIODS,
         pilot_share=PILOT_SETTLED_SHARE,
+        freshness=freshness_panel(content_dir=settings.content_dir, today=today),
     )

@@ -1,0 +1,60 @@
+"""The dashboard's panel "Feiten die verlopen": dated facts of content/ that expired or expire soon.
+
+The backend reads content/facts.yml and local.yml itself (bot/content_facts.py, shared with the Rasa
+side); it never imports the actions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from bot.content_facts import WARN_DAYS, ContentFileError, Expiring, load_content_facts
+
+# The first word of `source_url` is linked when it looks like a web address ("www.rijksoverheid.nl/...").
+_WEB_ADDRESS = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FactRow:
+    item: Expiring
+    status: str
+    href: str | None
+
+
+@dataclass(frozen=True)
+class FreshnessPanel:
+    rows: list[FactRow] = field(default_factory=list)
+    warn_days: int = WARN_DAYS
+    error: str | None = None
+
+
+def status_label(item: Expiring) -> str:
+    """Dutch status for staff: "verlopen", "laatste dag vandaag", "nog 1 dag", "nog 12 dagen"."""
+    if item.expired:
+        return "verlopen"
+    if item.days_left == 0:
+        return "laatste dag vandaag"
+    return f"nog {item.days_left} dag" if item.days_left == 1 else f"nog {item.days_left} dagen"
+
+
+def web_link(source_url: str) -> str | None:
+    first = source_url.split(maxsplit=1)[0] if source_url.strip() else ""
+    if not _WEB_ADDRESS.match(first):
+        return None
+    return first if first.lower().startswith(("http://", "https://")) else f"https://{first}"
+
+
+def freshness_panel(*, content_dir: Path, today: date, warn_days: int = WARN_DAYS) -> FreshnessPanel:
+    """The panel's rows, soonest first; an unreadable file is shown as an error, not a failing page."""
+    try:
+        facts = load_content_facts(content_dir)
+    except ContentFileError as error:
+        return FreshnessPanel(warn_days=warn_days, error=str(error))
+    rows = [
+        FactRow(item, status_label(item), web_link(item.source_url))
+        for item in facts.freshness(today, warn_days)
+    ]
+    return FreshnessPanel(rows, warn_days)
