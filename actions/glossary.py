@@ -45,12 +45,16 @@ MESSAGES = {
         "unknown": "Dat woord ken ik nog niet. Ik kan bijvoorbeeld uitleggen wat {examples} betekent. "
         "Typ dan: wat betekent {first}? Je kunt het ook aan iemand van het wijkteam vragen.",
         "unknown_plain": "Dat woord ken ik nog niet. Je kunt het aan iemand van het wijkteam vragen.",
+        "which": "Welk woord bedoel je? Typ bijvoorbeeld: wat betekent {first}?",
+        "which_plain": "Welk woord bedoel je? Typ het woord, dan leg ik het uit.",
         "more": "Meer over {term}",
     },
     "u": {
         "unknown": "Dat woord ken ik nog niet. Ik kan bijvoorbeeld uitleggen wat {examples} betekent. "
         "Typ dan: wat betekent {first}? U kunt het ook aan iemand van het wijkteam vragen.",
         "unknown_plain": "Dat woord ken ik nog niet. U kunt het aan iemand van het wijkteam vragen.",
+        "which": "Welk woord bedoelt u? Typ bijvoorbeeld: wat betekent {first}?",
+        "which_plain": "Welk woord bedoelt u? Typ het woord, dan leg ik het uit.",
         "more": "Meer over {term}",
     },
 }
@@ -64,6 +68,15 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
 _DEFINED_AFTER = re.compile(r"^\s+(?:(?:is|zijn)\s+(?:een|de|het)|betekent)\b", re.I)
 _EXPANDED_AFTER = re.compile(r"^\s*\(\s*[^\W\d_]")  # "CJG (Centrum ...)", not "Veilig Thuis (0800-2000)"
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+# The words of a question that points back without naming a word: "sorry, wat bedoel je daarmee?"
+_QUESTION_WORDS = set(
+    """wat is een de het dat dit die deze betekent betekend beteken betekenen bedoel bedoelt bedoelen
+    bedoeld je jij u jullie met mee daarmee hiermee daar hier woord woorden ik snap begrijp ken niet
+    sorry eigenlijk precies houdt in zeggen wil uitleg uitleggen leg uit kun kunt mij me graag van
+    welk welke moeilijk moeilijke nou nog eens even hoe er en of dan zo maar ok oke hè he hé gebruikt
+    gebruik zei zegt schreef schrijft noemt noemde staat stond net daarnet zojuist bericht tekst
+    antwoord vorige laatste letters afkorting afkortingen""".split()
+)
 
 
 def _key(term: str) -> str:
@@ -282,8 +295,9 @@ class ActionExplainTerm(Action):
     """Answers "Wat betekent ...?": the terms named in the message, or else those of the last answer.
 
     "Wat betekent dat?" names no term: then the terms of the assistant's previous message are
-    explained, the ones not explained yet first. A word the glossary does not know gets a short,
-    kind answer with examples, the model's best topic answer (if likely) and the offer of a person.
+    explained, the ones not explained yet first; if there are none, it asks which word is meant. A
+    word the glossary does not know gets a short, kind answer with examples, the model's best topic
+    answer (if likely) and the offer of a person.
     """
 
     def name(self) -> str:
@@ -303,7 +317,8 @@ class ActionExplainTerm(Action):
                 {"title": store.answers[intent].question, "payload": f"/{intent}"}
                 for intent in suggested_answers(tracker.latest_message, set(store.answers))
             ]
-            text = unknown_term_text(glossary, form)
+            named = names_a_word(str(tracker.latest_message.get("text") or ""))
+            text = unknown_term_text(glossary, form) if named else which_term_text(glossary, form)
             dispatcher.utter_message(text=text, buttons=[*suggestions, PERSON_BUTTON])
             return []
         buttons = [
@@ -317,10 +332,16 @@ class ActionExplainTerm(Action):
         return [SlotSet(SLOT, now_explained)] if now_explained != explained else []
 
 
+def names_a_word(question: str) -> bool:
+    """Whether a question names a word ("wat is een zwartboek") or only points back ("wat betekent dat?")."""
+    return any(word.lower() not in _QUESTION_WORDS for word in _WORD.findall(question))
+
+
 def asked_terms(glossary: Glossary, tracker: Tracker, explained: list[str]) -> list[Term]:
-    """The terms in the question; without any, those of the previous answer (unexplained first)."""
-    named = glossary.lookup(str(tracker.latest_message.get("text") or ""))
-    if named:
+    """The terms in the question; if it names no word, those of the previous message (new ones first)."""
+    question = str(tracker.latest_message.get("text") or "")
+    named = glossary.lookup(question)
+    if named or names_a_word(question):
         return named
     previous = glossary.find(last_bot_text(tracker))
     return sorted(previous, key=lambda term: term.key in explained)  # stable: keeps the text's order
@@ -340,8 +361,18 @@ def suggested_answers(latest_message: dict[str, Any], answers: set[str]) -> list
     return likely[:1]
 
 
+def _examples(glossary: Glossary) -> list[str]:
+    return [glossary.terms[_key(term)].term for term in EXAMPLE_TERMS if _key(term) in glossary.terms]
+
+
+def which_term_text(glossary: Glossary, form: str) -> str:
+    """For "wat betekent dat?" when nothing before it needs explaining (or for a lone "wat?")."""
+    examples = _examples(glossary)
+    return MESSAGES[form]["which"].format(first=examples[0]) if examples else MESSAGES[form]["which_plain"]
+
+
 def unknown_term_text(glossary: Glossary, form: str) -> str:
-    examples = [glossary.terms[_key(term)].term for term in EXAMPLE_TERMS if _key(term) in glossary.terms]
+    examples = _examples(glossary)
     if not examples:
         return MESSAGES[form]["unknown_plain"]
     listed = examples[0] if len(examples) == 1 else ", ".join(examples[:-1]) + " of " + examples[-1]

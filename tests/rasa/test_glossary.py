@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
 from actions.content import ADDRESS_FORMS, FORBIDDEN_WORDS, ContentError, load_store
-from actions.glossary import SLOT, ActionExplainTerm, load_glossary, parse_glossary
+from actions.glossary import SLOT, ActionExplainTerm, load_glossary, names_a_word, parse_glossary
 from actions.plans import ActionPlanNext, ActionPlanStart
 from actions.readability import split_sentences, tokens
 from tests.rasa.resident_texts import resident_texts
@@ -125,6 +125,21 @@ def test_a_question_with_a_typo_still_finds_the_term() -> None:
     assert [t.term for t in glossary.lookup("wat bedoel je met kanton rechter")] == ["kantonrechter"]
     assert glossary.lookup("wat betekent verhuurder") == []  # not close enough to anything
     assert glossary.lookup("wat is dat?") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "names_one"),
+    [
+        ("wat betekent dat?", False),
+        ("sorry, wat bedoel je daarmee?", False),
+        ("wat betekent dat woord dat u gebruikt", False),
+        ("ik ken dat moeilijke woord niet", False),
+        ("wat is een zwartboek", True),
+        ("wat is de kindertelefoon?", True),
+    ],
+)
+def test_a_question_that_only_points_back_names_no_word(question: str, names_one: bool) -> None:
+    assert names_a_word(question) is names_one
 
 
 @pytest.mark.parametrize(
@@ -309,9 +324,11 @@ async def test_wat_betekent_dat_explains_the_terms_of_the_previous_message() -> 
 
 async def test_an_unknown_word_gets_a_kind_answer_with_examples_a_likely_answer_and_a_person() -> None:
     ranking = [("ask_term", 0.5), ("schulden_aanmaning", 0.3), ("greet", 0.2)]
-    messages, events = await run(
-        ActionExplainTerm(), intent="ask_term", text="wat is een zwartboek", ranking=ranking
-    )
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="ask_term", text="wat is een zwartboek", ranking=ranking)
+    tracker.events = [{"event": "bot", "text": "Vraag naar de Wmo."}]  # not what was asked about
+    events = await ActionExplainTerm().run(dispatcher, tracker, domain={})
+    messages = dispatcher.messages
     text = messages[0]["text"]
     assert text.startswith("Dat woord ken ik nog niet.")
     assert "Wmo of kantonrechter" in text and "wat betekent Wmo?" in text
@@ -325,10 +342,23 @@ async def test_an_unknown_word_gets_a_kind_answer_with_examples_a_likely_answer_
 
 async def test_an_unknown_word_in_the_u_form(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADDRESS_FORM", "u")
-    messages, _ = await run(ActionExplainTerm(), intent="ask_term", text="wat betekent dat?")
+    messages, _ = await run(ActionExplainTerm(), intent="ask_term", text="wat betekent zwartboek?")
     assert "U kunt het ook aan iemand van het wijkteam vragen." in messages[0]["text"]
     assert not FORBIDDEN_WORDS["u"].search(messages[0]["text"])
     assert messages[0]["buttons"] == [{"title": "Iemand spreken", "payload": "/request_human"}]
+
+
+@pytest.mark.parametrize(
+    ("form", "question"), [("je", "Welk woord bedoel je?"), ("u", "Welk woord bedoelt u?")]
+)
+async def test_pointing_back_at_a_message_without_jargon_asks_which_word(
+    form: str, question: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ADDRESS_FORM", form)
+    messages, events = await run(ActionExplainTerm(), intent="ask_term", text="wat?")
+    assert messages[0]["text"] == f"{question} Typ bijvoorbeeld: wat betekent Wmo?"
+    assert messages[0]["buttons"] == [{"title": "Iemand spreken", "payload": "/request_human"}]
+    assert events == []
 
 
 async def test_without_a_glossary_file_nothing_changes(glossary_content: Path) -> None:
