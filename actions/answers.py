@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient
 from actions.content import content_store
+from actions.glossary import FirstUse
 from actions.session import conversation_channel
 from bot.settings import RasaSideSettings
 
@@ -70,12 +71,14 @@ class ActionAnswer(Action):
         if answer is None:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
+        first_use = FirstUse(tracker, settings)  # explains jargon the first time (actions/glossary.py)
         dispatcher.utter_message(
-            text=store.text(answer.texts, form), buttons=store.buttons(answer.offers, form)
+            text=first_use.annotate(store.text(answer.texts, form)),
+            buttons=store.buttons(answer.offers, form),
         )
         topic = topic_of(intent)
         if topic != tracker.get_slot("topic"):  # counted for the team's dashboard, best effort
             BackendClient.from_settings(settings).note_conversation_soon(
                 tracker.sender_id, conversation_channel(tracker), topic
             )
-        return [SlotSet("topic", topic)]
+        return [SlotSet("topic", topic), *first_use.events()]

@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient
 from actions.content import ContentStore, Plan, content_store, plan_start_payload
+from actions.glossary import FirstUse
 from actions.session import conversation_channel
 from bot.settings import RasaSideSettings
 
@@ -76,6 +77,7 @@ class PlanTurn:
     form: str
     plan: Plan | None
     step: int
+    first_use: FirstUse  # explains jargon the first time (actions/glossary.py)
 
 
 class PlanAction(Action, ABC):
@@ -99,7 +101,8 @@ class PlanAction(Action, ABC):
         plan = store.plans.get(tracker.get_slot("plan_id") or "")
         if plan is None and self.needs_active_plan:
             return self.nothing_active(dispatcher, form)
-        turn = PlanTurn(dispatcher, tracker, store, form, plan, int(tracker.get_slot("plan_step") or 0))
+        step = int(tracker.get_slot("plan_step") or 0)
+        turn = PlanTurn(dispatcher, tracker, store, form, plan, step, FirstUse(tracker, settings))
         events = self.act(turn)
         return await events if inspect.isawaitable(events) else events
 
@@ -111,11 +114,11 @@ class PlanAction(Action, ABC):
         text = MESSAGES[turn.form]["step"].format(
             number=step + 1, total=len(plan.steps), text=turn.store.text(plan.steps[step], turn.form)
         )
-        turn.dispatcher.utter_message(text=text, buttons=NAVIGATION)
+        turn.dispatcher.utter_message(text=turn.first_use.annotate(text), buttons=NAVIGATION)
         events: list[EventType] = [SlotSet("plan_id", plan.id), SlotSet("plan_step", float(step))]
         if turn.tracker.get_slot("plan_feedback_pending"):
             events.append(SlotSet("plan_feedback_pending", None))
-        return events
+        return events + turn.first_use.events()
 
     @staticmethod
     def offer_plans(
@@ -153,7 +156,7 @@ class ActionPlanStart(PlanAction):
         if plan is None:
             turn.dispatcher.utter_message(text=MESSAGES[turn.form]["unknown"], buttons=TOPIC_BUTTONS)
             return [SlotSet("plan_id", None), SlotSet("plan_step", None)]
-        turn.dispatcher.utter_message(text=turn.store.text(plan.intro, turn.form))
+        turn.dispatcher.utter_message(text=turn.first_use.annotate(turn.store.text(plan.intro, turn.form)))
         BackendClient.from_settings().note_conversation_soon(
             turn.tracker.sender_id, conversation_channel(turn.tracker), plan.topic
         )
