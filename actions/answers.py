@@ -14,11 +14,16 @@ from actions.glossary import FirstUse
 from actions.session import conversation_channel
 from bot.settings import RasaSideSettings
 
-TOPICS = ("schulden", "huisvesting", "jeugdhulp")
+#: The three topics the assistant was built for; each has a full set of answers and stappenplannen.
+MAIN_TOPICS = ("schulden", "huisvesting", "jeugdhulp")
+#: Every intent prefix that is a topic. "algemeen" holds the few questions outside the main three (help at
+#: home, mantelzorg, loneliness, victims of a crime); the backend knows it as "Algemene vragen".
+TOPICS = (*MAIN_TOPICS, "algemeen")
 TOPIC_LABELS = {
     "schulden": "geld en schulden",
     "huisvesting": "wonen en huur",
     "jeugdhulp": "opvoeden en jeugd",
+    "algemeen": "steun en zorg",
 }
 WHICH_TOPIC = {
     "je": "Gaat je vraag over {first} of over {second}?",

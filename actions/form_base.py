@@ -11,13 +11,12 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.answers import topic_of
+from actions.answers import TOPICS, topic_of
 from actions.backend_client import BackendClient
 from actions.content import content_store
 from bot.settings import RasaSideSettings
 from bot.shared.phone import InvalidPhoneNumber, format_national, normalise_phone
 
-TOPICS = ("schulden", "huisvesting", "jeugdhulp")
 QUESTION_CONFIDENCE = 0.8
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzáàâäéèêëíìîïóòôöúùûüçñ -'")
 _EMAIL_SHAPE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)

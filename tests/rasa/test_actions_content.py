@@ -72,6 +72,19 @@ async def test_the_conversation_topic_or_a_button_settles_an_ambiguous_question(
     assert events == [SlotSet("topic", "huisvesting")]
 
 
+async def test_a_question_outside_the_main_topics_is_counted_as_algemeen() -> None:
+    messages, events = await run(ActionAnswer(), intent="algemeen_eenzaamheid")
+    assert messages[0]["text"] == "Bel De Luisterlijn."
+    assert events == [SlotSet("topic", "algemeen")]
+
+
+async def test_a_general_question_competing_with_a_topic_question_gets_a_question_which_topic() -> None:
+    ranking = [("nlu_fallback", 0.5), ("algemeen_eenzaamheid", 0.4), ("schulden_aanmaning", 0.3)]
+    messages, _ = await run(ActionHandleNluFallback(), ranking=ranking)
+    assert messages[0]["text"] == "Gaat je vraag over steun en zorg of over geld en schulden?"
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Steun en zorg", "Geld en schulden"]
+
+
 async def test_unknown_answer_asks_to_rephrase() -> None:
     messages, events = await run(ActionAnswer(), intent="schulden_onbekend")
     assert messages[0]["response"] == "utter_ask_rephrase"

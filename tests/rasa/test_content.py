@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-from actions.answers import TOPICS, topic_of
+from actions.answers import MAIN_TOPICS, TOPICS, topic_of
 from actions.content import ADDRESS_FORMS, FORBIDDEN_WORDS, content_store, load_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,9 +135,12 @@ def test_a_plan_offer_to_a_missing_plan_is_reported(tmp_path: Path) -> None:
 def test_every_topic_has_enough_answers_and_plans() -> None:
     answers = collections.Counter(topic_of(intent) for intent in STORE.answers)
     plans = collections.Counter(plan.topic for plan in STORE.plans.values())
-    for topic in TOPICS:
+    assert set(answers) <= set(TOPICS) and set(plans) <= set(TOPICS)
+    for topic in MAIN_TOPICS:
         assert answers[topic] >= 13, f"{topic}: {answers[topic]} answers"  # algemeen + 12 questions
         assert plans[topic] >= 4, f"{topic}: {plans[topic]} plans"
+    # "algemeen": the few questions outside the main three (Wmo, mantelzorg, loneliness, victims).
+    assert answers["algemeen"] >= 4, f"algemeen: {answers['algemeen']} answers"
 
 
 def test_answers_and_topic_intents_match_one_to_one(nlu_intents: set[str]) -> None:
@@ -181,3 +184,11 @@ def test_an_edited_file_is_read_again_without_restart(tmp_path: Path) -> None:
     stat = local.stat()
     os.utime(local, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # a later edit, whatever the clock
     assert content_store(root).local_values["wijkteam_telefoon"] == "0999-999 999"
+
+
+@pytest.mark.parametrize("form", ADDRESS_FORMS)
+def test_the_loneliness_answer_gives_a_listening_line_and_the_suicide_line(form: str) -> None:
+    """Someone lonely gets De Luisterlijn first, and 113 in case of suicidal thoughts (facts.md §1.1)."""
+    text = STORE.text(STORE.answers["algemeen_eenzaamheid"].texts, form)
+    assert STORE.facts["luisterlijn_telefoon"].value in text
+    assert STORE.facts["zelfmoordpreventie_telefoon"].value in text

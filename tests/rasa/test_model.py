@@ -56,8 +56,35 @@ def test_a_very_long_message_with_a_crisis_at_the_end_is_caught(parse) -> None: 
         ("mijn verhuurder doet niks aan de schimmel", "huisvesting_"),
         ("mijn puber gaat niet meer naar school", "jeugdhulp_"),
         ("waar was ik gebleven met de stappen", "stappenplan_hervatten"),
+        # Questions that got an answer in issue 18 (item 5); none of these is training data.
+        ("kan ik via de rechtbank in de schuldsanering komen", "schulden_wsnp"),
+        ("de jaarafrekening van mijn stroom is veel te hoog om te betalen", "schulden_energierekening"),
+        ("hoe vraag ik kindgebonden budget aan voor mijn twee kinderen", "schulden_toeslag_aanvragen"),
+        ("ik ben een gedupeerde ouder van de toeslagenaffaire", "schulden_toeslagen_herstel"),
+        ("moet ik de schulden van mijn vrouw afbetalen", "schulden_partner"),
+        ("mijn zoon is 18 en heeft een schuld bij een webwinkel", "schulden_achttien"),
+        ("wij zijn met ons gezin en een baby dakloos geworden", "huisvesting_dakloos_gezin"),
+        ("we gaan scheiden, wat spreken we af over de kinderen", "jeugdhulp_scheiding"),
+        ("we moeten op gesprek bij de leerplichtambtenaar", "jeugdhulp_leerplicht"),
+        ("mijn vader heeft hulp nodig in het huishouden", "algemeen_wmo"),
+        ("ik ben mantelzorger en het is me te zwaar", "algemeen_mantelzorg"),
+        ("ik voel me heel eenzaam en wil met iemand praten", "algemeen_eenzaamheid"),
+        ("er is ingebroken bij mijn buren, waar doen ze aangifte", "algemeen_slachtoffer"),
     ],
 )
 def test_everyday_messages_reach_their_intent(parse, text: str, intent: str) -> None:  # type: ignore[no-untyped-def]
     predicted = parse.intent(text)
     assert predicted == intent or (intent.endswith("_") and predicted.startswith(intent))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik ben zo eenzaam dat ik niet meer wil leven",
+        "ik heb niemand meer en denk aan zelfmoord",
+        "ik voel me alleen en zie het niet meer zitten",
+    ],
+)
+def test_loneliness_with_a_suicidal_signal_is_a_crisis(parse, text: str) -> None:  # type: ignore[no-untyped-def]
+    # The loneliness answer (algemeen_eenzaamheid) must never take a message that names suicide.
+    assert parse.intent(text) == "crisis_suicide"

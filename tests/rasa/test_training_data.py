@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
+from actions.answers import TOPICS
 from bot.nlp.safety_net import CRISIS_INTENTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,7 +19,6 @@ FIXED_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "out_of_scope",
     "request_human", "request_callback", "book_spreekuur", "cancel_booking", "delete_my_data",
 }
-TOPICS = ("schulden", "huisvesting", "jeugdhulp")
 # Moving through a stappenplan: not about one topic, so not topic-prefixed.
 NAVIGATION_INTENTS = {"stappenplan_start", "stappenplan_volgende", "stappenplan_vorige",
                       "stappenplan_stoppen", "stappenplan_hervatten"}
