@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.content_facts import (
     WARN_DAYS,
+    ContentFileError,
     DatedFact,
     Expiring,
     describe,
@@ -30,6 +29,7 @@ from bot.content_facts import (
     local_today,
     parse_facts,
     parse_local,
+    read_yaml,
 )
 
 logger = logging.getLogger(__name__)
@@ -177,9 +177,9 @@ def _forms(raw: dict[str, Any]) -> dict[str, str]:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise ContentError(f"{path.name}: not valid YAML ({error})") from error
+        return read_yaml(path)
+    except ContentFileError as error:
+        raise ContentError(str(error)) from error
 
 
 def load_store(root: Path) -> ContentStore:

@@ -17,7 +17,7 @@ import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
 from actions.answers import MAIN_TOPICS, TOPICS, topic_of
-from actions.content import ADDRESS_FORMS, FORBIDDEN_WORDS, content_store, load_store
+from actions.content import ADDRESS_FORMS, FORBIDDEN_WORDS, ContentError, content_store, load_store
 
 ROOT = Path(__file__).resolve().parents[2]
 STORE = load_store(ROOT / "content")
@@ -192,3 +192,12 @@ def test_the_loneliness_answer_gives_a_listening_line_and_the_suicide_line(form:
     text = STORE.text(STORE.answers["algemeen_eenzaamheid"].texts, form)
     assert STORE.facts["luisterlijn_telefoon"].value in text
     assert STORE.facts["zelfmoordpreventie_telefoon"].value in text
+
+
+def test_a_key_written_twice_is_refused(tmp_path: Path) -> None:
+    """PyYAML keeps the last of two equal keys silently; two editors adding the same fact must hear of it."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    facts = tmp_path / "content" / "facts.yml"
+    facts.write_text(facts.read_text() + "  alarmnummer:\n    value: '911'\n")
+    with pytest.raises(ContentError, match="alarmnummer.*twice"):
+        load_store(tmp_path / "content")
