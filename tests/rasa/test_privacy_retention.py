@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -78,11 +79,19 @@ def stored_senders(store: TrackerStore) -> set[str]:
         return {row[0] for row in session.query(store.SQLEvent.sender_id).distinct()}
 
 
+#: A run under libfaketime (the "after 31 December" check of docs/content.md) must give the purge the same
+#: clock as the test that wrote the events.
+CLOCK_VARIABLES = {
+    key: value for key, value in os.environ.items() if key == "LD_PRELOAD" or key.startswith("FAKETIME")
+}
+
+
 def run_purge(endpoints: Path, *args: str) -> str:
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--endpoints", str(endpoints), *args],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env={"RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin", "RETENTION_CONVERSATION_DAYS": "30"},
+        env={"RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin", "RETENTION_CONVERSATION_DAYS": "30",
+             **CLOCK_VARIABLES},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
