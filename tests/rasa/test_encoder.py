@@ -17,7 +17,9 @@ def test_similar_dutch_questions_are_closer_than_other_topics() -> None:
 
 
 def test_english_and_dutch_meet_in_one_space() -> None:
-    dutch, english, other = embed(["ik wil iemand spreken", "I want to talk to a person", "mijn huur is te hoog"])
+    dutch, english, other = embed(
+        ["ik wil iemand spreken", "I want to talk to a person", "mijn huur is te hoog"]
+    )
     assert float(dutch @ english) > float(dutch @ other)
 
 
