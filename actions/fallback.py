@@ -38,15 +38,16 @@ MIN_RUNNER_UP_CONFIDENCE = 0.15
 WHICH = {"je": "Bedoel je een van deze vragen?", "u": "Bedoelt u een van deze vragen?"}
 WHICH_OF_TOPIC = {"je": "Gaat je vraag over een van deze?", "u": "Gaat uw vraag over een van deze?"}
 
-#: Topics beyond the content topics: the actions a resident can ask for, each with a Dutch button title
-#: (no "je" or "u", so one title serves both forms). The order is the fill-in order of a short choice.
+#: Topics beyond the content topics: the actions a resident can ask for, each with a Dutch button title in
+#: the first person, like the answers' questions (so one title serves both forms of address). The order
+#: is the fill-in order of a short choice.
 ACTION_TOPICS: dict[str, dict[str, str]] = {
     "booking": {
-        "book_spreekuur": "Een afspraak maken op het spreekuur",
-        "request_callback": "Teruggebeld worden door het wijkteam",
-        "cancel_booking": "Een afspraak afzeggen of verzetten",
+        "book_spreekuur": "Ik wil een afspraak maken op het spreekuur",
+        "request_callback": "Ik wil dat het wijkteam mij terugbelt",
+        "cancel_booking": "Ik wil mijn afspraak afzeggen of verzetten",
     },
-    "person": {REQUEST_HUMAN: "Iemand van het wijkteam spreken"},
+    "person": {REQUEST_HUMAN: "Ik wil iemand van het wijkteam spreken"},
 }
 #: A topic with fewer than two candidate questions borrows these (asking for a person is one
 #: question; being called back is the other way to talk to someone).

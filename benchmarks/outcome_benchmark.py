@@ -35,6 +35,7 @@ import asyncio
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -442,6 +443,54 @@ def got(turn: Turn) -> str:
     return f"{turn.intent}{confidence}{guess}"
 
 
+def fallback_settings(root: Path) -> str:
+    """The fallback thresholds of the measured checkout, as its config.yml and actions/fallback.py say."""
+    config = (root / "config.yml").read_text()
+    block = config[config.find("name: FallbackClassifier") :]
+    keys = ("threshold", "ambiguity_threshold")
+    found = {key: re.search(rf"\b{key}:\s*([0-9.]+)", block) for key in keys}
+    text = ", ".join(f"{key} {match.group(1)}" for key, match in found.items() if match)
+    clarity = re.search(
+        r"^TOPIC_CLARITY = TopicClarity\((.*)\)$", (root / "actions" / "fallback.py").read_text(), re.M
+    )
+    return (
+        f"FallbackClassifier {text}; topic choice {clarity.group(1) if clarity else 'none (rephrase only)'}"
+    )
+
+
+def slice_line(title: str, group: list[Turn]) -> list[str]:
+    counts = Counter(t.outcome for t in group)
+    n = max(1, len(group))
+    good = sum(counts[name] for name in GOOD)
+    return [
+        f"{title}: {len(group)} messages, right or useful {pct(good / n)}, rephrase "
+        f"{pct(counts['rephrase'] / n)}, wrong {pct(counts['wrong'] / n)}, crisis reply "
+        f"{pct(counts['crisis'] / n)}.",
+        "",
+    ]
+
+
+def unsure_lines(everyday: list[Turn]) -> list[str]:
+    """What the messages the model was unsure about got, and how often a rephrase threw away a good guess."""
+    unsure = [t for t in everyday if t.intent == "nlu_fallback"]
+    if not unsure:
+        return []
+    got_counts = Counter(t.outcome for t in unsure)
+    rephrased = [t for t in unsure if t.outcome == "rephrase"]
+    good_guess = sum(1 for t in rephrased if t.best_guess and topic_of_intent(t.best_guess) == t.topic)
+    parts = ", ".join(f"{OUTCOME_LABELS[name]} {count}" for name, count in got_counts.most_common())
+    return [
+        f"Of the {len(unsure)} unsure messages: {parts}. Of the {len(rephrased)} rephrase requests, "
+        f"{good_guess} threw away a best guess on the right topic.",
+        "",
+    ]
+
+
+def made_by(command: str) -> str:
+    """The command as the report names it: the make target when make ran it."""
+    return f"`make benchmark-outcome` (`{command}`)" if os.environ.get("MAKELEVEL") else f"`{command}`"
+
+
 def report(
     turns: list[Turn],
     figures: dict[str, Any],
@@ -449,6 +498,8 @@ def report(
     command: str,
     label: str,
     baseline: dict[str, Any] | None,
+    settings: str = "",
+    concurrency: int = 3,
 ) -> str:
     everyday = [t for t in turns if not t.crisis]
     crisis = [t for t in turns if t.crisis]
@@ -459,12 +510,14 @@ def report(
     lines = [
         "# Outcome benchmark: what a resident gets",
         "",
-        f"Made by `{command}` on {now} ({label}): {len(turns)} messages of the independent set "
+        f"Made by {made_by(command)} on {now} ({label}): {len(turns)} messages of the independent set "
         "(tests/nlu/independent/residents.yml, written without seeing the training data; never trained or "
         "tuned on), each in a new conversation over the REST channel against the whole running assistant "
         "(Rasa, action server, case backend; embedded stores), classified from the conversation read back "
         f"through Rasa's HTTP API. {len(turns)} messages in {seconds:.0f} s "
         f"(median {median:.0f} ms per message, including the introduction of a new conversation).",
+        "",
+        f"Measured settings: {settings}.",
         "",
         "## Against the targets (issue 19)",
         "",
@@ -507,13 +560,19 @@ def report(
         "own best guess, ignoring the threshold, had the right topic for "
         f"{pct(figures['best_guess_topic'])}.",
         "",
+        *unsure_lines(everyday),
+        *slice_line(
+            "Without the English messages (English is item 4 of the issue, a change of its own)",
+            [t for t in everyday if "english" not in t.style],
+        ),
     ]
     if baseline:
         lines += [
-            f"Baseline: `{baseline['label']}`, measured {baseline['date']} with the same command "
-            f"(right or useful {pct(baseline['good'])}, rephrase {pct(baseline['rephrase'])}, wrong "
-            f"{pct(baseline['wrong'])}, false crisis {pct(baseline['false_crisis'])}, crisis right number "
-            f"{baseline['right_number']} of {baseline['crisis_messages']}).",
+            f"Baseline `{baseline['label']}`: {baseline.get('description') or 'an earlier run'}, measured "
+            f"{baseline['date']} with `{baseline.get('command', '?')}` ({baseline.get('settings', '')}): "
+            f"right or useful {pct(baseline['good'])}, rephrase {pct(baseline['rephrase'])}, "
+            f"wrong {pct(baseline['wrong'])}, false crisis {pct(baseline['false_crisis'])}, "
+            f"crisis right number {baseline['right_number']} of {baseline['crisis_messages']}.",
             "",
         ]
     lines += ["### Per style (a message can have several)", "", *styles_table(turns), ""]
@@ -552,22 +611,35 @@ def report(
     lines += [
         "## How it works",
         "",
-        "`make benchmark-outcome` (= `.venv/app/bin/python benchmarks/outcome_benchmark.py`) starts the "
-        "stack "
-        "with scripts/start.sh on free ports (training first when needed), sends each message in its own "
-        "conversation (3 at a time), reads the conversation back through the HTTP API and stops the stack. "
-        "A reply counts as a crisis reply when the message got a crisis intent or a crisis action ran; as a "
-        "rephrase request when a bot message is one of the rephrase responses of the domain; as a choice "
-        "when "
-        "the fallback action ran, or the answer action asked which topic is meant; otherwise the parsed "
-        'intent is compared with the expected one. The always-present "Iets anders" and "Iemand spreken" '
-        'buttons do not make a choice useful, except "Iemand spreken" for a resident who asked for a person. '
-        "One row per message is kept in `benchmarks/results/outcome/<label>.json`; `--baseline` compares "
-        "with "
-        "an earlier run.",
+        "`make benchmark-outcome` runs benchmarks/outcome_benchmark.py with `--label current --baseline "
+        "benchmarks/results/outcome/e5base.json`. It starts the stack with scripts/start.sh on free ports "
+        "(training first when needed), sends each message in its own conversation "
+        f"({concurrency} at a time), reads the conversation back through the HTTP API and stops the stack.",
+        "",
+        "A reply counts as a crisis reply when the message got a crisis intent or an action with 'crisis' in "
+        "its name ran; as a rephrase request when a bot message is one of the rephrase responses of the "
+        "domain; as a choice when the fallback action ran, or the answer action asked which topic is meant; "
+        'otherwise the parsed intent is compared with the expected one. The always-present "Iets anders" '
+        'and "Iemand spreken" buttons do not make a choice useful, except "Iemand spreken" for a '
+        "resident who asked for a person. One row per message is kept in "
+        "`benchmarks/results/outcome/<label>.json`; `--baseline` compares with an earlier run, `--checkout` "
+        "measures another checkout (the baseline is the branch point, exported with `git archive`).",
         "",
     ]
     return "\n".join(lines)
+
+
+def write_results(path: Path, figures: dict[str, Any], command: str, turns: list[Turn]) -> None:
+    """The run's figures and one line per message (reply texts shortened: enough to recognise them)."""
+    rows = []
+    for turn in turns:
+        row = asdict(turn)
+        row["replies"] = [{**reply, "text": shorten(reply["text"], 160)} for reply in turn.replies]
+        rows.append(json.dumps(row, ensure_ascii=False))
+    figures = {**figures, "command": command}
+    head = json.dumps({"summary": figures}, ensure_ascii=False, indent=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(head[:-2] + ',\n "turns": [\n' + ",\n".join(rows) + "\n ]\n}\n")
 
 
 def main() -> None:
@@ -581,6 +653,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=3)
     parser.add_argument("--limit", type=int, help="only the first N messages (a quick check; no report)")
     parser.add_argument("--label", default="current", help="name of this run in the results file and report")
+    parser.add_argument("--description", default="", help="what was measured, for a later comparison")
     parser.add_argument("--baseline", help="an earlier run's results JSON to compare with")
     parser.add_argument("--report", default=str(REPORT))
     parser.add_argument(
@@ -619,23 +692,15 @@ def main() -> None:
                     f"actions {turn.actions})"
                 )
         return
-    command = (
-        "make benchmark-outcome"
-        if len(sys.argv) == 1
-        else (".venv/app/bin/python benchmarks/outcome_benchmark.py " + " ".join(sys.argv[1:]))
-    )
+    command = shlex.join([".venv/app/bin/python", "benchmarks/outcome_benchmark.py", *sys.argv[1:]])
     baseline = json.loads(Path(args.baseline).read_text())["summary"] if args.baseline else None
-    figures.update(label=args.label, date=datetime.now(timezone.utc).strftime("%Y-%m-%d"))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{args.label}.json").write_text(
-        json.dumps(
-            {"summary": figures, "command": command, "turns": [asdict(turn) for turn in turns]},
-            ensure_ascii=False,
-            indent=1,
-        )
-        + "\n"
+    figures.update(
+        label=args.label, description=args.description, date=datetime.now(timezone.utc).strftime("%Y-%m-%d")
     )
-    text = report(turns, figures, seconds, command, args.label, baseline)
+    settings = fallback_settings(root)
+    figures["settings"] = settings
+    write_results(RESULTS / f"{args.label}.json", figures, command, turns)
+    text = report(turns, figures, seconds, command, args.label, baseline, settings, args.concurrency)
     Path(args.report).write_text(text)
     print(text)
 

@@ -170,6 +170,7 @@ def score(
         "nonsense_rejected": nonsense["rephrase"] / max(1, n_nonsense),
         "n_real": n_real,
         "n_nonsense": n_nonsense,
+        "n_real_unsure": real["useful_choice"] + real["other_choice"] + real["rephrase"],
     }
 
 
@@ -334,6 +335,13 @@ def report(
         "test. Rates below are of the real questions.",
         "",
         f"**Chosen: {describe(chosen)}** (score {best['score']:+.3f}).",
+        "",
+        f"At the chosen thresholds {best['n_real_unsure']} of the {n_real} real questions get a choice or "
+        "a rephrase request instead of an answer. The topic thresholds rest on those few messages and the "
+        "nonsense: where the "
+        "table further down is flat, the data cannot tell the settings apart and the tie rule decides. The "
+        "independent set shows far more unsure messages ([outcome-benchmark.md](outcome-benchmark.md)); it "
+        "is not used here.",
         "",
         "| setting | right | useful choice | right or useful | rephrase | wrong | nonsense rejected | score "
         "|",

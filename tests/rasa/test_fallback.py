@@ -13,7 +13,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.fallback as fallback
-from actions.content import content_store
+from actions.content import FORBIDDEN_WORDS, content_store
 from actions.fallback import (
     ActionHandleNluFallback,
     Decision,
@@ -203,6 +203,18 @@ def test_the_tuned_thresholds_leave_room_for_a_choice() -> None:
 # ------------------------------------------------------------------------------- the action
 
 
+@pytest.mark.parametrize("form", ["je", "u"])
+def test_the_choices_own_texts_keep_to_one_form_of_address(form: str) -> None:
+    assert not FORBIDDEN_WORDS[form].search(fallback.WHICH_OF_TOPIC[form])
+    titles = [
+        *fallback.EXTRA_BUTTONS.values(),
+        *(t for ts in fallback.ACTION_TOPICS.values() for t in ts.values()),
+    ]
+    assert not [
+        title for title in titles if FORBIDDEN_WORDS["je"].search(title) or FORBIDDEN_WORDS["u"].search(title)
+    ]
+
+
 async def test_an_unsure_message_about_a_clear_topic_gets_its_questions_as_buttons() -> None:
     messages, events = await run_fallback(intent="nlu_fallback", ranking=UNSURE_ABOUT_MONEY)
     assert messages[0]["text"] == "Gaat je vraag over een van deze?"
@@ -225,8 +237,8 @@ async def test_a_booking_choice_has_dutch_titles_and_the_actions_as_payloads() -
     ranking = [("nlu_fallback", 0.35), ("book_spreekuur", 0.3), ("request_callback", 0.2), ("greet", 0.1)]
     messages, _ = await run_fallback(intent="nlu_fallback", ranking=ranking)
     assert messages[0]["buttons"] == [
-        {"title": "Een afspraak maken op het spreekuur", "payload": "/book_spreekuur"},
-        {"title": "Teruggebeld worden door het wijkteam", "payload": "/request_callback"},
+        {"title": "Ik wil een afspraak maken op het spreekuur", "payload": "/book_spreekuur"},
+        {"title": "Ik wil dat het wijkteam mij terugbelt", "payload": "/request_callback"},
         {"title": "Iets anders", "payload": "/something_else"},
         {"title": "Iemand spreken", "payload": "/request_human"},
     ]
