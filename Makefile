@@ -20,7 +20,7 @@ benchmark-load:  ## load benchmark: starts its own stacks, writes docs/load-benc
 .PHONY: tune-fallback benchmark-outcome
 
 tune-fallback:  ## re-tune the fallback thresholds on the tuning set, write them into config.yml and actions/fallback.py, retrain
-	@scripts/train.sh && .venv/rasa/bin/python benchmarks/tune_fallback.py --apply && scripts/train.sh
+	@scripts/train.sh && .venv/rasa/bin/python benchmarks/tune_fallback.py --apply $(if $(BEFORE),--before $(BEFORE),) && scripts/train.sh
 
 benchmark-outcome:  ## what residents get, per message of the independent set, over REST against its own stack (docs/outcome-benchmark.md)
 	@.venv/app/bin/python benchmarks/outcome_benchmark.py --label current --baseline benchmarks/results/outcome/e5base.json \

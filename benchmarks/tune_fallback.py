@@ -347,9 +347,14 @@ def report(
         "|",
         "|---|---|---|---|---|---|---|---|",
     ]
+    old = before["setting"]
     for label, result in (
-        ("before (old thresholds, rephrase only)", no_topics),
-        ("old thresholds with topic choices", before),
+        (
+            f"threshold {old.threshold:.2f}, ambiguity {old.ambiguity_threshold:.2f}, no topic choice "
+            "(rephrase only)",
+            no_topics,
+        ),
+        ("the same thresholds with the topic choice of actions/fallback.py", before),
         ("chosen", best),
     ):
         lines.append(
@@ -418,6 +423,10 @@ def main() -> None:
         help="score of a choice without the right question (a rephrase request is 0)",
     )
     parser.add_argument(
+        "--before",
+        help="THRESHOLD,AMBIGUITY to compare with (default: config.yml's), e.g. 0.35,0.1 before issue 19",
+    )
+    parser.add_argument(
         "--apply", action="store_true", help="write the winners into config.yml and actions/fallback.py"
     )
     args = parser.parse_args()
@@ -434,6 +443,9 @@ def main() -> None:
     results = sweep(rows, content, weights, args)
     best = max(results, key=ranking_key)
     old = current_setting()
+    if args.before:
+        threshold, ambiguity = (float(part) for part in args.before.split(","))
+        old = replace(old, threshold=threshold, ambiguity_threshold=ambiguity)
     before = score(rows, old, content, weights)
     no_topics = score(rows, replace(old, clarity=TopicClarity(min_mass=2.0, min_lead=2.0)), content, weights)
     command = ".venv/rasa/bin/python benchmarks/tune_fallback.py" + "".join(
