@@ -9,7 +9,8 @@ What an unsure message (`nlu_fallback`) gets, in this order:
 3. nothing clear: a request to rephrase, with topic buttons.
 "Iets anders" (`something_else`) is answered here too, with the rephrase request. A second miss in a
 row offers a person (data/rules/fallback.yml: the rule looks at this action followed by another
-`nlu_fallback`). Crisis messages never get here: the safety net sets the crisis intent first.
+`nlu_fallback`). A message recognised as a crisis (by the safety net, which runs after the
+FallbackClassifier, or by the model) never gets here: the crisis rules answer it.
 
 The thresholds are chosen by benchmarks/tune_fallback.py (docs/fallback-threshold.md), which runs
 `decide` below on the tuning set, so the action and the tuning share one decision.
