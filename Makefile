@@ -16,6 +16,16 @@ audit:  ## pip-audit over both lock files (docs/security.md)
 benchmark-load:  ## load benchmark: starts its own stacks, writes docs/load-benchmark.md (takes a while)
 	@.venv/app/bin/python benchmarks/load_benchmark.py
 
+# What an unsure message gets, and what residents experience (docs/fallback-threshold.md, docs/outcome-benchmark.md).
+.PHONY: tune-fallback benchmark-outcome
+
+tune-fallback:  ## re-tune the fallback thresholds on the tuning set, write them into config.yml and actions/fallback.py, retrain
+	@scripts/train.sh && .venv/rasa/bin/python benchmarks/tune_fallback.py --apply $(if $(BEFORE),--before $(BEFORE),) && scripts/train.sh
+
+benchmark-outcome:  ## what residents get, per message of the independent set, over REST against its own stack (docs/outcome-benchmark.md)
+	@.venv/app/bin/python benchmarks/outcome_benchmark.py --label current --baseline benchmarks/results/outcome/e5base.json \
+		$(if $(DESCRIPTION),--description "$(DESCRIPTION)",)
+
 test:   ## install what is missing and run every test suite
 	@scripts/test.sh
 

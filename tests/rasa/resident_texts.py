@@ -48,6 +48,13 @@ def resident_texts(form: str) -> Iterator[tuple[str, str]]:
         **{f"glossary.{key}": text for key, text in glossary.MESSAGES[form].items()},
         "answers.which_topic": answers.WHICH_TOPIC[form],
         "fallback.which": fallback.WHICH[form],
+        "fallback.which_of_topic": fallback.WHICH_OF_TOPIC[form],
+        **{f"fallback.button.{key}": title for key, title in fallback.EXTRA_BUTTONS.items()},
+        **{
+            f"fallback.button.{intent}": title
+            for titles in fallback.ACTION_TOPICS.values()
+            for intent, title in titles.items()
+        },
     }
     for name, text in messages.items():
         yield f"message {name}", _fill(text, store)
