@@ -87,18 +87,20 @@ def main() -> None:
                     for name, texts in sets.items()))
     print("strong s_margin possible p_margin | crisis strong/possible (undecided) | "
           "ordinary strong/possible (undecided) | our possible set strong/possible")
-    grid = itertools.product((0.40, 0.45, 0.50), (0.05, 0.07, 0.09), (0.35, 0.40), (0.0, 0.02, 0.03, 0.04))
+    grid = itertools.product((0.40, 0.45, 0.50), (0.05, 0.07, 0.09), (0.40, 0.45), (0.0, 0.03, 0.05))
+    defaults = Thresholds()
     for strong, s_margin, possible, p_margin in grid:
         if possible > strong or p_margin > s_margin:
             continue
         thresholds = Thresholds(strong, s_margin, possible, p_margin)
+        mark = "  <- defaults" if thresholds == defaults else ""
         row = []
         for name in sets:
             levels = np.array([index.match(v, thresholds).level or "" for v in vectors[name]])
             mask = undecided[name]
             row.append(f"{(levels == 'strong').sum():3d} {(levels == 'possible').sum():3d} "
                        f"({(levels[mask] == 'strong').sum():2d} {(levels[mask] == 'possible').sum():2d})")
-        print(f"{strong:.2f} {s_margin:.2f} {possible:.2f} {p_margin:.2f} | " + " | ".join(row))
+        print(f"{strong:.2f} {s_margin:.2f} {possible:.2f} {p_margin:.2f} | " + " | ".join(row) + mark)
     report(index, sets, vectors, Thresholds())
 
 
