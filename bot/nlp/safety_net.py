@@ -5,6 +5,14 @@ low-confidence prediction, a fallback or an active form. It errs on the side of 
 explicit negation in the same clause ("ik wil niet dood", "hij slaat me niet") disarms a signal, and
 "niet meer" ("ik wil niet meer leven") is a signal, not a negation.
 
+Besides the direct phrases it knows indirect signals (issue 19): medication saved up, self-harm made
+conditional on bad news ("als ik eruit gezet word dan ben ik er niet meer"), goodbye letters and
+arrangements "for after", exhaustion phrased as wanting everything to stop, the self-harm words of young
+people and a parent reporting self-harm by their child, and the common English phrases of danger.
+Weaker hints ("ik wil dat alles ophoudt" without exhaustion, "ik ga dood van de stress") are not a
+crisis but a *possible* signal (`Assessment.possible`): the assistant then checks in gently and still
+answers the question (README "Safety net").
+
 Pure Python on purpose: no Rasa import, so it can be tested and reused anywhere.
 """
 
@@ -21,6 +29,7 @@ class CrisisKind(str, Enum):
 
     ACUTE_DANGER = "crisis_acute_danger"
     SUICIDE = "crisis_suicide"
+    SELF_HARM = "crisis_self_harm"
     CHILD_DANGER = "crisis_child_danger"
     SEXUAL_VIOLENCE = "crisis_sexual_violence"
     DOMESTIC_VIOLENCE = "crisis_domestic_violence"
@@ -36,6 +45,12 @@ class Assessment:
     kind: CrisisKind | None
     signals: tuple[str, ...] = field(default=())
     negated_signals: tuple[str, ...] = field(default=())
+    #: A weaker hint of this kind (only when `kind` is None): a gentle check-in, not a crisis reply.
+    possible: CrisisKind | None = None
+    possible_signals: tuple[str, ...] = field(default=())
+    #: Everyday phrases with crisis words ("dood van het lachen", "snijdt haar eigen haar"): they veto
+    #: a crisis guess of the NLU model alone (safety_component.py).
+    harmless_signals: tuple[str, ...] = field(default=())
 
     @property
     def is_crisis(self) -> bool:
@@ -67,28 +82,96 @@ _HARM = (
     r"blauwe plekken|in elkaar geslagen|aangevallen)"
 )
 
+_EN_HARM = (r"(?:hits|hit|hitting|beats|beat|beating|beats up|beat up|kicks|kicked|kicking|chokes|choked|"
+            r"strangles|strangled|hurts|hurt|hurting|threatens|threatened|abuses|abused|rapes|raped|attacks|attacked)")
+
 # "wil dood" also matches "wil niet dood", so that the negation inside the match is seen and disarms it.
+# "ik ga dood van de stress/het lachen" is an idiom: handled by _DIE_OF below, not here.
 _WANT_TO_DIE = _rx(
-    r"(?:wil|wilt|wou|wilde|ga|gaat|zou) (?:echt |helemaal |)(?:niet |nooit |)(?:graag |liever |gewoon |echt |)"
-    r"(?:dood|sterven)"
+    r"(?:wil|wilt|wou|wilde|ga|gaat|zou) (?:(?:echt|helemaal|eigenlijk|soms|ook|al|zo) )*(?:niet |nooit |)"
+    r"(?:(?:graag|liever|gewoon|echt|het liefst|liefst|eigenlijk) )*(?:dood|sterven)(?! (?:van|aan)\b)"
 )
+_PILLS = (r"(?:pillen|pilletjes|medicijnen|medicatie|tabletten|slaappillen|slaapmiddelen|slaaptabletten|"
+          r"oxazepam|temazepam|paracetamol|insuline|antidepressiva|pijnstillers)")
+_BODY = r"(?:arm|armen|pols|polsen|been|benen|bovenbeen|bovenbenen|buik|huid|handen|hand)"
+_SELF = r"(?:mezelf|mijzelf|me|mij)"
+_THEMSELF = r"(?:zichzelf|zich|haarzelf|hemzelf)"
 
 # Each pattern runs on normalised text (lower case, no accents, single spaces, no punctuation).
 SUICIDE_PATTERNS = (
     _rx(r"zelf ?(?:moord|moort|doding|dooding)\w*", r"su[i]?[c]?id\w*", r"suicid\w*", r"suisid\w*"),
-    _rx(r"niet meer (?:willen |wil |)(?:leven|verder|bestaan|wakker worden|wakker te worden)"),
+    _rx(r"niet meer (?:willen |wil |)(?:leven|verder|bestaan|wakker worden|wakker te worden)",
+        r"nooit meer (?:willen |wil |)(?:wakker worden|wakker te worden|wakker word)"),
     _WANT_TO_DIE,
     _rx(r"dood (?:willen|wil|wilt|gaan)", r"(?:beter|liever|maar) dood", r"dood zijn is beter"),
     _rx(r"(?:zie|zien|ziet) (?:ik |je |jij |hij |zij |ze |we |)(?:het|t) (?:echt |allemaal |gewoon |)niet meer zitten"),
     _rx(r"(?:een|n) (?:eind|einde) (?:aan|maken aan) (?:maken|mijn leven|m'n leven|het leven|alles)",
-        r"er (?:een |)(?:eind|einde) aan maken", r"uit het leven stappen", r"van het leven beroven"),
-    _rx(r"(?:mezelf|mijzelf|mezelve|me|mij) (?:iets |wat |)(?:aan ?doen|ophangen|doodmaken|dood maken|"
-        r"van kant maken|om het leven brengen|iets aandoen|wat aandoen)"),
+        r"er (?:een |)(?:eind|einde) aan maken", r"uit het leven stappen", r"van het leven beroven",
+        r"maak (?:ik |)er (?:\w+ ){0,1}(?:een |)(?:eind|einde) aan$"),
+    _rx(r"(?:mezelf|mijzelf|mezelve|me|mij) (?:iets |wat |)(?:aan ?doen|aan ?doe|ophangen|doodmaken|dood maken|"
+        r"van kant maken|om het leven brengen|iets aandoen|wat aandoen)",
+        r"(?:doe|doet) (?:ik |)(?:mezelf|mijzelf|me|mij) (?:iets|wat) aan"),
     _rx(r"(?:het|t|leven) hoeft (?:voor mij |van mij |)niet meer",
         r"geen (?:zin|reden) (?:meer |)(?:in|om te) (?:het |)leven", r"mijn leven heeft geen zin"),
     _rx(r"denk (?:\w+ ){0,2}aan (?:doodgaan|dood gaan|de dood|sterven|er niet meer zijn)",
         r"(?:gedachten|gedachtes) (?:over|aan) (?:doodgaan|dood gaan|de dood|sterven)"),
     _rx(r"voor (?:de|een) trein (?:springen|spring|gaan liggen)", r"van (?:de|een) (?:brug|flat|dak) (?:springen|spring)"),
+    # medication saved up: a warning sign on its own
+    _rx(_PILLS + r" (?:\w+ ){0,4}(?:opgespaard|gespaard|verzameld|opgepot|achtergehouden|apart gelegd|apart gehouden)",
+        r"(?:spaar|spaart|sparen|verzamel|verzamelt|verzamelen|pot|hou|houd|houdt) (?:\w+ ){0,3}" + _PILLS
+        + r"(?: \w+){0,3} (?:op|achter|apart)",
+        r"(?:verzamel|verzamelt|verzamelen|spaar|spaart|sparen) (?:\w+ ){0,2}" + _PILLS,
+        r"genoeg " + _PILLS + r" (?:\w+ ){0,3}(?:om|voor) (?:\w+ ){0,3}(?:op te houden|er een|een eind|dood|klaar|"
+        r"te stoppen|niet meer)",
+        _PILLS + r" (?:\w+ ){0,3}(?:bewaar|bewaart|bewaard|gespaard) voor (?:als|wanneer|het moment)"),
+    # goodbye letters, arrangements "for after"
+    _rx(r"afscheids ?(?:brief|brieven|briefje|briefjes|bericht|berichten|berichtje|video|filmpje)\w*",
+        r"(?:brief|brieven|briefje|bericht|berichten) (?:\w+ ){0,5}(?:voor |)(?:als ik er niet meer ben|"
+        r"na mijn dood|als ik dood ben|als ik weg ben)",
+        r"(?:geregeld|regel|regelen|klaargezet|opgeruimd|weggegeven|op orde) (?:\w+ ){0,3}(?:voor |)"
+        r"(?:als ik er niet meer ben|na mijn dood|als ik dood ben)",
+        r"afscheid (?:genomen|nemen) van (?:iedereen|de wereld|het leven)",
+        r"(?:spullen|bezittingen) (?:\w+ ){0,2}weggegeven (?:\w+ ){0,3}afscheid",
+        r"strop", r"touw (?:\w+ ){0,3}(?:klaarliggen|klaar liggen|klaargelegd|klaar gelegd|klaarhangen|opgehangen)"),
+    # exhaustion phrased as a wish not to exist
+    _rx(r"(?:wil|wou|wilde) (?:\w+ ){0,2}er niet meer zijn",
+        r"(?:wou|wilde|zou willen|wens) (?:\w+ ){0,2}dat ik (?:er |)(?:niet meer|nooit) (?:was|bestond|leefde|geboren)",
+        r"(?:wou|wilde) (?:\w+ ){0,2}dat ik dood was", r"(?:was|ben) ik er maar niet meer",
+        r"voor altijd (?:slapen|inslapen|in slaap|rust)", r"(?:ben|is) het leven moe", r"eeuwige rust",
+        r"niemand (?:zou|zal) (?:me|mij) (?:\w+ ){0,1}missen", r"beter af zonder mij",
+        r"(?:wil|wilt|wou) (?:gewoon |)(?:niet meer|nooit meer) (?:bestaan|leven)"),
+    # English
+    _rx(r"(?:kill|killing|kil) (?:my ?self|myselfe)", r"end (?:my|it) (?:life|all)", r"take my (?:own |)life",
+        r"(?:want|wanna|wish|plan|planning|ready) (?:\w+ ){0,1}(?:to |)die",
+        r"(?:wish|want) (?:\w+ ){0,1}(?:i was|i were|to be) dead", r"better off (?:dead|without me)",
+        r"(?:don't|dont|do not) want to (?:live|be alive|be here|exist) (?:anymore|any more|no more)",
+        r"no (?:reason|point) (?:to live|in living|to go on)", r"not worth living",
+        r"(?:sleep|fall asleep) and never wake up", r"goodbye (?:letter|letters|note|notes)",
+        r"(?:saving|saved|stockpiling|hoarding) (?:up |)(?:my |)(?:pills|meds|medication|tablets)"),
+)
+SELF_HARM_PATTERNS = (
+    _rx(r"zelf ?beschadiging\w*", r"zelf ?verwonding\w*", r"automutilatie", r"self ?harm\w*"),
+    # first person: "ik snij mezelf", "ik kras in mijn armen", "mezelf pijn doen"
+    _rx(r"(?:snij|snijd|sneed|kras|kraste|krab|brand|verwond|beschadig) (?:ik |)" + _SELF + r"\b(?! (?:aan|op) )",
+        r"(?:snij|snijd|sneed|kras|kraste|snijden|krassen) (?:ik |)(?:\w+ ){0,1}in (?:mijn|m'n|mn) " + _BODY,
+        r"in (?:mijn|m'n|mn) " + _BODY + r" (?:\w+ ){0,1}(?:gesneden|gekrast|snijden|krassen)",
+        r"(?:heb|had) (?:mezelf|mijzelf|me) (?:\w+ ){0,2}(?:gesneden|gekrast|verwond|beschadigd|gebrand)",
+        r"(?:mezelf|mijzelf) (?:\w+ ){0,2}(?:pijn doen|pijn doe|pijn te doen|pijn gedaan|beschadigen|beschadig|"
+        r"verwonden|snijden|krassen)",
+        r"doe (?:ik |)(?:mezelf|mijzelf) (?:\w+ ){0,1}pijn",
+        r"(?:ben|ik) (?:\w+ ){0,2}aan het krassen",
+        r"ik (?:\w+ ){0,2}kras(?! (?:een|het|de|die|dat|mijn|m'n|je|dit)\b)", r"kras ik"),
+    # a child or young person who does it, reported by a parent or someone else
+    _rx(_CHILD + r" (?:\w+ ){0,4}(?:snijdt|snijd|sneed|krast|kraste|beschadigt|verwondt|brandt) (?:\w+ ){0,1}"
+        + _THEMSELF + r"\b",
+        _CHILD + r" (?:\w+ ){0,4}(?:doet|deed) " + _THEMSELF + r" (?:\w+ ){0,1}pijn",
+        _CHILD + r" (?:\w+ ){0,4}(?:snijdt|sneed|krast|kraste) (?:\w+ ){0,1}(?:in |)(?:haar|zijn|z'n) " + _BODY,
+        _CHILD + r" (?:\w+ ){0,4}" + _THEMSELF + r" (?:\w+ ){0,1}(?:pijn doet|pijn deed|snijdt|krast|beschadigt|verwondt)",
+        r"(?:sneetjes|snijwonden|krassen|wondjes|littekens|sneeen) (?:\w+ ){0,2}op (?:haar|zijn|de|z'n) " + _BODY
+        + r"(?: van (?:mijn|onze|m'n) " + _CHILD + r")?"),
+    # English
+    _rx(r"(?:cut|cutting|cuts|hurting|harm|harming|harms|burning) (?:my ?self|her ?self|him ?self|them ?selves)",
+        r"(?:hurt|hurts|burn|burns|burned|burnt) (?:my ?self|her ?self|him ?self|them ?selves) (?:on purpose|again)"),
 )
 DOMESTIC_PATTERNS = (
     _rx(r"huiselijk geweld", r"geweld (?:thuis|in huis|in (?:mijn|ons) huis)", r"relationeel geweld"),
@@ -104,7 +187,18 @@ DOMESTIC_PATTERNS = (
     _rx(r"dreigt (?:me|mij|haar|ons) (?:te |)(?:vermoorden|doden|dood te maken|iets aan te doen)"),
     _rx(r"(?:wordt|word|werd) (?:\w+ ){0,4}gevochten", r"vechtpartij", r"ruzie met klappen",
         r"(?:bedreigt|bedreigde|bedreigen) (?:me|mij|ons|haar|hem)"),
+    # English
+    _rx(r"domestic (?:violence|abuse)", r"(?:unsafe|in danger) (?:at home|in (?:my|our) (?:home|house))",
+        r"(?:my|our|her) (?:husband|wife|partner|boyfriend|girlfriend|bf|gf|ex|fiance|fiancee|son|brother) "
+        r"(?:[\w']+ ){0,3}" + _EN_HARM + r" (?:me|us|her)\b",
+        r"(?:he|she) (?:[\w']+ ){0,2}" + _EN_HARM + r" (?:me|us)",
+        r"(?:being|get|gets|got|getting|am|was|i'm|im) (?:[\w']+ ){0,1}(?:abused|beaten|beaten up|hit|threatened|"
+        r"strangled|choked|kicked) (?:by|at home)",
+        r"(?:afraid|scared|frightened) (?:of|to go) (?:[\w']+ ){0,2}(?:home|husband|partner|boyfriend|wife|girlfriend|ex)",
+        r"threaten\w* to kill (?:me|us|her)"),
 )
+# "papa doet me elke avond pijn"; "papa doet me geen pijn" is disarmed by the negation inside.
+_PARENT_HURTS_ME = _rx(_PARENT + r" (?:\w+ ){0,1}doet (?:me|mij|ons) (?:\w+ ){0,3}pijn")
 CHILD_PATTERNS = (
     _rx(r"kindermishandeling", r"kinder ?misbruik"),
     # harm done to a child, not by a child ("slaat een ander kind op school" is not matched)
@@ -123,10 +217,19 @@ CHILD_PATTERNS = (
         r"misbruikt|verwaarloosd|opgesloten|geschopt)"),
     _rx(r"(?:" + _PERSON + r" |)" + _PARENT + r" (?:\w+ ){0,2}" + _HARM + r" (?:me|mij|ons)",
         _PERSON + r" " + _PARENT + r" (?:\w+ ){0,2}doet (?:me|mij|ons) pijn"),
+    _PARENT_HURTS_ME,
+    # English
+    _rx(r"child (?:abuse|neglect)",
+        r"(?:my |our |)(?:dad|father|mom|mum|mother|stepdad|stepfather|stepmom|stepmother|parents) (?:[\w']+ ){0,2}"
+        + _EN_HARM + r" (?:me|us)",
+        r"(?:children|child|kids|kid|baby|boy|girl) (?:[\w']+ ){0,3}(?:are|is|get|gets|being) (?:[\w']+ ){0,1}"
+        r"(?:beaten|abused|neglected|molested)"),
 )
 SEXUAL_PATTERNS = (
     _rx(r"verkracht\w*", r"aangerand", r"aanranding", r"seksueel (?:misbruik|geweld|misbruikt)",
         r"(?:dwong|dwingt|gedwongen) (?:me |mij |haar |)(?:tot |)seks", r"tegen mijn wil seks", r"betast"),
+    _rx(r"raped", r"rape", r"sexual(?:ly|) (?:abused|assaulted|abuse|assault)", r"molested",
+        r"forced (?:me|her) (?:\w+ ){0,2}sex", r"touched me against my will"),
 )
 # Signs that the danger is happening now: 112 first.
 ACUTE_PATTERNS = (
@@ -137,16 +240,94 @@ ACUTE_PATTERNS = (
         r"met een (?:wapen|pistool|geweer|vuurwapen|bijl|hamer)", r"binnengedrongen", r"inbreker (?:\w+ ){0,2}in huis"),
     _rx(r"sta (?:nu |)(?:op|bij) (?:de|het|een) (?:brug|spoor|dak|rand)", r"ik (?:ga|doe) het (?:nu|vannacht|vanavond)",
         r"(?:nu|vannacht|vanavond) doe ik het"),
+    # English
+    _rx(r"(?:took|taken|swallowed) (?:\w+ ){0,2}(?:pills|tablets|meds|medication)", r"overdosed", r"took an overdose",
+        r"(?:has|with|holding) (?:a |)(?:knife|gun|weapon)", r"(?:is bleeding|unconscious|not breathing)",
+        r"(?:is|are) (?:hitting|beating|attacking|stabbing|strangling|choking) (?:me|us|her|him)",
+        r"breaking (?:in|into)"),
 )
 # Words that turn an ordinary crisis signal into an acute one when both appear.
 _NOW = _rx(r"nu", r"nou", r"op dit moment", r"op dit ogenblik", r"net", r"zojuist", r"zo net", r"nu meteen",
-           r"hier voor de deur", r"voor de deur", r"is bezig", r"nog steeds aan het")
+           r"hier voor de deur", r"voor de deur", r"is bezig", r"nog steeds aan het",
+           r"right now", r"at the moment", r"just now")
+
+# --- Possible signals: a gentle check-in (113 first), then the resident's question is answered. -------
+# A wish that everything stops; with exhaustion in the same message it is a crisis (see `assess`).
+_STOP_WISH = _rx(
+    r"(?:wil|wou|wilde) (?:gewoon |alleen (?:nog |)|echt |zo graag |)dat (?:alles|het|het allemaal|alles gewoon|"
+    r"het gewoon) (?:\w+ ){0,1}(?:stopt|ophoudt|op houdt|voorbij is|over is)",
+    r"alles (?:mag|moet) (?:\w+ ){0,1}(?:stoppen|ophouden)",
+    r"want (?:it|everything|it all) to (?:stop|end|be over)",
+)
+_EXHAUSTION = _rx(
+    r"(?:ik kan|kan ik) (?:(?:het|echt|gewoon) )*niet meer(?= aan\b| verder\b|$)",
+    r"(?:ik ben|ben ik) (?:\w+ ){0,2}(?:op|kapot|leeg|uitgeput|opgebrand|moe van (?:alles|vechten|het leven))$",
+    r"hou (?:het |)(?:\w+ ){0,1}niet meer vol", r"(?:zo|heel|echt|doods|super) moe",
+    r"(?:can't|cant|cannot) (?:go on|do this|take it) ?(?:anymore|any more|)", r"so tired",
+)
+# "ik ga dood van de stress": mostly an idiom, so a check-in; "dood van het lachen" is no signal at all.
+_DIE_OF_WORRY = _rx(
+    r"(?:ga|gaat|ging|gaan) (?:\w+ ){0,2}dood (?:van|aan) (?:de |het |die |al die |alle |mijn |m'n |)(?:\w+ ){0,2}"
+    r"(?:stress|zorgen|spanning|ellende|schulden|rekeningen|brieven|problemen|verdriet|eenzaamheid|angst)"
+)
+_HINTS = _rx(
+    r"touw (?:\w+ ){0,2}gekocht", r"als ik er niet meer ben", r"na mijn dood", r"als ik dood ben", r"geen uitweg",
+    r"(?:spullen|bezittingen) (?:\w+ ){0,2}weggegeven",
+    r"(?:can't|cant|cannot) go on", r"no way out",
+)
+# The end of a conditional threat: "(als ik eruit gezet word) dan ben ik er niet meer". After bad news in the
+# same sentence the strong endings are a crisis; otherwise, and for the weak endings, a possible signal.
+_GONE_STRONG = _rx(
+    r"(?:ben|zijn) (?:ik|we|wij) er (?:\w+ ){0,1}niet meer",
+    r"(?:is|wordt) het (?:voor mij|met mij) (?:klaar|afgelopen|over|gedaan)(?! met)",
+    r"spring ik", r"(?:i will|i'll|ill) end it", r"hoeft (?:het|t) (?:voor mij |van mij |)(?:allemaal |)niet meer",
+)
+_GONE_WEAK = _rx(
+    r"(?:stop|kap|hou|houd) ik ermee(?: op|)", r"overleef ik (?:dat|het) niet",
+    r"(?:zien|ziet) (?:ze|jullie|jij|je|u|niemand) (?:mij|me) (?:nooit|niet) meer",
+    r"doe ik iets (?:stoms|doms|geks|raars|ergs)", r"ga ik eraan (?:onderdoor|kapot)",
+)
+_CONDITION = _rx(r"als", r"wanneer", r"zodra", r"mocht", r"indien", r"dan", r"if", r"when")
+_BAD_NEWS = _rx(
+    r"eruit (?:gezet|zetten|zet|gegooid|moet|moeten)", r"uit (?:mijn |ons |het |m'n |)huis (?:\w+ ){0,1}"
+    r"(?:gezet|zetten|zet|moet|moeten|gegooid)", r"uitgezet", r"ontruim\w*", r"huisuitzetting", r"op straat",
+    r"beslag", r"deurwaarder", r"afgesloten", r"afsluit\w*", r"uithuisplaatsing", r"uit huis geplaatst",
+    r"(?:kinderen|kind|kids|zoon|dochter) (?:\w+ ){0,3}(?:kwijt|afgepakt|weggehaald|afnemen|kwijtraak|kwijtraken)",
+    r"ontslagen", r"ontslag", r"failliet", r"(?:huur|huurcontract|contract|uitkering|toeslag) (?:\w+ ){0,2}"
+    r"(?:opgezegd|gestopt|stopgezet|ingetrokken|stopt)", r"leeghaalt|leeghalen", r"dakloos", r"afgewezen",
+    r"vonnis", r"rechter", r"evict\w*", r"kicked out", r"lose (?:my|the) (?:house|home|flat|kids|children)",
+)
+# Crisis words in everyday phrases. They are no signal, and a crisis guess of the model that rests on
+# them alone is not trusted.
+_HARMLESS = _rx(
+    r"dood van (?:het lachen|de hitte|de warmte|de honger|de kou|de dorst|de verveling|nieuwsgierigheid|"
+    r"de schaamte|schaamte)", r"lach (?:me|mij|je|ik me) (?:\w+ ){0,1}dood", r"(?:doodmoe|doodop|dood op|doodziek)",
+    r"(?:snij|snijd|snijdt|sneed|knip|knipt|knipte) (?:\w+ ){0,3}(?:haren|pony|groente|groenten|brood|vlees|"
+    r"ui|uien|kaas|papier|stof|taart|fruit)",
+    r"(?:snij|snijd|snijdt|sneed|knip|knipt|knipte) (?:\w+ ){0,2}(?:eigen|het|mijn|m'n|zijn|z'n|je|haar) haar",
+    r"krassen (?:\w+ ){0,2}op (?:de|het|mijn|m'n|onze|zijn|haar) (?:deur|auto|muur|tafel|vloer|scherm|"
+    r"telefoon|bril|lak|fiets|kozijn|raam)", r"kraslot\w*", r"kraskaart\w*",
+    r"(?:is|ben|was|lijkt) (?:\w+ ){0,2}(?:zichzelf|mezelf|haarzelf|hemzelf) niet",
+    r"(?:telefoon|batterij|accu|plant|plantje|vis|mobiel|laptop) (?:\w+ ){0,2}(?:dood|doodgegaan)",
+    r"(?:my |the |)(?:phone|battery|plant) (?:\w+ ){0,2}(?:die|died|dead)",
+)
+_SENTENCE_SPLIT = re.compile(r"[.;!?\n]+")
 
 # "niet", "geen", "nooit" within three words before a signal disarm it, unless followed by "meer".
-_NEGATION_BEFORE = re.compile(r"\b(?:niet|geen|nooit|niks|nergens)\b(?! meer)(?:\s+\w+){0,3}\s*$")
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:niet|geen|nooit|niks|nergens|not|never|don't|dont|doesn't|doesnt|didn't|didnt|won't|wont)\b(?! meer)"
+    r"(?:\s+[\w']+){0,3}\s*$"
+)
 _NEGATION_AFTER = re.compile(r"^\s*(?:\w+\s+){0,1}(?:niet|nooit)\b(?! meer)")
-_NEGATION_INSIDE = re.compile(r"\b(?:niet|nooit)\b(?! meer)")
-_CLAUSE_SPLIT = re.compile(r"[.,;:!?\n]+|\b(?:maar|want|alleen|behalve)\b")
+_NEGATION_INSIDE = re.compile(
+    r"\b(?:niet|nooit|geen|not|never|don't|dont|doesn't|doesnt|didn't|didnt|won't|wont)\b(?! meer)"
+)
+# Dutch "want" (because) starts a clause; English "want" after a subject or "don't" does not.
+_CLAUSE_SPLIT = re.compile(
+    r"[.,;:!?\n]+|\b(?:maar|alleen|behalve)\b"
+    r"|(?<!\bi )(?<!\bwe )(?<!they )(?<!\byou )(?<!don't )(?<!dont )(?<!\bdo )(?<!not )(?<!\bto )(?<!just )"
+    r"(?<!really )(?<!still )(?<!would )\bwant\b"
+)
 
 
 def normalise(text: str) -> str:
@@ -155,6 +336,9 @@ def normalise(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"(\w)\1{2,}", r"\1\1", text)
     text = re.sub(r"\bniet (?:meer |)veilig\b", "onveilig", text)  # "niet veilig" is a signal, not a negation
+    text = re.sub(r"[\u2018\u2019\u02bc`]", "'", text)
+    text = re.sub(r"\b(?:do not|don't|dont|not|never) (feel |)safe\b", r"\1unsafe", text)
+    text = re.sub(r"\bself-harm", "self harm", text)
     text = re.sub(r"[^\w'.,;:!?\n]+", " ", text)
     return re.sub(r"[ \t]+", " ", text).strip()
 
@@ -173,7 +357,7 @@ def _matches(clause: str, patterns: tuple[re.Pattern[str], ...]) -> tuple[list[s
             is_negated = bool(
                 _NEGATION_BEFORE.search(before)
                 or _NEGATION_AFTER.search(after)
-                or (pattern is _WANT_TO_DIE and _NEGATION_INSIDE.search(match.group(0)))
+                or (pattern in _DISARMED_FROM_INSIDE and _NEGATION_INSIDE.search(match.group(0)))
             )
             (negated if is_negated else affirmed).append(match.group(0))
     return affirmed, negated
@@ -182,9 +366,15 @@ def _matches(clause: str, patterns: tuple[re.Pattern[str], ...]) -> tuple[list[s
 _KIND_PATTERNS: tuple[tuple[CrisisKind, tuple[re.Pattern[str], ...]], ...] = (
     (CrisisKind.ACUTE_DANGER, ACUTE_PATTERNS),
     (CrisisKind.SUICIDE, SUICIDE_PATTERNS),
+    (CrisisKind.SELF_HARM, SELF_HARM_PATTERNS),
     (CrisisKind.CHILD_DANGER, CHILD_PATTERNS),
     (CrisisKind.SEXUAL_VIOLENCE, SEXUAL_PATTERNS),
     (CrisisKind.DOMESTIC_VIOLENCE, DOMESTIC_PATTERNS),
+)
+# Patterns with words between subject and verb ("my husband doesn't hit me", "mezelf geen pijn doen"):
+# a negation inside the match disarms them too. Patterns that contain "niet meer" on purpose are not here.
+_DISARMED_FROM_INSIDE = frozenset(
+    {_WANT_TO_DIE, _PARENT_HURTS_ME, *SELF_HARM_PATTERNS, DOMESTIC_PATTERNS[-1], CHILD_PATTERNS[-1]}
 )
 
 # Long messages are checked in full but in windows, so one pathological message stays cheap.
@@ -192,25 +382,48 @@ _MAX_CHECKED_CHARS = 60_000
 
 
 def assess(text: str) -> Assessment:
-    """Classify `text` as a crisis kind, or none; see the module docstring for the rules."""
-    clauses = _clauses(normalise(text[:_MAX_CHECKED_CHARS]))
+    """Classify `text` as a crisis kind, a possible one, or none; see the module docstring for the rules."""
+    normalised = normalise(text[:_MAX_CHECKED_CHARS])
+    clauses = _clauses(normalised)
     found: dict[CrisisKind, list[str]] = {}
     negated: list[str] = []
-    now_mentioned = False
+    possible: list[str] = []
+    now_mentioned = exhausted = False
+    harmless = [match.group(0) for clause in clauses for match in _HARMLESS.finditer(clause)]
     for clause in clauses:
         now_mentioned = now_mentioned or bool(_NOW.search(clause))
+        exhausted = exhausted or bool(_EXHAUSTION.search(clause))
         for kind, patterns in _KIND_PATTERNS:
             affirmed, denied = _matches(clause, patterns)
             if affirmed:
                 found.setdefault(kind, []).extend(affirmed)
             negated.extend(denied)
+        hints, denied = _matches(clause, (_STOP_WISH, _DIE_OF_WORRY, _HINTS))
+        possible.extend(hints)
+        negated.extend(denied)
+    for sentence in _SENTENCE_SPLIT.split(normalised):
+        strong_end, weak_end = _GONE_STRONG.findall(sentence), _GONE_WEAK.findall(sentence)
+        if strong_end and _BAD_NEWS.search(sentence):
+            found.setdefault(CrisisKind.SUICIDE, []).extend(strong_end)
+        elif (strong_end or weak_end) and _CONDITION.search(sentence):
+            possible.extend(strong_end + weak_end)
+    wishes = [hint for hint in possible if _STOP_WISH.fullmatch(hint)]
+    if wishes and exhausted:  # "ik kan niet meer, ik wil dat alles stopt"
+        found.setdefault(CrisisKind.SUICIDE, []).extend(wishes)
     if not found:
-        return Assessment(kind=None, negated_signals=tuple(negated))
+        return Assessment(
+            kind=None,
+            negated_signals=tuple(negated),
+            possible=CrisisKind.SUICIDE if possible else None,
+            possible_signals=tuple(possible),
+            harmless_signals=tuple(harmless),
+        )
     signals = tuple(signal for kind_signals in found.values() for signal in kind_signals)
     if CrisisKind.ACUTE_DANGER in found or (now_mentioned and _violence_or_self_harm(found)):
-        return Assessment(kind=CrisisKind.ACUTE_DANGER, signals=signals, negated_signals=tuple(negated))
-    most_urgent = next(kind for kind in CrisisKind if kind in found)
-    return Assessment(kind=most_urgent, signals=signals, negated_signals=tuple(negated))
+        kind = CrisisKind.ACUTE_DANGER
+    else:
+        kind = next(kind for kind in CrisisKind if kind in found)
+    return Assessment(kind=kind, signals=signals, negated_signals=tuple(negated), harmless_signals=tuple(harmless))
 
 
 def _violence_or_self_harm(found: dict[CrisisKind, list[str]]) -> bool:

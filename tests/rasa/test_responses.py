@@ -16,6 +16,7 @@ RESPONSES = sorted(DOMAIN["responses"])
 LEADS = {
     "utter_crisis_acute_danger": "Bel nu 112.",
     "utter_crisis_suicide": "Bel 113 of 0800-0113.",
+    "utter_crisis_self_harm": "Bel 113 of 0800-0113.",
     "utter_crisis_domestic_violence": "Bel Veilig Thuis: 0800-2000.",
     "utter_crisis_child_danger": "Bel Veilig Thuis: 0800-2000.",
     "utter_crisis_sexual_violence": "Bel het Centrum Seksueel Geweld: 0800-0188.",

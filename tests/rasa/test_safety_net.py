@@ -1,10 +1,13 @@
-"""The deterministic safety net on its own: Dutch variations, typos, negations, other kinds."""
+"""The deterministic safety net on its own: Dutch variations, typos, negations, other kinds, English,
+indirect signals (issue 19) and the weaker hints that only ask for a check-in."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.nlp.safety_net import CrisisKind, assess
+from tests.rasa.crisis_phrasings import INDIRECT_CRISIS, POSSIBLE_CRISIS
+from tests.rasa.crisis_phrasings import NOT_CRISIS as OUR_CONTRAST
 
 SUICIDE = [
     "ik wil niet meer leven",
@@ -110,3 +113,100 @@ def test_a_crisis_in_a_long_message_about_something_else_is_found() -> None:
 
 def test_html_and_emoji_do_not_hide_a_signal() -> None:
     assert assess("<b>ik wil dood</b> 😢").kind == CrisisKind.SUICIDE
+
+
+# --- Issue 19: indirect signals, self-harm, English, possible signals ---------------------------------
+
+
+@pytest.mark.parametrize(("intent", "text"), INDIRECT_CRISIS)
+def test_indirect_signals_self_harm_and_english_danger_get_their_kind(intent: str, text: str) -> None:
+    assert assess(text).kind == CrisisKind(intent)
+
+
+@pytest.mark.parametrize("text", POSSIBLE_CRISIS[:2])
+def test_weaker_hints_are_possible_signals_not_a_crisis(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.kind is None
+    assert assessment.possible == CrisisKind.SUICIDE
+    assert assessment.possible_signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # exhaustion alone is a hint; with a wish that everything stops it is a crisis
+        "als ze mijn uitkering stoppen dan stop ik ermee",
+        "als ik uit huis moet dan ben ik er niet meer, ik weet het niet",
+        "wie zorgt voor mijn hond als ik er niet meer ben",
+    ],
+)
+def test_conditional_or_vague_endings_without_bad_news_are_possible(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.kind == CrisisKind.SUICIDE or assessment.possible == CrisisKind.SUICIDE
+
+
+def test_a_wish_that_everything_stops_needs_exhaustion_to_be_a_crisis() -> None:
+    assert assess("ik wil dat alles stopt").kind is None
+    assert assess("ik wil dat alles stopt").possible == CrisisKind.SUICIDE
+    assert assess("ik hou het niet meer vol. ik wil dat alles stopt").kind == CrisisKind.SUICIDE
+
+
+def test_a_conditional_threat_after_bad_news_is_a_crisis_before_it_only_a_hint() -> None:
+    assert assess("als de deurwaarder komt dan ben ik er niet meer").kind == CrisisKind.SUICIDE
+    assert assess("als je belt ben ik er niet meer, dan ben ik boodschappen doen").kind is None
+
+
+@pytest.mark.parametrize("text", OUR_CONTRAST)
+def test_our_contrast_phrasings_raise_nothing(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.kind is None
+    assert assessment.possible is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik ga dood van het lachen",
+        "mijn moeder gaat dood aan kanker, wie helpt met de kosten",
+        "ik bewaar mijn medicijnen in de koelkast",
+        "ik snij me aan een blad papier",
+        "ik kras een kraslot open",
+        "my phone is going to die",
+        "my son hit my car with his bike",
+        "ik ben het zat met de schimmel, voor mij is het klaar met die verhuurder",
+    ],
+)
+def test_idioms_and_everyday_words_raise_nothing(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.kind is None
+    assert assessment.possible is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik doe mezelf geen pijn, ik wil alleen hulp met de huur",
+        "my husband doesn't hit me, he just shouts about money",
+        "I don't want to die, I need help with my debts",
+        "mijn dochter snijdt zichzelf niet, ze is gewoon somber",
+        "papa doet me geen pijn",
+    ],
+)
+def test_negations_disarm_the_new_signals_too(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.kind is None
+    assert assessment.only_negated
+
+
+def test_self_harm_with_thoughts_of_death_is_the_more_urgent_suicide_kind() -> None:
+    assert assess("ik snij mezelf en wil eigenlijk dood").kind == CrisisKind.SUICIDE
+
+
+def test_english_violence_happening_now_is_acute() -> None:
+    assert assess("my husband hits me right now").kind == CrisisKind.ACUTE_DANGER
+
+
+def test_english_want_does_not_split_the_clause() -> None:
+    """Dutch "want" (because) starts a clause; "I don't want to live anymore" is one."""
+    assert assess("i don't want to live anymore").kind == CrisisKind.SUICIDE
+    assert assess("ik bel niet, want ik wil niet dood").kind is None

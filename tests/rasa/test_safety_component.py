@@ -1,0 +1,158 @@
+"""How the SafetyNet component combines the model, the deterministic net and the semantic check.
+
+The semantic check is stubbed here, so that each combination can be set up exactly; the real index and
+encoder are used in test_crisis_model.py (parse level) and test_crisis_semantic.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlp import encoder
+from bot.nlp.crisis_semantic import SemanticMatch
+from bot.nlp.safety_component import SafetyNet, build_index
+
+
+class StubIndex:
+    """Answers every message with the same semantic match; records the vectors it was asked about."""
+
+    def __init__(self, kind: str | None = None, level: str | None = None) -> None:
+        self.result = SemanticMatch(kind, 0.6, 0.5, level)  # type: ignore[arg-type]
+        self.asked: list[np.ndarray] = []
+
+    def match(self, vector: np.ndarray, thresholds: Any) -> SemanticMatch:
+        self.asked.append(vector)
+        return self.result
+
+
+def component(index: Any = None) -> SafetyNet:
+    return SafetyNet(SafetyNet.get_default_config(), index=index)
+
+
+def message(text: str, ranking: list[tuple[str, float]], vector: np.ndarray | None = None) -> Message:
+    ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    data: dict[str, Any] = {"text": text, "intent": ranked[0], "intent_ranking": ranked}
+    if vector is not None:
+        data[encoder.MESSAGE_KEY] = vector
+    return Message(data=data)
+
+
+def run(safety: SafetyNet, msg: Message) -> Message:
+    safety.process([msg])
+    return msg
+
+
+ORDINARY = "kunnen we dat morgen even bespreken met elkaar"
+ZERO = np.zeros(encoder.DIMENSIONS, dtype=np.float32)
+
+
+def test_a_strong_semantic_match_sets_the_crisis_intent() -> None:
+    msg = run(component(StubIndex("crisis_suicide", "strong")), message(ORDINARY, [("greet", 0.8)], ZERO))
+    assert msg.get("intent") == {"name": "crisis_suicide", "confidence": 1.0}
+    assert msg.get("safety_net")["crisis"] == "crisis_suicide"
+    assert msg.get("safety_check_in") is None
+
+
+def test_a_possible_semantic_match_keeps_the_intent_and_asks_for_a_check_in() -> None:
+    msg = run(component(StubIndex("crisis_domestic_violence", "possible")),
+              message(ORDINARY, [("schulden_algemeen", 0.8)], ZERO))
+    assert msg.get("intent")["name"] == "schulden_algemeen"
+    assert msg.get("safety_check_in") == "crisis_domestic_violence"
+
+
+def test_a_possible_signal_of_the_net_asks_for_a_check_in() -> None:
+    text = "ik ga dood van de stress van die rekeningen"
+    msg = run(component(StubIndex()), message(text, [("schulden_algemeen", 0.7)], ZERO))
+    assert msg.get("intent")["name"] == "schulden_algemeen"
+    assert msg.get("safety_check_in") == "crisis_suicide"
+
+
+def test_the_net_decides_before_the_semantic_check_and_skips_it() -> None:
+    index = StubIndex("crisis_sexual_violence", "strong")
+    msg = run(component(index), message("mijn dochter snijdt zichzelf", [("jeugdhulp_algemeen", 0.6)], ZERO))
+    assert msg.get("intent")["name"] == "crisis_self_harm"
+    assert not index.asked
+
+
+def test_the_classifier_embedding_is_reused() -> None:
+    index = StubIndex()
+    vector = np.full(encoder.DIMENSIONS, 0.05, dtype=np.float32)
+    run(component(index), message(ORDINARY, [("greet", 0.8)], vector))
+    assert len(index.asked) == 1 and np.array_equal(index.asked[0], vector)
+
+
+def test_short_messages_are_not_compared() -> None:
+    index = StubIndex("crisis_suicide", "strong")
+    msg = run(component(index), message("hoi daar", [("greet", 0.9)], ZERO))
+    assert msg.get("intent")["name"] == "greet" and not index.asked
+
+
+@pytest.mark.parametrize(
+    ("ranking", "expected"),
+    [
+        ([("crisis_suicide", 0.40), ("book_spreekuur", 0.38)], "book_spreekuur"),
+        ([("crisis_suicide", 0.40), ("book_spreekuur", 0.20)], "nlu_fallback"),
+    ],
+)
+def test_an_unsure_crisis_guess_of_the_model_alone_is_replaced(
+    ranking: list[tuple[str, float]], expected: str
+) -> None:
+    msg = run(component(StubIndex()), message("can i make an appointment please", ranking, ZERO))
+    assert msg.get("intent")["name"] == expected
+    assert msg.get("safety_net")["crisis"] is None
+
+
+def test_a_very_sure_crisis_guess_of_the_model_stays() -> None:
+    msg = run(component(StubIndex()), message(ORDINARY, [("crisis_suicide", 0.95), ("greet", 0.01)], ZERO))
+    assert msg.get("intent")["name"] == "crisis_suicide"
+
+
+def test_a_crisis_guess_resting_on_an_everyday_phrase_is_replaced_even_when_sure() -> None:
+    text = "ik ga dood van het lachen om die brief van de gemeente"
+    ranking = [("crisis_suicide", 0.95), ("schulden_algemeen", 0.4)]
+    msg = run(component(StubIndex()), message(text, ranking, ZERO))
+    assert msg.get("intent")["name"] == "schulden_algemeen"
+
+
+@pytest.mark.parametrize(("confidence", "expected"), [(0.7, "crisis_suicide"), (0.9, "crisis_acute_danger")])
+def test_the_model_makes_the_nets_kind_acute_only_when_quite_sure(confidence: float, expected: str) -> None:
+    text = "ik spaar mijn slaappillen al weken op"
+    msg = run(component(StubIndex()), message(text, [("crisis_acute_danger", confidence)], ZERO))
+    assert msg.get("intent") == {"name": expected, "confidence": 1.0}
+
+
+def test_an_unsure_crisis_guess_backed_by_a_possible_signal_stays() -> None:
+    msg = run(component(StubIndex("crisis_suicide", "possible")),
+              message(ORDINARY, [("crisis_suicide", 0.4), ("greet", 0.3)], ZERO))
+    assert msg.get("intent")["name"] == "crisis_suicide"
+    assert msg.get("safety_check_in") is None  # the crisis reply, not a check-in
+
+
+def test_the_language_is_marked() -> None:
+    safety = component(StubIndex())
+    assert run(safety, message("I want to cancel my appointment", [("cancel_booking", 0.8)], ZERO)).get(
+        "message_language") == "en"
+    assert run(safety, message("ik wil mijn afspraak afzeggen", [("cancel_booking", 0.8)], ZERO)).get(
+        "message_language") == "nl"
+
+
+def test_button_payloads_are_left_alone() -> None:
+    index = StubIndex("crisis_suicide", "strong")
+    msg = run(component(index), message("/request_human", [("request_human", 1.0)]))
+    assert msg.get("intent")["name"] == "request_human"
+    assert msg.get("safety_check_in") is None
+
+
+def test_the_index_puts_training_examples_with_their_kind_and_embeds_each_once() -> None:
+    examples = [Message(data={"text": "ik wil er niet meer zijn", "intent": "crisis_suicide"}),
+                Message(data={"text": "hoe vraag ik huurtoeslag aan", "intent": "huisvesting_huurtoeslag"}),
+                Message(data={"text": "/greet", "intent": "greet"})]
+    index = build_index(examples)
+    assert "crisis_suicide" in set(index.kinds)
+    assert examples[0].get(encoder.MESSAGE_KEY) is not None  # kept for the classifier
+    assert examples[2].get(encoder.MESSAGE_KEY) is None
+    assert len(index.crisis) + len(index.contrast) > 100  # with the exemplar file
