@@ -31,7 +31,7 @@ Usage (the app environment; PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:
 production configurations):
     .venv/app/bin/python benchmarks/load_benchmark.py [--residents 10] [--rounds 2] \
         [--configs embedded,production,replicas] [--think 0,1,5] [--pairs 3] [--no-compare] [--report PATH]
-Only the comparison (10 residents, no think time; about 5 minutes):
+Only the comparison (10 residents, no think time; about 3-5 minutes once the rasa init bot is trained):
     .venv/app/bin/python benchmarks/load_benchmark.py --configs embedded --think 0
 """
 
@@ -50,7 +50,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -119,6 +119,23 @@ def postgres_admin(statement: sql.Composable) -> None:
 def load_average() -> float:
     """The machine's 1-minute load average: how busy the 2 cores are, other people's work included."""
     return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by the living processes of a process group. Unlike messages
+    per second it depends little on how much of the cores other work leaves over."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != group:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, ProcessLookupError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def other_busy_processes(exclude_groups: Collection[int]) -> list[str]:
@@ -269,6 +286,7 @@ class Result:
     think_seconds: float = 0.0  # mean pause between a reply and the next message (0: a closed loop)
     by_message: dict[int, list[float]] = field(default_factory=dict)  # latencies per position in CONVERSATION
     others: list[str] = field(default_factory=list)  # other busy processes on the machine meanwhile
+    cpu_seconds: float = 0.0  # CPU time the servers' processes used during the load (0: not measured)
 
     def percentile(self, q: float, latencies: list[float] | None = None) -> float:
         ordered = sorted(self.latencies_ms if latencies is None else latencies)
@@ -285,6 +303,10 @@ class Result:
         if not self.load_average:
             return "-"
         return f"{statistics.mean(self.load_average):.1f} / {max(self.load_average):.1f}"
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        return self.cpu_seconds * 1000 / len(self.latencies_ms) if self.latencies_ms else float("nan")
 
     @property
     def rasa_peak_mb(self) -> float:
@@ -312,6 +334,7 @@ def combine(name: str, description: str, bursts: list[Result]) -> Result:
         think_seconds=bursts[0].think_seconds if bursts else 0.0,
         by_message=by_message,
         others=bursts[-1].others if bursts else [],
+        cpu_seconds=sum(burst.cpu_seconds for burst in bursts),
     )
 
 
@@ -372,6 +395,7 @@ async def load(
     think_seconds: float = 0.0,
     conversation: list[str] = CONVERSATION,
     new_sender_at: Collection[int] = (),
+    on_start: Callable[[], None] | None = None,
 ) -> tuple[list[float], list[str], float, dict[int, list[float]]]:
     latencies: list[float] = []
     errors: list[str] = []
@@ -381,6 +405,8 @@ async def load(
         # Warm-up: one conversation per replica (first-call costs such as loading the spaCy pipeline).
         for url in urls:
             await resident(client, [url], 0, 1, [], [], 0.0, None, conversation, new_sender_at)
+        if on_start is not None:  # e.g. the CPU clock of the servers, after the warm-up
+            on_start()
         started = time.perf_counter()
         await asyncio.gather(
             *(
@@ -439,10 +465,20 @@ def measure(
         f"[load] {name}: {residents} residents x {rounds} conversation(s) x {len(conversation)} messages",
         flush=True,
     )
+    cpu_at_start: list[float] = []
     try:
         latencies, errors, seconds, by_message = asyncio.run(
-            load(urls, residents, rounds, think_seconds, conversation, new_sender_at)
+            load(
+                urls,
+                residents,
+                rounds,
+                think_seconds,
+                conversation,
+                new_sender_at,
+                lambda: cpu_at_start.append(group_cpu_seconds(group)),
+            )
         )
+        cpu_seconds = group_cpu_seconds(group) - cpu_at_start[0]
         others = other_busy_processes([group]) if look_around else []
         memory.sample(group)
     finally:
@@ -459,6 +495,7 @@ def measure(
         others=others,
         think_seconds=think_seconds,
         by_message=by_message,
+        cpu_seconds=cpu_seconds,
     )
 
 
@@ -494,6 +531,20 @@ class Comparison:
     def ratio(self) -> float:
         """Our messages per second over the `rasa init` bot's, over all bursts."""
         return self.ours.rate / self.theirs.rate if self.theirs.rate else float("nan")
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The `rasa init` bot's CPU time per message over ours: the same ratio counted in CPU time,
+        which other work on the machine changes much less than the share of the cores each bot gets."""
+        ours, theirs = self.ours.cpu_ms_per_message, self.theirs.cpu_ms_per_message
+        return theirs / ours if ours > 0 else float("nan")
+
+    @property
+    def busy(self) -> bool:
+        """True when other work kept the cores busy: the 1-minute load average during the bursts was
+        above the number of cores on average, so both bots waited for a core."""
+        loads = [value for burst in self.bursts for value in burst.load_average]
+        return bool(loads) and statistics.mean(loads) > (os.cpu_count() or 1)
 
     @property
     def pair_ratios(self) -> list[float]:
@@ -631,8 +682,8 @@ def comparison_section(comparison: Comparison, residents: int, rounds: int) -> l
         ),
         "",
         "| bot | bursts | messages | p50 ms | p95 ms | p99 ms | messages/s | errors | peak RSS Rasa (MB) "
-        "| load avg (mean / max) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| CPU ms per message | load avg (mean / max) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     bots = (("Voordeur (this assistant)", comparison.ours), ("`rasa init` bot", comparison.theirs))
     for label, result in bots:
@@ -640,7 +691,8 @@ def comparison_section(comparison: Comparison, residents: int, rounds: int) -> l
         lines.append(
             f"| {label} | {bursts} | {len(result.latencies_ms)} | {result.percentile(50):.0f} "
             f"| {result.percentile(95):.0f} | {result.percentile(99):.0f} | {result.rate:.1f} "
-            f"| {len(result.errors)} | {result.rasa_peak_mb:.0f} | {result.load_text} |"
+            f"| {len(result.errors)} | {result.rasa_peak_mb:.0f} | {result.cpu_ms_per_message:.1f} "
+            f"| {result.load_text} |"
         )
     lines += [
         "",
@@ -648,14 +700,32 @@ def comparison_section(comparison: Comparison, residents: int, rounds: int) -> l
         f"{TARGET_RATIO:g}x, our p95 under {TARGET_P95_MS} ms, zero errors and our Rasa server under 1.5 GB: "
         f"**{comparison_verdict(comparison)}**.",
         "",
-        "| burst | bot | messages/s | p50 ms | p95 ms | errors | load avg (mean / max) |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "Counted in CPU time instead (user + system time of all the bot's server processes during the "
+        "bursts, per message: Rasa, and for us also the action server and the backend), which depends "
+        f"far less on other work on the machine: the `rasa init` bot uses **{comparison.cpu_ratio:.2f}x** "
+        "the CPU time per message that this assistant uses.",
+        "",
+        *(
+            [
+                f"**The machine was busy**: the load average during the bursts was above its "
+                f"{os.cpu_count()} cores, so both bots waited for a core and the figures say as much about "
+                "the other work as about the bots (see the notes below). Repeat on a quiet machine before "
+                "drawing a conclusion.",
+                "",
+            ]
+            if comparison.busy
+            else []
+        ),
+        "| burst | bot | messages/s | p50 ms | p95 ms | errors | CPU ms per message "
+        "| load avg (mean / max) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for number, burst in enumerate(comparison.bursts, start=1):
         label = "Voordeur" if burst.name == "embedded" else "`rasa init`"
         lines.append(
             f"| {number} | {label} | {burst.rate:.1f} | {burst.percentile(50):.0f} "
-            f"| {burst.percentile(95):.0f} | {len(burst.errors)} | {burst.load_text} |"
+            f"| {burst.percentile(95):.0f} | {len(burst.errors)} | {burst.cpu_ms_per_message:.1f} "
+            f"| {burst.load_text} |"
         )
     if comparison.theirs.errors:
         lines += [
@@ -740,9 +810,9 @@ def write_report(
         "Rasa server under 1.5 GB resident memory.",
         "",
         "| configuration | think time | messages | p50 ms | p95 ms | p99 ms | messages/s | errors "
-        "| peak RSS Rasa (MB) | peak RSS actions (MB) | peak RSS backend (MB) | load avg (mean / max) "
-        "| targets |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| peak RSS Rasa (MB) | peak RSS actions (MB) | peak RSS backend (MB) | CPU ms per message "
+        "| load avg (mean / max) | targets |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for result in results:
         rasa = " / ".join(f"{mb:.0f}" for role, mb in result.memory_mb.items() if role.startswith("rasa"))
@@ -751,14 +821,17 @@ def write_report(
             f"| {result.percentile(50):.0f} "
             f"| {result.percentile(95):.0f} | {result.percentile(99):.0f} | {result.rate:.1f} "
             f"| {len(result.errors)} | {rasa or '-'} | {result.memory_mb.get('actions', 0):.0f} "
-            f"| {result.memory_mb.get('backend', 0):.0f} | {result.load_text} "
+            f"| {result.memory_mb.get('backend', 0):.0f} | {result.cpu_ms_per_message:.1f} "
+            f"| {result.load_text} "
             f"| {verdict(result)} |"
         )
     lines += [
         "",
         "Latency is measured at the client from sending a message to receiving all of its replies. "
         "Peak RSS is the kernel's high-water mark (VmHWM) of each process, model loading included; "
-        "with two replicas it is given per replica.",
+        "with two replicas it is given per replica. CPU ms per message is the user + system time that all "
+        "the stack's server processes (Rasa, action server, backend) used during the load, divided by the "
+        "messages: it depends much less than the rate on how much of the cores other work left over.",
         "",
         f"The whole run took {minutes(run_seconds)}, starting and stopping every stack included."
         if run_seconds is not None
@@ -808,7 +881,8 @@ def write_report(
 
 def summary_table(results: list[Result], comparison: Comparison | None) -> str:
     """The figures as a plain-text table for the terminal (the report has them in full)."""
-    rows = [("configuration", "think s", "messages", "p50", "p95", "p99", "msg/s", "errors", "Rasa MB")]
+    header = ("configuration", "think s", "messages", "p50", "p95", "p99", "msg/s", "errors", "Rasa MB")
+    rows = [(*header, "CPU ms/msg")]
     shown = list(results)
     if comparison is not None:
         shown.append(comparison.theirs)
@@ -824,6 +898,7 @@ def summary_table(results: list[Result], comparison: Comparison | None) -> str:
                 f"{result.rate:.1f}",
                 str(len(result.errors)),
                 f"{result.rasa_peak_mb:.0f}",
+                f"{result.cpu_ms_per_message:.1f}" if result.cpu_seconds else "-",
             )
         )
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
@@ -834,7 +909,9 @@ def summary_table(results: list[Result], comparison: Comparison | None) -> str:
             f"ratio to the rasa init bot (messages per second, no think time): {comparison.ratio:.2f}x"
             + (f" (per pair {min(ratios):.2f}-{max(ratios):.2f}x)" if ratios else "")
             + f" -> {comparison_verdict(comparison)}"
+            + (" (the machine was busy: load average above its cores)" if comparison.busy else "")
         )
+        lines.append(f"CPU time per message, rasa init bot over this assistant: {comparison.cpu_ratio:.2f}x")
     return "\n".join(lines)
 
 

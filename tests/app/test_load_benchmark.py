@@ -27,6 +27,7 @@ from benchmarks.rasa_init_bot import (
 
 
 def burst(name: str, messages: int, seconds: float, latency_ms: float = 100.0, **extra: object) -> Result:
+    extra.setdefault("cpu_seconds", seconds)  # one core busy all the time
     return Result(
         name=name,
         description=name,
@@ -88,6 +89,7 @@ def test_combined_bursts_pool_messages_time_errors_and_peak_memory() -> None:
     assert pooled.memory_mb == {"actions": 120.0, "rasa:5005": 900.0}
     assert pooled.by_message == {0: [1.0, 2.0], 1: [3.0]}
     assert pooled.load_text == "2.0 / 3.0"
+    assert pooled.cpu_seconds == 2.0 and pooled.cpu_ms_per_message == 50.0
 
 
 def test_ratio_and_verdict_against_the_issue_targets() -> None:
@@ -96,6 +98,8 @@ def test_ratio_and_verdict_against_the_issue_targets() -> None:
     assert fast.ratio == 1.7
     assert fast.pair_ratios == [1.6, 1.8]
     assert comparison_verdict(fast) == "met"
+    slow_cpu = comparison([burst("embedded", 80, 1.0, cpu_seconds=0.4)], [burst("rasa-init", 50, 1.0)])
+    assert slow_cpu.cpu_ratio == 4.0  # 5 ms of CPU per message against 20 ms
 
     slow = comparison([burst("embedded", 70, 1.0)], [burst("rasa-init", 50, 1.0)])
     assert comparison_verdict(slow) == "missed: 1.40x < 1.5x the rasa init bot"
@@ -108,10 +112,22 @@ def test_report_and_terminal_table_show_both_bots_and_the_ratio() -> None:
     result = comparison([burst("embedded", 80, 1.0)], [burst("rasa-init", 40, 1.0)])
     section = "\n".join(comparison_section(result, residents=10, rounds=2))
     assert "**Ratio of messages per second: 2.00x**" in section
-    assert "| Voordeur (this assistant) | 1 | 80 | 100 | 100 | 100 | 80.0 | 0 | 800 |" in section
-    assert "| `rasa init` bot | 1 | 40 | 100 | 100 | 100 | 40.0 | 0 | 800 |" in section
+    assert "| Voordeur (this assistant) | 1 | 80 | 100 | 100 | 100 | 80.0 | 0 | 800 | 12.5 |" in section
+    assert "| `rasa init` bot | 1 | 40 | 100 | 100 | 100 | 40.0 | 0 | 800 | 25.0 |" in section
+    assert "the `rasa init` bot uses **2.00x** the CPU time per message" in section
     table = summary_table([result.ours], result)
-    assert "rasa-init" in table and "2.00x" in table and table.endswith("-> met")
+    assert "rasa-init" in table and "2.00x (per pair 2.00-2.00x) -> met" in table
+    assert table.endswith("CPU time per message, rasa init bot over this assistant: 2.00x")
+    assert "machine was busy" not in section
+
+
+def test_a_busy_machine_is_said_in_the_report() -> None:
+    busy = comparison([burst("embedded", 80, 1.0, load_average=[9.5, 9.0])], [burst("rasa-init", 40, 1.0)])
+    assert busy.busy
+    assert "**The machine was busy**" in "\n".join(comparison_section(busy, residents=10, rounds=2))
+    assert "-> met (the machine was busy: load average above its cores)" in summary_table([], busy)
+    quiet = comparison([burst("embedded", 80, 1.0, load_average=[0.5])], [burst("rasa-init", 40, 1.0)])
+    assert not quiet.busy
 
 
 async def test_the_rasa_init_paths_each_get_a_sender_of_their_own() -> None:
