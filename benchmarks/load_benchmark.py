@@ -702,8 +702,8 @@ def comparison_section(comparison: Comparison, residents: int, rounds: int) -> l
         "",
         "Counted in CPU time instead (user + system time of all the bot's server processes during the "
         "bursts, per message: Rasa, and for us also the action server and the backend), which depends "
-        f"far less on other work on the machine: the `rasa init` bot uses **{comparison.cpu_ratio:.2f}x** "
-        "the CPU time per message that this assistant uses.",
+        "far less on other work on the machine: messages per CPU second, this assistant over the "
+        f"`rasa init` bot: **{comparison.cpu_ratio:.2f}x**.",
         "",
         *(
             [
@@ -911,7 +911,9 @@ def summary_table(results: list[Result], comparison: Comparison | None) -> str:
             + f" -> {comparison_verdict(comparison)}"
             + (" (the machine was busy: load average above its cores)" if comparison.busy else "")
         )
-        lines.append(f"CPU time per message, rasa init bot over this assistant: {comparison.cpu_ratio:.2f}x")
+        lines.append(
+            f"messages per CPU second, this assistant over the rasa init bot: {comparison.cpu_ratio:.2f}x"
+        )
     return "\n".join(lines)
 
 

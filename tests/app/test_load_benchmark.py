@@ -114,10 +114,10 @@ def test_report_and_terminal_table_show_both_bots_and_the_ratio() -> None:
     assert "**Ratio of messages per second: 2.00x**" in section
     assert "| Voordeur (this assistant) | 1 | 80 | 100 | 100 | 100 | 80.0 | 0 | 800 | 12.5 |" in section
     assert "| `rasa init` bot | 1 | 40 | 100 | 100 | 100 | 40.0 | 0 | 800 | 25.0 |" in section
-    assert "the `rasa init` bot uses **2.00x** the CPU time per message" in section
+    assert "messages per CPU second, this assistant over the `rasa init` bot: **2.00x**." in section
     table = summary_table([result.ours], result)
     assert "rasa-init" in table and "2.00x (per pair 2.00-2.00x) -> met" in table
-    assert table.endswith("CPU time per message, rasa init bot over this assistant: 2.00x")
+    assert table.endswith("messages per CPU second, this assistant over the rasa init bot: 2.00x")
     assert "machine was busy" not in section
 
 
