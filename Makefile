@@ -13,7 +13,7 @@ start-replicas:  ## as start-production, with two Rasa replicas on RASA_PORT and
 audit:  ## pip-audit over both lock files (docs/security.md)
 	@ADVISORIES="$(ADVISORIES)" scripts/audit.sh
 
-benchmark-load:  ## load benchmark: starts its own stacks, writes docs/load-benchmark.md (takes a while)
+benchmark-load:  ## load benchmark, with Rasa's `rasa init` bot for comparison: starts its own stacks, writes docs/load-benchmark.md (20-30 min)
 	@.venv/app/bin/python benchmarks/load_benchmark.py
 
 # What an unsure message gets, and what residents experience (docs/fallback-threshold.md, docs/outcome-benchmark.md).

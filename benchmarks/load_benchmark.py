@@ -13,13 +13,26 @@ action server and backend processes. Configurations:
     production   PostgreSQL tracker store and backend, Redis lock store, one Rasa server
     replicas     as production, two Rasa replicas, messages round-robin over them
 
+Comparison with Rasa's own `rasa init` bot (on by default, `--no-compare` skips it): the bot that
+`rasa init --no-prompt` creates and trains (Rasa's default pipeline and policies: DIET, TED; trained once
+per Rasa version in var/rasa-init/, about 2 minutes on 2 cores) runs as `rasa run --enable-api` on
+127.0.0.1 next to our embedded stack. Both are driven over REST by the same load generator, the same
+residents and no think time, in alternating bursts (`--pairs`, ours first in the first pair, the other
+first in the next, so a change in the machine's load falls on both); the `rasa init` bot gets messages
+from its own training data (greet, mood, bot challenge). The report gives both bots' figures and the
+ratio of messages per second. Our pooled figures are also the "embedded, closed loop" row of the main
+table (that configuration is then not run a second time).
+
 It writes docs/load-benchmark.md and prints a summary. It is a measurement, not a test; targets on a
-2-core machine: p95 < 300 ms per message with 10 concurrent conversations, zero errors, Rasa < 1.5 GB.
+2-core machine: p95 < 300 ms per message with 10 concurrent conversations, zero errors, Rasa < 1.5 GB,
+and at least 1.5 times the messages per second of the `rasa init` bot.
 
 Usage (the app environment; PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 for the
 production configurations):
     .venv/app/bin/python benchmarks/load_benchmark.py [--residents 10] [--rounds 2] \
-        [--configs embedded,production,replicas] [--think 0,1,5] [--report PATH]
+        [--configs embedded,production,replicas] [--think 0,1,5] [--pairs 3] [--no-compare] [--report PATH]
+Only the comparison (10 residents, no think time; about 3-5 minutes once the rasa init bot is trained):
+    .venv/app/bin/python benchmarks/load_benchmark.py --configs embedded --think 0
 """
 
 from __future__ import annotations
@@ -30,7 +43,6 @@ import json
 import os
 import platform
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -38,6 +50,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -48,6 +61,13 @@ from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the port picking is shared with the tests' stacks
+from benchmarks.rasa_init_bot import (  # noqa: E402
+    RASA_INIT_CONVERSATION,
+    RASA_INIT_NEW_SENDER_AT,
+    RASA_INIT_PATHS,
+    RasaInitBot,
+    stop_group,
+)
 from tests.ports import free_consecutive_ports, free_port  # noqa: E402
 
 REPORT = ROOT / "docs" / "load-benchmark.md"
@@ -55,6 +75,8 @@ NOTES = ROOT / "benchmarks" / "load-benchmark-notes.md"
 STARTED_MARK = "Voordeur is running"
 TARGET_P95_MS = 300
 TARGET_RASA_RSS_MB = 1536
+#: Our messages per second at least this many times those of the `rasa init` bot (issue 19).
+TARGET_RATIO = 1.5
 #: Mean think times measured by default (seconds): a closed loop, and residents who read and type.
 DEFAULT_THINK = "0,1,5"
 
@@ -99,8 +121,26 @@ def load_average() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-def other_busy_processes(exclude_group: int) -> list[str]:
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by the living processes of a process group. Unlike messages
+    per second it depends little on how much of the cores other work leaves over."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != group:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, ProcessLookupError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def other_busy_processes(exclude_groups: Collection[int]) -> list[str]:
     """Processes outside this benchmark that used CPU during one second, with their share of a core."""
+    excluded = {*exclude_groups, os.getpgid(0)}
 
     def cpu_ticks() -> dict[int, tuple[int, str]]:
         ticks = {}
@@ -109,7 +149,7 @@ def other_busy_processes(exclude_group: int) -> list[str]:
                 continue
             try:
                 pid = int(entry.name)
-                if os.getpgid(pid) in (exclude_group, os.getpgid(0)):
+                if os.getpgid(pid) in excluded:
                     continue
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
                 name = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -226,13 +266,7 @@ class RunningStack:
             time.sleep(1)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)
-            try:
-                self.process.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=30)
+        stop_group(self.process)
         if self.stores == "production":
             for database in self.databases:
                 postgres_admin(
@@ -252,6 +286,7 @@ class Result:
     think_seconds: float = 0.0  # mean pause between a reply and the next message (0: a closed loop)
     by_message: dict[int, list[float]] = field(default_factory=dict)  # latencies per position in CONVERSATION
     others: list[str] = field(default_factory=list)  # other busy processes on the machine meanwhile
+    cpu_seconds: float = 0.0  # CPU time the servers' processes used during the load (0: not measured)
 
     def percentile(self, q: float, latencies: list[float] | None = None) -> float:
         ordered = sorted(self.latencies_ms if latencies is None else latencies)
@@ -270,8 +305,37 @@ class Result:
         return f"{statistics.mean(self.load_average):.1f} / {max(self.load_average):.1f}"
 
     @property
+    def cpu_ms_per_message(self) -> float:
+        return self.cpu_seconds * 1000 / len(self.latencies_ms) if self.latencies_ms else float("nan")
+
+    @property
     def rasa_peak_mb(self) -> float:
         return max((mb for role, mb in self.memory_mb.items() if role.startswith("rasa")), default=0.0)
+
+
+def combine(name: str, description: str, bursts: list[Result]) -> Result:
+    """One result from several bursts against the same server: all messages, the summed time under
+    load (so the rate is messages over time under load), the highest peak memory per process."""
+    memory: dict[str, float] = {}
+    by_message: dict[int, list[float]] = {}
+    for burst in bursts:
+        for role, mb in burst.memory_mb.items():
+            memory[role] = max(memory.get(role, 0.0), mb)
+        for position, values in burst.by_message.items():
+            by_message.setdefault(position, []).extend(values)
+    return Result(
+        name=name,
+        description=description,
+        latencies_ms=[value for burst in bursts for value in burst.latencies_ms],
+        errors=[error for burst in bursts for error in burst.errors],
+        seconds=sum(burst.seconds for burst in bursts),
+        memory_mb=dict(sorted(memory.items())),
+        load_average=[value for burst in bursts for value in burst.load_average],
+        think_seconds=bursts[0].think_seconds if bursts else 0.0,
+        by_message=by_message,
+        others=bursts[-1].others if bursts else [],
+        cpu_seconds=sum(burst.cpu_seconds for burst in bursts),
+    )
 
 
 async def resident(
@@ -283,8 +347,11 @@ async def resident(
     errors: list[str],
     think_seconds: float = 0.0,
     by_message: dict[int, list[float]] | None = None,
+    conversation: list[str] = CONVERSATION,
+    new_sender_at: Collection[int] = (),
 ) -> None:
-    """One simulated resident: `rounds` conversations, each message to the next replica in turn.
+    """One simulated resident: `rounds` conversations, each message to the next replica in turn; at the
+    positions in `new_sender_at` the conversation starts afresh under a new sender id.
 
     With `think_seconds`, the resident reads and types between messages: a pause drawn uniformly from
     half to one and a half times that value (seeded per resident, so runs are repeatable); its first
@@ -296,7 +363,9 @@ async def resident(
         await asyncio.sleep(pauses.uniform(0.0, 1.0) * think_seconds)
     for round_number in range(rounds):
         sender = f"load-{index}-{round_number}-{uuid.uuid4().hex[:6]}"
-        for position, message in enumerate(CONVERSATION):
+        for position, message in enumerate(conversation):
+            if position in new_sender_at:
+                sender = f"load-{index}-{round_number}-{uuid.uuid4().hex[:6]}"
             url = urls[(index + sent) % len(urls)]
             sent += 1
             started = time.perf_counter()
@@ -320,7 +389,13 @@ async def resident(
 
 
 async def load(
-    urls: list[str], residents: int, rounds: int, think_seconds: float = 0.0
+    urls: list[str],
+    residents: int,
+    rounds: int,
+    think_seconds: float = 0.0,
+    conversation: list[str] = CONVERSATION,
+    new_sender_at: Collection[int] = (),
+    on_start: Callable[[], None] | None = None,
 ) -> tuple[list[float], list[str], float, dict[int, list[float]]]:
     latencies: list[float] = []
     errors: list[str] = []
@@ -329,62 +404,89 @@ async def load(
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         # Warm-up: one conversation per replica (first-call costs such as loading the spaCy pipeline).
         for url in urls:
-            await resident(client, [url], 0, 1, [], [])
+            await resident(client, [url], 0, 1, [], [], 0.0, None, conversation, new_sender_at)
+        if on_start is not None:  # e.g. the CPU clock of the servers, after the warm-up
+            on_start()
         started = time.perf_counter()
         await asyncio.gather(
             *(
-                resident(client, urls, index, rounds, latencies, errors, think_seconds, by_message)
+                resident(
+                    client,
+                    urls,
+                    index,
+                    rounds,
+                    latencies,
+                    errors,
+                    think_seconds,
+                    by_message,
+                    conversation,
+                    new_sender_at,
+                )
                 for index in range(residents)
             )
         )
         return latencies, errors, time.perf_counter() - started, by_message
 
 
-def run_config(name: str, residents: int, rounds: int, workdir: Path, think_seconds: float = 0.0) -> Result:
-    spec = CONFIGS[name]
-    stack = RunningStack(name, spec["stores"], spec["replicas"], workdir)
+DESCRIPTIONS = {
+    "embedded": "SQLite + in-memory lock store, 1 Rasa server",
+    "production": "PostgreSQL + Redis, 1 Rasa server",
+    "replicas": "PostgreSQL + Redis, 2 Rasa replicas (round-robin)",
+    "rasa-init": "`rasa init` bot (Rasa's defaults, in-memory stores, 1 Rasa server)",
+}
+
+
+def measure(
+    name: str,
+    urls: list[str],
+    group: int,
+    residents: int,
+    rounds: int,
+    think_seconds: float = 0.0,
+    conversation: list[str] = CONVERSATION,
+    new_sender_at: Collection[int] = (),
+    look_around: bool = True,
+) -> Result:
+    """One load against running servers, with the peak memory of the process group that runs them and
+    the machine's load average sampled meanwhile (and, with look_around, who else was busy)."""
     memory = ProcessMemory()
+    loads: list[float] = []
+    done = threading.Event()
+
+    def sampler() -> None:
+        while not done.is_set():
+            memory.sample(group)
+            loads.append(load_average())
+            done.wait(0.5)
+
+    thread = threading.Thread(target=sampler, daemon=True)
+    thread.start()
     print(
-        f"[load] {name}: starting the stack ({spec['stores']} stores, "
-        f"{spec['replicas']} Rasa replica(s)) ...",
+        f"[load] {name}: {residents} residents x {rounds} conversation(s) x {len(conversation)} messages",
         flush=True,
     )
+    cpu_at_start: list[float] = []
     try:
-        stack.start()
-        assert stack.process is not None
-        group = stack.process.pid
-        done = threading.Event()
-
-        loads: list[float] = []
-
-        def sampler() -> None:
-            while not done.is_set():
-                memory.sample(group)
-                loads.append(load_average())
-                done.wait(0.5)
-
-        thread = threading.Thread(target=sampler, daemon=True)
-        thread.start()
-        print(
-            f"[load] {name}: {residents} residents x {rounds} conversation(s) x {len(CONVERSATION)} messages",
-            flush=True,
+        latencies, errors, seconds, by_message = asyncio.run(
+            load(
+                urls,
+                residents,
+                rounds,
+                think_seconds,
+                conversation,
+                new_sender_at,
+                lambda: cpu_at_start.append(group_cpu_seconds(group)),
+            )
         )
-        measured = asyncio.run(load(stack.urls, residents, rounds, think_seconds))
-        latencies, errors, seconds, by_message = measured
-        others = other_busy_processes(group)
+        cpu_seconds = group_cpu_seconds(group) - cpu_at_start[0]
+        others = other_busy_processes([group]) if look_around else []
         memory.sample(group)
+    finally:
         done.set()
         thread.join()
-    finally:
-        stack.stop()
-    description = {
-        "embedded": "SQLite + in-memory lock store, 1 Rasa server",
-        "production": "PostgreSQL + Redis, 1 Rasa server",
-        "replicas": "PostgreSQL + Redis, 2 Rasa replicas (round-robin)",
-    }[name]
     return Result(
         name=name,
-        description=description,
+        description=DESCRIPTIONS[name],
         latencies_ms=latencies,
         errors=errors,
         seconds=seconds,
@@ -393,6 +495,119 @@ def run_config(name: str, residents: int, rounds: int, workdir: Path, think_seco
         others=others,
         think_seconds=think_seconds,
         by_message=by_message,
+        cpu_seconds=cpu_seconds,
+    )
+
+
+def run_config(name: str, residents: int, rounds: int, workdir: Path, think_seconds: float = 0.0) -> Result:
+    spec = CONFIGS[name]
+    stack = RunningStack(name, spec["stores"], spec["replicas"], workdir)
+    print(
+        f"[load] {name}: starting the stack ({spec['stores']} stores, "
+        f"{spec['replicas']} Rasa replica(s)) ...",
+        flush=True,
+    )
+    try:
+        stack.start()
+        assert stack.process is not None
+        return measure(name, stack.urls, stack.process.pid, residents, rounds, think_seconds)
+    finally:
+        stack.stop()
+
+
+@dataclass
+class Comparison:
+    """Our embedded stack and the `rasa init` bot under the same load, in alternating bursts."""
+
+    ours: Result
+    theirs: Result
+    bursts: list[Result]  # in the order they ran
+    rasa_version: str
+    pairs: int
+    seconds: float  # wall time of the whole comparison, start-up and any training included
+    training_seconds: float  # training the `rasa init` bot (0 when an earlier run's model was reused)
+
+    @property
+    def ratio(self) -> float:
+        """Our messages per second over the `rasa init` bot's, over all bursts."""
+        return self.ours.rate / self.theirs.rate if self.theirs.rate else float("nan")
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The `rasa init` bot's CPU time per message over ours: the same ratio counted in CPU time,
+        which other work on the machine changes much less than the share of the cores each bot gets."""
+        ours, theirs = self.ours.cpu_ms_per_message, self.theirs.cpu_ms_per_message
+        return theirs / ours if ours > 0 else float("nan")
+
+    @property
+    def busy(self) -> bool:
+        """True when other work kept the cores busy: the 1-minute load average during the bursts was
+        above the number of cores on average, so both bots waited for a core."""
+        loads = [value for burst in self.bursts for value in burst.load_average]
+        return bool(loads) and statistics.mean(loads) > (os.cpu_count() or 1)
+
+    @property
+    def pair_ratios(self) -> list[float]:
+        """The same ratio per pair of bursts: how much it moved while the machine's load moved."""
+        ours = [burst for burst in self.bursts if burst.name == "embedded"]
+        theirs = [burst for burst in self.bursts if burst.name == "rasa-init"]
+        return [a.rate / b.rate for a, b in zip(ours, theirs, strict=True) if b.rate]
+
+
+def burst_order(pairs: int) -> list[str]:
+    """Who is driven when: ours first in the first pair, the `rasa init` bot first in the next, and so
+    on, so that a machine getting busier or quieter during the comparison does not favour one bot."""
+    order: list[str] = []
+    for pair in range(pairs):
+        order += ["embedded", "rasa-init"] if pair % 2 == 0 else ["rasa-init", "embedded"]
+    return order
+
+
+def run_comparison(residents: int, rounds: int, pairs: int, workdir: Path) -> Comparison:
+    """Our embedded stack and Rasa's `rasa init` bot, both running, driven in turn with no think time."""
+    started = time.monotonic()
+    bot = RasaInitBot()
+    bot.prepare()  # training, when needed, before anything is started or measured
+    stack = RunningStack("comparison", "embedded", 1, workdir)
+    print("[load] comparison: starting our embedded stack and the rasa init bot ...", flush=True)
+    bursts: list[Result] = []
+    try:
+        bot.launch()
+        stack.start()
+        bot.wait_ready()
+        assert stack.process is not None and bot.process is not None
+        targets = {
+            "embedded": (stack.urls, stack.process.pid, CONVERSATION, frozenset[int]()),
+            "rasa-init": ([bot.url], bot.process.pid, RASA_INIT_CONVERSATION, RASA_INIT_NEW_SENDER_AT),
+        }
+        for name in burst_order(pairs):
+            urls, group, conversation, new_sender_at = targets[name]
+            bursts.append(
+                measure(
+                    name, urls, group, residents, rounds, 0.0, conversation, new_sender_at, look_around=False
+                )
+            )
+            last = bursts[-1]
+            print(
+                f"[load]   {name}: {last.rate:.1f} msg/s, p95 {last.percentile(95):.0f} ms, "
+                f"{len(last.errors)} errors, load average {last.load_text}",
+                flush=True,
+            )
+        others = other_busy_processes([stack.process.pid, bot.process.pid])
+    finally:
+        bot.stop()
+        stack.stop()
+    ours = combine("embedded", DESCRIPTIONS["embedded"], [b for b in bursts if b.name == "embedded"])
+    theirs = combine("rasa-init", DESCRIPTIONS["rasa-init"], [b for b in bursts if b.name == "rasa-init"])
+    ours.others = theirs.others = others
+    return Comparison(
+        ours=ours,
+        theirs=theirs,
+        bursts=bursts,
+        rasa_version=bot.version,
+        pairs=pairs,
+        seconds=time.monotonic() - started,
+        training_seconds=bot.training_seconds,
     )
 
 
@@ -424,6 +639,112 @@ def verdict(result: Result) -> str:
     if result.rasa_peak_mb >= TARGET_RASA_RSS_MB:
         misses.append(f"Rasa {result.rasa_peak_mb:.0f} MB ≥ 1.5 GB")
     return "met" if not misses else "missed: " + "; ".join(misses)
+
+
+def comparison_verdict(comparison: Comparison) -> str:
+    """The issue's speed targets: ours at least 1.5x the `rasa init` bot, and our own targets."""
+    misses = []
+    if not comparison.ratio >= TARGET_RATIO:
+        misses.append(f"{comparison.ratio:.2f}x < {TARGET_RATIO:g}x the rasa init bot")
+    own = verdict(comparison.ours)
+    if own != "met":
+        misses.append(own.removeprefix("missed: "))
+    return "met" if not misses else "missed: " + "; ".join(misses)
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min"
+
+
+def comparison_section(comparison: Comparison, residents: int, rounds: int) -> list[str]:
+    """The report's part on Rasa's `rasa init` bot: both bots' figures, each burst, and the ratio."""
+    ratios = comparison.pair_ratios
+    spread = f" (per pair of bursts {min(ratios):.2f}–{max(ratios):.2f}x)" if ratios else ""
+    lines = [
+        "## Compared with Rasa's own `rasa init` bot",
+        "",
+        f"The bot that `rasa init --no-prompt` makes (Rasa {comparison.rasa_version}'s starter project: "
+        "English greet / mood / bot-challenge intents, Rasa's default pipeline with DIET and "
+        "ResponseSelector, the default policies with TED and UnexpecTED; trained once per Rasa version in "
+        "`var/rasa-init/`), served as it ships with `rasa run --enable-api` on 127.0.0.1: in-memory "
+        "tracker and lock store, no action server, none of this project's code. Our side is the embedded "
+        "stack of `make start` (SQLite, action server, backend). Both ran at the same time on this machine "
+        f"and were driven in turn by the same load generator: {residents} residents, no think time, "
+        f"{rounds} conversation(s) of {len(CONVERSATION)} messages each per burst, "
+        f"{comparison.pairs} pairs of bursts (ours first, then theirs first, and so on). The "
+        "`rasa init` bot gets examples from its own training data along its three stories and two rules, "
+        "each path a conversation of its own (a new sender), so that every message has its reply; "
+        f"together {len(RASA_INIT_CONVERSATION)} messages, as many as ours:",
+        "",
+        *(
+            "    " + " → ".join(f"`{message}`" for message in path)
+            for path in RASA_INIT_PATHS
+        ),
+        "",
+        "| bot | bursts | messages | p50 ms | p95 ms | p99 ms | messages/s | errors | peak RSS Rasa (MB) "
+        "| CPU ms per message | load avg (mean / max) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    bots = (("Voordeur (this assistant)", comparison.ours), ("`rasa init` bot", comparison.theirs))
+    for label, result in bots:
+        bursts = sum(1 for burst in comparison.bursts if burst.name == result.name)
+        lines.append(
+            f"| {label} | {bursts} | {len(result.latencies_ms)} | {result.percentile(50):.0f} "
+            f"| {result.percentile(95):.0f} | {result.percentile(99):.0f} | {result.rate:.1f} "
+            f"| {len(result.errors)} | {result.rasa_peak_mb:.0f} | {result.cpu_ms_per_message:.1f} "
+            f"| {result.load_text} |"
+        )
+    lines += [
+        "",
+        f"**Ratio of messages per second: {comparison.ratio:.2f}x**{spread}; target at least "
+        f"{TARGET_RATIO:g}x, our p95 under {TARGET_P95_MS} ms, zero errors and our Rasa server under 1.5 GB: "
+        f"**{comparison_verdict(comparison)}**.",
+        "",
+        "Counted in CPU time instead (user + system time of all the bot's server processes during the "
+        "bursts, per message: Rasa, and for us also the action server and the backend), which depends "
+        "far less on other work on the machine: messages per CPU second, this assistant over the "
+        f"`rasa init` bot: **{comparison.cpu_ratio:.2f}x**.",
+        "",
+        *(
+            [
+                f"**The machine was busy**: the load average during the bursts was above its "
+                f"{os.cpu_count()} cores, so both bots waited for a core and the figures say as much about "
+                "the other work as about the bots (see the notes below). Repeat on a quiet machine before "
+                "drawing a conclusion.",
+                "",
+            ]
+            if comparison.busy
+            else []
+        ),
+        "| burst | bot | messages/s | p50 ms | p95 ms | errors | CPU ms per message "
+        "| load avg (mean / max) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for number, burst in enumerate(comparison.bursts, start=1):
+        label = "Voordeur" if burst.name == "embedded" else "`rasa init`"
+        lines.append(
+            f"| {number} | {label} | {burst.rate:.1f} | {burst.percentile(50):.0f} "
+            f"| {burst.percentile(95):.0f} | {len(burst.errors)} | {burst.cpu_ms_per_message:.1f} "
+            f"| {burst.load_text} |"
+        )
+    if comparison.theirs.errors:
+        lines += [
+            "",
+            "Errors of the `rasa init` bot (first kinds): "
+            + "; ".join(sorted(set(comparison.theirs.errors))[:5]),
+        ]
+    training = (
+        f", of which {minutes(comparison.training_seconds)} training the `rasa init` bot"
+        if comparison.training_seconds
+        else " (the `rasa init` model of an earlier run was reused)"
+    )
+    lines += [
+        "",
+        f"The comparison took {minutes(comparison.seconds)}{training}. Our figures here are also the "
+        "closed-loop row of the embedded stack in the table above.",
+        "",
+    ]
+    return lines
 
 
 def think_text(think_seconds: float) -> str:
@@ -460,13 +781,17 @@ def write_report(
     rounds: int,
     command: str,
     report: Path = REPORT,
+    comparison: Comparison | None = None,
+    run_seconds: float | None = None,
+    load_at_start: str = "",
 ) -> str:
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Load benchmark",
         "",
         f"Measured {date} on this project's machine: {machine()}, with `{command}`",
-        "(`benchmarks/load_benchmark.py`; it starts each stack itself with `scripts/start.sh`).",
+        "(`benchmarks/load_benchmark.py`; it starts each stack itself with `scripts/start.sh`)."
+        + (f" Load average (1 / 5 / 15 min) when the run began: {load_at_start}." if load_at_start else ""),
         "",
         f"{residents} simulated residents at the same time over Rasa's REST channel, each holding {rounds} "
         f"conversation(s) of {len(CONVERSATION)} messages, in two ways. *Closed loop*: no think time, "
@@ -485,9 +810,9 @@ def write_report(
         "Rasa server under 1.5 GB resident memory.",
         "",
         "| configuration | think time | messages | p50 ms | p95 ms | p99 ms | messages/s | errors "
-        "| peak RSS Rasa (MB) | peak RSS actions (MB) | peak RSS backend (MB) | load avg (mean / max) "
-        "| targets |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| peak RSS Rasa (MB) | peak RSS actions (MB) | peak RSS backend (MB) | CPU ms per message "
+        "| load avg (mean / max) | targets |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for result in results:
         rasa = " / ".join(f"{mb:.0f}" for role, mb in result.memory_mb.items() if role.startswith("rasa"))
@@ -496,16 +821,25 @@ def write_report(
             f"| {result.percentile(50):.0f} "
             f"| {result.percentile(95):.0f} | {result.percentile(99):.0f} | {result.rate:.1f} "
             f"| {len(result.errors)} | {rasa or '-'} | {result.memory_mb.get('actions', 0):.0f} "
-            f"| {result.memory_mb.get('backend', 0):.0f} | {result.load_text} "
+            f"| {result.memory_mb.get('backend', 0):.0f} | {result.cpu_ms_per_message:.1f} "
+            f"| {result.load_text} "
             f"| {verdict(result)} |"
         )
     lines += [
         "",
         "Latency is measured at the client from sending a message to receiving all of its replies. "
         "Peak RSS is the kernel's high-water mark (VmHWM) of each process, model loading included; "
-        "with two replicas it is given per replica.",
+        "with two replicas it is given per replica. CPU ms per message is the user + system time that all "
+        "the stack's server processes (Rasa, action server, backend) used during the load, divided by the "
+        "messages: it depends much less than the rate on how much of the cores other work left over.",
+        "",
+        f"The whole run took {minutes(run_seconds)}, starting and stopping every stack included."
+        if run_seconds is not None
+        else "(Written during the run; the rows still missing follow.)",
         "",
     ]
+    if comparison is not None:
+        lines += comparison_section(comparison, residents, rounds)
     lines += message_breakdown(results)
     for result in results:
         if result.others:
@@ -545,6 +879,44 @@ def write_report(
     return "\n".join(lines)
 
 
+def summary_table(results: list[Result], comparison: Comparison | None) -> str:
+    """The figures as a plain-text table for the terminal (the report has them in full)."""
+    header = ("configuration", "think s", "messages", "p50", "p95", "p99", "msg/s", "errors", "Rasa MB")
+    rows = [(*header, "CPU ms/msg")]
+    shown = list(results)
+    if comparison is not None:
+        shown.append(comparison.theirs)
+    for result in shown:
+        rows.append(
+            (
+                result.name,
+                f"{result.think_seconds:g}",
+                str(len(result.latencies_ms)),
+                f"{result.percentile(50):.0f}",
+                f"{result.percentile(95):.0f}",
+                f"{result.percentile(99):.0f}",
+                f"{result.rate:.1f}",
+                str(len(result.errors)),
+                f"{result.rasa_peak_mb:.0f}",
+                f"{result.cpu_ms_per_message:.1f}" if result.cpu_seconds else "-",
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    if comparison is not None:
+        ratios = comparison.pair_ratios
+        lines.append(
+            f"ratio to the rasa init bot (messages per second, no think time): {comparison.ratio:.2f}x"
+            + (f" (per pair {min(ratios):.2f}-{max(ratios):.2f}x)" if ratios else "")
+            + f" -> {comparison_verdict(comparison)}"
+            + (" (the machine was busy: load average above its cores)" if comparison.busy else "")
+        )
+        lines.append(
+            f"messages per CPU second, this assistant over the rasa init bot: {comparison.cpu_ratio:.2f}x"
+        )
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=10)
@@ -554,6 +926,12 @@ def main() -> int:
         "--think",
         default=DEFAULT_THINK,
         help="comma-separated mean seconds between a reply and the next message; 0 is a closed loop",
+    )
+    parser.add_argument(
+        "--pairs", type=int, default=3, help="pairs of bursts in the comparison with the rasa init bot"
+    )
+    parser.add_argument(
+        "--no-compare", dest="compare", action="store_false", help="skip the comparison with rasa init"
     )
     parser.add_argument("--report", type=Path, default=REPORT)
     args = parser.parse_args()
@@ -565,22 +943,36 @@ def main() -> int:
         thinks = [float(value) for value in args.think.split(",") if value.strip()]
     except ValueError:
         parser.error("--think takes numbers, e.g. 0,5")
+    if not 1 <= args.pairs <= 10:
+        parser.error("--pairs takes 1 to 10")
     command = (
         "make benchmark-load"
-        if (args.residents, args.rounds, names, args.think, args.report)
-        == (10, 2, list(CONFIGS), DEFAULT_THINK, REPORT)
+        if (args.residents, args.rounds, names, args.think, args.report, args.pairs, args.compare)
+        == (10, 2, list(CONFIGS), DEFAULT_THINK, REPORT, 3, True)
         else (
             f".venv/app/bin/python benchmarks/load_benchmark.py --residents {args.residents} "
             f"--rounds {args.rounds} "
             f"--configs {','.join(names)}"
             + f" --think {','.join(f'{think:g}' for think in thinks)}"
+            + (f" --pairs {args.pairs}" if args.compare else " --no-compare")
             + (f" --report {args.report}" if args.report != REPORT else "")
         )
     )
-    results = []
+    started = time.monotonic()
+    load_at_start = " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+    results: list[Result] = []
+    comparison: Comparison | None = None
     with tempfile.TemporaryDirectory(prefix="voordeur-load-") as workdir:
+        if args.compare:  # first: the issue's configuration, while the run is young
+            comparison = run_comparison(args.residents, args.rounds, args.pairs, Path(workdir) / "comparison")
+            print(summary_table([comparison.ours], comparison), flush=True)
         for think, name in [(think, name) for think in thinks for name in names]:
-            result = run_config(name, args.residents, args.rounds, Path(workdir) / f"think-{think:g}", think)
+            if comparison is not None and (name, think) == ("embedded", 0):
+                result = comparison.ours  # measured in the comparison: not run a second time
+            else:
+                result = run_config(
+                    name, args.residents, args.rounds, Path(workdir) / f"think-{think:g}", think
+                )
             results.append(result)
             print(
                 f"[load] {name}, think {think:g} s: p50 {result.percentile(50):.0f} ms, "
@@ -591,8 +983,15 @@ def main() -> int:
                 flush=True,
             )
             # After every run, so that a long benchmark stopped halfway keeps what it measured.
-            write_report(results, args.residents, args.rounds, command, args.report)
-    print(f"[load] wrote {args.report}")
+            write_report(
+                results, args.residents, args.rounds, command, args.report, comparison, None, load_at_start
+            )
+    run_seconds = time.monotonic() - started
+    write_report(
+        results, args.residents, args.rounds, command, args.report, comparison, run_seconds, load_at_start
+    )
+    print(summary_table(results, comparison))
+    print(f"[load] the run took {minutes(run_seconds)}; wrote {args.report}")
     return 0
 
 
