@@ -66,13 +66,12 @@ from benchmarks.rasa_init_bot import (  # noqa: E402
     RASA_INIT_NEW_SENDER_AT,
     RASA_INIT_PATHS,
     RasaInitBot,
-    stop_group,
 )
+from benchmarks.stack_process import start_stack, stop_group  # noqa: E402
 from tests.ports import free_consecutive_ports, free_port  # noqa: E402
 
 REPORT = ROOT / "docs" / "load-benchmark.md"
 NOTES = ROOT / "benchmarks" / "load-benchmark-notes.md"
-STARTED_MARK = "Voordeur is running"
 TARGET_P95_MS = 300
 TARGET_RASA_RSS_MB = 1536
 #: Our messages per second at least this many times those of the `rasa init` bot (issue 19).
@@ -248,22 +247,7 @@ class RunningStack:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 1200) -> None:
-        with self.log.open("wb") as output:
-            self.process = subprocess.Popen(
-                ["bash", "scripts/start.sh"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while STARTED_MARK not in self.log.read_text(errors="replace"):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"{self.name}: the stack did not start:\n" + self.log.read_text(errors="replace")[-3000:]
-                )
-            time.sleep(1)
+        self.process = start_stack(ROOT, self.env, self.log, self.name, timeout)
 
     def stop(self) -> None:
         stop_group(self.process)

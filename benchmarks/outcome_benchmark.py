@@ -36,7 +36,6 @@ import json
 import os
 import re
 import shlex
-import signal
 import subprocess
 import sys
 import tempfile
@@ -53,12 +52,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the port picking is shared with the tests' stacks
+from benchmarks.stack_process import start_stack, stop_group  # noqa: E402
 from tests.ports import free_port  # noqa: E402
 
 RESIDENTS = ROOT / "tests" / "nlu" / "independent" / "residents.yml"
 REPORT = ROOT / "docs" / "outcome-benchmark.md"
 RESULTS = ROOT / "benchmarks" / "results" / "outcome"
-STARTED_MARK = "Voordeur is running"
 
 #: Topics as the benchmark judges them (its own definition, independent of the assistant's code).
 CONTENT_TOPICS = ("schulden", "huisvesting", "jeugdhulp", "algemeen")
@@ -315,31 +314,10 @@ class Stack:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 1200) -> None:
-        with self.log.open("wb") as output:
-            self.process = subprocess.Popen(
-                ["bash", "scripts/start.sh"],
-                cwd=self.root,
-                env=self.env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while STARTED_MARK not in self.log.read_text(errors="replace"):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    "the stack did not start:\n" + self.log.read_text(errors="replace")[-3000:]
-                )
-            time.sleep(1)
+        self.process = start_stack(self.root, self.env, self.log, "outcome benchmark", timeout)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)
-            try:
-                self.process.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=30)
+        stop_group(self.process)
 
 
 def api_token(root: Path = ROOT) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Mapping
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.stack_process import stop_group
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,18 +78,6 @@ def installed_rasa() -> tuple[str, str, Path]:
         timeout=60,
     ).stdout.split("\n")
     return output[0].strip(), output[1].strip(), Path(output[2].strip())
-
-
-def stop_group(process: subprocess.Popen[bytes] | None, wait: float = 120) -> None:
-    """Ctrl-C (SIGINT) to the process group a benchmark started; SIGKILL when it does not stop in time."""
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGINT)
-    try:
-        process.wait(timeout=wait)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
 
 
 class RasaInitBot:
