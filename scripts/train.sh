@@ -23,7 +23,7 @@ if [ "${1:-}" != "--force" ] && [ -f "$MODEL_FILE" ] && [ -f "$stamp" ] && [ "$(
   log "model is up to date ($(basename "$MODEL_FILE"))"
   exit 0
 fi
-log "training the model (training data or config changed; about a minute)"
+log "training the model (training data or config changed; one to a few minutes: the crisis check embeds every training sentence)"
 mkdir -p "$MODEL_DIR" "$LOG_DIR"
 start=$(date +%s)
 cd "$ROOT"
