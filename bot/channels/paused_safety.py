@@ -38,6 +38,7 @@ from sanic.request import Request
 
 from bot import event_types, schema_validation
 from bot.channels.after_turn import SentResponses, after_turn
+from bot.channels.socketio_server import SocketServerSetup
 from bot.shared.privacy import BSN, EMAIL, IBAN, mask
 
 logger = logging.getLogger(__name__)
@@ -177,10 +178,11 @@ class RestInput(PausedSafetyChannel, RasaRestInput):
         return message
 
 
-class SocketIOInput(PausedSafetyChannel, RasaSocketIOInput):
+class SocketIOInput(PausedSafetyChannel, SocketServerSetup, RasaSocketIOInput):
     """Rasa's socket.io channel (name "socketio") with the safety reply for paused conversations.
 
-    With `session_persistence`, Rasa puts each socket in the room of its session id (python-socketio
-    5.9's `enter_room` is synchronous), so a bot event sent with `output_channel=latest` (a staff
-    reply) reaches the sockets of that session; tests/rasa/test_handover_server.py checks it.
+    With `session_persistence`, each socket joins the room of its session id (bot/channels/
+    socketio_server.py awaits python-socketio's `enter_room`, which Rasa does not), so the bot's replies
+    and a bot event sent with `output_channel=latest` (a staff reply) reach the sockets of that session;
+    tests/rasa/test_handover_server.py checks it. Only the origins in RASA_CORS_ORIGINS may connect.
     """
