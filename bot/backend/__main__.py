@@ -80,12 +80,16 @@ def main(argv: list[str] | None = None, settings: BackendSettings | None = None)
             return 2
 
         from bot.backend.app import create_app
+        from bot.backend.serving import BodySizeLimit, server_options
+        from bot.shared.session_ids import keep_session_ids_out_of
 
+        keep_session_ids_out_of("uvicorn.access")  # a conversation id lets its holder read the chat
         uvicorn.run(
-            create_app(settings),
+            BodySizeLimit(create_app(settings)),
             host=args.host or settings.backend_host,
             port=args.port or settings.backend_port,
             log_level="info",
+            **server_options(),  # time-outs and sizes (bot/backend/serving.py)
         )
         return 0
     if args.command == "migrate":
