@@ -49,7 +49,7 @@ MAX_SESSION_ID_LENGTH = 200
 def configured_origins(value: str | None = None) -> list[str] | None:
     """The origins in `value` (default: the environment's RASA_CORS_ORIGINS), or None when none are set.
 
-    None means python-engineio's default: only the server's own origin. "*" anywhere allows every origin.
+    None: only the server's own origin is accepted (python-engineio's default). "*" allows every origin.
     """
     if value is None:
         value = os.environ.get(ORIGINS_VARIABLE, "")
@@ -116,7 +116,7 @@ def serve_session_requests(server: AsyncServer, namespace: str | None, session_p
         session_id = session_id_from(data)
         if session_persistence:
             entered = server.enter_room(sid, session_id, namespace=namespace)
-            if inspect.isawaitable(entered):  # a coroutine since python-socketio 5.10
+            if inspect.isawaitable(entered):  # a coroutine since 5.10 (plain before: a 5.9 venv still works)
                 await entered
         await server.emit("session_confirm", session_id, room=sid, namespace=namespace)
 
