@@ -237,8 +237,8 @@ class SocketIOInput(PausedSafetyChannel, RasaSocketIOInput):
             session_id = data.get("session_id") if isinstance(data, dict) else None
             try:
                 await rasa_session_request(sid, {"session_id": session_id if usable_id(session_id) else None})
-            except Exception as error:
-                logger.error("socket.io session_request failed: %s", type(error).__name__)
+            except Exception as error:  # not the client's fault: keep the (masked) traceback
+                logger.error("socket.io session_request failed: %s", type(error).__name__, exc_info=True)
 
         async def handle_message(sid: str, data: Any = None, *extra: Any) -> None:
             checked = self._checked_message(data)
@@ -248,8 +248,8 @@ class SocketIOInput(PausedSafetyChannel, RasaSocketIOInput):
                 return
             try:
                 await rasa_handle_message(sid, checked)
-            except Exception as error:
-                logger.error("socket.io message handling failed: %s", type(error).__name__)
+            except Exception as error:  # not the client's fault: keep the (masked) traceback
+                logger.error("socket.io message handling failed: %s", type(error).__name__, exc_info=True)
 
         sio.on("session_request", handler=session_request, namespace=namespace)
         sio.on(self.user_message_evt, handler=handle_message, namespace=namespace)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.shared.privacy import (
@@ -50,8 +50,6 @@ def bsns(draw: st.DrawFn) -> str:
     first = draw(st.lists(st.integers(0, 9), min_size=8, max_size=8))
     last = sum(digit * weight for digit, weight in zip(first, range(9, 1, -1), strict=True)) % 11
     digits = "".join(map(str, first)) + str(last)
-    from hypothesis import assume
-
     assume(last < 10 and digits != "000000000")
     assert is_valid_bsn(digits)
     return digits
