@@ -41,11 +41,17 @@ def _row(session: Session, client: str) -> StaffLoginThrottle | None:
     return session.scalars(select(StaffLoginThrottle).where(StaffLoginThrottle.client == client)).first()
 
 
+def _forget_ended_windows(session: Session, window: timedelta, now: datetime) -> None:
+    """Addresses are personal data: rows go at the first login attempt after their window ends."""
+    session.execute(delete(StaffLoginThrottle).where(StaffLoginThrottle.window_start <= now - window))
+
+
 def blocked_until(
     *, session: Session, client: str, max_failures: int, window_minutes: int, now: datetime | None = None
 ) -> datetime | None:
     """When the client may try again, if it is throttled now; else None."""
     now = now or datetime.now(UTC)
+    _forget_ended_windows(session, timedelta(minutes=window_minutes), now)
     row = _row(session, client)
     if row is None or row.failures < max_failures:
         return None
@@ -59,7 +65,7 @@ def record_failure(
     """Count one failed login of this client; returns the end of the block when this failure starts one."""
     now = now or datetime.now(UTC)
     window = timedelta(minutes=window_minutes)
-    session.execute(delete(StaffLoginThrottle).where(StaffLoginThrottle.window_start <= now - window))
+    _forget_ended_windows(session, window, now)
     row = _row(session, client)
     if row is None:
         try:
