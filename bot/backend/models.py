@@ -336,3 +336,30 @@ class StaffLoginFailure(Base):
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
+
+
+class StaffSessionRecord(Base):
+    """A logged-in staff session. The cookie carries a random token; only its SHA-256 is stored here.
+
+    Ended by logout, a password reset or switching the account off (`revoked_at`), or by `expires_at`.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime | None]
+
+
+class StaffLoginThrottle(Base):
+    """Failed staff logins per client address (IPv6: per /64) in a window, for the per-client throttle."""
+
+    __tablename__ = "staff_login_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), unique=True)
+    window_start: Mapped[datetime]
+    failures: Mapped[int] = mapped_column(default=0)
