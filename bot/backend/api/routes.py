@@ -10,7 +10,10 @@ from fastapi import APIRouter, Depends, Path, Query
 from bot.backend.api.deps import Sessions, SettingsDep, require_service_token
 from bot.backend.api.schemas import (
     MAX_ID,
+    BookingChange,
     BookingCreate,
+    BookingLookupOut,
+    BookingLookupRequest,
     BookingMove,
     BookingOut,
     CallbackCreate,
@@ -23,12 +26,12 @@ from bot.backend.api.schemas import (
     SlotOut,
 )
 from bot.backend.models import CaseStatus
-from bot.backend.services import bookings, callbacks, handovers, locations, slots
+from bot.backend.services import booking_lookup, bookings, callbacks, handovers, locations, slots
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)])
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Code = Annotated[str, Path(min_length=1, max_length=20, description="Booking code, e.g. VD-7K3P")]
+Code = Annotated[str, Path(min_length=1, max_length=20, description="Booking code, e.g. VD-7K3P-X9QA")]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
@@ -75,21 +78,37 @@ def create_booking(sessions: Sessions, settings: SettingsDep, body: BookingCreat
         return BookingOut.of(booking)
 
 
-@router.get("/bookings/{code}", tags=["bookings"])
-def get_booking(sessions: Sessions, code: Code) -> BookingOut:
+@router.post("/bookings/lookup", tags=["bookings"])
+def lookup_booking(sessions: Sessions, body: BookingLookupRequest) -> BookingLookupOut:
+    """Open a booking with its code and the second factor; returns it with a change ticket.
+
+    404 `booking_not_verified` for an unknown code and for a wrong factor alike; 429 `too_many_lookups`
+    after too many failures for this client or this code. Failures are recorded and audited.
+    """
     with sessions.begin() as session:
-        return BookingOut.of(bookings.get_booking(session=session, code=code))
+        result = booking_lookup.lookup_booking(session=session, **body.model_dump())
+        found = None
+        if result.booking is not None and result.ticket is not None:
+            found = BookingLookupOut(booking=BookingOut.of(result.booking), ticket=result.ticket)
+    if found is None:  # the attempt and its audit entry are committed; now refuse
+        assert result.refusal is not None
+        raise result.refusal
+    return found
 
 
 @router.post("/bookings/{code}/cancel", tags=["bookings"])
-def cancel_booking(sessions: Sessions, settings: SettingsDep, code: Code) -> BookingOut:
+def cancel_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: BookingChange) -> BookingOut:
+    """Cancel; needs the ticket of a lookup of this booking (403 `ticket_refused` without it)."""
     with sessions.begin() as session:
+        booking_lookup.check_ticket(session=session, code=code, ticket=body.ticket)
         return BookingOut.of(bookings.cancel_booking(session=session, code=code, tz=settings.tz))
 
 
 @router.post("/bookings/{code}/move", tags=["bookings"])
 def move_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: BookingMove) -> BookingOut:
+    """Move to another slot of the same topic; needs the ticket of a lookup of this booking."""
     with sessions.begin() as session:
+        booking_lookup.check_ticket(session=session, code=code, ticket=body.ticket)
         booking = bookings.move_booking(session=session, code=code, slot_id=body.slot_id, tz=settings.tz)
         return BookingOut.of(booking)
 
