@@ -101,3 +101,19 @@ def test_the_e_mail_address_opens_the_booking_and_moving_keeps_the_code(server: 
     assert code in moved, moved
     after = server.booking(code, "anna@voorbeeld.nl")
     assert after["status"] == "bevestigd" and after["slot"]["id"] != before
+
+
+def test_guessing_in_the_chat_ends_the_form_kindly(server: Server) -> None:
+    code = server.book(phone="06-12345678")
+    sender = f"guess-{uuid.uuid4()}"
+    server.say(sender, "afspraak afzeggen")
+    for attempt in range(5):
+        server.say(sender, "VD-AAAA-CCCC")
+        assert "horen niet bij elkaar" in server.say(sender, f"{attempt:04d}")
+    server.say(sender, code)
+    stopped = server.say(sender, "5678")  # the right pair, after five failures in this conversation
+    assert "te vaak niet gelukt" in stopped and "Ik heb je afspraak gevonden" not in stopped
+    assert "0123-456 789" in stopped  # the wijkteam's number (content/local.yml)
+    after = server.say(sender, "hoe werkt de huurtoeslag?")
+    assert "afspraakcode" not in after and "laatste 4 cijfers" not in after  # the form has ended
+    assert server.booking(code, "5678")["status"] == "bevestigd"
