@@ -363,3 +363,28 @@ class StaffLoginThrottle(Base):
     client: Mapped[str] = mapped_column(String(64), unique=True)
     window_start: Mapped[datetime]
     failures: Mapped[int] = mapped_column(default=0)
+
+
+class BookingLookup(Base):
+    """One attempt to open a booking by its code and a second factor (services/booking_lookup.py).
+
+    Failed attempts count towards the limits per client (a conversation) and per code; a successful one
+    holds the hash of the short-lived ticket that cancelling or moving the booking needs. `client` is a
+    hash, never the conversation id itself; `booking_id` is no foreign key, so retention can delete the
+    booking first.
+    """
+
+    __tablename__ = "booking_lookups"
+    __table_args__ = (
+        Index("ix_booking_lookups_client_at", "client", "created_at"),
+        Index("ix_booking_lookups_code_at", "code", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str | None] = mapped_column(String(12))
+    booking_id: Mapped[int | None]
+    succeeded: Mapped[bool] = mapped_column(default=False)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    expires_at: Mapped[datetime | None]

@@ -40,6 +40,9 @@ FIELD_LABELS = {
     "assignee_id": "medewerker",
     "note": "notitie",
     "code": "afspraakcode",
+    "verification": "controlegegevens",
+    "client": "gesprek",
+    "ticket": "controlebewijs",
     "handover_id": "overdracht",
     "callback_id": "terugbelverzoek",
 }

@@ -30,9 +30,11 @@ class ErrorOut(BaseModel):
 DESCRIPTIONS = {
     400: "The body could not be read (not UTF-8, not parseable)",
     401: "No `Authorization: Bearer <BACKEND_SERVICE_TOKEN>`, or a wrong one",
-    404: "No such record (or no such booking code)",
+    403: "A booking change without a valid ticket from `POST /api/bookings/lookup`",
+    404: "No such record (or no such booking code, or a wrong second factor: the same answer)",
     409: "Refused by a rule: slot full, closed, in the past, booking already cancelled, ...",
     422: "Invalid input: `error.fields` names each field with a Dutch message",
+    429: "Too many failed booking lookups for this client or this code; try again later",
     503: "The database cannot be reached; try again (`Retry-After`)",
 }
 
@@ -47,3 +49,5 @@ API_ERRORS = responses(401, 422, 503)
 BODY_ERRORS = responses(400)
 NOT_FOUND = responses(404)
 CONFLICT = responses(409)
+TICKET_REFUSED = responses(403)
+TOO_MANY_LOOKUPS = responses(429)

@@ -7,10 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from bot.backend.api.deps import Sessions, SettingsDep, require_service_token
-from bot.backend.api.openapi import API_ERRORS, BODY_ERRORS, CONFLICT, NOT_FOUND
+from bot.backend.api.openapi import (
+    API_ERRORS,
+    BODY_ERRORS,
+    CONFLICT,
+    NOT_FOUND,
+    TICKET_REFUSED,
+    TOO_MANY_LOOKUPS,
+)
 from bot.backend.api.schemas import (
     MAX_ID,
+    BookingChange,
     BookingCreate,
+    BookingLookupOut,
+    BookingLookupRequest,
     BookingMove,
     BookingOut,
     CallbackCreate,
@@ -25,7 +35,7 @@ from bot.backend.api.schemas import (
 )
 from bot.backend.api.types import IsoDate
 from bot.backend.models import CaseStatus
-from bot.backend.services import bookings, callbacks, handovers, locations, slots
+from bot.backend.services import booking_lookup, bookings, callbacks, handovers, locations, slots
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)], responses=API_ERRORS)
 
@@ -36,7 +46,7 @@ Code = Annotated[
         min_length=1,
         max_length=20,
         json_schema_extra={"pattern": r"^[A-Za-z0-9 _.\-]{1,20}$"},
-        description="Booking code, e.g. VD-7K3P (also lower case, without or with other separators)",
+        description="Booking code, e.g. VD-7K3P-X9QA or an old VD-7K3P (also lower case, without or with other separators)",
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -87,21 +97,42 @@ def create_booking(sessions: Sessions, settings: SettingsDep, body: BookingCreat
         return BookingOut.of(booking)
 
 
-@router.get("/bookings/{code}", tags=["bookings"], responses=NOT_FOUND)
-def get_booking(sessions: Sessions, code: Code) -> BookingOut:
+@router.post(
+    "/bookings/lookup", tags=["bookings"], responses={**BODY_ERRORS, **NOT_FOUND, **TOO_MANY_LOOKUPS}
+)
+def lookup_booking(sessions: Sessions, body: BookingLookupRequest) -> BookingLookupOut:
+    """Open a booking with its code and the second factor; returns it with a change ticket.
+
+    404 `booking_not_verified` for an unknown code and for a wrong factor alike; 429 `too_many_lookups`
+    after too many failures for this client or this code. Failures are recorded and audited.
+    """
     with sessions.begin() as session:
-        return BookingOut.of(bookings.get_booking(session=session, code=code))
+        result = booking_lookup.lookup_booking(session=session, **body.model_dump())
+        found = None
+        if result.booking is not None and result.ticket is not None:
+            found = BookingLookupOut(booking=BookingOut.of(result.booking), ticket=result.ticket)
+    if found is None:  # the attempt and its audit entry are committed; now refuse
+        assert result.refusal is not None
+        raise result.refusal
+    return found
 
 
-@router.post("/bookings/{code}/cancel", tags=["bookings"], responses={**NOT_FOUND, **CONFLICT})
-def cancel_booking(sessions: Sessions, settings: SettingsDep, code: Code) -> BookingOut:
+@router.post(
+    "/bookings/{code}/cancel", tags=["bookings"],
+    responses={**BODY_ERRORS, **TICKET_REFUSED, **NOT_FOUND, **CONFLICT},
+)
+def cancel_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: BookingChange) -> BookingOut:
+    """Cancel; needs the ticket of a lookup of this booking (403 `ticket_refused` without it)."""
     with sessions.begin() as session:
+        booking_lookup.check_ticket(session=session, code=code, ticket=body.ticket)
         return BookingOut.of(bookings.cancel_booking(session=session, code=code, tz=settings.tz))
 
 
-@router.post("/bookings/{code}/move", tags=["bookings"], responses={**BODY_ERRORS, **NOT_FOUND, **CONFLICT})
+@router.post("/bookings/{code}/move", tags=["bookings"], responses={**BODY_ERRORS, **TICKET_REFUSED, **NOT_FOUND, **CONFLICT})
 def move_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: BookingMove) -> BookingOut:
+    """Move to another slot of the same topic; needs the ticket of a lookup of this booking."""
     with sessions.begin() as session:
+        booking_lookup.check_ticket(session=session, code=code, ticket=body.ticket)
         booking = bookings.move_booking(session=session, code=code, slot_id=body.slot_id, tz=settings.tz)
         return BookingOut.of(booking)
 

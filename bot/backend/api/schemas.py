@@ -48,8 +48,39 @@ class BookingCreate(Request):
     question: Annotated[StrictStr | None, Field(max_length=500)] = None
 
 
+Ticket = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=100, description="From `POST /api/bookings/lookup`; valid for 30 minutes"),
+]
+
+
+class BookingLookupRequest(Request):
+    code: Annotated[StrictStr, Field(min_length=1, max_length=30, examples=["VD-7K3P-X9QA"])]
+    verification: Annotated[
+        StrictStr,
+        Field(
+            min_length=1,
+            max_length=254,
+            description="The last 4 digits of the phone number, or the e-mail address, given at booking",
+        ),
+    ]
+    client: Annotated[
+        StrictStr,
+        Field(
+            min_length=1,
+            max_length=200,
+            description="Who asks (the conversation id): failed lookups are limited per client",
+        ),
+    ]
+
+
+class BookingChange(Request):
+    ticket: Ticket
+
+
 class BookingMove(Request):
     slot_id: Id
+    ticket: Ticket
 
 
 class CallbackCreate(Request):
@@ -161,6 +192,11 @@ class BookingOut(BaseModel):
             created_at=booking.created_at,
             slot=SlotOut.of(booking.slot),
         )
+
+
+class BookingLookupOut(BaseModel):
+    booking: BookingOut
+    ticket: str = Field(description="Needed to cancel or move this booking; valid for 30 minutes")
 
 
 class CallbackOut(BaseModel):
