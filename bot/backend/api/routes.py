@@ -46,7 +46,7 @@ Code = Annotated[
         min_length=1,
         max_length=20,
         json_schema_extra={"pattern": r"^[A-Za-z0-9 _.\-]{1,20}$"},
-        description="Booking code, e.g. VD-7K3P-X9QA or an old VD-7K3P (also lower case, without or with other separators)",
+        description="Booking code, e.g. VD-7K3P-X9QA or an old VD-7K3P (any case, with other separators)",
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -128,7 +128,10 @@ def cancel_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: 
         return BookingOut.of(bookings.cancel_booking(session=session, code=code, tz=settings.tz))
 
 
-@router.post("/bookings/{code}/move", tags=["bookings"], responses={**BODY_ERRORS, **TICKET_REFUSED, **NOT_FOUND, **CONFLICT})
+@router.post(
+    "/bookings/{code}/move", tags=["bookings"],
+    responses={**BODY_ERRORS, **TICKET_REFUSED, **NOT_FOUND, **CONFLICT},
+)
 def move_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: BookingMove) -> BookingOut:
     """Move to another slot of the same topic; needs the ticket of a lookup of this booking."""
     with sessions.begin() as session:
