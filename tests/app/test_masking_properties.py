@@ -160,11 +160,20 @@ def mobile_numbers(draw: st.DrawFn) -> str:
     return form.format(d=digits, a=digits[:4], b=digits[4:])
 
 
+CODE_ALPHABET = "ACDEFGHJKMNPQRTWXY34679"  # booking codes (bot/shared/booking_codes.py)
 ORDINARY = st.one_of(
     st.builds("{:02d}-{:02d}-20{:02d}".format, st.integers(1, 28), st.integers(1, 12), st.integers(20, 30)),
     st.builds("€ {},{:02d}".format, st.integers(0, 99_999), st.integers(0, 99)),
     st.builds("{} {}{}".format, st.integers(1000, 9999), st.sampled_from(LETTERS), st.sampled_from(LETTERS)),
-    st.builds("VD-{}".format, st.text(alphabet="ACDEFGHJKMNPQRTWXY34679", min_size=4, max_size=8)),
+    st.builds("VD-{}".format, st.text(alphabet=CODE_ALPHABET, min_size=4, max_size=8)),
+    st.builds(
+        "{}{}{}{}{}".format,
+        st.sampled_from(["VD-", "vd ", "VD", ""]),
+        st.text(alphabet=CODE_ALPHABET, min_size=4, max_size=4),
+        st.sampled_from(["-", " ", ""]),
+        st.text(alphabet=CODE_ALPHABET, min_size=4, max_size=4),
+        st.sampled_from(["", ".", ","]),
+    ),
     st.builds("{}:{:02d}".format, st.integers(8, 17), st.sampled_from([0, 15, 30, 45])),
 )
 
