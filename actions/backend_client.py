@@ -17,8 +17,11 @@ from urllib.parse import quote
 import httpx
 
 from bot.settings import RasaSideSettings
+from bot.shared.session_ids import keep_session_ids_out_of
 
 logger = logging.getLogger(__name__)
+# httpx logs each call with its URL, and `/api/conversations/<id>` holds the conversation id.
+keep_session_ids_out_of("httpx")
 
 
 @cache

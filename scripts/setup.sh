@@ -10,8 +10,9 @@ for arg in "$@"; do
   case "$arg" in --no-seed) SEED=0 ;; *) die "unknown option $arg" ;; esac
 done
 
-# Debian packages the project needs (chromium drives the widget's browser tests; Node.js/npm: see npm_sync).
-SYSTEM_PACKAGES=(make chromium)
+# Debian packages the project needs (chromium drives the widget's browser tests; nginx and openssl: the
+# reference reverse proxy in deploy/nginx and its test, tests/app/test_proxy.py; Node.js/npm: see npm_sync).
+SYSTEM_PACKAGES=(make chromium nginx openssl)
 
 install_system_packages() {
   local missing=() pkg

@@ -82,14 +82,18 @@ def main(argv: list[str] | None = None, settings: BackendSettings | None = None)
         from bot import log_masking
         from bot.backend.app import create_app
         from bot.backend.logs import uvicorn_log_config
+        from bot.backend.serving import BodySizeLimit, server_options
+        from bot.shared.session_ids import keep_session_ids_out_of
 
         log_masking.install()  # nothing personal in any log line (issue 20)
+        keep_session_ids_out_of("uvicorn.access")  # a conversation id lets its holder read the chat
         uvicorn.run(
-            create_app(settings),
+            BodySizeLimit(create_app(settings)),
             host=args.host or settings.backend_host,
             port=args.port or settings.backend_port,
             log_level="info",
             log_config=uvicorn_log_config(),
+            **server_options(),  # time-outs and sizes (bot/backend/serving.py)
         )
         return 0
     if args.command == "migrate":

@@ -44,6 +44,7 @@ from sanic.request import Request
 from bot import event_types, log_masking, schema_validation
 from bot.channels import input_limits
 from bot.channels.after_turn import SentResponses, after_turn
+from bot.channels.socketio_server import SocketServerSetup
 from bot.shared.privacy import BSN, EMAIL, IBAN, mask
 
 logger = logging.getLogger(__name__)
@@ -210,12 +211,13 @@ class RestInput(PausedSafetyChannel, RasaRestInput):
         return message
 
 
-class SocketIOInput(PausedSafetyChannel, RasaSocketIOInput):
+class SocketIOInput(PausedSafetyChannel, SocketServerSetup, RasaSocketIOInput):
     """Rasa's socket.io channel (name "socketio") with the safety reply for paused conversations.
 
-    With `session_persistence`, Rasa puts each socket in the room of its session id (python-socketio
-    5.9's `enter_room` is synchronous), so a bot event sent with `output_channel=latest` (a staff
-    reply) reaches the sockets of that session; tests/rasa/test_handover_server.py checks it.
+    With `session_persistence`, each socket joins the room of its session id (bot/channels/
+    socketio_server.py awaits python-socketio's `enter_room`, which Rasa does not), so the bot's replies
+    and a bot event sent with `output_channel=latest` (a staff reply) reach the sockets of that session;
+    tests/rasa/test_handover_server.py checks it. Only the origins in RASA_CORS_ORIGINS may connect.
 
     Malformed events get no traceback (issue 20): `session_request` with anything but an object holding
     a usable `session_id` starts a new session; a message event that is not an object with a string

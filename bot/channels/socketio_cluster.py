@@ -42,7 +42,7 @@ DEFAULT_REDIS_CHANNEL = "voordeur-socketio"
 def use_client_manager(server: AsyncServer, manager: Any) -> None:
     """Give a socket.io server that has not served a client yet another client manager.
 
-    Does what `AsyncServer(client_manager=manager)` does in python-socketio 5.9: the manager is told
+    Does what `AsyncServer(client_manager=manager)` does in python-socketio 5.x: the manager is told
     its server and is initialised when the first client connects (or at `start_listening`).
     """
     server.manager = manager

@@ -106,7 +106,9 @@ async def main(url, session_id, expected):
         if data.get("text") == expected:
             print("GOT " + json.dumps(data), flush=True)
             break
-    await sio.disconnect()
+    # Without waiting for the pending long-poll request to end: python-socketio 5.18's disconnect()
+    # waits for it (up to the ping interval, about 30 s); 5.9's did not.
+    await sio.eio.disconnect(abort=True)
 
 asyncio.run(main(*sys.argv[1:4]))
 """

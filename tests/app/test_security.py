@@ -6,6 +6,8 @@ Each check has its positive counterpart, so a check that could not fail would sh
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -118,3 +120,24 @@ def test_secrets_never_appear_in_the_logs(stack: Stack) -> None:
         value = read_env_file_value(key)
         assert len(value) >= 16, f"{key} in .env is too short to search for"
         assert value not in text, f"{key} appears in the logs"
+
+
+def test_conversation_ids_stay_out_of_the_action_and_backend_logs(stack: Stack) -> None:
+    # A widget's session id is the key to its conversation (socket.io room): it must not be in any log
+    # that operators read. The action server reports the conversation to the backend (PUT
+    # /api/conversations/<id>, logged by httpx and by uvicorn's access log) and the staff page looks
+    # handovers up by conversation id.
+    session_id = uuid.uuid4().hex
+    assert stack.say(session_id, "hallo")
+    token = read_env_file_value("BACKEND_SERVICE_TOKEN")
+    listed = httpx.get(f"{stack.backend}/api/handovers", params={"conversation_id": session_id},
+                       headers={"Authorization": f"Bearer {token}"}, timeout=10)  # fmt: skip
+    assert listed.status_code == 200
+    backend_log, actions_log = (stack.log_dir / "backend.log"), (stack.log_dir / "actions.log")
+    deadline = time.monotonic() + 10  # the conversation report is sent after the reply
+    while "/api/conversations/[id]" not in backend_log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    backend_text, actions_text = backend_log.read_text(), actions_log.read_text()
+    assert "PUT /api/conversations/[id]" in backend_text and "conversation_id=[id]" in backend_text
+    assert "/api/conversations/[id]" in actions_text  # the call is logged, without the id
+    assert session_id not in backend_text and session_id not in actions_text

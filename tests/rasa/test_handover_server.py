@@ -251,6 +251,16 @@ async def test_socketio_staff_reply_and_closing_reach_the_widget_socket(stack: S
         await client.disconnect()
 
 
+def test_the_socket_server_refuses_requests_from_other_origins(stack: Stack) -> None:
+    """No RASA_CORS_ORIGINS here: only the server's own origin (bot/channels/socketio_server.py)."""
+    handshake = f"{stack.url}/socket.io/?EIO=4&transport=polling"
+    foreign = httpx.get(handshake, headers={"Origin": "https://phishing.example"}, timeout=30)
+    assert foreign.status_code == 400 and '"sid"' not in foreign.text
+    own = httpx.get(handshake, headers={"Origin": stack.url}, timeout=30)
+    assert own.status_code == 200 and '"sid"' in own.text
+    assert '"sid"' in httpx.get(handshake, timeout=30).text  # no Origin header: not a browser
+
+
 def test_telegram_staff_reply_reaches_send_message(stack: Stack, standin: TelegramStandIn) -> None:
     chat = 9401
     standin.deliver(standin.text_update(chat, "/start"))
