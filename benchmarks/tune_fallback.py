@@ -235,6 +235,10 @@ def apply(setting: Setting) -> None:
     block = re.sub(
         r"(ambiguity_threshold:\s*)[0-9.]+", rf"\g<1>{setting.ambiguity_threshold:.2f}", block, count=1
     )
+    # The safety net falls back to nlu_fallback below the same threshold when it drops a crisis guess.
+    rest, count = re.subn(r"(\n\s+fallback_threshold:\s*)[0-9.]+", rf"\g<1>{setting.threshold:.2f}", rest, count=1)
+    if count != 1:
+        raise SystemExit(f"{CONFIG}: the SafetyNet has no fallback_threshold to update")
     CONFIG.write_text(text[:start] + block + rest)
     source = FALLBACK_MODULE.read_text()
     c = setting.clarity

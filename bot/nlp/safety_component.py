@@ -255,7 +255,7 @@ def build_index(
         if text and not text.startswith("/") and example.get("intent") and text.lower() not in seen:
             seen.add(text.lower())
             chosen.append(example)
-    _embed_examples(chosen)
+    encoder.embed_messages(chosen)
     file_vectors = encoder.embed([text for _, text in exemplars] + contrast)
     vectors = np.vstack([file_vectors, *[np.asarray(m.get(encoder.MESSAGE_KEY), dtype=np.float32)[None]
                                          for m in chosen]])
@@ -279,12 +279,3 @@ def _spread(examples: list[Message], per_intent: int | None) -> list[Message]:
         else:
             kept += [group[round(i * len(group) / per_intent)] for i in range(per_intent)]
     return kept
-
-
-def _embed_examples(examples: list[Message], batch_size: int = 64) -> None:
-    """Set `encoder.MESSAGE_KEY` on the examples that do not carry an embedding yet, in batches."""
-    missing = [example for example in examples if example.get(encoder.MESSAGE_KEY) is None]
-    for start in range(0, len(missing), batch_size):
-        batch = missing[start : start + batch_size]
-        for example, vector in zip(batch, encoder.embed([m.get("text") for m in batch]), strict=True):
-            example.set(encoder.MESSAGE_KEY, vector)
