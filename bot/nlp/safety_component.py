@@ -69,6 +69,10 @@ class SafetyNet(GraphComponent, IntentClassifier):
             "trust_nlu_acute_from": 0.8,
             # Below this, a crisis intent of the model alone (no net, no semantic signal) is not trusted.
             "trust_model_crisis_alone_from": 0.9,
+            # An unsure message (nlu_fallback) whose best guess is a crisis intent at least this likely,
+            # without a harmless reading ("dood van het lachen"), gets a check-in of that kind: a possible
+            # signal. Tuned on the tuning sets (docs/nlu-benchmark.md, "Crisis").
+            "check_in_unsure_crisis_from": 0.5,
             # When such a guess is replaced: the next intent must reach this, else nlu_fallback.
             # Keep it equal to FallbackClassifier's threshold.
             "fallback_threshold": 0.35,
@@ -172,6 +176,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 check_in = assessment.possible.value
             elif semantic and semantic.level == "possible":
                 check_in = semantic.kind
+            elif predicted_name == NLU_FALLBACK and not assessment.harmless_signals:
+                check_in = self._unsure_crisis_guess(message)
         if crisis:
             self._set_intent(message, crisis, 1.0)
         if check_in:
@@ -201,6 +207,13 @@ class SafetyNet(GraphComponent, IntentClassifier):
         if vector is None:
             vector = encoder.embed_one(text)
         return self.index.match(np.asarray(vector, dtype=np.float32), self.thresholds)
+
+    def _unsure_crisis_guess(self, message: Message) -> str | None:
+        """The crisis intent the model guessed first for an unsure message, when it is likely enough."""
+        best = next((r for r in message.get("intent_ranking") or [] if r.get("name") != NLU_FALLBACK), None)
+        if best is None or best.get("name") not in CRISIS_INTENTS:
+            return None
+        return best["name"] if (best.get("confidence") or 0.0) >= self.config["check_in_unsure_crisis_from"] else None
 
     def _refined(self, kind: str, predicted_name: str | None, confidence: float) -> str:
         """The more urgent of `kind` and a confident crisis prediction of the model."""

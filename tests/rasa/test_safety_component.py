@@ -71,6 +71,28 @@ def test_a_possible_signal_of_the_net_asks_for_a_check_in() -> None:
     assert msg.get("safety_check_in") == "crisis_suicide"
 
 
+@pytest.mark.parametrize(
+    ("ranking", "check_in"),
+    [
+        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.58), ("jeugdhulp_algemeen", 0.2)], "crisis_child_danger"),
+        ([("nlu_fallback", 0.6), ("crisis_acute_danger", 0.5), ("greet", 0.3)], "crisis_acute_danger"),
+        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.45), ("jeugdhulp_algemeen", 0.4)], None),  # too unsure
+        ([("nlu_fallback", 0.6), ("jeugdhulp_algemeen", 0.5), ("crisis_child_danger", 0.45)], None),  # not first
+        ([("schulden_algemeen", 0.7), ("crisis_suicide", 0.2)], None),  # not unsure
+    ],
+)
+def test_an_unsure_message_whose_best_guess_is_a_crisis_gets_a_check_in(ranking, check_in) -> None:  # type: ignore[no-untyped-def]
+    msg = run(component(StubIndex()), message(ORDINARY, ranking, ZERO))
+    assert msg.get("intent")["name"] == ranking[0][0]  # a check-in, not a crisis reply
+    assert msg.get("safety_check_in") == check_in
+
+
+def test_an_unsure_crisis_guess_with_a_harmless_reading_gets_no_check_in() -> None:
+    ranking = [("nlu_fallback", 0.6), ("crisis_suicide", 0.8), ("greet", 0.1)]
+    msg = run(component(StubIndex()), message("ik ga dood van het lachen om die brief", ranking, ZERO))
+    assert msg.get("safety_check_in") is None
+
+
 def test_the_net_decides_before_the_semantic_check_and_skips_it() -> None:
     index = StubIndex("crisis_sexual_violence", "strong")
     msg = run(component(index), message("mijn dochter snijdt zichzelf", [("jeugdhulp_algemeen", 0.6)], ZERO))
