@@ -114,14 +114,22 @@ class BackendClient:
             payload["email"] = email
         return dict(await self._call("POST", "/bookings", json=payload))
 
-    async def get_booking(self, code: str) -> dict[str, Any]:
-        return dict(await self._call("GET", f"/bookings/{_path_code(code)}"))
+    async def lookup_booking(self, code: str, verification: str, conversation_id: str) -> dict[str, Any]:
+        """Open a booking with its code and second factor (the last 4 digits of the phone number or the
+        e-mail address): `{"booking": {...}, "ticket": "..."}`. A wrong pair raises BackendRejected
+        `booking_not_verified`; too many failures in this conversation or for this code
+        `too_many_lookups`."""
+        payload = {"code": code[:30], "verification": verification[:254], "client": conversation_id[:200]}
+        return dict(await self._call("POST", "/bookings/lookup", json=payload))
 
-    async def cancel_booking(self, code: str) -> dict[str, Any]:
-        return dict(await self._call("POST", f"/bookings/{_path_code(code)}/cancel"))
+    async def cancel_booking(self, code: str, ticket: str) -> dict[str, Any]:
+        """Cancel; `ticket` comes from `lookup_booking`."""
+        return dict(await self._call("POST", f"/bookings/{_path_code(code)}/cancel", json={"ticket": ticket}))
 
-    async def move_booking(self, code: str, slot_id: int) -> dict[str, Any]:
-        return dict(await self._call("POST", f"/bookings/{_path_code(code)}/move", json={"slot_id": slot_id}))
+    async def move_booking(self, code: str, slot_id: int, ticket: str) -> dict[str, Any]:
+        """Move to another slot; `ticket` comes from `lookup_booking`."""
+        body = {"slot_id": slot_id, "ticket": ticket}
+        return dict(await self._call("POST", f"/bookings/{_path_code(code)}/move", json=body))
 
     async def create_callback(
         self,
@@ -195,7 +203,7 @@ class BackendClient:
 
 
 def _path_code(code: str) -> str:
-    """Only code characters go into the URL path (the backend accepts `vd7k3p`, `VD 7K3P`, `7K3P`)."""
+    """Only code characters go into the URL path (the backend accepts `vd7k3px9qa`, `VD 7K3P X9QA`)."""
     return "".join(ch for ch in code if ch.isalnum() or ch == "-")[:20] or "-"
 
 

@@ -1,4 +1,4 @@
-"""Cancel or move a spreekuur booking by its code; the code is checked with the backend first."""
+"""Cancel or move a spreekuur booking by its code and a second factor, both checked by the backend."""
 
 from __future__ import annotations
 
@@ -14,9 +14,24 @@ from actions.backend_client import BackendClient, BackendRejected, BackendUnavai
 from actions.form_base import CHANGE_SLOTS, BookingFormValidation, say
 from actions.spreekuur import slot_button_text
 from bot.settings import RasaSideSettings
+from bot.shared.booking_codes import find_code
 
+#: What the verification slot holds once the backend accepted the factor (never the factor itself).
+CHECKED = "gecontroleerd"
+#: The change choice that ends the form after too many failed lookups.
+BLOCKED = "geblokkeerd"
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
 _CANCEL = re.compile(r"afzeg|af te zeggen|annuleer|annuleren|niet komen|cancel|weg(halen)?\b|afmelden")
 _MOVE = re.compile(r"verzet|verplaats|ander(e)? (tijd|dag|moment)|later|eerder|omzetten|wijzig")
+
+
+def read_verification(text: str) -> str | None:
+    """The second factor in a message: an e-mail address, or 4 or more digits (the last 4 count)."""
+    mail = _EMAIL.search(text)
+    if mail:
+        return mail[0].strip(".,;:!?")
+    digits = re.sub(r"\D", "", text)
+    return digits[-4:] if len(digits) >= 4 else None
 
 
 def read_change_choice(text: str) -> str | None:
@@ -29,27 +44,52 @@ def read_change_choice(text: str) -> str | None:
 
 
 class ValidateBookingChangeForm(BookingFormValidation):
+    """Code, then the second factor (checked by the backend), then cancel or move.
+
+    The booking is shown only after the backend accepted the code and the factor together; it keeps
+    only a change ticket in the conversation, never the digits or the e-mail address (issue 20).
+    """
+
     def name(self) -> str:
         return "validate_booking_change_form"
 
     async def validate_change_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(value or "").strip()
-        match = re.search(r"(?:vd[\s-]?)?([a-z0-9]{4})\b", text.lower())
-        if not match:
+        code = find_code(str(value or ""))
+        if code is None:
             return self.refuse(dispatcher, tracker, "change_code", "utter_code_unknown")
+        return {"change_code": code}
+
+    async def validate_change_verification(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        verification = read_verification(str(value or ""))
+        code = tracker.get_slot("change_code")
+        if verification is None or not code:
+            return self.refuse(
+                dispatcher, tracker, "change_verification", "utter_invalid_change_verification"
+            )
         try:
-            booking = await self.client().get_booking(text if len(text) <= 12 else match[0])
+            opened = await self.client().lookup_booking(str(code), verification, tracker.sender_id)
         except BackendUnavailable:
-            return self.refuse(dispatcher, tracker, "change_code", "utter_backend_down")
-        except BackendRejected:
-            return self.refuse(dispatcher, tracker, "change_code", "utter_code_unknown")
+            return self.refuse(dispatcher, tracker, "change_verification", "utter_backend_down")
+        except BackendRejected as refusal:
+            if refusal.code == "too_many_lookups":
+                say(dispatcher, "utter_change_too_many", self.settings())
+                # Ends the form: the submit action sees no ticket and only clears the slots.
+                return {"change_code": str(code), "change_verification": CHECKED, "change_choice": BLOCKED}
+            say(dispatcher, "utter_change_not_verified", self.settings())
+            return {"change_code": None, "change_verification": None}
+        booking, ticket = opened["booking"], opened["ticket"]
         if booking["status"] != "bevestigd":
-            return self.refuse(dispatcher, tracker, "change_code", "utter_code_cancelled")
+            say(dispatcher, "utter_code_cancelled", self.settings())
+            return {"change_code": None, "change_verification": None}
         slot = booking["slot"]
         return {
             "change_code": booking["code"],
+            "change_verification": CHECKED,
+            "change_ticket": ticket,
             "topic": booking["topic"],
             "change_label": f"{slot_button_text(slot)}, {slot['location']['name']}",
         }
@@ -76,12 +116,18 @@ class ActionSubmitBookingChange(Action):
         reset = [SlotSet(slot, None) for slot in CHANGE_SLOTS]
         code = tracker.get_slot("change_code")
         choice = tracker.get_slot("change_choice")
-        if not code or not choice:
+        ticket = tracker.get_slot("change_ticket")
+        if not code or not ticket or choice not in ("afzeggen", "verzetten"):
             return reset
         if choice == "verzetten":
-            return [*reset, SlotSet("move_code", code), FollowupAction("spreekuur_form")]
+            return [
+                *reset,
+                SlotSet("move_code", code),
+                SlotSet("move_ticket", ticket),
+                FollowupAction("spreekuur_form"),
+            ]
         try:
-            await BackendClient.from_settings(settings).cancel_booking(code)
+            await BackendClient.from_settings(settings).cancel_booking(code, ticket)
         except BackendUnavailable:
             say(dispatcher, "utter_backend_down", settings)
             return reset

@@ -110,9 +110,18 @@ class BookingFormValidation(FormValidationAction, ABC):
 
 # The slots each form fills, so a form can forget its own input; together every booking slot.
 CALLBACK_SLOTS = ("callback_first_name", "callback_phone", "callback_part_of_day", "callback_confirmed")
-SPREEKUUR_SLOTS = ("spreekuur_slot", "spreekuur_first_name", "spreekuur_contact", "spreekuur_confirmed",
-                   "spreekuur_wish", "spreekuur_wijk", "spreekuur_label", "move_code")
-CHANGE_SLOTS = ("change_code", "change_choice", "change_label")
+SPREEKUUR_SLOTS = (
+    "spreekuur_slot",
+    "spreekuur_first_name",
+    "spreekuur_contact",
+    "spreekuur_confirmed",
+    "spreekuur_wish",
+    "spreekuur_wijk",
+    "spreekuur_label",
+    "move_code",
+    "move_ticket",
+)
+CHANGE_SLOTS = ("change_code", "change_verification", "change_choice", "change_label", "change_ticket")
 BOOKING_SLOTS = CALLBACK_SLOTS + SPREEKUUR_SLOTS + CHANGE_SLOTS
 
 

@@ -49,7 +49,7 @@ DEFAULT_REPLY_TIME = "een half uur"
 SMALL_TALK = {"affirm", "deny", "greet", "thank", "goodbye"}
 MAX_MESSAGES = 5
 MAX_MESSAGE_CHARS = 240
-BOOKING_CODE = re.compile(r"\bVD-[A-Z0-9]{4,6}\b")
+BOOKING_CODE = re.compile(r"\bVD-[A-Z0-9]{4}(?:-[A-Z0-9]{4})?\b")
 
 
 def _shorten(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:

@@ -212,7 +212,9 @@ class ActionSubmitSpreekuur(Action):
         move_code = tracker.get_slot("move_code")
         try:
             if move_code:
-                booking = await client.move_booking(move_code, int(slot_id))
+                booking = await client.move_booking(
+                    move_code, int(slot_id), str(tracker.get_slot("move_ticket") or "")
+                )
             else:
                 contact = str(tracker.get_slot("spreekuur_contact") or "")
                 booking = await client.book_slot(

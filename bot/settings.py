@@ -16,7 +16,7 @@ from bot.content_facts import ContentFileError, content_dir_from_env, demo_refus
 
 DEVELOPMENT = "development"
 ADDRESS_FORMS = ("je", "u")
-_MIN_SECRET_LENGTH = 24
+MIN_SECRET_LENGTH = 24
 
 
 class SettingsError(ValueError):
@@ -59,9 +59,9 @@ class RasaSideSettings:
         if self.voordeur_env == DEVELOPMENT:
             return
         for name in ("backend_service_token", "rasa_auth_token"):
-            if len(getattr(self, name)) < _MIN_SECRET_LENGTH:
+            if len(getattr(self, name)) < MIN_SECRET_LENGTH:
                 raise SettingsError(
-                    f"{name.upper()} must be set ({_MIN_SECRET_LENGTH}+ characters) outside development"
+                    f"{name.upper()} must be set ({MIN_SECRET_LENGTH}+ characters) outside development"
                 )
         try:
             refusal = demo_refusal(self.content_dir, self.voordeur_env)

@@ -72,7 +72,8 @@ fi
 replica_name() { if [ "$1" -eq 0 ]; then echo rasa; else echo "rasa-$(($1 + 1))"; fi; }
 
 run backend "$VENV_APP/bin/python" -m bot.backend serve --host 127.0.0.1 --port "$BACKEND_PORT"
-run actions "$VENV_RASA/bin/rasa" run actions --actions actions --port "$ACTION_PORT"
+# Our entry point around rasa-sdk: a shared secret on every call, 127.0.0.1 unless ACTION_HOST says otherwise.
+run actions "$VENV_RASA/bin/python" -m bot.action_server --actions actions --port "$ACTION_PORT"
 for ((i = 0; i < REPLICAS; i++)); do
   run "$(replica_name "$i")" "$VENV_RASA/bin/rasa" run --model "$MODEL_FILE" --endpoints "$RASA_ENDPOINTS" \
     --credentials credentials.yml --port "$((RASA_PORT + i))" --enable-api --auth-token "$RASA_AUTH_TOKEN" \

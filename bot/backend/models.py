@@ -336,3 +336,55 @@ class StaffLoginFailure(Base):
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
+
+
+class StaffSessionRecord(Base):
+    """A logged-in staff session. The cookie carries a random token; only its SHA-256 is stored here.
+
+    Ended by logout, a password reset or switching the account off (`revoked_at`), or by `expires_at`.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime | None]
+
+
+class StaffLoginThrottle(Base):
+    """Failed staff logins per client address (IPv6: per /64) in a window, for the per-client throttle."""
+
+    __tablename__ = "staff_login_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), unique=True)
+    window_start: Mapped[datetime]
+    failures: Mapped[int] = mapped_column(default=0)
+
+
+class BookingLookup(Base):
+    """One attempt to open a booking by its code and a second factor (services/booking_lookup.py).
+
+    Failed attempts count towards the limits per client (a conversation) and per code; a successful one
+    holds the hash of the short-lived ticket that cancelling or moving the booking needs. `client` is a
+    hash, never the conversation id itself; `booking_id` is no foreign key, so retention can delete the
+    booking first.
+    """
+
+    __tablename__ = "booking_lookups"
+    __table_args__ = (
+        Index("ix_booking_lookups_client_at", "client", "created_at"),
+        Index("ix_booking_lookups_code_at", "code", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str | None] = mapped_column(String(12))
+    booking_id: Mapped[int | None]
+    succeeded: Mapped[bool] = mapped_column(default=False)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    expires_at: Mapped[datetime | None]

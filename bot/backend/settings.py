@@ -56,6 +56,10 @@ class BackendSettings(BaseSettings):
     #: Lock-out: this many failed logins in a row lock the username for `staff_lockout_minutes`.
     staff_lockout_failures: int = Field(default=5, ge=1, le=100)
     staff_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    #: Per-client throttle: this many failed logins from one address (IPv6: one /64) within the window
+    #: refuse that client's logins until the window ends, whatever username is typed.
+    staff_login_client_failures: int = Field(default=20, ge=1, le=1000)
+    staff_login_client_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
     #: Development only: `python -m bot.backend.staff_web.bootstrap` creates this beheerder when there is
     #: no staff account yet (the set-up generates the password into .env).
     staff_bootstrap_username: str = "beheerder"

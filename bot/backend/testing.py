@@ -6,6 +6,8 @@ Used by `tests/app/backend` (and later suites); nothing here runs in production.
 from __future__ import annotations
 
 import os
+import threading
+import time as clock
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import uvicorn
+from fastapi import FastAPI
 from psycopg import sql
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
@@ -91,6 +95,24 @@ def migrated_postgres(databases: ThrowAwayPostgres) -> Iterator[Database]:
             yield database
     finally:
         databases.drop(url)
+
+
+@contextmanager
+def running_app(app: FastAPI, port: int) -> Iterator[str]:
+    """A real uvicorn server for `app` on 127.0.0.1:`port` in a thread; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = clock.monotonic() + 15
+    while not server.started:
+        if clock.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        clock.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
 
 
 def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> BackendSettings:

@@ -46,7 +46,10 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 CHANNEL_METADATA_KEY = "voordeur_channel"  # read by actions/session.py
 MAX_SENDER_LENGTH = 200
 #: Forms that ask for an e-mail address, and the slots that ask for it: only there is an address kept.
-EMAIL_REQUESTS: dict[str, tuple[str, ...]] = {"spreekuur_form": ("spreekuur_contact",)}
+EMAIL_REQUESTS: dict[str, tuple[str, ...]] = {
+    "spreekuur_form": ("spreekuur_contact",),
+    "booking_change_form": ("change_verification",),  # the second factor may be the e-mail address
+}
 _MASKED_WHAT = {BSN: "BSN", IBAN: "bankrekeningnummer", EMAIL: "e-mailadres"}
 
 

@@ -32,7 +32,7 @@ from tests.rasa.booking_backend import running_backend
 
 pytestmark = pytest.mark.slow
 
-RASA = ROOT / ".venv" / "rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
 APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
 TECHNICAL_PROBLEM = "Er ging iets mis aan onze kant"
 
@@ -116,11 +116,12 @@ class ActionServer:
             "BACKEND_SERVICE_TOKEN": read_env_file_value("BACKEND_SERVICE_TOKEN"),
             "ADDRESS_FORM": "je",
             "BACKEND_TIMEOUT_SECONDS": "3",
+            "ACTION_SERVER_TOKEN": read_env_file_value("ACTION_SERVER_TOKEN"),
         }
         env.pop("CONTENT_DIR", None)
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
-                [str(RASA), "run", "actions", "--actions", "actions", "--port", str(self.port)],
+                [str(RASA_PYTHON), "-m", "bot.action_server", "--port", str(self.port)],
                 cwd=ROOT,
                 env=env,
                 stdout=output,

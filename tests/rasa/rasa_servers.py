@@ -19,6 +19,9 @@ from tests.rasa.booking_backend import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv" / "rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
+#: The shared secret between Rasa (endpoints.yml) and the action server in these tests.
+ACTION_SERVER_TOKEN = "action-server-tests-secret-0123456789"
 MODEL = ROOT / "models" / "voordeur.tar.gz"
 
 
@@ -33,6 +36,7 @@ def rasa_env(action_port: int, **extra: str) -> dict[str, str]:
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         **extra,
     }
@@ -54,7 +58,8 @@ def rasa_env_with_backend(action_port: int, folder: Path, backend_url: str, **ex
 
 
 def actions_command(port: int) -> list[str]:
-    return [str(RASA), "run", "actions", "--actions", "actions", "--port", str(port)]
+    """Our action server (bot/action_server.py) on 127.0.0.1:`port`; it needs ACTION_SERVER_TOKEN."""
+    return [str(RASA_PYTHON), "-m", "bot.action_server", "--port", str(port)]
 
 
 def rasa_command(credentials: Path, port: int, api_token: str) -> list[str]:

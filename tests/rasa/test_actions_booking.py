@@ -6,6 +6,8 @@ The backend runs in the app environment on a free port with a migrated and seede
 
 from __future__ import annotations
 
+import secrets
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +18,12 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendRejected
-from actions.booking_changes import ActionSubmitBookingChange, ValidateBookingChangeForm, read_change_choice
+from actions.booking_changes import (
+    ActionSubmitBookingChange,
+    ValidateBookingChangeForm,
+    read_change_choice,
+    read_verification,
+)
 from actions.callback import (
     ActionAskCallbackConfirmed,
     ActionSubmitCallback,
@@ -30,6 +37,7 @@ from actions.spreekuur import (
     ValidateSpreekuurForm,
     slot_button_text,
 )
+from bot.shared.booking_codes import ALPHABET
 from tests.rasa.booking_backend import TOKEN, free_port, running_backend
 from tests.rasa.trackers import make_tracker
 
@@ -227,7 +235,7 @@ async def test_booking_confirms_code_address_and_what_to_bring(up: str) -> None:
     messages, events = await book(slot, contact="bram@voorbeeld.nl")
     reply = messages[0]
     assert reply["response"] == "utter_booking_done"
-    booking = api(up, f"/bookings/{reply['code']}")
+    booking = booking_state(up, reply["code"], "bram@voorbeeld.nl")
     assert (booking["status"], booking["email"], booking["slot"]["id"]) == (
         "bevestigd",
         "bram@voorbeeld.nl",
@@ -277,40 +285,142 @@ async def test_backend_down_while_booking_stores_nothing(up: str, monkeypatch: p
 # Cancel or move by code
 
 
-async def test_cancel_by_code_checks_the_code_with_the_backend(up: str) -> None:
+def booking_state(url: str, code: str, verification: str = "5678") -> dict[str, Any]:
+    """The booking as the backend has it (a lookup with the right factor, by a test client)."""
+    response = httpx.post(
+        f"{url}/api/bookings/lookup",
+        json={"code": code, "verification": verification, "client": f"test-check-{uuid.uuid4()}"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return dict(response.json()["booking"])
+
+
+def random_code() -> str:
+    body = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    return f"VD-{body[:4]}-{body[4:]}"
+
+
+async def test_the_change_form_reads_a_code_from_the_message() -> None:
+    form = ValidateBookingChangeForm()
+    assert (await validate(form, "change_code", "mijn code is vd 7k3p x9qa"))[1] == {
+        "change_code": "VD-7K3P-X9QA"
+    }
+    assert (await validate(form, "change_code", "VD-7K3P"))[1] == {"change_code": "VD-7K3P"}  # an old code
+    messages, result = await validate(form, "change_code", "die weet ik niet meer")
+    assert result == {"change_code": None} and messages[0]["response"] == "utter_code_unknown"
+
+
+def test_the_second_factor_is_read_from_the_message() -> None:
+    assert read_verification("5678") == "5678"
+    assert read_verification("mijn nummer eindigt op 56 78") == "5678"
+    assert read_verification("06-12345678") == "5678"
+    assert read_verification("Dirk@Voorbeeld.nl.") == "Dirk@Voorbeeld.nl"
+    assert read_verification("weet ik niet") is None and read_verification("123") is None
+
+
+async def test_cancel_needs_the_code_and_the_last_digits_of_the_phone(up: str) -> None:
     slot = (await client(up).free_slots("algemeen"))[0]
     code = (await client(up).book_slot(slot["id"], "Cor", phone="0612345678"))["code"]
-    messages, result = await validate(ValidateBookingChangeForm(), "change_code", "VD-AAAA")
-    assert result == {"change_code": None} and messages[0]["response"] == "utter_code_unknown"
-    _, result = await validate(ValidateBookingChangeForm(), "change_code", code.lower().replace("-", " "))
-    assert result["change_code"] == code and result["topic"] == "algemeen"
+    form, sender = ValidateBookingChangeForm(), f"cancel-{uuid.uuid4()}"
+    _, result = await validate(form, "change_code", code.lower().replace("-", " "), sender_id=sender)
+    assert result == {"change_code": code}
+    messages, result = await validate(
+        form, "change_verification", "1234", slots={"change_code": code}, sender_id=sender
+    )
+    assert result == {"change_code": None, "change_verification": None}
+    assert [m["response"] for m in messages] == ["utter_change_not_verified"]  # nothing about the booking
+    messages, result = await validate(
+        form, "change_verification", "5678", slots={"change_code": code}, sender_id=sender
+    )
+    assert messages == [] and result["change_code"] == code and result["topic"] == "algemeen"
+    assert result["change_verification"] == "gecontroleerd" and len(result["change_ticket"]) >= 40
+    assert "5678" not in str(result.values())  # the factor itself is not kept in the conversation
+    forged = {"change_code": code, "change_choice": "afzeggen"}
+    messages, _ = await run(ActionSubmitBookingChange(), slots=forged)  # no ticket: nothing happens
+    assert messages == [] and booking_state(up, code)["status"] == "bevestigd"
+    messages, _ = await run(ActionSubmitBookingChange(), slots={**forged, "change_ticket": "made-up-ticket"})
+    assert messages[0]["response"] == "utter_backend_refused"
+    assert booking_state(up, code)["status"] == "bevestigd"
     messages, events = await run(
-        ActionSubmitBookingChange(), slots={"change_code": code, "change_choice": "afzeggen"}
+        ActionSubmitBookingChange(), slots={**forged, "change_ticket": result["change_ticket"]}
     )
     assert messages[0]["response"] == "utter_booking_cancelled" and messages[0]["code"] == code
-    assert api(up, f"/bookings/{code}")["status"] == "geannuleerd"
-    messages, result = await validate(ValidateBookingChangeForm(), "change_code", code)
-    assert result == {"change_code": None} and messages[0]["response"] == "utter_code_cancelled"
+    assert SlotSet("change_ticket", None) in events
+    assert booking_state(up, code)["status"] == "geannuleerd"
+    messages, result = await validate(
+        form, "change_verification", "5678", slots={"change_code": code}, sender_id=sender
+    )
+    assert result == {"change_code": None, "change_verification": None}
+    assert messages[0]["response"] == "utter_code_cancelled"
+
+
+async def test_the_e_mail_address_given_at_booking_is_a_second_factor(up: str) -> None:
+    slot = (await client(up).free_slots("algemeen"))[0]
+    code = (await client(up).book_slot(slot["id"], "Eva", email="eva@voorbeeld.nl"))["code"]
+    _, result = await validate(
+        ValidateBookingChangeForm(), "change_verification", "Mijn mail is Eva@Voorbeeld.nl",
+        slots={"change_code": code}, sender_id=f"mail-{uuid.uuid4()}",
+    )  # fmt: skip
+    assert result["change_code"] == code and result["change_ticket"]
+
+
+async def test_a_guessing_loop_in_the_chat_is_stopped_kindly(up: str) -> None:
+    slot = (await client(up).free_slots("algemeen"))[0]
+    code = (await client(up).book_slot(slot["id"], "Fien", phone="0612345678"))["code"]
+    form, sender = ValidateBookingChangeForm(), f"guesser-{uuid.uuid4()}"
+    answers = []
+    for attempt in range(20):
+        messages, result = await validate(
+            form,
+            "change_verification",
+            f"{attempt:04d}",
+            slots={"change_code": random_code()},
+            sender_id=sender,
+        )
+        answers.append(messages[0]["response"])
+        assert "change_ticket" not in result
+    assert answers[:5] == ["utter_change_not_verified"] * 5 and set(answers[5:]) == {"utter_change_too_many"}
+    messages, result = await validate(
+        form, "change_verification", "5678", slots={"change_code": code}, sender_id=sender
+    )  # the right code and digits: still refused in this conversation
+    assert messages[0]["response"] == "utter_change_too_many" and "change_ticket" not in result
+    assert result["change_choice"] == "geblokkeerd"  # completes the form, which then ends
+    messages, events = await run(ActionSubmitBookingChange(), slots=result)
+    assert messages == [] and SlotSet("change_code", None) in events
+    assert booking_state(up, code)["status"] == "bevestigd"
 
 
 async def test_moving_keeps_the_code_and_books_the_new_time(up: str) -> None:
     first, second = (await client(up).free_slots("algemeen"))[:2]
     code = (await client(up).book_slot(first["id"], "Dirk", phone="0612345678"))["code"]
+    _, opened = await validate(
+        ValidateBookingChangeForm(), "change_verification", "5678", slots={"change_code": code},
+        sender_id=f"move-{uuid.uuid4()}",
+    )  # fmt: skip
+    ticket = opened["change_ticket"]
     _, events = await run(
-        ActionSubmitBookingChange(), slots={"change_code": code, "change_choice": "verzetten"}
+        ActionSubmitBookingChange(),
+        slots={"change_code": code, "change_choice": "verzetten", "change_ticket": ticket},
     )
-    assert events[-2:] == [SlotSet("move_code", code), FollowupAction("spreekuur_form")]
+    assert events[-3:] == [
+        SlotSet("move_code", code),
+        SlotSet("move_ticket", ticket),
+        FollowupAction("spreekuur_form"),
+    ]
     messages, _ = await run(
         ActionSubmitSpreekuur(),
         slots={
             "topic": "algemeen",
             "move_code": code,
+            "move_ticket": ticket,
             "spreekuur_slot": str(second["id"]),
             "spreekuur_confirmed": True,
         },
     )
     assert messages[0]["response"] == "utter_booking_moved" and messages[0]["code"] == code
-    assert api(up, f"/bookings/{code}")["slot"]["id"] == second["id"]
+    assert booking_state(up, code)["slot"]["id"] == second["id"]
 
 
 async def test_moving_asks_only_the_new_time() -> None:
@@ -338,7 +448,7 @@ async def test_stop_ends_the_form_and_forgets_what_was_typed() -> None:
 
 async def test_the_client_reports_a_refusal_with_the_backend_code(up: str) -> None:
     with pytest.raises(BackendRejected) as refusal:
-        await client(up).cancel_booking("VD-AAAA")
+        await client(up).cancel_booking("VD-AAAA", "no-ticket")
     assert refusal.value.code == "booking_not_found"
 
 

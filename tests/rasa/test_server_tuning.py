@@ -33,6 +33,7 @@ def conversation(sender: str) -> DialogueStateTracker:
 def store_from_endpoints(monkeypatch: pytest.MonkeyPatch, db: Path) -> TrackerStore:
     monkeypatch.setenv("RASA_TRACKER_DB", str(db))
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:1/webhook")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "tuning-tests-secret")
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     return TrackerStore.create(endpoints.tracker_store, DOMAIN)
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict
 
+from bot.backend.api.schemas import Channel, Topic
 from bot.backend.models import Conversation
 
 
 class ConversationReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    channel: Annotated[StrictStr, Field(min_length=1, max_length=30)]
-    topic: Annotated[StrictStr | None, Field(max_length=30)] = None
+    channel: Channel
+    topic: Topic | None = None
 
 
 class ConversationOut(BaseModel):

@@ -8,15 +8,21 @@ from fastapi import APIRouter, Depends, Path
 
 from bot.backend.api.conversation_schemas import ConversationOut, ConversationReport
 from bot.backend.api.deps import Sessions, require_service_token
+from bot.backend.api.openapi import API_ERRORS, BODY_ERRORS
+from bot.backend.api.schemas import CONVERSATION_ID_PATTERN
 from bot.backend.services import conversations
 
-router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)])
+router = APIRouter(
+    prefix="/api", dependencies=[Depends(require_service_token)], responses={**API_ERRORS, **BODY_ERRORS}
+)
 
 
 @router.put("/conversations/{conversation_id}", tags=["conversations"])
 def report_conversation(
     sessions: Sessions,
-    conversation_id: Annotated[str, Path(min_length=1, max_length=200)],
+    conversation_id: Annotated[
+        str, Path(min_length=1, max_length=200, json_schema_extra={"pattern": CONVERSATION_ID_PATTERN})
+    ],
     body: ConversationReport,
 ) -> ConversationOut:
     """Create or update: first and last seen, channel, the last topic reported, whether it was handed over."""

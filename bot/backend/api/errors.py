@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from bot.backend.services.errors import ServiceError
 
@@ -39,6 +40,9 @@ FIELD_LABELS = {
     "assignee_id": "medewerker",
     "note": "notitie",
     "code": "afspraakcode",
+    "verification": "controlegegevens",
+    "client": "gesprek",
+    "ticket": "controlebewijs",
     "handover_id": "overdracht",
     "callback_id": "terugbelverzoek",
 }
@@ -114,6 +118,20 @@ def validation_error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
     return error_body("invalid_input", message, fields=fields)
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route on this path answers (Starlette's 405 names only the first route's)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+    return ", ".join(allowed)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
@@ -125,11 +143,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(validation_error_body(list(exc.errors())), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, message = STATUS_CODES.get(exc.status_code, ("error", "Dit verzoek kan niet worden verwerkt."))
         if isinstance(exc.detail, dict) and "code" in exc.detail:
             code, message = exc.detail["code"], exc.detail["message"]
-        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=headers or None)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)

@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from bot.backend.api.deps import Sessions, SettingsDep, require_service_token
+from bot.backend.api.openapi import API_ERRORS
+from bot.backend.api.types import IsoDateTime
 from bot.backend.services.office_hours import office_hours_status, parse_office_hours
 
-router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)])
+router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)], responses=API_ERRORS)
 
 
 class OfficeHoursOut(BaseModel):
@@ -27,7 +29,8 @@ def get_office_hours(
     sessions: Sessions,
     settings: SettingsDep,
     at: Annotated[
-        datetime | None, Query(description="Another moment than now (ISO 8601; without offset: local time)")
+        IsoDateTime | None,
+        Query(description="Another moment than now (ISO 8601, years 2000-2100; without offset: local time)"),
     ] = None,
 ) -> OfficeHoursOut:
     """Open now? Else the next opening as ISO time and as Dutch text ("dinsdag 24 november om 9.00 uur")."""

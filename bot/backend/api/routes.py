@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
 from bot.backend.api.deps import Sessions, SettingsDep, require_service_token
+from bot.backend.api.openapi import (
+    API_ERRORS,
+    BODY_ERRORS,
+    CONFLICT,
+    NOT_FOUND,
+    TICKET_REFUSED,
+    TOO_MANY_LOOKUPS,
+)
 from bot.backend.api.schemas import (
     MAX_ID,
+    BookingChange,
     BookingCreate,
+    BookingLookupOut,
+    BookingLookupRequest,
     BookingMove,
     BookingOut,
     CallbackCreate,
@@ -21,14 +31,24 @@ from bot.backend.api.schemas import (
     HandoverUpdate,
     LocationOut,
     SlotOut,
+    Topic,
 )
+from bot.backend.api.types import IsoDate
 from bot.backend.models import CaseStatus
-from bot.backend.services import bookings, callbacks, handovers, locations, slots
+from bot.backend.services import booking_lookup, bookings, callbacks, handovers, locations, slots
 
-router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)])
+router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)], responses=API_ERRORS)
 
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Code = Annotated[str, Path(min_length=1, max_length=20, description="Booking code, e.g. VD-7K3P")]
+Code = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=20,
+        json_schema_extra={"pattern": r"^[A-Za-z0-9 _.\-]{1,20}$"},
+        description="Booking code, e.g. VD-7K3P-X9QA or an old VD-7K3P (any case, with other separators)",
+    ),
+]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
@@ -41,7 +61,7 @@ def list_locations(
         return [LocationOut.of(item) for item in locations.list_locations(session=session, wijk=wijk)]
 
 
-@router.get("/locations/{location_id}", tags=["locations"])
+@router.get("/locations/{location_id}", tags=["locations"], responses=NOT_FOUND)
 def get_location(sessions: Sessions, location_id: PathId) -> LocationOut:
     with sessions.begin() as session:
         return LocationOut.of(locations.get_location(session=session, location_id=location_id))
@@ -51,11 +71,11 @@ def get_location(sessions: Sessions, location_id: PathId) -> LocationOut:
 def list_free_slots(
     sessions: Sessions,
     settings: SettingsDep,
-    topic: Annotated[str | None, Query(max_length=30)] = None,
+    topic: Annotated[Topic | None, Query()] = None,
     location_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     wijk: Annotated[str | None, Query(max_length=80)] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
     limit: Limit = 50,
 ) -> list[SlotOut]:
     """Free slots from today (default: the coming four weeks), earliest first."""
@@ -67,7 +87,9 @@ def list_free_slots(
         ]
 
 
-@router.post("/bookings", status_code=201, tags=["bookings"])
+@router.post(
+    "/bookings", status_code=201, tags=["bookings"], responses={**BODY_ERRORS, **NOT_FOUND, **CONFLICT}
+)
 def create_booking(sessions: Sessions, settings: SettingsDep, body: BookingCreate) -> BookingOut:
     """Book a place; 409 `slot_full` when the slot is full, 409 `closed`/`slot_in_past`/`outside_schedule`."""
     with sessions.begin() as session:
@@ -75,26 +97,50 @@ def create_booking(sessions: Sessions, settings: SettingsDep, body: BookingCreat
         return BookingOut.of(booking)
 
 
-@router.get("/bookings/{code}", tags=["bookings"])
-def get_booking(sessions: Sessions, code: Code) -> BookingOut:
+@router.post(
+    "/bookings/lookup", tags=["bookings"], responses={**BODY_ERRORS, **NOT_FOUND, **TOO_MANY_LOOKUPS}
+)
+def lookup_booking(sessions: Sessions, body: BookingLookupRequest) -> BookingLookupOut:
+    """Open a booking with its code and the second factor; returns it with a change ticket.
+
+    404 `booking_not_verified` for an unknown code and for a wrong factor alike; 429 `too_many_lookups`
+    after too many failures for this client or this code. Failures are recorded and audited.
+    """
     with sessions.begin() as session:
-        return BookingOut.of(bookings.get_booking(session=session, code=code))
+        result = booking_lookup.lookup_booking(session=session, **body.model_dump())
+        found = None
+        if result.booking is not None and result.ticket is not None:
+            found = BookingLookupOut(booking=BookingOut.of(result.booking), ticket=result.ticket)
+    if found is None:  # the attempt and its audit entry are committed; now refuse
+        assert result.refusal is not None
+        raise result.refusal
+    return found
 
 
-@router.post("/bookings/{code}/cancel", tags=["bookings"])
-def cancel_booking(sessions: Sessions, settings: SettingsDep, code: Code) -> BookingOut:
+@router.post(
+    "/bookings/{code}/cancel", tags=["bookings"],
+    responses={**BODY_ERRORS, **TICKET_REFUSED, **NOT_FOUND, **CONFLICT},
+)
+def cancel_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: BookingChange) -> BookingOut:
+    """Cancel; needs the ticket of a lookup of this booking (403 `ticket_refused` without it)."""
     with sessions.begin() as session:
+        booking_lookup.check_ticket(session=session, code=code, ticket=body.ticket)
         return BookingOut.of(bookings.cancel_booking(session=session, code=code, tz=settings.tz))
 
 
-@router.post("/bookings/{code}/move", tags=["bookings"])
+@router.post(
+    "/bookings/{code}/move", tags=["bookings"],
+    responses={**BODY_ERRORS, **TICKET_REFUSED, **NOT_FOUND, **CONFLICT},
+)
 def move_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: BookingMove) -> BookingOut:
+    """Move to another slot of the same topic; needs the ticket of a lookup of this booking."""
     with sessions.begin() as session:
+        booking_lookup.check_ticket(session=session, code=code, ticket=body.ticket)
         booking = bookings.move_booking(session=session, code=code, slot_id=body.slot_id, tz=settings.tz)
         return BookingOut.of(booking)
 
 
-@router.post("/callbacks", status_code=201, tags=["callbacks"])
+@router.post("/callbacks", status_code=201, tags=["callbacks"], responses=BODY_ERRORS)
 def create_callback(sessions: Sessions, settings: SettingsDep, body: CallbackCreate) -> CallbackOut:
     """Record a callback request; `urgent_reason` or `threat_date` shortens the due date."""
     with sessions.begin() as session:
@@ -115,20 +161,20 @@ def list_callbacks(
         return [CallbackOut.of(item) for item in items]
 
 
-@router.get("/callbacks/{callback_id}", tags=["callbacks"])
+@router.get("/callbacks/{callback_id}", tags=["callbacks"], responses=NOT_FOUND)
 def get_callback(sessions: Sessions, callback_id: PathId) -> CallbackOut:
     with sessions.begin() as session:
         return CallbackOut.of(callbacks.get_callback(session=session, callback_id=callback_id))
 
 
-@router.patch("/callbacks/{callback_id}", tags=["callbacks"])
+@router.patch("/callbacks/{callback_id}", tags=["callbacks"], responses={**BODY_ERRORS, **NOT_FOUND})
 def update_callback(sessions: Sessions, callback_id: PathId, body: CallbackUpdate) -> CallbackOut:
     with sessions.begin() as session:
         callback = callbacks.set_callback_status(session=session, callback_id=callback_id, status=body.status)
         return CallbackOut.of(callback)
 
 
-@router.post("/handovers", status_code=201, tags=["handovers"])
+@router.post("/handovers", status_code=201, tags=["handovers"], responses=BODY_ERRORS)
 def create_handover(sessions: Sessions, body: HandoverCreate) -> HandoverOut:
     with sessions.begin() as session:
         return HandoverOut.of(handovers.create_handover(session=session, **body.model_dump()))
@@ -148,13 +194,13 @@ def list_handovers(
         return [HandoverOut.of(item) for item in items]
 
 
-@router.get("/handovers/{handover_id}", tags=["handovers"])
+@router.get("/handovers/{handover_id}", tags=["handovers"], responses=NOT_FOUND)
 def get_handover(sessions: Sessions, handover_id: PathId) -> HandoverOut:
     with sessions.begin() as session:
         return HandoverOut.of(handovers.get_handover(session=session, handover_id=handover_id))
 
 
-@router.patch("/handovers/{handover_id}", tags=["handovers"])
+@router.patch("/handovers/{handover_id}", tags=["handovers"], responses={**BODY_ERRORS, **NOT_FOUND})
 def update_handover(sessions: Sessions, handover_id: PathId, body: HandoverUpdate) -> HandoverOut:
     """Change the status (open / in_behandeling / afgerond), the assignee, or add an internal note."""
     with sessions.begin() as session:

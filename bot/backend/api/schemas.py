@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from bot.backend.api.types import IsoDate
 from bot.backend.models import (
     Booking,
     CallbackRequest,
@@ -17,11 +18,22 @@ from bot.backend.models import (
     Slot,
     UrgentReason,
 )
-from bot.backend.topics import topic_label
+from bot.backend.topics import TOPICS, topic_label
 from bot.shared.dutch_calendar import full_date_label
 
 MAX_ID = 2**31 - 1
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+#: The spec lists the rules the services check (bot/backend/services/handovers.py, topics.py); the services
+#: stay the one place that enforces them, with their Dutch messages.
+Topic = Annotated[StrictStr, Field(max_length=30, json_schema_extra={"enum": list(TOPICS)})]
+CONVERSATION_ID_PATTERN = r"^[\w.:@+\-]{1,200}$"
+CHANNEL_PATTERN = r"^[a-z][a-z0-9_\-]{0,29}$"
+ConversationId = Annotated[
+    StrictStr, Field(min_length=1, max_length=200, json_schema_extra={"pattern": CONVERSATION_ID_PATTERN})
+]
+Channel = Annotated[
+    StrictStr, Field(min_length=1, max_length=30, json_schema_extra={"pattern": CHANNEL_PATTERN})
+]
 
 
 class Request(BaseModel):
@@ -36,18 +48,49 @@ class BookingCreate(Request):
     question: Annotated[StrictStr | None, Field(max_length=500)] = None
 
 
+Ticket = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=100, description="From `POST /api/bookings/lookup`; valid for 30 minutes"),
+]
+
+
+class BookingLookupRequest(Request):
+    code: Annotated[StrictStr, Field(min_length=1, max_length=30, examples=["VD-7K3P-X9QA"])]
+    verification: Annotated[
+        StrictStr,
+        Field(
+            min_length=1,
+            max_length=254,
+            description="The last 4 digits of the phone number, or the e-mail address, given at booking",
+        ),
+    ]
+    client: Annotated[
+        StrictStr,
+        Field(
+            min_length=1,
+            max_length=200,
+            description="Who asks (the conversation id): failed lookups are limited per client",
+        ),
+    ]
+
+
+class BookingChange(Request):
+    ticket: Ticket
+
+
 class BookingMove(Request):
     slot_id: Id
+    ticket: Ticket
 
 
 class CallbackCreate(Request):
-    topic: Annotated[StrictStr, Field(max_length=30)]
+    topic: Topic
     first_name: Annotated[StrictStr, Field(max_length=50)]
     phone: Annotated[StrictStr, Field(max_length=30)]
     preferred_part_of_day: PartOfDay | None = None
     question: Annotated[StrictStr | None, Field(max_length=500)] = None
     urgent_reason: UrgentReason | None = None
-    threat_date: date | None = Field(default=None, description="Eviction or cut-off date from the letter")
+    threat_date: IsoDate | None = Field(default=None, description="Eviction or cut-off date from the letter")
 
 
 class CallbackUpdate(Request):
@@ -55,10 +98,10 @@ class CallbackUpdate(Request):
 
 
 class HandoverCreate(Request):
-    conversation_id: Annotated[StrictStr, Field(min_length=1, max_length=200)]
-    channel: Annotated[StrictStr, Field(min_length=1, max_length=30)]
+    conversation_id: ConversationId
+    channel: Channel
     reason: Annotated[StrictStr, Field(min_length=1, max_length=200)]
-    topic: Annotated[StrictStr | None, Field(max_length=30)] = None
+    topic: Topic | None = None
     summary: Annotated[StrictStr | None, Field(max_length=2000)] = None
     contact_request: Annotated[StrictStr | None, Field(max_length=500)] = None
 
@@ -149,6 +192,11 @@ class BookingOut(BaseModel):
             created_at=booking.created_at,
             slot=SlotOut.of(booking.slot),
         )
+
+
+class BookingLookupOut(BaseModel):
+    booking: BookingOut
+    ticket: str = Field(description="Needed to cancel or move this booking; valid for 30 minutes")
 
 
 class CallbackOut(BaseModel):

@@ -151,7 +151,7 @@ def get_booking(*, session: Session, code: str, for_update: bool = False) -> Boo
     if booking is None:
         raise NotFound(
             "booking_not_found",
-            "Er is geen afspraak met deze code. Controleer de code, bijvoorbeeld VD-7K3P.",
+            "Er is geen afspraak met deze code. Controleer de code, bijvoorbeeld VD-7K3P-X9QA.",
         )
     return booking
 

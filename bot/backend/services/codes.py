@@ -1,29 +1,16 @@
-"""Short booking codes a resident can read out on the phone: `VD-7K3P`.
-
-No characters that look or sound alike (0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V).
-"""
+"""New booking codes (`VD-7K3P-X9QA`); the rules for reading them are shared with the Rasa side
+(bot/shared/booking_codes.py)."""
 
 from __future__ import annotations
 
-import re
 import secrets
 
-ALPHABET = "ACDEFGHJKMNPQRTWXY34679"
-PREFIX = "VD-"
-LENGTH = 4
-_CODE = re.compile(rf"^VD-?([{ALPHABET}]{{{LENGTH}}})$")
+from bot.shared.booking_codes import ALPHABET, LEGACY_LENGTH, LENGTH, PREFIX, normalise_code
+
+__all__ = ["ALPHABET", "LEGACY_LENGTH", "LENGTH", "PREFIX", "new_code", "normalise_code"]
 
 
 def new_code() -> str:
-    return PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-
-
-def normalise_code(raw: str) -> str | None:
-    """`vd 7k3p`, `VD7K3P`, ` VD-7K3P ` -> `VD-7K3P`; None when it cannot be a booking code."""
-    if len(raw) > 20:
-        return None
-    compact = re.sub(r"[\s\-_.]", "", raw.upper())
-    if not compact.startswith("VD"):
-        compact = "VD" + compact
-    match = _CODE.match(compact)
-    return PREFIX + match.group(1) if match else None
+    """`VD-` and two groups of four characters."""
+    body = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    return f"{PREFIX}{body[:4]}-{body[4:]}"

@@ -4,7 +4,8 @@
 - **callback requests** that are done (afgerond) and were made more than `handover_days` days ago;
 - **handovers** that are closed (afgerond) more than `handover_days` days ago, with their notes;
 - **conversation rows** (the dashboard's per-conversation record) last seen more than
-  `conversation_days` days ago.
+  `conversation_days` days ago;
+- **booking lookups** (attempts to open a booking by code, services/booking_lookup.py) older than a week.
 
 Open handovers and callback requests stay, however old: someone still has to act on them. Slots,
 schedules and the audit log hold no resident data and stay. A real run writes one audit entry with
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.models import (
     Booking,
+    BookingLookup,
     CallbackRequest,
     CaseStatus,
     Conversation,
@@ -30,7 +32,7 @@ from bot.backend.models import (
     HandoverNote,
     Slot,
 )
-from bot.backend.services import audit
+from bot.backend.services import audit, booking_lookup
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def purge(
     )
     notes = select(HandoverNote.id).where(HandoverNote.handover_id.in_(handovers))
     conversations = select(Conversation.id).where(Conversation.last_seen_at < conversation_cutoff)
+    lookups = select(BookingLookup.id).where(BookingLookup.created_at < now - booking_lookup.KEEP_ATTEMPTS)
 
     queries = {
         "bookings": (Booking, bookings),
@@ -99,6 +102,7 @@ def purge(
         "handover notes": (HandoverNote, notes),
         "handovers": (Handover, handovers),
         "conversations": (Conversation, conversations),
+        "booking lookups": (BookingLookup, lookups),
     }
     report = PurgeReport(dry_run=dry_run)
     for kind, (_model, query) in queries.items():

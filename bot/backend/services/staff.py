@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.backend.models import StaffRole, StaffUser
-from bot.backend.services import audit
+from bot.backend.services import audit, staff_sessions
 from bot.backend.services.errors import Conflict, NotFound, invalid
 
 PASSWORD_MIN = 12
@@ -91,6 +91,8 @@ def set_staff_active(
     user = _other_user(session, user_id, actor_id)
     if user.active is not active:
         user.active = active
+        if not active:
+            staff_sessions.revoke_all(session=session, user_id=user.id)
         audit.record(session=session, actor=actor, action="staff.activate" if active else "staff.deactivate",
                      entity="staff_user", entity_id=user.id)  # fmt: skip
         session.flush()
@@ -110,13 +112,14 @@ def set_staff_role(
 
 
 def reset_staff_password(*, session: Session, user_id: int, password: str, actor: str) -> StaffUser:
-    """A new password; the user's existing sessions end (the session cookie carries a hash fingerprint)."""
+    """A new password; the user's existing sessions end (their server-side records are revoked)."""
     user = session.get(StaffUser, user_id)
     if user is None:
         raise NotFound("staff_not_found", "Deze medewerker bestaat niet.")
     if len(password) < PASSWORD_MIN or len(password) > 1024:
         raise invalid("password", f"Een wachtwoord heeft minstens {PASSWORD_MIN} tekens.")
     user.password_hash = hash_password(password)
+    staff_sessions.revoke_all(session=session, user_id=user.id)
     audit.record(session=session, actor=actor, action="staff.password_reset", entity="staff_user",
                  entity_id=user.id)  # fmt: skip
     session.flush()

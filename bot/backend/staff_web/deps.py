@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import Depends, Form, Request
 
 from bot.backend.api.deps import Sessions, SettingsDep
-from bot.backend.models import StaffRole, StaffUser
+from bot.backend.models import StaffRole
+from bot.backend.services import staff_sessions
 from bot.backend.staff_web.errors import BAD_CSRF, FORBIDDEN, NOT_CONFIGURED, NOT_LOGGED_IN, LoginRequired
-from bot.backend.staff_web.session import StaffSession, load_session, password_fingerprint, session_secret
+from bot.backend.staff_web.session import StaffSession, load_session, session_secret
 
 
 @dataclass(frozen=True)
@@ -46,20 +47,14 @@ def staff_session(request: Request, settings: SettingsDep) -> StaffSession:
 def current_staff(
     request: Request, sessions: Sessions, session: Annotated[StaffSession, Depends(staff_session)]
 ) -> StaffIdentity:
-    """The active staff member of this session; GET without one goes to the login page, others are refused."""
+    """The active staff member of this session's server-side record; GET without one goes to the login
+    page, others are refused. A record ends at logout, password reset, deactivation and expiry."""
     identity = None
-    if session.user_id is not None:
-        with sessions.begin() as db:
-            user = db.get(StaffUser, session.user_id)
-            if (
-                user is not None
-                and user.active
-                and password_fingerprint(user.password_hash) == session.fingerprint
-            ):
-                identity = StaffIdentity(user.id, user.username, user.display_name, user.role)
+    with sessions.begin() as db:
+        user = staff_sessions.active_user(session=db, token=session.token)
+        if user is not None:
+            identity = StaffIdentity(user.id, user.username, user.display_name, user.role)
     if identity is None:
-        if session.user_id is not None:  # ended: deactivated, password reset or deleted
-            request.state.staff_session = StaffSession(changed=True)
         if request.method in ("GET", "HEAD"):
             raise LoginRequired(request.url.path)
         raise NOT_LOGGED_IN

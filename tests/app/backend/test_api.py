@@ -30,7 +30,7 @@ def test_health_and_openapi_need_no_token(client: TestClient) -> None:
         ("get", "/api/locations"),
         ("get", "/api/slots"),
         ("post", "/api/bookings"),
-        ("get", "/api/bookings/VD-AAAA"),
+        ("post", "/api/bookings/lookup"),
         ("post", "/api/bookings/VD-AAAA/cancel"),
         ("post", "/api/callbacks"),
         ("get", "/api/handovers"),
@@ -70,13 +70,17 @@ def test_booking_lifecycle(client: TestClient, world: World) -> None:
     code = booking["code"]
     assert booking["slot"]["free"] == 1 and booking["question"] == "<b>Help</b> met mijn huur"
     assert booking["phone"] == "+31612345678"
-    found = client.get(f"/api/bookings/{code.lower()}", headers=AUTH).json()
+    lookup = {"code": code.lower(), "verification": "5678", "client": "lifecycle"}
+    opened = client.post("/api/bookings/lookup", json=lookup, headers=AUTH).json()
+    found, ticket = opened["booking"], opened["ticket"]
     assert found["code"] == code and found["status"] == "bevestigd"
-    moved = client.post(f"/api/bookings/{code}/move", json={"slot_id": world.second_slot.id}, headers=AUTH)
+    moved = client.post(
+        f"/api/bookings/{code}/move", json={"slot_id": world.second_slot.id, "ticket": ticket}, headers=AUTH
+    )
     assert moved.status_code == 200 and moved.json()["slot"]["id"] == world.second_slot.id
-    cancelled = client.post(f"/api/bookings/{code}/cancel", headers=AUTH)
+    cancelled = client.post(f"/api/bookings/{code}/cancel", json={"ticket": ticket}, headers=AUTH)
     assert cancelled.json()["status"] == "geannuleerd" and cancelled.json()["slot"]["free"] == 2
-    again = client.post(f"/api/bookings/{code}/cancel", headers=AUTH)
+    again = client.post(f"/api/bookings/{code}/cancel", json={"ticket": ticket}, headers=AUTH)
     assert again.status_code == 409 and again.json()["error"]["code"] == "booking_cancelled"
 
 

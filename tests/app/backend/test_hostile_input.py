@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from bot.backend.models import CaseStatus
+from bot.backend.services.booking_lookup import lookup_booking
 from bot.backend.services.bookings import book_slot
 from bot.backend.services.callbacks import create_callback
 from bot.backend.services.handovers import create_handover
@@ -35,6 +36,7 @@ class Ctx:
     code: str
     handover: int
     callback: int
+    ticket: str
 
 
 @pytest.fixture
@@ -42,8 +44,16 @@ def ctx(session: Session, world: World) -> Ctx:
     booking = book_slot(session=session, slot_id=world.slot.id, first_name="Anna", phone="0612345678")
     handover = create_handover(session=session, conversation_id="c-1", channel="website", reason="gevraagd")
     callback = create_callback(session=session, topic="schulden", first_name="Bo", phone="0612345678")
+    opened = lookup_booking(session=session, code=booking.code, verification="5678", client="ctx")
+    assert opened.ticket is not None
     session.commit()
-    return Ctx(slot=world.second_slot.id, code=booking.code, handover=handover.id, callback=callback.id)
+    return Ctx(
+        slot=world.second_slot.id,
+        code=booking.code,
+        handover=handover.id,
+        callback=callback.id,
+        ticket=opened.ticket,
+    )
 
 
 def booking_body(ctx: Ctx) -> dict[str, Any]:
@@ -81,7 +91,13 @@ BODY_ENDPOINTS: dict[str, tuple[str, str, dict[str, str]]] = {
         "/api/bookings",
         {"slot_id": "id", "first_name": "str", "phone": "str", "email": "str", "question": "str"},
     ),
-    "move_booking": ("post", "/api/bookings/{code}/move", {"slot_id": "id"}),
+    "lookup_booking": (
+        "post",
+        "/api/bookings/lookup",
+        {"code": "str", "verification": "str", "client": "str"},
+    ),
+    "cancel_booking": ("post", "/api/bookings/{code}/cancel", {"ticket": "str"}),
+    "move_booking": ("post", "/api/bookings/{code}/move", {"slot_id": "id", "ticket": "str"}),
     "create_callback": (
         "post",
         "/api/callbacks",
@@ -119,7 +135,9 @@ BODY_ENDPOINTS: dict[str, tuple[str, str, dict[str, str]]] = {
 def valid_body(name: str, ctx: Ctx) -> dict[str, Any]:
     return {
         "create_booking": booking_body(ctx),
-        "move_booking": {"slot_id": ctx.slot},
+        "lookup_booking": {"code": ctx.code, "verification": "5678", "client": "ctx"},
+        "cancel_booking": {"ticket": ctx.ticket},
+        "move_booking": {"slot_id": ctx.slot, "ticket": ctx.ticket},
         "create_callback": dict(CALLBACK),
         "update_callback": {"status": "afgerond"},
         "create_handover": dict(HANDOVER),
@@ -243,9 +261,9 @@ def test_form_data_instead_of_json_is_refused(
 UNKNOWN = [
     ("get", "/api/locations/999999", None),
     ("get", "/api/bookings/VD-AAAA", None),
-    ("post", "/api/bookings/VD-AAAA/cancel", None),
-    ("post", "/api/bookings/VD-AAAA/move", {"slot_id": 1}),
-    ("post", "/api/bookings/{code}/move", {"slot_id": 999999}),
+    ("post", "/api/bookings/VD-AAAA/cancel", {"ticket": "x"}),
+    ("post", "/api/bookings/VD-AAAA/move", {"slot_id": 1, "ticket": "x"}),
+    ("post", "/api/bookings/{code}/move", {"slot_id": 999999, "ticket": "{ticket}"}),
     ("post", "/api/bookings", {"slot_id": 999999, "first_name": "Anna", "phone": "0612345678"}),
     ("get", "/api/callbacks/999999", None),
     ("patch", "/api/callbacks/999999", {"status": "afgerond"}),
@@ -262,6 +280,8 @@ def test_unknown_ids_give_404(
     client: TestClient, session: Session, ctx: Ctx, method: str, path: str, body: Any
 ) -> None:
     before = snapshot(session)
+    if isinstance(body, dict) and body.get("ticket") == "{ticket}":
+        body = {**body, "ticket": ctx.ticket}
     response = request(client, method, path, ctx, json=body)
     assert_refused(response)
     assert response.status_code in (404, 405)

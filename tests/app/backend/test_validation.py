@@ -138,10 +138,16 @@ def test_bsn_and_iban_are_masked() -> None:
 
 def test_booking_codes() -> None:
     codes = {new_code() for _ in range(200)}
-    assert all(code.startswith("VD-") and len(code) == 7 for code in codes)
-    assert all(char in ALPHABET for code in codes for char in code[3:])
+    assert all(code.startswith("VD-") and len(code) == 12 and code[7] == "-" for code in codes)
+    assert all(char in ALPHABET for code in codes for char in code[3:7] + code[8:])
+    assert len(codes) == 200
     assert not set("0O1IL2Z5S8BUV") & set(ALPHABET)
+    assert normalise_code("vd 7k3p x9qa") == "VD-7K3P-X9QA"
+    assert normalise_code("VD7K3PX9QA") == normalise_code(" vd-7k3p-x9qa ") == "VD-7K3P-X9QA"
+    assert normalise_code("7K3P-X9QA") == "VD-7K3P-X9QA"
+    # codes made before issue 20 (four characters) keep working
     assert normalise_code("vd 7k3p") == "VD-7K3P"
     assert normalise_code("7K3P") == "VD-7K3P"
     assert normalise_code("VD-7K3O") is None
+    assert normalise_code("VD-7K3P-X9Q") is None and normalise_code("VD-7K3P-X9QAA") is None
     assert normalise_code("x" * 100) is None
