@@ -69,9 +69,10 @@ class SafetyNet(GraphComponent, IntentClassifier):
             "trust_nlu_acute_from": 0.8,
             # Below this, a crisis intent of the model alone (no net, no semantic signal) is not trusted.
             "trust_model_crisis_alone_from": 0.9,
-            # An unsure message (nlu_fallback) whose best guess is a crisis intent at least this likely,
-            # without a harmless reading ("dood van het lachen"), gets a check-in of that kind: a possible
-            # signal. Tuned on the tuning sets (docs/nlu-benchmark.md, "Crisis").
+            # A crisis guess of the model that is not trusted for a crisis reply, or an unsure message
+            # (nlu_fallback) whose best guess is a crisis intent, at least this likely and without a
+            # harmless reading ("dood van het lachen"), gets a check-in of that kind: a possible signal.
+            # Tuned on the tuning sets (docs/nlu-benchmark.md, "Crisis").
             "check_in_unsure_crisis_from": 0.5,
             # When such a guess is replaced: the next intent must reach this, else nlu_fallback.
             # Keep it equal to FallbackClassifier's threshold.
@@ -171,6 +172,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
             sure = confidence >= self.config["trust_model_crisis_alone_from"]
             if not backed and (not sure or assessment.harmless_signals):
                 self._replace_crisis_guess(message, f"crisis guess of the model alone ({confidence:.2f})")
+                if not assessment.harmless_signals and confidence >= self.config["check_in_unsure_crisis_from"]:
+                    check_in = predicted_name  # not trusted for a crisis reply, likely enough to ask
         else:
             if assessment.possible:
                 check_in = assessment.possible.value

@@ -128,6 +128,22 @@ def test_an_unsure_crisis_guess_of_the_model_alone_is_replaced(
     assert msg.get("safety_net")["crisis"] is None
 
 
+@pytest.mark.parametrize(
+    ("ranking", "check_in"),
+    [
+        ([("crisis_child_danger", 0.82), ("jeugdhulp_algemeen", 0.03)], "crisis_child_danger"),
+        ([("crisis_acute_danger", 0.67), ("huisvesting_gebreken", 0.11)], "crisis_acute_danger"),
+        ([("crisis_suicide", 0.40), ("book_spreekuur", 0.38)], None),
+    ],
+)
+def test_a_replaced_crisis_guess_that_is_likely_enough_asks_for_a_check_in(
+    ranking: list[tuple[str, float]], check_in: str | None
+) -> None:
+    msg = run(component(StubIndex()), message(ORDINARY, ranking, ZERO))
+    assert msg.get("safety_net")["crisis"] is None
+    assert msg.get("safety_check_in") == check_in
+
+
 def test_a_very_sure_crisis_guess_of_the_model_stays() -> None:
     msg = run(component(StubIndex()), message(ORDINARY, [("crisis_suicide", 0.95), ("greet", 0.01)], ZERO))
     assert msg.get("intent")["name"] == "crisis_suicide"
@@ -138,6 +154,7 @@ def test_a_crisis_guess_resting_on_an_everyday_phrase_is_replaced_even_when_sure
     ranking = [("crisis_suicide", 0.95), ("schulden_algemeen", 0.4)]
     msg = run(component(StubIndex()), message(text, ranking, ZERO))
     assert msg.get("intent")["name"] == "schulden_algemeen"
+    assert msg.get("safety_check_in") is None
 
 
 @pytest.mark.parametrize(("confidence", "expected"), [(0.7, "crisis_suicide"), (0.9, "crisis_acute_danger")])
