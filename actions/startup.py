@@ -4,7 +4,8 @@ rasa-sdk imports every module of this package when the action server starts (`ra
 --actions actions`, scripts/start.sh), before it listens. So this import reads and checks the settings
 (outside development: the secrets, and no demo values left in content/local.yml) and loads the
 content once, which logs the dated facts that expired or expire soon. A SettingsError or ContentError
-raised here stops the action server with its message. No other module imports this one, so tests and
+raised here stops the action server with its message. It also installs the masking of every log record
+(bot/log_masking.py) first. No other module imports this one, so tests and
 scripts that import `actions.*` do not run the check.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from actions.content import content_store
+from bot import log_masking
 from bot.settings import RasaSideSettings
 
 logger = logging.getLogger(__name__)
@@ -29,4 +31,5 @@ def check_at_start() -> RasaSideSettings:
     return settings
 
 
+log_masking.install()  # nothing personal in any log line of the action server (issue 20)
 check_at_start()

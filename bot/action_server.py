@@ -38,6 +38,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import log_masking
 from bot.settings import DEVELOPMENT, MIN_SECRET_LENGTH, SettingsError
 
 logger = logging.getLogger(__name__)
@@ -216,6 +217,7 @@ def main(argv: list[str] | None = None) -> None:
         env["ACTION_PORT"] = str(args.port)
     sdk_utils.configure_colored_logging(args.loglevel)
     sdk_utils.update_sanic_log_level()
+    log_masking.install()  # nothing personal in any log line (bot/log_masking.py, issue 20)
     try:
         settings = ActionServerSettings.from_env(env)
     except SettingsError as refusal:

@@ -79,13 +79,17 @@ def main(argv: list[str] | None = None, settings: BackendSettings | None = None)
             print(f"serve: refusing to start. {refusal}", file=sys.stderr)
             return 2
 
+        from bot import log_masking
         from bot.backend.app import create_app
+        from bot.backend.logs import uvicorn_log_config
 
+        log_masking.install()  # nothing personal in any log line (issue 20)
         uvicorn.run(
             create_app(settings),
             host=args.host or settings.backend_host,
             port=args.port or settings.backend_port,
             log_level="info",
+            log_config=uvicorn_log_config(),
         )
         return 0
     if args.command == "migrate":

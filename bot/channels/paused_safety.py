@@ -1,7 +1,11 @@
 """The wrapper around each resident channel's `on_new_message`: privacy before Rasa, safety after it.
 
-Before Rasa sees a message, it masks a BSN, an IBAN and (unless a form asks for one) an e-mail address
-(bot/shared/privacy.py), so the tracker store, the NLU and the transcript only get the masked text.
+Before anything else reads a message, the input limits apply (bot/channels/input_limits.py): lone
+surrogates, control characters and bidi overrides go, a message over `MAX_MESSAGE_LENGTH` characters gets
+a kind answer and is not passed to Rasa, and the metadata is cleaned and masked. Then it masks a BSN, an
+IBAN and (unless a form asks for one) an e-mail address (bot/shared/privacy.py), so the tracker store,
+the NLU and the transcript only get the masked text. The process's log records are masked too
+(bot/log_masking.py, installed when the channel is built).
 After Rasa has handled a message, bot/channels/after_turn.py gives the crisis response to a crisis
 message in a conversation paused for a staff member (the bot stays silent on every other message
 there), a kind reply to a turn without any bot message, and deletes a conversation whose resident
@@ -24,6 +28,7 @@ Our Telegram channel (bot/channels/telegram.py) uses `PausedSafety` itself.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -36,7 +41,8 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot import event_types, schema_validation
+from bot import event_types, log_masking, schema_validation
+from bot.channels import input_limits
 from bot.channels.after_turn import SentResponses, after_turn
 from bot.shared.privacy import BSN, EMAIL, IBAN, mask
 
@@ -51,6 +57,8 @@ EMAIL_REQUESTS: dict[str, tuple[str, ...]] = {
     "booking_change_form": ("change_verification",),  # the second factor may be the e-mail address
 }
 _MASKED_WHAT = {BSN: "BSN", IBAN: "bankrekeningnummer", EMAIL: "e-mailadres"}
+#: The answer to a socket.io message event the channel cannot read (not an object, no text).
+UNREADABLE_TEXT = "Dat bericht kon ik niet lezen. Probeer het nog eens."
 
 
 def masked_note(kinds: frozenset[str], address_form: str | None) -> str:
@@ -66,6 +74,8 @@ class PausedSafety:
 
     def __init__(self) -> None:
         self.app: Any = None
+        self.max_length = input_limits.max_message_length()
+        log_masking.install()
 
     def listen(self, blueprint: Blueprint) -> None:
         """Remember the app when the server starts (its `ctx.agent` is the current agent)."""
@@ -75,6 +85,7 @@ class PausedSafety:
             self.app = app
             schema_validation.install()
             event_types.install()
+            log_masking.install()  # again: also on the handlers Sanic added since
 
         blueprint.listener("before_server_start")(remember_app)
 
@@ -83,8 +94,15 @@ class PausedSafety:
         a kind reply when Rasa said nothing, and the deletion a resident asked for (after_turn.py)."""
 
         async def handle(message: UserMessage) -> Any:
-            """Mask, let Rasa handle the message, then what a turn may still need (after_turn.py)."""
-            message.metadata = {**(message.metadata or {}), CHANNEL_METADATA_KEY: channel}
+            """Clean, limit and mask, let Rasa handle the message, then what a turn may still need."""
+            message.text = input_limits.clean_text(message.text)
+            if len(message.text) > self.max_length:
+                await self.refuse_too_long(message, channel)
+                return None
+            message.metadata = {
+                **input_limits.clean_metadata(message.metadata),
+                CHANNEL_METADATA_KEY: channel,
+            }
             await self.mask_identifiers(message)
             sent = SentResponses(message.output_channel)
             result = await on_new_message(message)
@@ -96,6 +114,18 @@ class PausedSafety:
             return result
 
         return handle
+
+    async def refuse_too_long(self, message: UserMessage, channel: str) -> None:
+        """Answer a message over the limit kindly; Rasa never sees it, so nothing of it is stored."""
+        logger.info(
+            "Refused a %s message of %d characters (limit %d)", channel, len(message.text), self.max_length
+        )
+        try:
+            await message.output_channel.send_text_message(
+                message.sender_id, input_limits.too_long_reply(self.max_length)
+            )
+        except Exception as error:
+            logger.error("Could not send the too-long answer: %s", type(error).__name__)
 
     async def mask_identifiers(self, message: UserMessage) -> None:
         """Mask a BSN, IBAN or e-mail address before Rasa stores, parses or logs the message.
@@ -186,4 +216,78 @@ class SocketIOInput(PausedSafetyChannel, RasaSocketIOInput):
     With `session_persistence`, Rasa puts each socket in the room of its session id (python-socketio
     5.9's `enter_room` is synchronous), so a bot event sent with `output_channel=latest` (a staff
     reply) reaches the sockets of that session; tests/rasa/test_handover_server.py checks it.
+
+    Malformed events get no traceback (issue 20): `session_request` with anything but an object holding
+    a usable `session_id` starts a new session; a message event that is not an object with a string
+    `message` (and, with session persistence, a usable `session_id`) is answered with
+    `UNREADABLE_TEXT` to that socket only and goes no further.
     """
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+        self._guard_events()
+        return blueprint
+
+    def _guard_events(self) -> None:
+        """Put checks in front of Rasa's `session_request` and message handlers."""
+        sio, namespace = self.sio, self.namespace or "/"
+        assert sio is not None  # Rasa's blueprint() has just created the server
+        handlers = sio.handlers.get(namespace, {})
+        rasa_session_request = handlers["session_request"]
+        rasa_handle_message = handlers[self.user_message_evt]
+
+        async def session_request(sid: str, data: Any = None, *extra: Any) -> None:
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            try:
+                await rasa_session_request(sid, {"session_id": session_id if usable_id(session_id) else None})
+            except Exception as error:  # not the client's fault: keep the (masked) traceback
+                logger.error("socket.io session_request failed: %s", type(error).__name__, exc_info=True)
+
+        async def handle_message(sid: str, data: Any = None, *extra: Any) -> None:
+            checked = self._checked_message(data)
+            if checked is None:
+                logger.warning("socket.io: a malformed %s event was refused", self.user_message_evt)
+                await self._answer_unreadable(sid, namespace)
+                return
+            try:
+                await rasa_handle_message(sid, checked)
+            except Exception as error:  # not the client's fault: keep the (masked) traceback
+                logger.error("socket.io message handling failed: %s", type(error).__name__, exc_info=True)
+
+        sio.on("session_request", handler=session_request, namespace=namespace)
+        sio.on(self.user_message_evt, handler=handle_message, namespace=namespace)
+
+    def _checked_message(self, data: Any) -> dict[str, Any] | None:
+        """The event's data as Rasa's handler reads it, or None when it is malformed."""
+        if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+            return None
+        session_id = data.get("session_id")
+        if self.session_persistence and not usable_id(session_id):
+            return None
+        metadata = data.get(self.metadata_key)
+        if isinstance(metadata, str):
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                metadata = None
+        checked: dict[str, Any] = {
+            "message": data["message"],
+            self.metadata_key: metadata if isinstance(metadata, dict) else {},
+        }
+        if usable_id(session_id):
+            checked["session_id"] = session_id
+        return checked
+
+    async def _answer_unreadable(self, sid: str, namespace: str) -> None:
+        assert self.sio is not None
+        try:
+            await self.sio.emit(
+                self.bot_message_evt, {"text": UNREADABLE_TEXT}, room=sid, namespace=namespace
+            )
+        except Exception as error:
+            logger.error("socket.io: could not answer a malformed event: %s", type(error).__name__)
+
+
+def usable_id(value: Any) -> bool:
+    """A session id the channel accepts: a non-empty string of at most `MAX_SENDER_LENGTH` characters."""
+    return isinstance(value, str) and 0 < len(value.strip()) and len(value) <= MAX_SENDER_LENGTH

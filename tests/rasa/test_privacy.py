@@ -103,7 +103,9 @@ def test_valid_ibans_are_masked_with_or_without_spaces(iban: str) -> None:
 def test_iban_at_the_end_of_a_sentence_and_next_to_words() -> None:
     assert mask("IBAN: NL91 ABNA 0417 1643 00.").text == "IBAN: [IBAN verwijderd]."
     assert mask("(NL91ABNA0417164300)").text == "([IBAN verwijderd])"
-    assert mask("XNL91ABNA0417164300").kinds == frozenset()  # part of a longer word
+    # Glued to a word (issue 20): still masked.
+    assert mask("XNL91ABNA0417164300").text == "X[IBAN verwijderd]"
+    assert mask("rekeningNL91ABNA0417164300graag").text == "rekening[IBAN verwijderd]graag"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from bot.shared.privacy import mask_identifiers
+from bot.shared.text_input import clean_control_characters
 
 __all__ = ["clean_first_name", "clean_email", "clean_text", "mask_identifiers", "FIRST_NAME_MAX"]
 
@@ -21,7 +22,6 @@ _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_first_name(raw: str) -> str:
@@ -48,7 +48,8 @@ def clean_email(raw: str) -> str:
 
 
 def clean_text(raw: str | None, *, max_length: int, label: str, required: bool = False) -> str | None:
-    """Trim, drop control characters, enforce the length, mask identifiers.
+    """Trim, drop control characters, lone surrogates and bidi overrides (bot/shared/text_input.py),
+    enforce the length, mask identifiers.
 
     The text is stored as plain text and never rendered as HTML, so markup is kept as typed.
     """
@@ -56,7 +57,7 @@ def clean_text(raw: str | None, *, max_length: int, label: str, required: bool =
         if required:
             raise ValueError(f"Vul {label} in.")
         return None
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", raw)).strip()
+    text = unicodedata.normalize("NFC", clean_control_characters(raw)).strip()
     if not text:
         if required:
             raise ValueError(f"Vul {label} in.")
