@@ -66,7 +66,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
             # An NLU crisis prediction at least this confident may refine the net's crisis kind ...
             "trust_nlu_crisis_kind_from": 0.5,
             # ... and this confident, make it acute danger.
-            "trust_nlu_acute_from": 0.8,
+            "trust_nlu_acute_from": 0.9,
             # Below this, a crisis intent of the model alone (no net, no semantic signal) is not trusted.
             "trust_model_crisis_alone_from": 0.9,
             # A crisis guess of the model that is not trusted for a crisis reply, or an unsure message
