@@ -138,6 +138,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource
         self.model = build_model(self.config)
         sparse = self.model["features"].fit_transform([model_input(e) for e in examples])
+        for _, vectorizer in self.model["features"].transformer_list:
+            # Only needed for introspection; it would keep dropped terms in the saved model (CVE-2024-5206).
+            if hasattr(vectorizer, "stop_words_"):
+                del vectorizer.stop_words_
         self.model["svm"].fit(self._with_embeddings(sparse, examples), [e.get(INTENT) for e in examples])
         self.persist()
         return self._resource

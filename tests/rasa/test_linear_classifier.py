@@ -111,3 +111,10 @@ def test_the_embedding_is_kept_on_the_message_for_the_safety_net(tmp_path: Path)
     assert vector is not None and vector.shape == (encoder.DIMENSIONS,)
     assert abs(float(vector @ encoder.embed_one("ik heb schulden")) - 1.0) < 1e-3
     assert encoder.MESSAGE_KEY not in message.as_dict(only_output_properties=True)  # not in /model/parse
+
+
+def test_the_saved_vectorizers_keep_no_dropped_terms(tmp_path: Path) -> None:
+    component = _trained(tmp_path, ["schulden", "huisvesting"])
+    vectorizers = [vectorizer for _, vectorizer in component.model["features"].transformer_list]
+    assert vectorizers and not any(hasattr(vectorizer, "stop_words_") for vectorizer in vectorizers)
+    assert _classify(component, "ik heb schulden").get("intent")["name"] == "schulden"
