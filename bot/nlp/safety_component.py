@@ -66,9 +66,14 @@ class SafetyNet(GraphComponent, IntentClassifier):
             # An NLU crisis prediction at least this confident may refine the net's crisis kind ...
             "trust_nlu_crisis_kind_from": 0.5,
             # ... and this confident, make it acute danger.
-            "trust_nlu_acute_from": 0.8,
+            "trust_nlu_acute_from": 0.9,
             # Below this, a crisis intent of the model alone (no net, no semantic signal) is not trusted.
             "trust_model_crisis_alone_from": 0.9,
+            # A crisis guess of the model that is not trusted for a crisis reply, or an unsure message
+            # (nlu_fallback) whose best guess is a crisis intent, at least this likely and without a
+            # harmless reading ("dood van het lachen"), gets a check-in of that kind: a possible signal.
+            # Tuned on the tuning sets (docs/nlu-benchmark.md, "Crisis").
+            "check_in_unsure_crisis_from": 0.5,
             # When such a guess is replaced: the next intent must reach this, else nlu_fallback.
             # Keep it equal to FallbackClassifier's threshold.
             "fallback_threshold": 0.35,
@@ -167,11 +172,15 @@ class SafetyNet(GraphComponent, IntentClassifier):
             sure = confidence >= self.config["trust_model_crisis_alone_from"]
             if not backed and (not sure or assessment.harmless_signals):
                 self._replace_crisis_guess(message, f"crisis guess of the model alone ({confidence:.2f})")
+                if not assessment.harmless_signals and confidence >= self.config["check_in_unsure_crisis_from"]:
+                    check_in = predicted_name  # not trusted for a crisis reply, likely enough to ask
         else:
             if assessment.possible:
                 check_in = assessment.possible.value
             elif semantic and semantic.level == "possible":
                 check_in = semantic.kind
+            elif predicted_name == NLU_FALLBACK and not assessment.harmless_signals:
+                check_in = self._unsure_crisis_guess(message)
         if crisis:
             self._set_intent(message, crisis, 1.0)
         if check_in:
@@ -201,6 +210,13 @@ class SafetyNet(GraphComponent, IntentClassifier):
         if vector is None:
             vector = encoder.embed_one(text)
         return self.index.match(np.asarray(vector, dtype=np.float32), self.thresholds)
+
+    def _unsure_crisis_guess(self, message: Message) -> str | None:
+        """The crisis intent the model guessed first for an unsure message, when it is likely enough."""
+        best = next((r for r in message.get("intent_ranking") or [] if r.get("name") != NLU_FALLBACK), None)
+        if best is None or best.get("name") not in CRISIS_INTENTS:
+            return None
+        return best["name"] if (best.get("confidence") or 0.0) >= self.config["check_in_unsure_crisis_from"] else None
 
     def _refined(self, kind: str, predicted_name: str | None, confidence: float) -> str:
         """The more urgent of `kind` and a confident crisis prediction of the model."""
@@ -255,7 +271,7 @@ def build_index(
         if text and not text.startswith("/") and example.get("intent") and text.lower() not in seen:
             seen.add(text.lower())
             chosen.append(example)
-    _embed_examples(chosen)
+    encoder.embed_messages(chosen)
     file_vectors = encoder.embed([text for _, text in exemplars] + contrast)
     vectors = np.vstack([file_vectors, *[np.asarray(m.get(encoder.MESSAGE_KEY), dtype=np.float32)[None]
                                          for m in chosen]])
@@ -279,12 +295,3 @@ def _spread(examples: list[Message], per_intent: int | None) -> list[Message]:
         else:
             kept += [group[round(i * len(group) / per_intent)] for i in range(per_intent)]
     return kept
-
-
-def _embed_examples(examples: list[Message], batch_size: int = 64) -> None:
-    """Set `encoder.MESSAGE_KEY` on the examples that do not carry an embedding yet, in batches."""
-    missing = [example for example in examples if example.get(encoder.MESSAGE_KEY) is None]
-    for start in range(0, len(missing), batch_size):
-        batch = missing[start : start + batch_size]
-        for example, vector in zip(batch, encoder.embed([m.get("text") for m in batch]), strict=True):
-            example.set(encoder.MESSAGE_KEY, vector)

@@ -139,7 +139,8 @@ SUICIDE_PATTERNS = (
         r"(?:wou|wilde) (?:\w+ ){0,2}dat ik dood was", r"(?:was|ben) ik er maar niet meer",
         r"voor altijd (?:slapen|inslapen|in slaap|rust)", r"(?:ben|is) het leven moe", r"eeuwige rust",
         r"niemand (?:zou|zal) (?:me|mij) (?:\w+ ){0,1}missen", r"beter af zonder mij",
-        r"(?:wil|wilt|wou) (?:gewoon |)(?:niet meer|nooit meer) (?:bestaan|leven)"),
+        r"(?:wil|wilt|wou) (?:gewoon |)(?:niet meer|nooit meer) (?:bestaan|leven)",
+        r"(?:uitweg|oplossing) (?:\w+ ){0,7}(?:er niet meer (?:zijn|ben|is)|niet meer leven|dood (?:gaan|zijn)|doodgaan)"),
     # English
     _rx(r"(?:kill|killing|kil) (?:my ?self|myselfe)", r"end (?:my|it) (?:life|all)", r"take my (?:own |)life",
         r"(?:want|wanna|wish|plan|planning|ready) (?:\w+ ){0,1}(?:to |)die",
@@ -272,6 +273,7 @@ _DIE_OF_WORRY = _rx(
 )
 _HINTS = _rx(
     r"touw (?:\w+ ){0,2}gekocht", r"als ik er niet meer ben", r"na mijn dood", r"als ik dood ben", r"geen uitweg",
+    r"(?:maar|nog) (?:een|1) uitweg",
     r"(?:spullen|bezittingen) (?:\w+ ){0,2}weggegeven",
     r"(?:can't|cant|cannot) go on", r"no way out",
 )
@@ -322,9 +324,10 @@ _NEGATION_AFTER = re.compile(r"^\s*(?:\w+\s+){0,1}(?:niet|nooit)\b(?! meer)")
 _NEGATION_INSIDE = re.compile(
     r"\b(?:niet|nooit|geen|not|never|don't|dont|doesn't|doesnt|didn't|didnt|won't|wont)\b(?! meer)"
 )
-# Dutch "want" (because) starts a clause; English "want" after a subject or "don't" does not.
+# Dutch "want" (because) starts a clause; English "want" after a subject or "don't" does not. "maar" as
+# "only" ("nog maar een uitweg", "maar twee weken") does not either.
 _CLAUSE_SPLIT = re.compile(
-    r"[.,;:!?\n]+|\b(?:maar|alleen|behalve)\b"
+    r"[.,;:!?\n]+|(?<!\bnog )\bmaar\b(?! (?:een|1|twee|weinig|net|zo)\b)|\b(?:alleen|behalve)\b"
     r"|(?<!\bi )(?<!\bwe )(?<!they )(?<!\byou )(?<!don't )(?<!dont )(?<!\bdo )(?<!not )(?<!\bto )(?<!just )"
     r"(?<!really )(?<!still )(?<!would )\bwant\b"
 )

@@ -4,8 +4,8 @@ The SafetyNet NLU component (safety_component.py) marks a message without changi
 `safety_check_in` (a possible crisis signal: the crisis kind) and `message_language` ("nl", "en",
 "other"). This policy sends the notes those marks ask for, around the reply the rules give:
 
-- a possible signal: `utter_safety_check_in` (113) or `utter_safety_check_in_violence` (Veilig Thuis)
-  first, then the answer to the resident's question as usual;
+- a possible signal: `utter_safety_check_in` (113), `utter_safety_check_in_violence` (Veilig Thuis) or
+  `utter_safety_check_in_danger` (112) first, then the answer to the resident's question as usual;
 - English (or another language) and no crisis: `utter_english_note` first, then the usual Dutch reply;
 - a crisis reply or check-in to a message in another language: `utter_crisis_english` ("Call 112").
 
@@ -30,9 +30,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 CHECK_IN = "utter_safety_check_in"
 CHECK_IN_VIOLENCE = "utter_safety_check_in_violence"
+CHECK_IN_DANGER = "utter_safety_check_in_danger"
 ENGLISH_NOTE = "utter_english_note"
 CRISIS_ENGLISH = "utter_crisis_english"
-NOTES = frozenset({CHECK_IN, CHECK_IN_VIOLENCE, ENGLISH_NOTE, CRISIS_ENGLISH})
+NOTES = frozenset({CHECK_IN, CHECK_IN_VIOLENCE, CHECK_IN_DANGER, ENGLISH_NOTE, CRISIS_ENGLISH})
 #: Parse-data keys set by the SafetyNet component.
 CHECK_IN_KEY = "safety_check_in"
 LANGUAGE_KEY = "message_language"
@@ -41,7 +42,9 @@ _SOURCE = "safety notes"
 
 
 def check_in_response(kind: str) -> str:
-    """The check-in for a possible signal of `kind`: Veilig Thuis for violence, 113 otherwise."""
+    """The check-in for a possible signal of `kind`: 112 for acute danger, Veilig Thuis for violence, else 113."""
+    if kind == "crisis_acute_danger":
+        return CHECK_IN_DANGER
     return CHECK_IN_VIOLENCE if kind in _VIOLENCE else CHECK_IN
 
 

@@ -14,6 +14,9 @@ INDIRECT_CRISIS: list[tuple[str, str]] = [
     ("crisis_suicide", "ik spaar mijn pillen op, ik ben op"),
     ("crisis_suicide", "al maanden hou ik mijn medicijnen achter, ik kan niet meer"),
     ("crisis_suicide", "ik heb genoeg pillen gespaard om er een punt achter te zetten"),
+    # only one way out, and it is not to exist
+    ("crisis_suicide", "alles loopt vast en de enige oplossing die ik nog zie is dat ik er niet meer ben"),
+    ("crisis_suicide", "voor mij is er nog maar een uitweg: dood gaan"),
     # self-harm made conditional on bad news
     ("crisis_suicide", "als ik eruit gezet word dan doe ik mezelf wat aan"),
     ("crisis_suicide", "als de deurwaarder mijn huis leeghaalt dan hoeft het voor mij niet meer"),
@@ -63,6 +66,7 @@ POSSIBLE_CRISIS: list[str] = [
     "ik ga dood van de stress van die rekeningen, wat moet ik doen",
     "ik wil gewoon dat alles ophoudt met die schulden",
     "ik heb het gevoel dat ik verdrink in de schulden en zie geen uitweg",
+    "er is nog maar 1 uitweg voor mij, denk ik soms",
 ]
 
 # Ordinary messages, some of them close to a crisis on the surface: no crisis reply, no check-in.

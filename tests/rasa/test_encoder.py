@@ -30,3 +30,23 @@ def test_vectors_are_normalised_and_empty_or_huge_text_is_safe() -> None:
     assert np.allclose(np.linalg.norm(vectors[2:], axis=1), 1.0, atol=1e-3)
     assert embed([]).shape == (0, DIMENSIONS)
     assert np.allclose(embed_one("hallo"), vectors[2], atol=1e-5)
+
+
+def test_the_calling_thread_runs_the_encoder_on_the_configured_openmp_threads(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from bot.nlp import encoder
+
+    monkeypatch.setenv("ENCODER_THREADS", "1")
+    seen: list[set[int]] = []
+
+    def work() -> None:  # a fresh thread: its OpenMP limit is set on its first call
+        embed(["ik heb schulden"])
+        seen.append({pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "openmp"})
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert seen == [{encoder.threads()}]

@@ -288,3 +288,11 @@ def test_a_vague_message_about_one_topic_gets_that_topics_questions(parse, topic
     assert decision.kind in ("topic_choice", "competing_questions"), decision
     assert {topic_group(intent) for intent in decision.intents} == {topic}
     assert 2 <= len(decision.intents) <= 4
+
+
+def test_the_safety_net_falls_back_below_the_fallback_classifiers_threshold() -> None:
+    import yaml
+
+    pipeline = {step["name"]: step for step in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]}
+    safety = pipeline["bot.nlp.safety_component.SafetyNet"]
+    assert safety["fallback_threshold"] == pipeline["FallbackClassifier"]["threshold"]

@@ -119,6 +119,14 @@ def test_one_spelling_for_two_terms_is_refused() -> None:
         small_glossary(("beslag", ["loonbeslag"]), ("loonbeslag", []))
 
 
+def test_a_glossary_file_with_a_key_written_twice_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "glossary.yml").write_text(
+        "terms:\n  - term: Wmo\n    explanation: Een wet.\n    explanation: Een andere wet.\n", encoding="utf-8"
+    )
+    with pytest.raises(ContentError, match="explanation"):
+        load_glossary(tmp_path)
+
+
 def test_a_question_with_a_typo_still_finds_the_term() -> None:
     glossary = small_glossary(("bewindvoerder", []), ("kantonrechter", []), ("Wmo", []))
     assert [t.term for t in glossary.lookup("wat is een bewindvoeder?")] == ["bewindvoerder"]

@@ -12,6 +12,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlp import encoder
 from bot.nlp.linear_classifier import LinearIntentClassifier
 
 EXAMPLES = {
@@ -80,3 +81,40 @@ def test_without_two_intents_nothing_is_trained_and_nothing_is_classified(tmp_pa
     component = _trained(tmp_path, ["schulden"])
     assert component.model is None
     assert _classify(component, "ik heb schulden").get("intent") is None
+
+
+#: Paraphrases that share no word with EXAMPLES: only the meaning can place them.
+PARAPHRASES = {
+    "we zitten straks op straat": "huisvesting",
+    "onze tiener spijbelt en blowt": "jeugdhulp",
+    "mijn puber luistert niet meer": "jeugdhulp",
+    "ons kleintje huilt de hele nacht": "jeugdhulp",
+}
+
+
+def test_sentence_embeddings_place_paraphrases_the_n_grams_cannot(tmp_path: Path) -> None:
+    intents = ["schulden", "huisvesting", "jeugdhulp"]
+    semantic = _trained(tmp_path / "semantic", intents)
+    sparse_only = _trained(tmp_path / "sparse", intents, embedding_weight=0)
+    semantic_right = sum(_classify(semantic, text).get("intent")["name"] == intent
+                         for text, intent in PARAPHRASES.items())
+    sparse_right = sum(_classify(sparse_only, text).get("intent")["name"] == intent
+                       for text, intent in PARAPHRASES.items())
+    assert semantic_right == len(PARAPHRASES)
+    assert sparse_right < semantic_right
+
+
+def test_the_embedding_is_kept_on_the_message_for_the_safety_net(tmp_path: Path) -> None:
+    component = _trained(tmp_path, ["schulden", "huisvesting"])
+    message = _classify(component, "ik heb schulden")
+    vector = message.get(encoder.MESSAGE_KEY)
+    assert vector is not None and vector.shape == (encoder.DIMENSIONS,)
+    assert abs(float(vector @ encoder.embed_one("ik heb schulden")) - 1.0) < 1e-3
+    assert encoder.MESSAGE_KEY not in message.as_dict(only_output_properties=True)  # not in /model/parse
+
+
+def test_the_saved_vectorizers_keep_no_dropped_terms(tmp_path: Path) -> None:
+    component = _trained(tmp_path, ["schulden", "huisvesting"])
+    vectorizers = [vectorizer for _, vectorizer in component.model["features"].transformer_list]
+    assert vectorizers and not any(hasattr(vectorizer, "stop_words_") for vectorizer in vectorizers)
+    assert _classify(component, "ik heb schulden").get("intent")["name"] == "schulden"

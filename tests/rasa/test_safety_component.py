@@ -71,6 +71,28 @@ def test_a_possible_signal_of_the_net_asks_for_a_check_in() -> None:
     assert msg.get("safety_check_in") == "crisis_suicide"
 
 
+@pytest.mark.parametrize(
+    ("ranking", "check_in"),
+    [
+        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.58), ("jeugdhulp_algemeen", 0.2)], "crisis_child_danger"),
+        ([("nlu_fallback", 0.6), ("crisis_acute_danger", 0.5), ("greet", 0.3)], "crisis_acute_danger"),
+        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.45), ("jeugdhulp_algemeen", 0.4)], None),  # too unsure
+        ([("nlu_fallback", 0.6), ("jeugdhulp_algemeen", 0.5), ("crisis_child_danger", 0.45)], None),  # not first
+        ([("schulden_algemeen", 0.7), ("crisis_suicide", 0.2)], None),  # not unsure
+    ],
+)
+def test_an_unsure_message_whose_best_guess_is_a_crisis_gets_a_check_in(ranking, check_in) -> None:  # type: ignore[no-untyped-def]
+    msg = run(component(StubIndex()), message(ORDINARY, ranking, ZERO))
+    assert msg.get("intent")["name"] == ranking[0][0]  # a check-in, not a crisis reply
+    assert msg.get("safety_check_in") == check_in
+
+
+def test_an_unsure_crisis_guess_with_a_harmless_reading_gets_no_check_in() -> None:
+    ranking = [("nlu_fallback", 0.6), ("crisis_suicide", 0.8), ("greet", 0.1)]
+    msg = run(component(StubIndex()), message("ik ga dood van het lachen om die brief", ranking, ZERO))
+    assert msg.get("safety_check_in") is None
+
+
 def test_the_net_decides_before_the_semantic_check_and_skips_it() -> None:
     index = StubIndex("crisis_sexual_violence", "strong")
     msg = run(component(index), message("mijn dochter snijdt zichzelf", [("jeugdhulp_algemeen", 0.6)], ZERO))
@@ -106,6 +128,22 @@ def test_an_unsure_crisis_guess_of_the_model_alone_is_replaced(
     assert msg.get("safety_net")["crisis"] is None
 
 
+@pytest.mark.parametrize(
+    ("ranking", "check_in"),
+    [
+        ([("crisis_child_danger", 0.82), ("jeugdhulp_algemeen", 0.03)], "crisis_child_danger"),
+        ([("crisis_acute_danger", 0.67), ("huisvesting_gebreken", 0.11)], "crisis_acute_danger"),
+        ([("crisis_suicide", 0.40), ("book_spreekuur", 0.38)], None),
+    ],
+)
+def test_a_replaced_crisis_guess_that_is_likely_enough_asks_for_a_check_in(
+    ranking: list[tuple[str, float]], check_in: str | None
+) -> None:
+    msg = run(component(StubIndex()), message(ORDINARY, ranking, ZERO))
+    assert msg.get("safety_net")["crisis"] is None
+    assert msg.get("safety_check_in") == check_in
+
+
 def test_a_very_sure_crisis_guess_of_the_model_stays() -> None:
     msg = run(component(StubIndex()), message(ORDINARY, [("crisis_suicide", 0.95), ("greet", 0.01)], ZERO))
     assert msg.get("intent")["name"] == "crisis_suicide"
@@ -116,6 +154,7 @@ def test_a_crisis_guess_resting_on_an_everyday_phrase_is_replaced_even_when_sure
     ranking = [("crisis_suicide", 0.95), ("schulden_algemeen", 0.4)]
     msg = run(component(StubIndex()), message(text, ranking, ZERO))
     assert msg.get("intent")["name"] == "schulden_algemeen"
+    assert msg.get("safety_check_in") is None
 
 
 @pytest.mark.parametrize(("confidence", "expected"), [(0.7, "crisis_suicide"), (0.9, "crisis_acute_danger")])

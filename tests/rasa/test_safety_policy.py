@@ -12,6 +12,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.nlp.safety_policy import (
     CHECK_IN,
+    CHECK_IN_DANGER,
     CHECK_IN_VIOLENCE,
     CRISIS_ENGLISH,
     ENGLISH_NOTE,
@@ -30,6 +31,7 @@ responses:
   utter_crisis_domestic_violence: [{text: "Bel Veilig Thuis"}]
   utter_safety_check_in: [{text: "check-in"}]
   utter_safety_check_in_violence: [{text: "check-in violence"}]
+  utter_safety_check_in_danger: [{text: "check-in danger"}]
   utter_english_note: [{text: "english"}]
   utter_crisis_english: [{text: "danger"}]
 actions: [action_answer]
@@ -64,6 +66,7 @@ def tracker(
         (parse("schulden_algemeen", check_in="crisis_suicide"), [CHECK_IN], []),
         (parse("schulden_algemeen", check_in="crisis_self_harm"), [CHECK_IN], []),
         (parse("schulden_algemeen", check_in="crisis_domestic_violence"), [CHECK_IN_VIOLENCE], []),
+        (parse("nlu_fallback", check_in="crisis_acute_danger"), [CHECK_IN_DANGER], []),
         (parse("greet", check_in="crisis_suicide", language="en"), [CHECK_IN, CRISIS_ENGLISH], []),
         (parse("crisis_domestic_violence", language="en"), [], [CRISIS_ENGLISH]),
         (parse("crisis_domestic_violence"), [], []),
