@@ -245,7 +245,9 @@ def apply(setting: Setting) -> None:
         r"(ambiguity_threshold:\s*)[0-9.]+", rf"\g<1>{setting.ambiguity_threshold:.2f}", block, count=1
     )
     # The safety net falls back to nlu_fallback below the same threshold when it drops a crisis guess.
-    rest, count = re.subn(r"(\n\s+fallback_threshold:\s*)[0-9.]+", rf"\g<1>{setting.threshold:.2f}", rest, count=1)
+    rest, count = re.subn(
+        r"(\n\s+fallback_threshold:\s*)[0-9.]+", rf"\g<1>{setting.threshold:.2f}", rest, count=1
+    )
     if count != 1:
         raise SystemExit(f"{CONFIG}: the SafetyNet has no fallback_threshold to update")
     CONFIG.write_text(text[:start] + block + rest)
@@ -321,8 +323,8 @@ def report(
         "",
         f"Made by `{command}` on {date.today().isoformat()} with the project model, on the tuning set "
         f"(tests/nlu/*.yml, written next to the training data, and tests/nlu/tuning/residents.yml, written "
-        f"without seeing it: {n_real} real questions and {n_nonsense} messages the assistant should not claim "
-        "to understand; its crisis messages are left out, the safety net answers them whatever the "
+        f"without seeing it: {n_real} real questions and {n_nonsense} messages the assistant should not "
+        "claim to understand; its crisis messages are left out, the safety net answers them whatever the "
         "thresholds). None of it is training data. The independent set (tests/nlu/independent/) is never "
         "used here: it is only reported on, by `make benchmark-outcome` "
         "([outcome-benchmark.md](outcome-benchmark.md)).",

@@ -78,7 +78,7 @@ def embed_one(text: str) -> np.ndarray:
 
 
 def embed_messages(messages: list[Any], batch_size: int = 64) -> np.ndarray:
-    """The embeddings of Rasa messages, kept on each message under `MESSAGE_KEY` (embedded once, in batches)."""
+    """The embeddings of Rasa messages, kept on each message under `MESSAGE_KEY` (embedded once, batched)."""
     missing = [message for message in messages if message.get(MESSAGE_KEY) is None]
     for start in range(0, len(missing), batch_size):
         batch = missing[start : start + batch_size]

@@ -172,7 +172,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
             sure = confidence >= self.config["trust_model_crisis_alone_from"]
             if not backed and (not sure or assessment.harmless_signals):
                 self._replace_crisis_guess(message, f"crisis guess of the model alone ({confidence:.2f})")
-                if not assessment.harmless_signals and confidence >= self.config["check_in_unsure_crisis_from"]:
+                likely = confidence >= self.config["check_in_unsure_crisis_from"]
+                if likely and not assessment.harmless_signals:
                     check_in = predicted_name  # not trusted for a crisis reply, likely enough to ask
         else:
             if assessment.possible:
@@ -216,7 +217,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
         best = next((r for r in message.get("intent_ranking") or [] if r.get("name") != NLU_FALLBACK), None)
         if best is None or best.get("name") not in CRISIS_INTENTS:
             return None
-        return best["name"] if (best.get("confidence") or 0.0) >= self.config["check_in_unsure_crisis_from"] else None
+        likely = (best.get("confidence") or 0.0) >= self.config["check_in_unsure_crisis_from"]
+        return best["name"] if likely else None
 
     def _refined(self, kind: str, predicted_name: str | None, confidence: float) -> str:
         """The more urgent of `kind` and a confident crisis prediction of the model."""

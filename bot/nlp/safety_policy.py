@@ -42,7 +42,7 @@ _SOURCE = "safety notes"
 
 
 def check_in_response(kind: str) -> str:
-    """The check-in for a possible signal of `kind`: 112 for acute danger, Veilig Thuis for violence, else 113."""
+    """The check-in for a possible signal of `kind`: 112 (acute danger), Veilig Thuis (violence), else 113."""
     if kind == "crisis_acute_danger":
         return CHECK_IN_DANGER
     return CHECK_IN_VIOLENCE if kind in _VIOLENCE else CHECK_IN

@@ -1,7 +1,7 @@
 """Real Rasa servers for the Rasa-side server tests: `rasa run actions` and `rasa run` with the trained
 model, each a subprocess with its own log file, on free ports.
 
-Used by test_handover_server.py, test_privacy_server.py and test_telegram_channel.py.
+Used by the *_server.py tests and test_telegram_channel.py; `rasa_stack` starts the usual trio.
 """
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.rasa.booking_backend import TOKEN
+from tests.rasa.booking_backend import TOKEN, free_port, running_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv" / "rasa" / "bin" / "rasa"
@@ -127,3 +128,23 @@ class Processes:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@contextmanager
+def rasa_stack(folder: Path, credentials: str, api_token: str) -> Iterator[tuple[str, str]]:
+    """A real case backend, the action server and Rasa with `credentials`: yields (Rasa URL, backend URL)."""
+    (folder / "credentials.yml").write_text(credentials)
+    with running_backend(folder) as backend_url:
+        action_port, rasa_port = free_port(), free_port()
+        processes = Processes(folder, rasa_env_with_backend(action_port, folder, backend_url))
+        processes.start("actions", actions_command(action_port))
+        processes.start("rasa", rasa_command(folder / "credentials.yml", rasa_port, api_token))
+        url = f"http://127.0.0.1:{rasa_port}"
+        try:
+            processes.wait_until(
+                lambda: up(f"http://127.0.0.1:{action_port}/health") and up(f"{url}/status", api_token),
+                timeout=300,
+            )
+            yield url, backend_url
+        finally:
+            processes.stop()

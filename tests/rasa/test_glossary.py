@@ -121,7 +121,8 @@ def test_one_spelling_for_two_terms_is_refused() -> None:
 
 def test_a_glossary_file_with_a_key_written_twice_is_refused(tmp_path: Path) -> None:
     (tmp_path / "glossary.yml").write_text(
-        "terms:\n  - term: Wmo\n    explanation: Een wet.\n    explanation: Een andere wet.\n", encoding="utf-8"
+        "terms:\n  - term: Wmo\n    explanation: Een wet.\n    explanation: Een andere wet.\n",
+        encoding="utf-8",
     )
     with pytest.raises(ContentError, match="explanation"):
         load_glossary(tmp_path)

@@ -15,8 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.rasa.booking_backend import free_port, running_backend
-from tests.rasa.rasa_servers import Processes, actions_command, rasa_command, rasa_env_with_backend, say, up
+from tests.rasa.rasa_servers import rasa_stack, say
 
 pytestmark = pytest.mark.slow
 
@@ -52,21 +51,8 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("privacy")
-    (folder / "credentials.yml").write_text(CREDENTIALS)
-    with running_backend(folder) as backend_url:
-        action_port, rasa_port = free_port(), free_port()
-        processes = Processes(folder, rasa_env_with_backend(action_port, folder, backend_url))
-        processes.start("actions", actions_command(action_port))
-        processes.start("rasa", rasa_command(folder / "credentials.yml", rasa_port, API_TOKEN))
-        url = f"http://127.0.0.1:{rasa_port}"
-        try:
-            processes.wait_until(
-                lambda: up(f"http://127.0.0.1:{action_port}/health") and up(f"{url}/status", API_TOKEN),
-                timeout=300,
-            )
-            yield Server(url, backend_url, folder / "tracker.db")
-        finally:
-            processes.stop()
+    with rasa_stack(folder, CREDENTIALS, API_TOKEN) as (url, backend_url):
+        yield Server(url, backend_url, folder / "tracker.db")
 
 
 def texts(replies: list[dict[str, Any]]) -> str:

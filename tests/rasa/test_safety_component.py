@@ -74,10 +74,13 @@ def test_a_possible_signal_of_the_net_asks_for_a_check_in() -> None:
 @pytest.mark.parametrize(
     ("ranking", "check_in"),
     [
-        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.58), ("jeugdhulp_algemeen", 0.2)], "crisis_child_danger"),
+        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.58), ("jeugdhulp_algemeen", 0.2)],
+         "crisis_child_danger"),
         ([("nlu_fallback", 0.6), ("crisis_acute_danger", 0.5), ("greet", 0.3)], "crisis_acute_danger"),
-        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.45), ("jeugdhulp_algemeen", 0.4)], None),  # too unsure
-        ([("nlu_fallback", 0.6), ("jeugdhulp_algemeen", 0.5), ("crisis_child_danger", 0.45)], None),  # not first
+        # too unsure
+        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.45), ("jeugdhulp_algemeen", 0.4)], None),
+        # not the best guess
+        ([("nlu_fallback", 0.6), ("jeugdhulp_algemeen", 0.5), ("crisis_child_danger", 0.45)], None),
         ([("schulden_algemeen", 0.7), ("crisis_suicide", 0.2)], None),  # not unsure
     ],
 )

@@ -19,8 +19,7 @@ from unittest import mock
 import httpx
 import pytest
 
-from tests.rasa.booking_backend import free_port, running_backend
-from tests.rasa.rasa_servers import Processes, actions_command, rasa_command, rasa_env_with_backend, say, up
+from tests.rasa.rasa_servers import rasa_stack, say
 
 pytestmark = pytest.mark.slow
 
@@ -57,22 +56,9 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("safety")
-    (folder / "credentials.yml").write_text(CREDENTIALS)
     always_open = mock.patch.dict(os.environ, {"OFFICE_HOURS": "ma-zo 00:00-24:00"})
-    with always_open, running_backend(folder) as backend:
-        action_port, rasa_port = free_port(), free_port()
-        processes = Processes(folder, rasa_env_with_backend(action_port, folder, backend))
-        processes.start("actions", actions_command(action_port))
-        processes.start("rasa", rasa_command(folder / "credentials.yml", rasa_port, API_TOKEN))
-        url = f"http://127.0.0.1:{rasa_port}"
-        try:
-            processes.wait_until(
-                lambda: up(f"http://127.0.0.1:{action_port}/health") and up(f"{url}/status", API_TOKEN),
-                timeout=300,
-            )
-            yield Server(url)
-        finally:
-            processes.stop()
+    with always_open, rasa_stack(folder, CREDENTIALS, API_TOKEN) as (url, _):
+        yield Server(url)
 
 
 def test_a_possible_signal_gets_the_check_in_first_then_the_answer(server: Server) -> None:
