@@ -69,7 +69,7 @@ class TopicClarity:
 
 
 #: Tuned with `make tune-fallback` on the tuning set tests/nlu/*.yml (docs/fallback-threshold.md).
-TOPIC_CLARITY = TopicClarity(min_mass=0.30, min_lead=0.00, min_share=0.10)
+TOPIC_CLARITY = TopicClarity(min_mass=0.20, min_lead=0.00, min_share=0.10)
 
 
 @dataclass(frozen=True)

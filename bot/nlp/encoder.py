@@ -25,6 +25,9 @@ DIMENSIONS = 384
 #: long story would hold the (shared) encoder for a second; the start carries the ask, and the TF-IDF
 #: features still read the whole text.
 MAX_CHARACTERS = 600
+#: Shorter messages ("ja", "toch niet", a name) are not embedded: their words say enough, and the encoder
+#: is the largest cost per message (docs/load-benchmark.md). The classifier gives them a zero vector.
+MIN_WORDS = 3
 #: The key under which a Rasa message keeps its embedding, so later components need not embed again.
 MESSAGE_KEY = "e5_embedding"
 
@@ -75,6 +78,10 @@ def embed(texts: list[str]) -> np.ndarray:
 
 def embed_one(text: str) -> np.ndarray:
     return embed([text])[0]
+
+
+def worth_embedding(text: str | None) -> bool:
+    return len((text or "").split()) >= MIN_WORDS
 
 
 def embed_messages(messages: list[Any], batch_size: int = 64) -> np.ndarray:

@@ -151,8 +151,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         weight = float(self.config["embedding_weight"])
         if weight <= 0:
             return sparse
-        dense = csr_matrix(encoder.embed_messages(messages) * weight)
-        return hstack([sparse, dense], format="csr")
+        dense = np.zeros((len(messages), encoder.DIMENSIONS), dtype=np.float32)
+        embedded = [i for i, message in enumerate(messages) if encoder.worth_embedding(message.get(TEXT))]
+        if embedded:
+            dense[embedded] = encoder.embed_messages([messages[i] for i in embedded])
+        return hstack([sparse, csr_matrix(dense * weight)], format="csr")
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.model is None:

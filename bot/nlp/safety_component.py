@@ -50,7 +50,7 @@ NLU_FALLBACK = "nlu_fallback"
 SEMANTIC_KEY = "safety_semantic"
 _URGENCY = {kind.value: rank for rank, kind in enumerate(CrisisKind)}
 #: Shorter messages ("ja", "hoi daar") are not compared with the exemplars: too little to go on.
-MIN_WORDS_FOR_SEMANTIC = 3
+MIN_WORDS_FOR_SEMANTIC = encoder.MIN_WORDS
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)

@@ -17,12 +17,14 @@ from bot.nlp.linear_classifier import LinearIntentClassifier
 
 EXAMPLES = {
     "schulden": ["ik heb schulden", "de deurwaarder staat voor de deur",
-                 "ik kan mijn rekeningen niet betalen", "schuldhulp aanvragen",
+                 "ik kan mijn rekeningen niet betalen", "schuldhulp aanvragen bij de gemeente",
                  "een aanmaning van de energie"],
-    "huisvesting": ["ik zoek een huurwoning", "mijn verhuurder wil me eruit zetten", "huurtoeslag aanvragen",
-                    "mijn woning heeft schimmel", "urgentie voor een huis"],
-    "jeugdhulp": ["hulp voor mijn kind", "jeugdhulp aanvragen", "mijn zoon heeft een wachtlijst",
-                  "opvoedvragen over mijn dochter", "het consultatiebureau"],
+    "huisvesting": ["ik zoek een huurwoning", "mijn verhuurder wil me eruit zetten",
+                    "huurtoeslag aanvragen voor mijn woning", "mijn woning heeft schimmel",
+                    "urgentie voor een huis"],
+    "jeugdhulp": ["hulp voor mijn kind", "jeugdhulp aanvragen voor ons gezin",
+                  "mijn zoon heeft een wachtlijst", "opvoedvragen over mijn dochter",
+                  "vragen voor het consultatiebureau"],
 }
 
 
@@ -85,7 +87,7 @@ def test_without_two_intents_nothing_is_trained_and_nothing_is_classified(tmp_pa
 
 #: Paraphrases that share no word with EXAMPLES: only the meaning can place them.
 PARAPHRASES = {
-    "we zitten straks op straat": "huisvesting",
+    "geen dak boven mijn hoofd": "huisvesting",
     "onze tiener spijbelt en blowt": "jeugdhulp",
     "mijn puber luistert niet meer": "jeugdhulp",
     "ons kleintje huilt de hele nacht": "jeugdhulp",
@@ -118,3 +120,10 @@ def test_the_saved_vectorizers_keep_no_dropped_terms(tmp_path: Path) -> None:
     vectorizers = [vectorizer for _, vectorizer in component.model["features"].transformer_list]
     assert vectorizers and not any(hasattr(vectorizer, "stop_words_") for vectorizer in vectorizers)
     assert _classify(component, "ik heb schulden").get("intent")["name"] == "schulden"
+
+
+def test_a_message_of_one_or_two_words_is_classified_without_an_embedding(tmp_path: Path) -> None:
+    component = _trained(tmp_path, ["schulden", "huisvesting", "jeugdhulp"])
+    message = _classify(component, "jeugdhulp aanvragen")
+    assert message.get(encoder.MESSAGE_KEY) is None  # the encoder was not called
+    assert message.get("intent")["name"] == "jeugdhulp"
