@@ -10,6 +10,7 @@ PostgreSQL tests fail loudly when the server on 127.0.0.1:5432 is unreachable.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection
@@ -28,6 +29,19 @@ from bot.backend.testing import (
 @pytest.fixture(scope="session")
 def postgres_databases() -> ThrowAwayPostgres:
     return ThrowAwayPostgres()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_database(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_databases: ThrowAwayPostgres
+) -> Iterator[Database]:
+    """A migrated database of its own whose data is really committed (for threads, servers, commands)."""
+    if request.param == "postgres":
+        with migrated_postgres(postgres_databases) as db:
+            yield db
+    else:
+        with migrated_database("sqlite", f"sqlite:///{tmp_path / 'fresh.db'}") as db:
+            yield db
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,19 @@ RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
 #: The shared secret between Rasa (endpoints.yml) and the action server in these tests.
 ACTION_SERVER_TOKEN = "action-server-tests-secret-0123456789"
 MODEL = ROOT / "models" / "voordeur.tar.gz"
+#: The project's channels, as in credentials.yml (unquoted ${VAR}: Rasa expands only those).
+ALL_CHANNELS = """\
+bot.channels.paused_safety.RestInput:
+bot.channels.paused_safety.SocketIOInput:
+  user_message_evt: user_uttered
+  bot_message_evt: bot_uttered
+  session_persistence: true
+bot.channels.telegram.TelegramInput:
+  access_token: ${TELEGRAM_TOKEN}
+  webhook_secret: ${TELEGRAM_WEBHOOK_SECRET}
+  base_url: ${TELEGRAM_BASE_URL}
+  mode: webhook
+"""
 
 
 def trained_model() -> Path:

@@ -21,7 +21,15 @@ import pytest
 import socketio
 
 from tests.rasa.booking_backend import TOKEN, free_port, running_backend
-from tests.rasa.rasa_servers import Processes, actions_command, rasa_command, rasa_env_with_backend, say, up
+from tests.rasa.rasa_servers import (
+    ALL_CHANNELS,
+    Processes,
+    actions_command,
+    rasa_command,
+    rasa_env_with_backend,
+    say,
+    up,
+)
 from tests.rasa.telegram_standin import TelegramStandIn
 
 pytestmark = pytest.mark.slow
@@ -32,19 +40,7 @@ API_TOKEN = "handover-api-token"
 CLOSED_TEXT = "De medewerker heeft het gesprek afgesloten."
 HANDED_OVER = "Ik heb je vraag doorgegeven."
 
-# The project's channels, as in credentials.yml (unquoted ${VAR}: Rasa expands only those).
-CREDENTIALS = """\
-bot.channels.paused_safety.RestInput:
-bot.channels.paused_safety.SocketIOInput:
-  user_message_evt: user_uttered
-  bot_message_evt: bot_uttered
-  session_persistence: true
-bot.channels.telegram.TelegramInput:
-  access_token: ${TELEGRAM_TOKEN}
-  webhook_secret: ${TELEGRAM_WEBHOOK_SECRET}
-  base_url: ${TELEGRAM_BASE_URL}
-  mode: webhook
-"""
+CREDENTIALS = ALL_CHANNELS
 
 
 class Stack:

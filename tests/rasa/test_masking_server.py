@@ -28,7 +28,15 @@ import pytest
 import socketio
 
 from tests.rasa.booking_backend import TOKEN, free_port, running_backend
-from tests.rasa.rasa_servers import Processes, actions_command, rasa_command, rasa_env_with_backend, say, up
+from tests.rasa.rasa_servers import (
+    ALL_CHANNELS,
+    Processes,
+    actions_command,
+    rasa_command,
+    rasa_env_with_backend,
+    say,
+    up,
+)
 from tests.rasa.telegram_standin import TelegramStandIn
 
 pytestmark = pytest.mark.slow
@@ -36,18 +44,7 @@ pytestmark = pytest.mark.slow
 TELEGRAM_TOKEN = "654321:MASKING-token-for-the-stand-in"
 SECRET = "masking-webhook-secret_1"
 API_TOKEN = "masking-api-token"
-CREDENTIALS = """\
-bot.channels.paused_safety.RestInput:
-bot.channels.paused_safety.SocketIOInput:
-  user_message_evt: user_uttered
-  bot_message_evt: bot_uttered
-  session_persistence: true
-bot.channels.telegram.TelegramInput:
-  access_token: ${TELEGRAM_TOKEN}
-  webhook_secret: ${TELEGRAM_WEBHOOK_SECRET}
-  base_url: ${TELEGRAM_BASE_URL}
-  mode: webhook
-"""
+CREDENTIALS = ALL_CHANNELS
 OPEN_CREDENTIALS = "bot.channels.paused_safety.RestInput:\n"
 
 # What must never be found: compact forms of the identifiers used below.

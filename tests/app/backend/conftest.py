@@ -21,7 +21,6 @@ from bot.backend.testing import (
     ThrowAwayPostgres,
     World,
     make_settings,
-    migrated_database,
     migrated_postgres,
     next_weekday,
 )
@@ -79,19 +78,6 @@ def world(make: Factory) -> World:
         past_slot=make.slot(schedule, next_weekday(today, 4, weeks_ahead=-2)),
         today=today,
     )
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def fresh_database(
-    request: pytest.FixtureRequest, tmp_path: Path, postgres_databases: ThrowAwayPostgres
-) -> Iterator[Database]:
-    """A migrated database of its own whose data is really committed (for threads, servers, commands)."""
-    if request.param == "postgres":
-        with migrated_postgres(postgres_databases) as db:
-            yield db
-    else:
-        with migrated_database("sqlite", f"sqlite:///{tmp_path / 'fresh.db'}") as db:
-            yield db
 
 
 @pytest.fixture

@@ -26,10 +26,7 @@ from bot.backend.models import StaffRole, StaffSessionRecord
 from bot.backend.services.staff import create_staff_user
 from bot.backend.testing import (
     Database,
-    ThrowAwayPostgres,
     make_settings,
-    migrated_database,
-    migrated_postgres,
     running_app,
 )
 from tests.ports import free_port
@@ -160,24 +157,12 @@ def test_a_login_lasts_staff_session_minutes(
 # --- over a real uvicorn server and httpx, on a database of its own (committed data) -------------------
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def live_database(
-    request: pytest.FixtureRequest, tmp_path: Path, postgres_databases: ThrowAwayPostgres
-) -> Iterator[Database]:
-    if request.param == "postgres":
-        with migrated_postgres(postgres_databases) as db:
-            yield db
-    else:
-        with migrated_database("sqlite", f"sqlite:///{tmp_path / 'live.db'}") as db:
-            yield db
-
-
 @pytest.fixture
-def live_server(live_database: Database, tmp_path: Path, closed_rasa_url: str) -> Iterator[str]:
+def live_server(fresh_database: Database, tmp_path: Path, closed_rasa_url: str) -> Iterator[str]:
     settings = make_settings(
-        tmp_path, live_database.url, staff_session_secret=LIVE_SECRET, rasa_url=closed_rasa_url
+        tmp_path, fresh_database.url, staff_session_secret=LIVE_SECRET, rasa_url=closed_rasa_url
     )
-    factory: sessionmaker[Session] = make_session_factory(live_database.engine)
+    factory: sessionmaker[Session] = make_session_factory(fresh_database.engine)
     with factory.begin() as db:
         create_staff_user(session=db, username="sanne", display_name="Sanne", password=PASSWORD,
                           role=StaffRole.STAFF)  # fmt: skip
