@@ -51,6 +51,8 @@ def rasa_env(action_port: int, **extra: str) -> dict[str, str]:
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
+        # Not the developer's .env (scripts/test.sh exports it): the socket server's own origin only.
+        "RASA_CORS_ORIGINS": "",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         **extra,
     }
