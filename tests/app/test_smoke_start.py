@@ -129,12 +129,15 @@ def test_a_resident_books_the_spreekuur_in_conversation(stack: Stack) -> None:
     assert summary["text"].startswith("Klopt dit?") and "06-12345678" in summary["text"]
     # The REST channel sends each paragraph as its own message.
     confirmation = "\n".join(reply.get("text", "") for reply in stack.say(sender, "ja"))
-    code = re.search(r"VD-[A-Z0-9]{4}", confirmation)
+    code = re.search(r"VD-[A-Z0-9]{4}-[A-Z0-9]{4}", confirmation)  # the long form (issue 20)
     assert code, confirmation
     assert "Neem mee:" in confirmation and "Voorbeeldstad" in confirmation
     token = read_env_file_value("BACKEND_SERVICE_TOKEN")
     headers = {"Authorization": f"Bearer {token}"}
-    booking = httpx.get(f"{stack.backend}/api/bookings/{code[0]}", headers=headers, timeout=10).json()
+    lookup = {"code": code[0], "verification": "5678", "client": "smoke-check"}  # second factor: phone digits
+    opened = httpx.post(f"{stack.backend}/api/bookings/lookup", json=lookup, headers=headers, timeout=10)
+    assert opened.status_code == 200, opened.text
+    booking = opened.json()["booking"]
     assert booking["status"] == "bevestigd"
     assert (booking["first_name"], booking["phone"]) == ("Bram", "+31612345678")
 
