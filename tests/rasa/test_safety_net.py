@@ -156,27 +156,20 @@ def test_a_conditional_threat_after_bad_news_is_a_crisis_before_it_only_a_hint()
     assert assess("als je belt ben ik er niet meer, dan ben ik boodschappen doen").kind is None
 
 
-@pytest.mark.parametrize("text", OUR_CONTRAST)
-def test_our_contrast_phrasings_raise_nothing(text: str) -> None:
-    assessment = assess(text)
-    assert assessment.kind is None
-    assert assessment.possible is None
+IDIOMS = [
+    "ik ga dood van het lachen",
+    "mijn moeder gaat dood aan kanker, wie helpt met de kosten",
+    "ik bewaar mijn medicijnen in de koelkast",
+    "ik snij me aan een blad papier",
+    "ik kras een kraslot open",
+    "my phone is going to die",
+    "my son hit my car with his bike",
+    "ik ben het zat met de schimmel, voor mij is het klaar met die verhuurder",
+]
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "ik ga dood van het lachen",
-        "mijn moeder gaat dood aan kanker, wie helpt met de kosten",
-        "ik bewaar mijn medicijnen in de koelkast",
-        "ik snij me aan een blad papier",
-        "ik kras een kraslot open",
-        "my phone is going to die",
-        "my son hit my car with his bike",
-        "ik ben het zat met de schimmel, voor mij is het klaar met die verhuurder",
-    ],
-)
-def test_idioms_and_everyday_words_raise_nothing(text: str) -> None:
+@pytest.mark.parametrize("text", OUR_CONTRAST + IDIOMS)
+def test_contrast_phrasings_idioms_and_everyday_words_raise_nothing(text: str) -> None:
     assessment = assess(text)
     assert assessment.kind is None
     assert assessment.possible is None
