@@ -17,7 +17,7 @@ benchmark-load:  ## load benchmark, with Rasa's `rasa init` bot for comparison: 
 	@.venv/app/bin/python benchmarks/load_benchmark.py
 
 # What an unsure message gets, and what residents experience (docs/fallback-threshold.md, docs/outcome-benchmark.md).
-.PHONY: tune-fallback benchmark-outcome
+.PHONY: tune-fallback benchmark-outcome benchmark-outcome-crisis
 
 tune-fallback:  ## re-tune the fallback thresholds on the tuning set, write them into config.yml and actions/fallback.py, retrain
 	@scripts/train.sh && .venv/rasa/bin/python benchmarks/tune_fallback.py --apply $(if $(BEFORE),--before $(BEFORE),) && scripts/train.sh
@@ -25,6 +25,10 @@ tune-fallback:  ## re-tune the fallback thresholds on the tuning set, write them
 benchmark-outcome:  ## what residents get, per message of the independent set, over REST against its own stack (docs/outcome-benchmark.md)
 	@.venv/app/bin/python benchmarks/outcome_benchmark.py --label current --baseline benchmarks/results/outcome/e5base.json \
 		$(if $(DESCRIPTION),--description "$(DESCRIPTION)",)
+
+benchmark-outcome-crisis:  ## the same on the second independent set (crisis and near-crisis messages; docs/outcome-benchmark-crisis.md)
+	@.venv/app/bin/python benchmarks/outcome_benchmark.py --set tests/nlu/independent/crisis.yml --label crisis \
+		--report docs/outcome-benchmark-crisis.md $(if $(DESCRIPTION),--description "$(DESCRIPTION)",)
 
 test:   ## install what is missing and run every test suite
 	@scripts/test.sh

@@ -87,6 +87,7 @@ REPHRASE_RESPONSES = ("utter_ask_rephrase", "utter_ask_rephrase_other", "utter_d
 CRISIS_LINES = {
     "crisis_acute_danger": ("alarmnummer",),
     "crisis_suicide": ("zelfmoordpreventie_telefoon", "alarmnummer"),
+    "crisis_self_harm": ("zelfmoordpreventie_telefoon", "kindertelefoon_telefoon", "alarmnummer"),
     "crisis_domestic_violence": ("veilig_thuis_telefoon", "alarmnummer"),
     "crisis_child_danger": ("veilig_thuis_telefoon", "kindertelefoon_telefoon", "alarmnummer"),
     "crisis_sexual_violence": ("csg_telefoon", "alarmnummer"),
@@ -330,11 +331,11 @@ def api_token(root: Path = ROOT) -> str:
     raise SystemExit(".env has no RASA_AUTH_TOKEN; pass --token")
 
 
-def load_turns(limit: int | None) -> list[Turn]:
+def load_turns(limit: int | None, path: Path = RESIDENTS) -> list[Turn]:
     """The set's messages. The topic is the benchmark's own (`topic_of_intent`), so that the expected and the
     predicted intent are judged alike (the set files ask_term under algemeen and bot_challenge under
     smalltalk; here both are "other")."""
-    messages = yaml.safe_load(RESIDENTS.read_text())["messages"]
+    messages = yaml.safe_load(path.read_text())["messages"]
     turns = [
         Turn(index, m["text"], m["intent"], topic_of_intent(m["intent"]), bool(m["crisis"]), m["style"])
         for index, m in enumerate(messages)
@@ -478,6 +479,7 @@ def report(
     baseline: dict[str, Any] | None,
     settings: str = "",
     concurrency: int = 3,
+    set_path: Path = RESIDENTS,
 ) -> str:
     everyday = [t for t in turns if not t.crisis]
     crisis = [t for t in turns if t.crisis]
@@ -489,7 +491,7 @@ def report(
         "# Outcome benchmark: what a resident gets",
         "",
         f"Made by {made_by(command)} on {now} ({label}): {len(turns)} messages of the independent set "
-        "(tests/nlu/independent/residents.yml, written without seeing the training data; never trained or "
+        f"({set_path.relative_to(ROOT) if set_path.is_relative_to(ROOT) else set_path}, written without seeing the training data; never trained or "
         "tuned on), each in a new conversation over the REST channel against the whole running assistant "
         "(Rasa, action server, case backend; embedded stores), classified from the conversation read back "
         f"through Rasa's HTTP API. {len(turns)} messages in {seconds:.0f} s "
@@ -634,6 +636,7 @@ def main() -> None:
     parser.add_argument("--description", default="", help="what was measured, for a later comparison")
     parser.add_argument("--baseline", help="an earlier run's results JSON to compare with")
     parser.add_argument("--report", default=str(REPORT))
+    parser.add_argument("--set", default=str(RESIDENTS), help="the message set (default: the residents' set)")
     parser.add_argument(
         "--checkout", default=str(ROOT), help="run the stack of another checkout (a before/after comparison)"
     )
@@ -641,7 +644,7 @@ def main() -> None:
     if args.url and not re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?/?$", args.url):
         raise SystemExit("--url must be a loopback address (http://127.0.0.1:PORT)")
 
-    turns = load_turns(args.limit)
+    turns = load_turns(args.limit, Path(args.set).resolve())
     root = Path(args.checkout).resolve()
     rephrase, numbers = rephrase_texts(root), crisis_numbers(root)
     with tempfile.TemporaryDirectory(prefix="voordeur-outcome-") as workdir:
@@ -678,7 +681,9 @@ def main() -> None:
     settings = fallback_settings(root)
     figures["settings"] = settings
     write_results(RESULTS / f"{args.label}.json", figures, command, turns)
-    text = report(turns, figures, seconds, command, args.label, baseline, settings, args.concurrency)
+    text = report(
+        turns, figures, seconds, command, args.label, baseline, settings, args.concurrency, Path(args.set).resolve()
+    )
     Path(args.report).write_text(text)
     print(text)
 

@@ -41,16 +41,21 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlp import crisis_semantic, encoder, language
-from bot.nlp.safety_net import CRISIS_INTENTS, Assessment, CrisisKind, assess
-from bot.nlp.safety_policy import CHECK_IN_KEY, LANGUAGE_KEY
+from bot.nlp.safety_net import CRISIS_INTENTS, Assessment, CrisisKind, assess, happening_now
+from bot.nlp.safety_policy import CHECK_IN_KEY, LANGUAGE_KEY, UNSURE_KIND
 
 logger = logging.getLogger(__name__)
 
 NLU_FALLBACK = "nlu_fallback"
 SEMANTIC_KEY = "safety_semantic"
 _URGENCY = {kind.value: rank for rank, kind in enumerate(CrisisKind)}
-#: Shorter messages ("ja", "hoi daar") are not compared with the exemplars: too little to go on.
-MIN_WORDS_FOR_SEMANTIC = encoder.MIN_WORDS
+#: Crises that "nu", "op dit moment" turn into acute danger (112 first): something is being done to someone.
+_VIOLENCE = frozenset(
+    kind.value for kind in (CrisisKind.DOMESTIC_VIOLENCE, CrisisKind.CHILD_DANGER, CrisisKind.SEXUAL_VIOLENCE)
+)
+#: Kinds the model may not turn the net's sexual violence into: their lines (Veilig Thuis) are about the
+#: home, while image abuse or an assault outside it needs the Centrum Seksueel Geweld first.
+_NOT_INSTEAD_OF_SEXUAL = frozenset({CrisisKind.CHILD_DANGER.value, CrisisKind.DOMESTIC_VIOLENCE.value})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -71,7 +76,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
             "trust_model_crisis_alone_from": 0.9,
             # A crisis guess of the model that is not trusted for a crisis reply, or an unsure message
             # (nlu_fallback) whose best guess is a crisis intent, at least this likely and without a
-            # harmless reading ("dood van het lachen"), gets a check-in of that kind: a possible signal.
+            # harmless reading ("dood van het lachen"), gets a check-in that names every line.
             # Tuned on the tuning sets (docs/nlu-benchmark.md, "Crisis").
             "check_in_unsure_crisis_from": 0.5,
             # When such a guess is replaced: the next intent must reach this, else nlu_fallback.
@@ -164,7 +169,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 self._replace_crisis_guess(message, "negated crisis words only")
             check_in = assessment.possible.value if assessment.possible else None
         elif semantic and semantic.level == "strong":
-            crisis = self._refined(str(semantic.kind), predicted_name, confidence)
+            crisis = _acute_if_now(self._refined(str(semantic.kind), predicted_name, confidence), text)
             logger.info("Safety net: close to crisis sentences (margin %.3f), intent set to %s",
                         semantic.margin, crisis)
         elif predicted_name in CRISIS_INTENTS:
@@ -172,16 +177,18 @@ class SafetyNet(GraphComponent, IntentClassifier):
             sure = confidence >= self.config["trust_model_crisis_alone_from"]
             if not backed and (not sure or assessment.harmless_signals):
                 self._replace_crisis_guess(message, f"crisis guess of the model alone ({confidence:.2f})")
-                likely = confidence >= self.config["check_in_unsure_crisis_from"]
-                if likely and not assessment.harmless_signals:
-                    check_in = predicted_name  # not trusted for a crisis reply, likely enough to ask
+                # not trusted for a crisis reply; likely enough, it is a reason to ask
+                check_in = self._likely_crisis(predicted_name, confidence, assessment)
+            elif _acute_if_now(predicted_name, text) != predicted_name:
+                crisis = CrisisKind.ACUTE_DANGER.value  # "hij slaat haar op dit moment": 112 first
         else:
             if assessment.possible:
                 check_in = assessment.possible.value
             elif semantic and semantic.level == "possible":
                 check_in = semantic.kind
-            elif predicted_name == NLU_FALLBACK and not assessment.harmless_signals:
-                check_in = self._unsure_crisis_guess(message)
+            elif predicted_name == NLU_FALLBACK:
+                best = next((r for r in message.get("intent_ranking") or [] if r.get("name") != NLU_FALLBACK), {})
+                check_in = self._likely_crisis(best.get("name"), best.get("confidence") or 0.0, assessment)
         if crisis:
             self._set_intent(message, crisis, 1.0)
         if check_in:
@@ -205,20 +212,22 @@ class SafetyNet(GraphComponent, IntentClassifier):
         """The semantic check, when the net has not decided and the message is long enough."""
         if self.index is None or assessment.is_crisis or assessment.only_negated:
             return None
-        if len(text.split()) < MIN_WORDS_FOR_SEMANTIC:
+        if not encoder.worth_embedding(text):  # "ja", "hoi daar": too little to compare
             return None
         vector = message.get(encoder.MESSAGE_KEY)  # set by the classifier when it embeds the message
         if vector is None:
             vector = encoder.embed_one(text)
         return self.index.match(np.asarray(vector, dtype=np.float32), self.thresholds)
 
-    def _unsure_crisis_guess(self, message: Message) -> str | None:
-        """The crisis intent the model guessed first for an unsure message, when it is likely enough."""
-        best = next((r for r in message.get("intent_ranking") or [] if r.get("name") != NLU_FALLBACK), None)
-        if best is None or best.get("name") not in CRISIS_INTENTS:
-            return None
-        likely = (best.get("confidence") or 0.0) >= self.config["check_in_unsure_crisis_from"]
-        return best["name"] if likely else None
+    def _likely_crisis(self, name: str | None, confidence: float, assessment: Assessment) -> str | None:
+        """The check-in for a crisis guess of the model that is likely enough and has no harmless reading.
+
+        Its kind is as unsure as the guess (a suicidal message read as danger to a child), so the check-in
+        names every line (`UNSURE_KIND`), not only the guessed kind's."""
+        likely = confidence >= self.config["check_in_unsure_crisis_from"]
+        if name in CRISIS_INTENTS and likely and not assessment.harmless_signals:
+            return UNSURE_KIND
+        return None
 
     def _refined(self, kind: str, predicted_name: str | None, confidence: float) -> str:
         """The more urgent of `kind` and a confident crisis prediction of the model."""
@@ -226,6 +235,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
             return kind
         acute = CrisisKind.ACUTE_DANGER.value
         if predicted_name == acute and confidence < self.config["trust_nlu_acute_from"]:
+            return kind
+        if kind == CrisisKind.SEXUAL_VIOLENCE.value and predicted_name in _NOT_INSTEAD_OF_SEXUAL:
             return kind
         return min(kind, predicted_name, key=_URGENCY.__getitem__)
 
@@ -253,6 +264,11 @@ class SafetyNet(GraphComponent, IntentClassifier):
         ranking = [entry for entry in message.get("intent_ranking") or [] if entry.get("name") != name]
         message.set("intent", intent, add_to_output=True)
         message.set("intent_ranking", [intent, *ranking], add_to_output=True)
+
+
+def _acute_if_now(kind: str, text: str) -> str:
+    """Acute danger when violence is going on right now (the net does the same for its own signals)."""
+    return CrisisKind.ACUTE_DANGER.value if kind in _VIOLENCE and happening_now(text) else kind
 
 
 def build_index(

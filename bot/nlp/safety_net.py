@@ -106,7 +106,8 @@ SUICIDE_PATTERNS = (
     _rx(r"dood (?:willen|wil|wilt|gaan)", r"(?:beter|liever|maar) dood", r"dood zijn is beter"),
     _rx(r"(?:zie|zien|ziet) (?:ik |je |jij |hij |zij |ze |we |)(?:het|t) (?:echt |allemaal |gewoon |)niet meer zitten"),
     _rx(r"(?:een|n) (?:eind|einde) (?:aan|maken aan) (?:maken|mijn leven|m'n leven|het leven|alles)",
-        r"er (?:een |)(?:eind|einde) aan maken", r"uit het leven stappen", r"van het leven beroven",
+        r"er (?:een |)(?:eind|einde) aan (?:\w+ ){0,2}maken", r"uit het leven stappen", r"van het leven beroven",
+        r"(?:een|1) stap (?:\w+ ){0,2}(?:en|dan) (?:is het|het is) (?:voorbij|klaar|over|gedaan)",
         r"maak (?:ik |)er (?:\w+ ){0,1}(?:een |)(?:eind|einde) aan$"),
     _rx(r"(?:mezelf|mijzelf|mezelve|me|mij) (?:iets |wat |)(?:aan ?doen|aan ?doe|ophangen|doodmaken|dood maken|"
         r"van kant maken|om het leven brengen|iets aandoen|wat aandoen)",
@@ -133,6 +134,11 @@ SUICIDE_PATTERNS = (
         r"afscheid (?:genomen|nemen) van (?:iedereen|de wereld|het leven)",
         r"(?:spullen|bezittingen) (?:\w+ ){0,2}weggegeven (?:\w+ ){0,3}afscheid",
         r"strop", r"touw (?:\w+ ){0,3}(?:klaarliggen|klaar liggen|klaargelegd|klaar gelegd|klaarhangen|opgehangen)"),
+    # having stood at the railway or an edge: an attempt or a rehearsal, told afterwards
+    _rx(r"(?:heb|had|hebben) (?:\w+ ){0,5}(?:bij|op|aan|langs) (?:het|de|een) (?:spoor|spoorlijn|rails|treinrails|"
+        r"brug|rand|dakrand|dak|flat) (?:\w+ ){0,2}(?:gestaan|gezeten)",
+        r"stond (?:ik |)(?:\w+ ){0,3}(?:bij|op|aan) (?:het spoor|de rails|de treinrails|de spoorlijn|de rand|de dakrand)"
+        r"(?! (?:\w+ ){0,3}(?:te wachten|wachten))"),
     # exhaustion phrased as a wish not to exist
     _rx(r"(?:wil|wou|wilde) (?:\w+ ){0,2}er niet meer zijn",
         r"(?:wou|wilde|zou willen|wens) (?:\w+ ){0,2}dat ik (?:er |)(?:niet meer|nooit) (?:was|bestond|leefde|geboren)",
@@ -142,7 +148,11 @@ SUICIDE_PATTERNS = (
         r"(?:wil|wilt|wou) (?:gewoon |)(?:niet meer|nooit meer) (?:bestaan|leven)",
         r"(?:uitweg|oplossing) (?:\w+ ){0,7}(?:er niet meer (?:zijn|ben|is)|niet meer leven|dood (?:gaan|zijn)|doodgaan)"),
     # English
-    _rx(r"(?:kill|killing|kil) (?:my ?self|myselfe)", r"end (?:my|it) (?:life|all)", r"take my (?:own |)life",
+    _rx(r"(?:kill|killing|kil) (?:my ?self|myselfe)(?! (?:working|with work|at work|to (?:pay|get|make|finish|keep)|over|"
+        r"laughing|for (?:this|that|them|nothing)))",
+        r"end (?:my|it) (?:life|all)", r"take my (?:own |)life",
+        r"end(?:ing|s|ed|) (?:my|his|her|their) (?:own |)life", r"(?:i|i'll|ill|i will|gonna|going to) end it(?: all|)$",
+        r"(?:wish|hope) (?:\w+ ){0,2}(?:wouldn't|would not|won't|will not|didn't|did not) wake up",
         r"(?:want|wanna|wish|plan|planning|ready) (?:\w+ ){0,1}(?:to |)die",
         r"(?:wish|want) (?:\w+ ){0,1}(?:i was|i were|to be) dead", r"better off (?:dead|without me)",
         r"(?:don't|dont|do not) want to (?:live|be alive|be here|exist) (?:anymore|any more|no more)",
@@ -156,6 +166,11 @@ SELF_HARM_PATTERNS = (
     _rx(r"(?:snij|snijd|sneed|kras|kraste|krab|brand|verwond|beschadig) (?:ik |)" + _SELF + r"\b(?! (?:aan|op) )",
         r"(?:snij|snijd|sneed|kras|kraste|snijden|krassen) (?:ik |)(?:\w+ ){0,1}in (?:mijn|m'n|mn) " + _BODY,
         r"in (?:mijn|m'n|mn) " + _BODY + r" (?:\w+ ){0,1}(?:gesneden|gekrast|snijden|krassen)",
+        r"(?:sla|slaan|bonk|bonken|bons|bonzen) (?:ik |)(?:mezelf|mijzelf|mijn hoofd|m'n hoofd) (?:\w+ ){0,3}"
+        r"(?:tot|blauw|blauwe plekken|bloed|tegen de muur)",
+        r"(?:snijwonden|sneden|sneeen|wonden|krassen|brandwonden) (?:\w+ ){0,1}op (?:zijn|haar|z'n|mijn|m'n) "
+        r"(?:armen|arm|polsen|pols|benen|bovenbenen|buik) (?:\w+ ){0,12}(?:verdient|verdien|zelf gedaan|doet het zelf|"
+        r"zichzelf|mezelf)",
         r"(?:heb|had) (?:mezelf|mijzelf|me) (?:\w+ ){0,2}(?:gesneden|gekrast|verwond|beschadigd|gebrand)",
         r"(?:mezelf|mijzelf) (?:\w+ ){0,2}(?:pijn doen|pijn doe|pijn te doen|pijn gedaan|beschadigen|beschadig|"
         r"verwonden|snijden|krassen)",
@@ -180,6 +195,17 @@ DOMESTIC_PATTERNS = (
     _rx(_PERSON + r" (?:zoon|broer|zus|schoonvader|schoonmoeder|buurman|buurvrouw|huisgenoot|kamergenoot) "
         r"(?:\w+ ){0,3}" + _HARM + " " + _VICTIM),
     _rx(r"(?:hij|zij|ze) (?:\w+ ){0,2}" + _HARM + " " + _VICTIM),
+    # "hij heeft me geslagen", "die heeft mijn hoofd tegen de kast geslagen", "knijpt hard in mijn arm"
+    _HIT_ME := _rx(r"(?:hij|zij|ze|die) (?:\w+ ){0,3}(?:me|mij) (?:\w+ ){0,4}(?:geslagen|geschopt|gewurgd|mishandeld|getrapt|"
+        r"gebeten|gestompt|in elkaar geslagen)",
+        r"(?:mijn|m'n) (?:hoofd|gezicht) (?:\w+ ){0,3}(?:geslagen|gebeukt|gebonkt|gegooid)",
+        r"(?:slaat|knijpt|schopt|stompt|trapt|duwt) (?:\w+ ){0,3}(?:in|op|tegen) (?:mijn|m'n) (?:arm|armen|gezicht|"
+        r"hoofd|nek|keel|buik|rug)"),
+    # heard through the wall
+    _rx(r"(?:klappen|slaan|gebonk) en (?:gegil|geschreeuw|gehuil|gegil)", r"(?:gegil|geschreeuw|gehuil) en (?:klappen|slaan)"),
+    # a child or adult child writing about one parent hurting the other
+    _rx(_PARENT + r" (?:\w+ ){0,3}" + _HARM + r" (?:(?:mijn|m'n|mn|onze|ons) |)(?:vader|moeder|pa|ma|papa|mama|"
+        r"stiefvader|stiefmoeder)"),
     _rx(r"(?:word|wordt|werd|ben|is) (?:\w+ ){0,3}(?:mishandeld|geslagen|bedreigd|geschopt|gewurgd|in elkaar geslagen)",
         r"(?:mishandeld|geslagen|bedreigd|geschopt|gewurgd) (?:word|wordt|werd)"),
     _rx(r"durf (?:echt |)niet (?:meer |)(?:naar huis|thuis te komen)", r"bang (?:om |)(?:\w+ ){0,2}naar huis", r"(?:ben|is) bang voor "
@@ -190,7 +216,7 @@ DOMESTIC_PATTERNS = (
         r"(?:bedreigt|bedreigde|bedreigen) (?:me|mij|ons|haar|hem)"),
     # English
     _rx(r"domestic (?:violence|abuse)", r"(?:unsafe|in danger) (?:at home|in (?:my|our) (?:home|house))",
-        r"(?:my|our|her) (?:husband|wife|partner|boyfriend|girlfriend|bf|gf|ex|fiance|fiancee|son|brother) "
+        r"(?:my|our|her|his) (?:[\w']+ ){0,1}(?:husband|wife|partner|boyfriend|girlfriend|bf|gf|ex|fiance|fiancee|son|brother) "
         r"(?:[\w']+ ){0,3}" + _EN_HARM + r" (?:me|us|her)\b",
         r"(?:he|she) (?:[\w']+ ){0,2}" + _EN_HARM + r" (?:me|us)",
         r"(?:being|get|gets|got|getting|am|was|i'm|im) (?:[\w']+ ){0,1}(?:abused|beaten|beaten up|hit|threatened|"
@@ -203,7 +229,12 @@ _PARENT_HURTS_ME = _rx(_PARENT + r" (?:\w+ ){0,1}doet (?:me|mij|ons) (?:\w+ ){0,
 CHILD_PATTERNS = (
     _rx(r"kindermishandeling", r"kinder ?misbruik"),
     # harm done to a child, not by a child ("slaat een ander kind op school" is not matched)
-    _rx(_HARM + r" (?:mijn|m'n|mn|de|het|ons|onze|haar|zijn|die|dat|hun) (?:\w+ )?" + _CHILD),
+    _rx(_HARM + r" (?:mijn|m'n|mn|de|het|ons|onze|haar|zijn|die|dat|hun) (?:\w+ )?" + _CHILD
+        + r"(?! (?:\w+ ){0,3}door\b)"),  # "slaat mijn zoon vaak door": loses his temper
+    _rx(r"brand ?(?:plek|plekken|plekjes|wonden|wondjes) (?:\w+ ){0,3}(?:van |)(?:sigaret|sigaretten|peuk|peuken)",
+        r"(?:schudt|schudde|geschud|schudden|schud) (?:\w+ ){0,3}(?:baby|kindje|zoontje|dochtertje|kind|kleine) "
+        r"(?:\w+ ){0,3}(?:door elkaar|heen en weer)",
+        r"(?:baby|kindje|zoontje|dochtertje) (?:\w+ ){0,3}door elkaar (?:geschud|schudden|schudt)"),
     _rx(_CHILD + r" (?:\w+ ){0,3}(?:wordt|worden|werd|werden|is|zijn) (?:\w+ ){0,3}(?:geslagen|mishandeld|"
         r"misbruikt|verwaarloosd|opgesloten|geschopt|bedreigd|in elkaar geslagen)",
         # subordinate clause order: "dat het kind geslagen wordt"
@@ -226,11 +257,32 @@ CHILD_PATTERNS = (
         r"(?:children|child|kids|kid|baby|boy|girl) (?:[\w']+ ){0,3}(?:are|is|get|gets|being) (?:[\w']+ ){0,1}"
         r"(?:beaten|abused|neglected|molested)"),
 )
+_IMAGES = (r"(?:naakt ?(?:foto|fotos|foto's|fotootjes|beelden|filmpje|filmpjes|video|videos|plaatjes)|nudes|nude pics|"
+           r"intieme (?:foto|fotos|foto's|beelden|filmpjes|video's|videos)|seks ?(?:filmpje|filmpjes|video|videos)|"
+           r"sex ?(?:filmpje|filmpjes|video|videos)|(?:filmpjes|filmpje|video's|videos|foto's|fotos) van ons (?:samen|tweeen|in bed))")
+_SPREAD = (r"(?:rondgestuurd|rond gestuurd|rondgaan|gaan rond|verspreid|verspreiden|verspreidt|gedeeld|delen|deelt|"
+           r"doorgestuurd|online gezet|op internet|online|te sturen|te delen|dreigt|dreigde|chanteert|chanteren|"
+           r"gechanteerd|afgeperst|afpersen|geld voor|stuurt|sturen|betaal|betalen)")
 SEXUAL_PATTERNS = (
     _rx(r"verkracht\w*", r"aangerand", r"aanranding", r"seksueel (?:misbruik|geweld|misbruikt)",
-        r"(?:dwong|dwingt|gedwongen) (?:me |mij |haar |)(?:tot |)seks", r"tegen mijn wil seks", r"betast"),
+        r"(?:dwong|dwingt|gedwongen) (?:me |mij |haar |)(?:tot |)seks", r"tegen mijn wil seks", r"betast",
+
+        r"(?:aanraakt|aanraken|aangeraakt|zit aan|zat aan|betast) (?:\w+ ){0,3}(?:onder|in) (?:haar|zijn|mijn|m'n) "
+        r"(?:onderbroek|broek|rok|kleren|kleding|slip)",
+        r"als ik niet met (?:hem|haar) (?:naar bed ga|naar bed wil|seks heb|wil slapen)",
+        r"(?:wil|eist|dwingt) (?:\w+ ){0,3}dat ik (?:\w+ ){0,2}met (?:hem|haar) naar bed"),
+    _ABUSED_ME := _rx(r"(?:ik (?:ben|werd)|(?:ben|werd) ik) (?:\w+ ){0,6}(?:misbruikt|aangerand)"),
+    # image abuse: intimate pictures spread, or a threat to spread them (sextortion)
+    _rx(_IMAGES + r" (?:\w+ ){0,10}" + _SPREAD, _SPREAD + r" (?:\w+ ){0,6}" + _IMAGES, r"sextortion",
+        r"(?:pics|photos|pictures|nudes|videos|vids) of me (?:[\w']+ ){0,10}(?:unless|or else|if i (?:don't|dont|do not))",
+        r"(?:foto's|fotos|filmpjes|beelden) van (?:mij|me) (?:\w+ ){0,10}als ik (?:niet|geen)",
+        r"(?:seks|sex|seksuele) ?(?:chantage|afpersing)",
+        r"(?:nudes|nude (?:photos|pictures|pics)|intimate (?:photos|images|pictures|videos)) (?:[\w']+ ){0,6}"
+        r"(?:shared|spread|sent around|posted|leaked|online)",
+        r"threaten\w* to (?:share|post|send|leak|spread) (?:[\w']+ ){0,3}(?:nudes|photos|pictures|pics|videos)"),
     _rx(r"raped", r"rape", r"sexual(?:ly|) (?:abused|assaulted|abuse|assault)", r"molested",
-        r"forced (?:me|her) (?:\w+ ){0,2}sex", r"touched me against my will"),
+        r"forced (?:me|her) (?:\w+ ){0,2}sex", r"touched me against my will",
+        r"(?:touched|touches|touching|grabbed|groped|gropes) (?:me|her)\b(?! (?:on the shoulder|deeply|emotionally))"),
 )
 # Signs that the danger is happening now: 112 first.
 ACUTE_PATTERNS = (
@@ -239,6 +291,9 @@ ACUTE_PATTERNS = (
     _rx(r"(?:heeft|heb|hebben|staat|staan|loopt) (?:\w+ ){0,3}(?:een |)mes", r"met een mes",
         r"(?:bloedt|bloeden|bewusteloos|reageert niet meer|ademt niet)",
         r"met een (?:wapen|pistool|geweer|vuurwapen|bijl|hamer)", r"binnengedrongen", r"inbreker (?:\w+ ){0,2}in huis"),
+    _rx(r"\brook (?:\w+ ){0,3}(?:onder de deur|uit het raam|uit de woning|in de gang|in huis|komt)",
+        r"(?:staat|staan) (?:\w+ ){0,2}in (?:brand|de fik)", r"er is (?:\w+ ){0,1}brand\b", r"het brandt",
+        r"(?:house|flat|building|kitchen|apartment) (?:is |)on fire", r"smoke (?:is |)(?:coming|everywhere)"),
     _rx(r"sta (?:nu |)(?:op|bij) (?:de|het|een) (?:brug|spoor|dak|rand)", r"ik (?:ga|doe) het (?:nu|vannacht|vanavond)",
         r"(?:nu|vannacht|vanavond) doe ik het"),
     # English
@@ -247,6 +302,8 @@ ACUTE_PATTERNS = (
         r"(?:is|are) (?:hitting|beating|attacking|stabbing|strangling|choking) (?:me|us|her|him)",
         r"breaking (?:in|into)"),
 )
+# Words that turn a suicide signal into acute danger: it is about to happen.
+_IMMINENT = _rx(r"ik ga zo", r"zo meteen", r"nu meteen", r"vannacht", r"vanavond", r"tonight", r"right now")
 # Words that turn an ordinary crisis signal into an acute one when both appear.
 _NOW = _rx(r"nu", r"nou", r"op dit moment", r"op dit ogenblik", r"net", r"zojuist", r"zo net", r"nu meteen",
            r"hier voor de deur", r"voor de deur", r"is bezig", r"nog steeds aan het",
@@ -272,7 +329,25 @@ _DIE_OF_WORRY = _rx(
     r"(?:stress|zorgen|spanning|ellende|schulden|rekeningen|brieven|problemen|verdriet|eenzaamheid|angst)"
 )
 _HINTS = _rx(
-    r"touw (?:\w+ ){0,2}gekocht", r"als ik er niet meer ben", r"na mijn dood", r"als ik dood ben", r"geen uitweg",
+    r"touw (?:\w+ ){0,2}gekocht", r"als ik er (?:\w+ ){0,1}niet meer ben", r"na mijn dood", r"als ik dood ben",
+    r"geen uitweg", r"(?:nergens|niks|nergens meer) (?:meer |)zin in", r"(?:don't|dont|do not) see the point",
+    r"(?:vond|gevonden) (?:\w+ ){0,3}(?:touw|strop)", r"(?:touw|strop) (?:\w+ ){0,3}(?:in de schuur|op zolder|gevonden)",
+    r"(?:brief|brieven|briefje|letters|letter) (?:\w+ ){0,3}(?:voor|aan|to) (?:de|mijn|m'n|zijn|haar|my|his|her) "
+    r"(?:kinderen|kids|ouders|familie|children|parents)(?: \w+){0,2} (?:geschreven|written)",
+    r"(?:geschreven|written) (?:\w+ ){0,2}(?:brief|brieven|briefje|letters|letter) (?:voor|aan|to) (?:de|mijn|m'n|zijn|"
+    r"haar|my|his|her) (?:kinderen|kids|ouders|familie|children|parents)",
+    r"sorry voor alles$", r"(?:hoeven|hoeft) (?:\w+ ){0,2}niet meer te (?:bellen|komen|zoeken)",
+    r"zodat niemand (?:er |)(?:last|moeite) (?:van |)(?:heeft|krijgt)", r"(?:mijn|m'n) eigen (?:uitvaart|begrafenis|crematie)",
+    r"(?:heb|heeft) (?:het|een) plan (?:al |)(?:gemaakt|klaar)",
+    r"gave away (?:\w+ ){0,2}(?:things|stuff|belongings|tools|possessions|jewel\w*)",
+    r"wat ik hier (?:eigenlijk |)nog doe", r"wat doe ik hier (?:eigenlijk |)nog",
+    # signs in someone else: "beter af zonder hem", affairs suddenly put in order, fear that they act
+    r"beter af (?:zijn |)zonder (?:hem|haar|ons)", r"better off without (?:him|her|us)",
+    r"(?:ineens|opeens|plotseling) (?:\w+ ){0,4}(?:zijn|haar|z'n) (?:papieren|zaken|administratie|spullen) "
+    r"(?:\w+ ){0,3}(?:op orde|geregeld|opgeruimd|weggegeven)",
+    r"(?:zijn|haar|z'n) (?:papieren|zaken|administratie|spullen) (?:\w+ ){0,3}(?:ineens|opeens|plotseling) "
+    r"(?:\w+ ){0,3}(?:op orde|geregeld|opgeruimd|weggegeven)",
+    r"bang dat (?:hij|zij|ze) (?:zichzelf |)iets (?:gaat |zal |)(?:doen|aandoet|aan doet|aandoen)",
     r"(?:maar|nog) (?:een|1) uitweg",
     r"(?:spullen|bezittingen) (?:\w+ ){0,2}weggegeven",
     r"(?:can't|cant|cannot) go on", r"no way out",
@@ -288,6 +363,11 @@ _GONE_WEAK = _rx(
     r"(?:stop|kap|hou|houd) ik ermee(?: op|)", r"overleef ik (?:dat|het) niet",
     r"(?:zien|ziet) (?:ze|jullie|jij|je|u|niemand) (?:mij|me) (?:nooit|niet) meer",
     r"doe ik iets (?:stoms|doms|geks|raars|ergs)", r"ga ik eraan (?:onderdoor|kapot)",
+)
+# Letters written "just in case", with nothing after it: an arrangement for after one's death. Checked per
+# sentence ("ik heb brieven geschreven, voor het geval dat").
+_LETTERS_JUST_IN_CASE = re.compile(
+    r"\b(?:brief|brieven|briefje|briefjes|bericht|berichten|afscheid)\b.*\bvoor het geval (?:dat|er iets gebeurt)\W*$"
 )
 _CONDITION = _rx(r"als", r"wanneer", r"zodra", r"mocht", r"indien", r"dan", r"if", r"when")
 _BAD_NEWS = _rx(
@@ -377,7 +457,7 @@ _KIND_PATTERNS: tuple[tuple[CrisisKind, tuple[re.Pattern[str], ...]], ...] = (
 # Patterns with words between subject and verb ("my husband doesn't hit me", "mezelf geen pijn doen"):
 # a negation inside the match disarms them too. Patterns that contain "niet meer" on purpose are not here.
 _DISARMED_FROM_INSIDE = frozenset(
-    {_WANT_TO_DIE, _PARENT_HURTS_ME, *SELF_HARM_PATTERNS, DOMESTIC_PATTERNS[-1], CHILD_PATTERNS[-1]}
+    {_WANT_TO_DIE, _PARENT_HURTS_ME, _HIT_ME, _ABUSED_ME, *SELF_HARM_PATTERNS, DOMESTIC_PATTERNS[-1], CHILD_PATTERNS[-1]}
 )
 
 # Long messages are checked in full but in windows, so one pathological message stays cheap.
@@ -405,6 +485,8 @@ def assess(text: str) -> Assessment:
         possible.extend(hints)
         negated.extend(denied)
     for sentence in _SENTENCE_SPLIT.split(normalised):
+        if _LETTERS_JUST_IN_CASE.search(sentence):
+            found.setdefault(CrisisKind.SUICIDE, []).append(sentence.strip())
         strong_end, weak_end = _GONE_STRONG.findall(sentence), _GONE_WEAK.findall(sentence)
         if strong_end and _BAD_NEWS.search(sentence):
             found.setdefault(CrisisKind.SUICIDE, []).extend(strong_end)
@@ -413,6 +495,8 @@ def assess(text: str) -> Assessment:
     wishes = [hint for hint in possible if _STOP_WISH.fullmatch(hint)]
     if wishes and exhausted:  # "ik kan niet meer, ik wil dat alles stopt"
         found.setdefault(CrisisKind.SUICIDE, []).extend(wishes)
+    elif len(set(possible)) >= 2:  # several warning signs together: a rope found, and a letter for the children
+        found.setdefault(CrisisKind.SUICIDE, []).extend(possible)
     if not found:
         return Assessment(
             kind=None,
@@ -422,11 +506,17 @@ def assess(text: str) -> Assessment:
             harmless_signals=tuple(harmless),
         )
     signals = tuple(signal for kind_signals in found.values() for signal in kind_signals)
-    if CrisisKind.ACUTE_DANGER in found or (now_mentioned and _violence_or_self_harm(found)):
+    imminent = CrisisKind.SUICIDE in found and any(_IMMINENT.search(clause) for clause in clauses)
+    if CrisisKind.ACUTE_DANGER in found or imminent or (now_mentioned and _violence_or_self_harm(found)):
         kind = CrisisKind.ACUTE_DANGER
     else:
         kind = next(kind for kind in CrisisKind if kind in found)
     return Assessment(kind=kind, signals=signals, negated_signals=tuple(negated), harmless_signals=tuple(harmless))
+
+
+def happening_now(text: str) -> bool:
+    """Whether the message says something is going on right now ("op dit moment", "right now")."""
+    return any(_NOW.search(clause) for clause in _clauses(normalise(text[:_MAX_CHECKED_CHARS])))
 
 
 def _violence_or_self_harm(found: dict[CrisisKind, list[str]]) -> bool:

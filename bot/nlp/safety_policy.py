@@ -4,8 +4,10 @@ The SafetyNet NLU component (safety_component.py) marks a message without changi
 `safety_check_in` (a possible crisis signal: the crisis kind) and `message_language` ("nl", "en",
 "other"). This policy sends the notes those marks ask for, around the reply the rules give:
 
-- a possible signal: `utter_safety_check_in` (113), `utter_safety_check_in_violence` (Veilig Thuis) or
-  `utter_safety_check_in_danger` (112) first, then the answer to the resident's question as usual;
+- a possible signal: `utter_safety_check_in` (113), `utter_safety_check_in_violence` (Veilig Thuis),
+  `utter_safety_check_in_danger` (112) or, when only the model guessed a crisis and its kind is unsure,
+  `utter_safety_check_in_unsure` (112, 113 and Veilig Thuis) first, then the answer to the resident's
+  question as usual;
 - English (or another language) and no crisis: `utter_english_note` first, then the usual Dutch reply;
 - a crisis reply or check-in to a message in another language: `utter_crisis_english` ("Call 112").
 
@@ -31,9 +33,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 CHECK_IN = "utter_safety_check_in"
 CHECK_IN_VIOLENCE = "utter_safety_check_in_violence"
 CHECK_IN_DANGER = "utter_safety_check_in_danger"
+CHECK_IN_UNSURE = "utter_safety_check_in_unsure"
+#: The check-in kind of an unsure crisis guess of the model: its kind is a guess too, so every line is named.
+UNSURE_KIND = "crisis_unsure"
 ENGLISH_NOTE = "utter_english_note"
 CRISIS_ENGLISH = "utter_crisis_english"
-NOTES = frozenset({CHECK_IN, CHECK_IN_VIOLENCE, CHECK_IN_DANGER, ENGLISH_NOTE, CRISIS_ENGLISH})
+NOTES = frozenset({CHECK_IN, CHECK_IN_VIOLENCE, CHECK_IN_DANGER, CHECK_IN_UNSURE, ENGLISH_NOTE, CRISIS_ENGLISH})
 #: Parse-data keys set by the SafetyNet component.
 CHECK_IN_KEY = "safety_check_in"
 LANGUAGE_KEY = "message_language"
@@ -42,9 +47,12 @@ _SOURCE = "safety notes"
 
 
 def check_in_response(kind: str) -> str:
-    """The check-in for a possible signal of `kind`: 112 (acute danger), Veilig Thuis (violence), else 113."""
+    """The check-in for a possible signal of `kind`: 112 (acute danger), Veilig Thuis (violence), all lines
+    (an unsure guess of the model), else 113."""
     if kind == "crisis_acute_danger":
         return CHECK_IN_DANGER
+    if kind == UNSURE_KIND:
+        return CHECK_IN_UNSURE
     return CHECK_IN_VIOLENCE if kind in _VIOLENCE else CHECK_IN
 
 

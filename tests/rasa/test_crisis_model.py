@@ -66,7 +66,7 @@ def test_dutch_messages_are_marked_dutch(parse) -> None:  # type: ignore[no-unty
         ("my partner locks me in and will not let me see anyone", "crisis_domestic_violence"),
         ("mijn buurjongen van zes loopt 's avonds laat alleen op straat en krijgt thuis geen eten",
          "crisis_child_danger"),
-        ("iemand heeft foto's van mij verspreid en dreigt met meer als ik niet doe wat hij zegt",
+        ("hij heeft stiekem filmpjes van mij gemaakt in de douche en laat ze aan anderen zien",
          "crisis_sexual_violence"),
     ],
 )

@@ -74,9 +74,8 @@ def test_a_possible_signal_of_the_net_asks_for_a_check_in() -> None:
 @pytest.mark.parametrize(
     ("ranking", "check_in"),
     [
-        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.58), ("jeugdhulp_algemeen", 0.2)],
-         "crisis_child_danger"),
-        ([("nlu_fallback", 0.6), ("crisis_acute_danger", 0.5), ("greet", 0.3)], "crisis_acute_danger"),
+        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.58), ("jeugdhulp_algemeen", 0.2)], "crisis_unsure"),
+        ([("nlu_fallback", 0.6), ("crisis_acute_danger", 0.5), ("greet", 0.3)], "crisis_unsure"),
         # too unsure
         ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.45), ("jeugdhulp_algemeen", 0.4)], None),
         # not the best guess
@@ -134,8 +133,8 @@ def test_an_unsure_crisis_guess_of_the_model_alone_is_replaced(
 @pytest.mark.parametrize(
     ("ranking", "check_in"),
     [
-        ([("crisis_child_danger", 0.82), ("jeugdhulp_algemeen", 0.03)], "crisis_child_danger"),
-        ([("crisis_acute_danger", 0.67), ("huisvesting_gebreken", 0.11)], "crisis_acute_danger"),
+        ([("crisis_child_danger", 0.82), ("jeugdhulp_algemeen", 0.03)], "crisis_unsure"),
+        ([("crisis_acute_danger", 0.67), ("huisvesting_gebreken", 0.11)], "crisis_unsure"),
         ([("crisis_suicide", 0.40), ("book_spreekuur", 0.38)], None),
     ],
 )
@@ -165,6 +164,25 @@ def test_the_model_makes_the_nets_kind_acute_only_when_quite_sure(confidence: fl
     text = "ik spaar mijn slaappillen al weken op"
     msg = run(component(StubIndex()), message(text, [("crisis_acute_danger", confidence)], ZERO))
     assert msg.get("intent") == {"name": expected, "confidence": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ze zijn beneden weer aan het vechten, op dit moment, ik zit op mijn kamer", "crisis_acute_danger"),
+        ("ze zijn vorig jaar vaak aan het vechten geweest, ik zat dan op mijn kamer", "crisis_child_danger"),
+    ],
+)
+def test_a_sure_violence_guess_of_the_model_becomes_acute_when_it_happens_now(text: str, expected: str) -> None:
+    msg = run(component(StubIndex()), message(text, [("crisis_child_danger", 0.97)], ZERO))
+    assert msg.get("intent")["name"] == expected
+
+
+def test_the_model_does_not_turn_the_nets_sexual_violence_into_danger_at_home() -> None:
+    """Image abuse by a classmate needs the Centrum Seksueel Geweld first, not Veilig Thuis."""
+    text = "iemand uit mijn klas heeft naaktfoto's van mij rondgestuurd"
+    msg = run(component(StubIndex()), message(text, [("crisis_child_danger", 1.0)], ZERO))
+    assert msg.get("intent") == {"name": "crisis_sexual_violence", "confidence": 1.0}
 
 
 def test_an_unsure_crisis_guess_backed_by_a_possible_signal_stays() -> None:

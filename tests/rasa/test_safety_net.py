@@ -123,12 +123,14 @@ def test_indirect_signals_self_harm_and_english_danger_get_their_kind(intent: st
     assert assess(text).kind == CrisisKind(intent)
 
 
-@pytest.mark.parametrize("text", POSSIBLE_CRISIS[:2])
+@pytest.mark.parametrize("text", POSSIBLE_CRISIS)
 def test_weaker_hints_are_possible_signals_not_a_crisis(text: str) -> None:
     assessment = assess(text)
     assert assessment.kind is None
     assert assessment.possible == CrisisKind.SUICIDE
     assert assessment.possible_signals
+
+
 
 
 @pytest.mark.parametrize(
@@ -183,6 +185,8 @@ def test_contrast_phrasings_idioms_and_everyday_words_raise_nothing(text: str) -
         "I don't want to die, I need help with my debts",
         "mijn dochter snijdt zichzelf niet, ze is gewoon somber",
         "papa doet me geen pijn",
+        "hij heeft me nooit geslagen, hij schreeuwt alleen",
+        "ik ben niet misbruikt, maar ik voel me wel onzeker",
     ],
 )
 def test_negations_disarm_the_new_signals_too(text: str) -> None:

@@ -13,6 +13,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.nlp.safety_policy import (
     CHECK_IN,
     CHECK_IN_DANGER,
+    CHECK_IN_UNSURE,
     CHECK_IN_VIOLENCE,
     CRISIS_ENGLISH,
     ENGLISH_NOTE,
@@ -67,6 +68,7 @@ def tracker(
         (parse("schulden_algemeen", check_in="crisis_self_harm"), [CHECK_IN], []),
         (parse("schulden_algemeen", check_in="crisis_domestic_violence"), [CHECK_IN_VIOLENCE], []),
         (parse("nlu_fallback", check_in="crisis_acute_danger"), [CHECK_IN_DANGER], []),
+        (parse("nlu_fallback", check_in="crisis_unsure"), [CHECK_IN_UNSURE], []),
         (parse("greet", check_in="crisis_suicide", language="en"), [CHECK_IN, CRISIS_ENGLISH], []),
         (parse("crisis_domestic_violence", language="en"), [], [CRISIS_ENGLISH]),
         (parse("crisis_domestic_violence"), [], []),

@@ -66,5 +66,5 @@ def test_the_generated_file_has_no_yaml_aliases_and_loads_as_a_domain() -> None:
     domain = yaml.safe_load(text)
     # A reply per crisis intent, plus the check-ins and the English line (bot/nlp/safety_policy.py).
     notes = {"utter_safety_check_in", "utter_safety_check_in_violence", "utter_safety_check_in_danger",
-             "utter_crisis_english"}
+             "utter_safety_check_in_unsure", "utter_crisis_english"}
     assert set(domain["responses"]) == {f"utter_{intent}" for intent in domain["intents"]} | notes
