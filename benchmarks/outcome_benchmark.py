@@ -470,6 +470,10 @@ def made_by(command: str) -> str:
     return f"`make benchmark-outcome` (`{command}`)" if os.environ.get("MAKELEVEL") else f"`{command}`"
 
 
+def shown_path(path: Path) -> str:
+    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+
 def report(
     turns: list[Turn],
     figures: dict[str, Any],
@@ -491,7 +495,7 @@ def report(
         "# Outcome benchmark: what a resident gets",
         "",
         f"Made by {made_by(command)} on {now} ({label}): {len(turns)} messages of the independent set "
-        f"({set_path.relative_to(ROOT) if set_path.is_relative_to(ROOT) else set_path}, written without seeing the training data; never trained or "
+        f"({shown_path(set_path)}, written without seeing the training data; never trained or "
         "tuned on), each in a new conversation over the REST channel against the whole running assistant "
         "(Rasa, action server, case backend; embedded stores), classified from the conversation read back "
         f"through Rasa's HTTP API. {len(turns)} messages in {seconds:.0f} s "
@@ -543,7 +547,7 @@ def report(
         *unsure_lines(everyday),
         *slice_line(
             "Without the English messages (English is item 4 of the issue, a change of its own)",
-            [t for t in everyday if "english" not in t.style],
+            [t for t in everyday if "english" not in t.style.lower()],
         ),
     ]
     if baseline:
@@ -682,7 +686,8 @@ def main() -> None:
     figures["settings"] = settings
     write_results(RESULTS / f"{args.label}.json", figures, command, turns)
     text = report(
-        turns, figures, seconds, command, args.label, baseline, settings, args.concurrency, Path(args.set).resolve()
+        turns, figures, seconds, command, args.label, baseline, settings, args.concurrency,
+        Path(args.set).resolve(),
     )
     Path(args.report).write_text(text)
     print(text)

@@ -1,4 +1,4 @@
-"""Tune when an unsure crisis guess of the model gets a gentle check-in (SafetyNet `check_in_unsure_crisis_from`).
+"""Tune when an unsure crisis guess of the model gets a check-in (SafetyNet `check_in_unsure_crisis_from`).
 
 The trained model (models/voordeur.tar.gz) parses every message of the tuning sets, never
 tests/nlu/independent/: tests/nlu/tuning/*.yml (written without seeing the training data) and the old
@@ -53,7 +53,8 @@ def tuning_sets() -> dict[str, list[tuple[str, bool]]]:
 def safety_components(agent: Any) -> list[SafetyNet]:
     runner = agent.processor.graph_runner
     nodes = getattr(runner, "_instantiated_nodes", {})
-    return [node._component for node in nodes.values() if isinstance(getattr(node, "_component", None), SafetyNet)]
+    components = [getattr(node, "_component", None) for node in nodes.values()]
+    return [component for component in components if isinstance(component, SafetyNet)]
 
 
 def flagged(parse: dict[str, Any]) -> bool:
@@ -62,7 +63,10 @@ def flagged(parse: dict[str, Any]) -> bool:
     return name in CRISIS_INTENTS or bool(parse.get(CHECK_IN_KEY))
 
 
-async def measure(agent: Any, sets: dict[str, list[tuple[str, bool]]]) -> dict[str, tuple[int, int, int, int]]:
+Figures = dict[str, tuple[int, int, int, int]]  # per set: crisis caught, crisis, ordinary flagged, ordinary
+
+
+async def measure(agent: Any, sets: dict[str, list[tuple[str, bool]]]) -> Figures:
     figures = {}
     for name, messages in sets.items():
         crisis_caught = crisis = ordinary_flagged = ordinary = 0
@@ -79,7 +83,9 @@ async def measure(agent: Any, sets: dict[str, list[tuple[str, bool]]]) -> dict[s
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--thresholds", default="0.5,0.4,0.3,0.25,0.2,0.15")
     parser.add_argument("--model", default=str(ROOT / "models" / "voordeur.tar.gz"))
     args = parser.parse_args()

@@ -187,7 +187,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
             elif semantic and semantic.level == "possible":
                 check_in = semantic.kind
             elif predicted_name == NLU_FALLBACK:
-                best = next((r for r in message.get("intent_ranking") or [] if r.get("name") != NLU_FALLBACK), {})
+                ranking = message.get("intent_ranking") or []
+                best = next((r for r in ranking if r.get("name") != NLU_FALLBACK), {})
                 check_in = self._likely_crisis(best.get("name"), best.get("confidence") or 0.0, assessment)
         if crisis:
             self._set_intent(message, crisis, 1.0)

@@ -38,7 +38,9 @@ CHECK_IN_UNSURE = "utter_safety_check_in_unsure"
 UNSURE_KIND = "crisis_unsure"
 ENGLISH_NOTE = "utter_english_note"
 CRISIS_ENGLISH = "utter_crisis_english"
-NOTES = frozenset({CHECK_IN, CHECK_IN_VIOLENCE, CHECK_IN_DANGER, CHECK_IN_UNSURE, ENGLISH_NOTE, CRISIS_ENGLISH})
+NOTES = frozenset(
+    {CHECK_IN, CHECK_IN_VIOLENCE, CHECK_IN_DANGER, CHECK_IN_UNSURE, ENGLISH_NOTE, CRISIS_ENGLISH}
+)
 #: Parse-data keys set by the SafetyNet component.
 CHECK_IN_KEY = "safety_check_in"
 LANGUAGE_KEY = "message_language"

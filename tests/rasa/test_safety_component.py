@@ -74,7 +74,8 @@ def test_a_possible_signal_of_the_net_asks_for_a_check_in() -> None:
 @pytest.mark.parametrize(
     ("ranking", "check_in"),
     [
-        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.58), ("jeugdhulp_algemeen", 0.2)], "crisis_unsure"),
+        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.58), ("jeugdhulp_algemeen", 0.2)],
+         "crisis_unsure"),
         ([("nlu_fallback", 0.6), ("crisis_acute_danger", 0.5), ("greet", 0.3)], "crisis_unsure"),
         # too unsure
         ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.45), ("jeugdhulp_algemeen", 0.4)], None),
@@ -173,7 +174,9 @@ def test_the_model_makes_the_nets_kind_acute_only_when_quite_sure(confidence: fl
         ("ze zijn vorig jaar vaak aan het vechten geweest, ik zat dan op mijn kamer", "crisis_child_danger"),
     ],
 )
-def test_a_sure_violence_guess_of_the_model_becomes_acute_when_it_happens_now(text: str, expected: str) -> None:
+def test_a_sure_violence_guess_of_the_model_becomes_acute_when_it_happens_now(
+    text: str, expected: str
+) -> None:
     msg = run(component(StubIndex()), message(text, [("crisis_child_danger", 0.97)], ZERO))
     assert msg.get("intent")["name"] == expected
 
