@@ -41,11 +41,12 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot import event_types, log_masking, schema_validation
+from bot import action_requests, event_types, log_masking, schema_validation
 from bot.channels import input_limits
 from bot.channels.after_turn import SentResponses, after_turn
 from bot.channels.socketio_server import SocketServerSetup
-from bot.shared.privacy import BSN, EMAIL, IBAN, mask
+from bot.nlp import encoder
+from bot.shared.privacy import BSN, EMAIL, IBAN, mask, strip_placeholders
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class PausedSafety:
             self.app = app
             schema_validation.install()
             event_types.install()
+            action_requests.install()
             log_masking.install()  # again: also on the handlers Sanic added since
 
         blueprint.listener("before_server_start")(remember_app)
@@ -105,6 +107,7 @@ class PausedSafety:
                 CHANNEL_METADATA_KEY: channel,
             }
             await self.mask_identifiers(message)
+            await encoder.embed_ahead(strip_placeholders(message.text))  # off the event loop
             sent = SentResponses(message.output_channel)
             result = await on_new_message(message)
             agent = getattr(getattr(self.app, "ctx", None), "agent", None)

@@ -14,8 +14,12 @@ other; the vectors are L2-normalised, so a dot product is the cosine similarity.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -31,13 +35,23 @@ MIN_WORDS = 3
 #: The key under which a Rasa message keeps its embedding, so later components need not embed again.
 MESSAGE_KEY = "e5_embedding"
 
+#: Vectors embedded ahead by the channel and not yet taken by the classifier; the oldest go beyond this.
+MAX_WAITING = 256
+
+logger = logging.getLogger(__name__)
 _model: Any = None
 _lock = threading.Lock()
 _thread_state = threading.local()
+_ahead: OrderedDict[str, np.ndarray] = OrderedDict()
+_ahead_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
 
 
 def threads() -> int:
     return max(1, int(os.environ.get("ENCODER_THREADS", "1") or 1))
+
+
+def blas_threads() -> int:
+    return max(1, int(os.environ.get("BLAS_THREADS", "1") or 1))
 
 
 def _limit_threads_once() -> None:
@@ -47,6 +61,9 @@ def _limit_threads_once() -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=threads(), user_api="openmp")
+    # numpy's OpenBLAS threads (the crisis index's products are small) spin between products: on 2 cores
+    # they took half a core from the action server and the backend (docs/load-benchmark.md). Process-wide.
+    threadpool_limits(limits=blas_threads(), user_api="blas")
     _thread_state.limited = True
 
 
@@ -84,8 +101,39 @@ def worth_embedding(text: str | None) -> bool:
     return len((text or "").split()) >= MIN_WORDS
 
 
+async def embed_ahead(text: str) -> None:
+    """Embed a resident's message on the encoder's own thread before Rasa parses it.
+
+    Rasa parses on its event loop, where the encoder was the largest single cost per message (17% of the
+    Rasa server's main thread in the closed loop, docs/load-benchmark.md): no other resident was served
+    meanwhile. The channel (bot/channels/paused_safety.py) calls this with the text the NLU will read;
+    the engine's C code runs without Python's lock, so the loop goes on with other conversations, and
+    `embed_messages` takes the vector instead of embedding again. Nothing is kept beyond that hand-over.
+    """
+    if not text or text.startswith("/") or not worth_embedding(text) or text in _ahead:
+        return
+    try:
+        vector = await asyncio.get_running_loop().run_in_executor(_ahead_executor, embed_one, text)
+    except Exception as error:  # the classifier embeds it itself, or reports the error there
+        logger.warning("Embedding ahead failed: %s", type(error).__name__)
+        return
+    _ahead[text] = vector
+    while len(_ahead) > MAX_WAITING:  # a message refused or lost after this: drop its vector
+        _ahead.popitem(last=False)
+
+
+def take_ahead(text: str) -> np.ndarray | None:
+    """The vector `embed_ahead` made for exactly this text, once."""
+    return _ahead.pop(text, None) if _ahead else None
+
+
 def embed_messages(messages: list[Any], batch_size: int = 64) -> np.ndarray:
     """The embeddings of Rasa messages, kept on each message under `MESSAGE_KEY` (embedded once, batched)."""
+    for message in messages:
+        if message.get(MESSAGE_KEY) is None:
+            ready = take_ahead(message.get("text") or "")
+            if ready is not None:
+                message.set(MESSAGE_KEY, ready)
     missing = [message for message in messages if message.get(MESSAGE_KEY) is None]
     for start in range(0, len(missing), batch_size):
         batch = missing[start : start + batch_size]

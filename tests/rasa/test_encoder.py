@@ -50,3 +50,34 @@ def test_the_calling_thread_runs_the_encoder_on_the_configured_openmp_threads(mo
     thread.start()
     thread.join()
     assert seen == [{encoder.threads()}]
+
+
+async def test_a_message_embedded_ahead_is_handed_to_the_classifier_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The channel embeds on the encoder's thread; the classifier takes that vector instead of embedding."""
+    import threading
+
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlp import encoder
+
+    text = "ik krijg steeds aanmaningen van de energieleverancier"
+    expected = embed_one(text)
+    threads: list[str] = []
+    real_embed = encoder.embed
+
+    def recording_embed(texts: list[str]) -> np.ndarray:
+        threads.append(threading.current_thread().name)
+        return real_embed(texts)
+
+    monkeypatch.setattr(encoder, "embed", recording_embed)
+    await encoder.embed_ahead(text)
+    await encoder.embed_ahead("ja")  # too short to embed: nothing waits for it
+    await encoder.embed_ahead('/stappenplan_start{"plan_id": "x"}')
+    assert len(threads) == 1 and threads[0].startswith("encoder")
+    first, again = Message(data={"text": text}), Message(data={"text": text})
+    vectors = encoder.embed_messages([first])
+    assert len(threads) == 1  # taken, not embedded again on the event loop's thread
+    assert np.allclose(vectors[0], expected, atol=1e-5)
+    encoder.embed_messages([again])  # handed over once: a second message embeds itself
+    assert len(threads) == 2 and not threads[1].startswith("encoder")
+    assert encoder.take_ahead(text) is None

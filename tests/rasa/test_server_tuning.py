@@ -3,6 +3,7 @@ embedded tracker store (bot/sqlite_tracker.py) and the event-type cache (bot/eve
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -12,10 +13,11 @@ from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.pool import NullPool, QueuePool
 
-from bot import event_types
+from bot import action_requests, event_types
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.from_yaml("slots:\n  topic:\n    type: text\n    mappings: [{type: custom}]\n")
@@ -67,6 +69,17 @@ async def test_the_embedded_store_stores_and_loads_what_rasas_store_does(
     assert loaded_ours is not None and loaded_rasas is not None
     assert loaded_ours.events == loaded_rasas.events and len(loaded_ours.events) == 6
     assert loaded_ours.get_slot("topic") == "schulden"
+    rows = []  # the same columns, apart from the moment each store's conversation was made
+    for name in ("ours.db", "rasa.db"):
+        with sqlite3.connect(tmp_path / name) as reader:
+            stored = reader.execute(
+                "SELECT sender_id, type_name, intent_name, action_name, data, timestamp "
+                "FROM events ORDER BY id"
+            ).fetchall()
+        rows.append(
+            [(*row[:4], {**json.loads(row[4]), "timestamp": None}, row[5] is not None) for row in stored]
+        )
+    assert rows[0] == rows[1] and len(rows[0]) == 6
 
 
 def test_event_types_are_looked_up_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,3 +124,42 @@ async def test_the_resident_channels_install_both_lookups_when_the_server_starts
     await listener(object(), None)
     assert Event.resolve_by_type is event_types.resolve_by_type
     assert jsonschema.validate is schema_validation.validate
+
+
+async def test_the_embedded_store_loads_the_latest_session_and_the_whole_conversation_as_rasas_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ours = store_from_endpoints(monkeypatch, tmp_path / "ours.db")
+    rasas = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    for store in (ours, rasas):
+        tracker = conversation("resident-3")
+        start = tracker.events[-1].timestamp + 10
+        tracker.update(SessionStarted(timestamp=start))
+        tracker.update(UserUttered("hallo / é", {"name": "greet", "confidence": 0.5}, timestamp=start + 1))
+        await store.save(tracker)
+    latest_ours, latest_rasas = await ours.retrieve("resident-3"), await rasas.retrieve("resident-3")
+    assert latest_ours is not None and latest_rasas is not None
+    assert latest_ours.events == latest_rasas.events and len(latest_ours.events) == 2
+    full_ours = await ours.retrieve_full_tracker("resident-3")
+    full_rasas = await rasas.retrieve_full_tracker("resident-3")
+    assert full_ours is not None and full_rasas is not None
+    assert full_ours.events == full_rasas.events and len(full_ours.events) == 7
+    assert await ours.retrieve("nobody") is None
+
+
+async def test_action_server_requests_carry_the_same_json_and_rasas_headers() -> None:
+    """The body ujson writes reads back as the document `json.dumps` writes; the session is Rasa's."""
+    tracker = conversation("resident-4")
+    tracker.update(UserUttered('zie https://voorbeeld.nl/a?b=1 "quote" \u00e9\u2603 \ud83d\ude00',
+                               {"name": "greet", "confidence": 0.123456789012345}))
+    body = {"next_action": "action_answer", "tracker": tracker.current_state(EventVerbosity.ALL), "n": 1e-7}
+    assert json.loads(action_requests.dumps(body)) == json.loads(json.dumps(body))
+    nan = {"a": float("nan")}
+    assert action_requests.dumps(nan).replace(" ", "") == json.dumps(nan).replace(" ", "")
+    endpoint = EndpointConfig("http://127.0.0.1:1/webhook", headers={"Authorization": "Bearer s3cret"})
+    session = action_requests.session(endpoint)
+    try:
+        assert session.json_serialize is action_requests.dumps
+        assert session.headers["Authorization"] == "Bearer s3cret"
+    finally:
+        await session.close()
