@@ -9,13 +9,20 @@ PostgreSQL tests fail loudly when the server on 127.0.0.1:5432 is unreachable.
 
 from __future__ import annotations
 
+import secrets
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Connection
+from handover_flow import STAFF_NAME
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.backend.db import build_engine
+from bot.backend.models import StaffRole
+from bot.backend.services.staff import create_staff_user
 from bot.backend.testing import (
     Database,
     Factory,
@@ -90,3 +97,32 @@ def make(session: Session) -> Factory:
 @pytest.fixture
 def row_counts(session: Session) -> Callable[[], dict[str, int]]:
     return lambda: count_rows(session)
+
+
+# --- The handover browser tests (each of those modules provides its own `stack`). -----------------------
+
+@pytest.fixture(scope="module")
+def backend_db(stack: Any) -> Iterator[Engine]:
+    """The stack's own backend database (SQLite in its data folder, as `make start` uses it).
+
+    Sessions on it stay short: an open SQLite transaction would block the running backend's writes.
+    """
+    database = Path(stack.env["DATA_DIR"]) / "backend.db"
+    assert database.exists(), database
+    engine = build_engine(f"sqlite:///{database}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def make_staff(backend_db: Engine) -> Callable[[StaffRole], tuple[str, str]]:
+    """A new staff account through the backend's service; returns (username, password)."""
+
+    def make(role: StaffRole) -> tuple[str, str]:
+        username, password = f"{role.value}-{uuid.uuid4().hex[:6]}", secrets.token_urlsafe(16)
+        with Session(backend_db) as session, session.begin():
+            create_staff_user(session=session, username=username, display_name=STAFF_NAME, password=password,
+                              role=role)  # fmt: skip
+        return username, password
+
+    return make

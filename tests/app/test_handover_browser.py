@@ -15,32 +15,25 @@ Playwright (never `playwright install`); screenshots go to `test-artifacts/`.
 from __future__ import annotations
 
 import re
-import secrets
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from chromium import bot_messages, launched_chromium, log_in, new_context, require_chromium, user_messages
-from playwright.sync_api import Browser, Page, expect
+from chromium import bot_messages, launched_chromium, log_in, new_context, require_chromium
+from handover_flow import REPLY_TIMEOUT_MS, STAFF_NAME, resident_says, screenshot, tracker_events, wait_until
+from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-from stack import ROOT, Stack, running_stack
+from stack import Stack, running_stack
 
-from bot.backend.db import build_engine
 from bot.backend.models import AuditEntry, StaffRole
-from bot.backend.services.staff import create_staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARTIFACTS = ROOT / "test-artifacts"
-REPLY_TIMEOUT_MS = 60_000
 #: Open every day, all day: the handover goes to a person, whenever the test runs.
 ALWAYS_OPEN = "ma-zo 00:00-24:00"
 HTML_MESSAGE = "<b>vet</b><img src=x onerror=alert(1)> ik heb een vraag over mijn brief"
-STAFF_NAME = "Sanne"
 
 
 @pytest.fixture(scope="module")
@@ -55,65 +48,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def browser() -> Iterator[Browser]:
     with launched_chromium() as launched:
         yield launched
-
-
-@pytest.fixture(scope="module")
-def backend_db(stack: Stack) -> Iterator[Engine]:
-    """The stack's own backend database (SQLite in its data folder, as `make start` uses it).
-
-    Sessions on it stay short: an open SQLite transaction would block the running backend's writes.
-    """
-    database = Path(stack.env["DATA_DIR"]) / "backend.db"
-    assert database.exists(), database
-    engine = build_engine(f"sqlite:///{database}")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def make_staff(backend_db: Engine) -> Callable[[StaffRole], tuple[str, str]]:
-    """A new staff account through the backend's service; returns (username, password)."""
-
-    def make(role: StaffRole) -> tuple[str, str]:
-        username, password = f"{role.value}-{uuid.uuid4().hex[:6]}", secrets.token_urlsafe(16)
-        with Session(backend_db) as session, session.begin():
-            create_staff_user(session=session, username=username, display_name=STAFF_NAME, password=password,
-                              role=role)  # fmt: skip
-        return username, password
-
-    return make
-
-
-def tracker_events(stack: Stack, conversation_id: str) -> list[dict]:
-    response = httpx.get(
-        f"{stack.rasa}/conversations/{conversation_id}/tracker",
-        params={"token": stack.setting("RASA_AUTH_TOKEN")},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return response.json()["events"]
-
-
-def wait_until(condition: Callable[[], object], what: str, timeout: float = 60) -> object:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.25)
-
-
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"handover-{name}.png"), full_page=True)
-
-
-def resident_says(page: Page, text: str) -> None:
-    page.get_by_label("Typ je bericht").fill(text)
-    page.get_by_label("Typ je bericht").press("Enter")
-    expect(user_messages(page).last).to_have_text(f"Jij: {text}")
 
 
 def test_resident_to_staff_and_back_to_the_bot(

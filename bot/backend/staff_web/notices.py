@@ -4,7 +4,11 @@ from __future__ import annotations
 
 NOTICES: dict[str, str] = {
     "uitgelogd": "Je bent uitgelogd.",
-    "opgepakt": "Je hebt deze overdracht opgepakt.",
+    "opgepakt": "Je hebt deze overdracht opgepakt. De bewoner leest dat een medewerker het gesprek heeft.",
+    "opgepakt_zonder_rasa": (
+        "Je hebt deze overdracht opgepakt, maar de assistent was niet bereikbaar: de bewoner weet het nog "
+        "niet en de assistent kan nog antwoorden. Klik over een paar minuten opnieuw op 'Oppakken'."
+    ),
     "notitie": "De notitie is opgeslagen.",
     "verstuurd": "Je antwoord is verstuurd.",
     "gesloten": "De overdracht is afgerond en het gesprek is teruggegeven aan de assistent.",

@@ -1,6 +1,9 @@
 """The staff pages' only way to Rasa: its token-protected HTTP API (httpx, short timeouts).
 
 - transcript: `GET /conversations/{id}/tracker`
+- a person in the conversation: taking a handover or replying pauses the bot first (a `pause` event and
+  `action_listen`, as `action_handover` does within office hours), also outside office hours, so that the
+  bot never answers the resident's reply to a medewerker; taking also tells the resident a person reads
 - a staff reply: `POST /conversations/{id}/tracker/events` with a `bot` event, executed as a side effect
   on the channel the resident used last (`output_channel=latest`: widget socket.io or Telegram)
 - handing back: a `resume` event, then `trigger_intent` `EXTERNAL_handover_closed` (the bot's message)
@@ -19,6 +22,11 @@ from bot.backend.settings import BackendSettings
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 HANDOVER_CLOSED_INTENT = "EXTERNAL_handover_closed"
+#: What the resident reads when a medewerker takes the conversation (no "je" or "u": the bot's form is
+#: the resident's choice, a slot this page does not read).
+TAKEN_TEXT = "Ik heb het gesprek overgenomen. Ik schrijf hier zo een antwoord."
+#: Pausing as `action_handover` does: the rules that start with an intent match again after a resume.
+PAUSE_EVENTS = [{"event": "pause"}, {"event": "action", "name": "action_listen"}]
 
 
 class RasaUnavailable(Exception):
@@ -102,14 +110,24 @@ class RasaClient:
         tracker = self._call("GET", self._url(conversation_id, "tracker"), params={})
         return transcript_lines((tracker or {}).get("events") or [])
 
+    def is_paused(self, conversation_id: str) -> bool:
+        tracker = self._call("GET", self._url(conversation_id, "tracker"), params={})
+        return bool((tracker or {}).get("paused"))
+
     def send_staff_reply(self, conversation_id: str, *, display_name: str, text: str) -> None:
+        """The reply, named after its writer; the bot is paused first when it is not yet."""
         event = {"event": "bot", "text": staff_text(display_name, text), "metadata": {"staff": display_name}}
+        pause = [] if self.is_paused(conversation_id) else PAUSE_EVENTS
         self._call(
             "POST",
             self._url(conversation_id, "tracker/events"),
             params={"output_channel": "latest", "execute_side_effects": "true"},
-            body=[event],
+            body=[*pause, event],
         )
+
+    def take(self, conversation_id: str, *, display_name: str) -> None:
+        """Pause the bot (when it is not yet) and tell the resident a person has the conversation now."""
+        self.send_staff_reply(conversation_id, display_name=display_name, text=TAKEN_TEXT)
 
     def hand_back(self, conversation_id: str) -> None:
         """Resume the bot on the conversation and let it tell the resident."""

@@ -98,7 +98,10 @@ def handover_page(request: Request, sessions: Sessions, user: Staff, handover_id
 
 
 @router.post("/overdrachten/{handover_id}/oppakken", include_in_schema=False)
-def take(request: Request, sessions: Sessions, user: StaffPost, handover_id: str) -> Response:
+def take(
+    request: Request, sessions: Sessions, settings: SettingsDep, user: StaffPost, handover_id: str
+) -> Response:
+    """Take the handover; the bot pauses and the resident reads that a person has the conversation."""
     number = parse_id(handover_id, WHAT)
     with sessions.begin() as db:
         handover = _get_handover(db, number)
@@ -111,6 +114,11 @@ def take(request: Request, sessions: Sessions, user: StaffPost, handover_id: str
             assignee_id=user.id,
             actor=user.actor,
         )
+        conversation_id = handover.conversation_id
+    try:
+        RasaClient.from_settings(settings).take(conversation_id, display_name=user.display_name)
+    except RasaUnavailable:
+        return _back_to_handover(request, number, "opgepakt_zonder_rasa")
     return _back_to_handover(request, number, "opgepakt")
 
 
