@@ -12,6 +12,7 @@ from bot.backend.models import CallbackRequest, CaseStatus, PartOfDay, UrgentRea
 from bot.backend.services import audit
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import NotFound, invalid
+from bot.backend.services.paging import PAGE_SIZE, Page, page_of
 from bot.backend.services.workdays import add_working_days
 from bot.backend.settings import BackendSettings, get_settings
 from bot.backend.topics import TOPICS
@@ -139,11 +140,12 @@ def set_callback_status(
     return callback
 
 
-def callback_queue(*, session: Session, limit: int = 200) -> list[CallbackRequest]:
-    """Callbacks still to make (open or in progress): earliest due date first, urgent first on a day."""
+def callback_queue(*, session: Session, page: int = 1, size: int = PAGE_SIZE) -> Page[CallbackRequest]:
+    """Callbacks still to make (open or in progress): earliest due date first, urgent first on a day;
+    one page of them, with the number of all."""
     query = (
         select(CallbackRequest)
         .where(CallbackRequest.status != CaseStatus.DONE)
         .order_by(CallbackRequest.due_date, CallbackRequest.urgent.desc(), CallbackRequest.id)
     )
-    return list(session.scalars(query.limit(limit)))
+    return page_of(session, query, page, size)

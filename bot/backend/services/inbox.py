@@ -5,6 +5,11 @@ Urgency, most urgent first:
 2. among open and in-behandeling handovers, topic `veiligheid` (safety at home) before other topics;
 3. open and in behandeling: the oldest first (the resident has waited longest);
    afgerond: the most recently closed first.
+
+The list is shown a page at a time (`PAGE_SIZE`), with the true number of matches and the true number per
+status, so that no handover drops silently off a full list (issue 21). A search finds text in the
+summary (the resident's first question, first name and booking code), the reason, the contact request and
+the conversation id.
 """
 
 from __future__ import annotations
@@ -12,14 +17,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.backend.models import CaseStatus, Handover
+from bot.backend.services.paging import PAGE_SIZE, Page, page_of
 from bot.backend.topics import TOPICS
 
 _CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,29}$")
-INBOX_LIMIT = 200
+SEARCH_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -27,9 +33,10 @@ class InboxFilter:
     status: CaseStatus | None = None
     topic: str | None = None
     channel: str | None = None
+    search: str | None = None
 
     @classmethod
-    def parse(cls, status: str, topic: str, channel: str) -> tuple[InboxFilter, bool]:
+    def parse(cls, status: str, topic: str, channel: str, search: str = "") -> tuple[InboxFilter, bool]:
         """From query strings; unknown values are dropped. Returns the filter and whether one was dropped."""
         dropped = False
         parsed_status = None
@@ -42,10 +49,51 @@ class InboxFilter:
             topic, dropped = "", True
         if channel and not _CHANNEL.match(channel):
             channel, dropped = "", True
-        return cls(parsed_status, topic or None, channel or None), dropped
+        search = " ".join(search.split())[:SEARCH_MAX]
+        return cls(parsed_status, topic or None, channel or None, search or None), dropped
+
+    def without_status(self) -> InboxFilter:
+        return InboxFilter(None, self.topic, self.channel, self.search)
+
+    def apply(self, query: Select) -> Select:  # type: ignore[type-arg]
+        if self.status is not None:
+            query = query.where(Handover.status == self.status)
+        if self.topic is not None:
+            query = query.where(Handover.topic == self.topic)
+        if self.channel is not None:
+            query = query.where(Handover.channel == self.channel)
+        if self.search is not None:
+            pattern = "%" + self.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(
+                or_(
+                    *(
+                        column.ilike(pattern, escape="\\")
+                        for column in (Handover.summary, Handover.reason, Handover.contact_request,
+                                       Handover.conversation_id)
+                    )
+                )
+            )
+        return query
 
 
-def list_inbox(*, session: Session, filters: InboxFilter, limit: int = INBOX_LIMIT) -> list[Handover]:
+def inbox_page(
+    *, session: Session, filters: InboxFilter, page: int = 1, size: int = PAGE_SIZE
+) -> Page[Handover]:
+    """One page of the inbox in the order of urgency, with the true number of matches."""
+    return page_of(session, inbox_query(filters), page, size)
+
+
+def status_counts(*, session: Session, filters: InboxFilter) -> dict[CaseStatus, int]:
+    """How many handovers of each status match the other filters (all of them, not a page)."""
+    query = filters.without_status().apply(select(Handover.status, func.count(Handover.id))).group_by(
+        Handover.status
+    )
+    found = dict(session.execute(query).tuples().all())
+    return {status: found.get(status, 0) for status in CaseStatus}
+
+
+def inbox_query(filters: InboxFilter) -> Select[tuple[Handover]]:
+    """The handovers that match, most urgent first (the module's docstring)."""
     status_rank = case(
         (Handover.status == CaseStatus.OPEN, 0), (Handover.status == CaseStatus.IN_PROGRESS, 1), else_=2
     )
@@ -55,15 +103,8 @@ def list_inbox(*, session: Session, filters: InboxFilter, limit: int = INBOX_LIM
         select(Handover)
         .options(selectinload(Handover.assignee))
         .order_by(status_rank, safety_rank, waiting_since.asc(), Handover.closed_at.desc(), Handover.id)
-        .limit(limit)
     )
-    if filters.status is not None:
-        query = query.where(Handover.status == filters.status)
-    if filters.topic is not None:
-        query = query.where(Handover.topic == filters.topic)
-    if filters.channel is not None:
-        query = query.where(Handover.channel == filters.channel)
-    return list(session.scalars(query))
+    return filters.apply(query)
 
 
 def known_channels(*, session: Session) -> list[str]:

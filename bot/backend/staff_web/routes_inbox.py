@@ -12,6 +12,7 @@ from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.models import CaseStatus, Handover
 from bot.backend.services import audit, handovers, inbox
 from bot.backend.services.errors import ServiceError
+from bot.backend.services.paging import page_number
 from bot.backend.staff_web.deps import Staff, StaffIdentity, StaffPost
 from bot.backend.staff_web.ids import not_found, parse_id
 from bot.backend.staff_web.pages import redirect, render
@@ -29,15 +30,32 @@ WHAT = "Deze overdracht"
 
 @router.get("/overdrachten", include_in_schema=False)
 def inbox_page(
-    request: Request, sessions: Sessions, user: Staff, status: str = "", onderwerp: str = "", kanaal: str = ""
+    request: Request,
+    sessions: Sessions,
+    user: Staff,
+    status: str = "",
+    onderwerp: str = "",
+    kanaal: str = "",
+    zoek: str = "",
+    pagina: str = "1",
 ) -> Response:
-    filters, dropped = inbox.InboxFilter.parse(status[:30], onderwerp[:30], kanaal[:30])
+    filters, dropped = inbox.InboxFilter.parse(status[:30], onderwerp[:30], kanaal[:30], zoek[:200])
     with sessions.begin() as db:
-        items = inbox.list_inbox(session=db, filters=filters)
+        page = inbox.inbox_page(session=db, filters=filters, page=page_number(pagina))
         channels = inbox.known_channels(session=db)
-        counts = {s: sum(1 for h in items if h.status is s) for s in CaseStatus}
+        counts = inbox.status_counts(session=db, filters=filters)
+    query = {"status": filters.status.value if filters.status else "", "onderwerp": filters.topic or "",
+             "kanaal": filters.channel or "", "zoek": filters.search or ""}  # fmt: skip
     return render(
-        request, "inbox.html", items=items, filters=filters, channels=channels, counts=counts, dropped=dropped
+        request,
+        "inbox.html",
+        page=page,
+        items=page.items,
+        filters=filters,
+        channels=channels,
+        counts=counts,
+        dropped=dropped,
+        query={key: value for key, value in query.items() if value},
     )
 
 

@@ -13,6 +13,7 @@ from bot.backend.services import bookings, callbacks
 from bot.backend.services.booking_export import bookings_on
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import ServiceError
+from bot.backend.services.paging import page_number
 from bot.backend.staff_web.deps import Staff, StaffPost
 from bot.backend.staff_web.errors import StaffPageError
 from bot.backend.staff_web.ids import not_found, parse_id
@@ -23,7 +24,9 @@ router = APIRouter()
 
 
 @router.get("/vandaag", include_in_schema=False)
-def today_page(request: Request, sessions: Sessions, settings: SettingsDep, _user: Staff) -> Response:
+def today_page(
+    request: Request, sessions: Sessions, settings: SettingsDep, _user: Staff, pagina: str = "1"
+) -> Response:
     today = local_today(settings.tz)
     with sessions.begin() as db:
         todays = bookings_on(session=db, day=today)
@@ -31,9 +34,15 @@ def today_page(request: Request, sessions: Sessions, settings: SettingsDep, _use
             (name, list(items))
             for name, items in groupby(todays, key=lambda b: b.slot.schedule.location.name)
         ]
-        queue = callbacks.callback_queue(session=db)
+        queue = callbacks.callback_queue(session=db, page=page_number(pagina))
     return render(
-        request, "today.html", today=today, per_location=per_location, queue=queue, phone=format_national
+        request,
+        "today.html",
+        today=today,
+        per_location=per_location,
+        queue=queue.items,
+        page=queue,
+        phone=format_national,
     )
 
 

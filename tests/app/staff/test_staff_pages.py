@@ -78,6 +78,35 @@ def test_the_inbox_puts_the_most_urgent_first_and_filters(
     assert len(re.findall(r'data-handover="', page.text)) == 6
 
 
+def test_a_full_inbox_pages_with_true_counts_and_search_finds_the_new_handover(
+    client: TestClient, accounts: Accounts, session: Session
+) -> None:
+    """Issue 21: 200 rows used to be the whole list, and "200 overdracht(en)" read like the total."""
+    for number in range(118):
+        _handover(session, f"bulk-{number}", age_minutes=1000 - number)
+    _handover(session, "done-1", status=CaseStatus.DONE, age_minutes=2000)
+    newest = _handover(session, "newest", age_minutes=0)
+    newest.summary = "Voornaam: Fatima. Vraag: afspraak VD-7K3P-X9QA verzetten, 100% zeker"
+    session.commit()
+    login(client, "sanne")
+    first = client.get("/staff/overdrachten").text
+    assert "1–50 van 120 overdracht(en), pagina 1 van 3" in first
+    assert "open: 119" in first and "afgerond: 1" in first and "in behandeling: 0" in first
+    assert len(_inbox_ids(client)) == 50 and newest.id not in _inbox_ids(client)
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    last = client.get("/staff/overdrachten?pagina=3").text
+    assert "101–120 van 120" in last and 'rel="prev"' in last and 'rel="next"' not in last
+    assert newest.id in _inbox_ids(client, "?pagina=3")  # the newest open one: last of the open
+    assert _inbox_ids(client, "?pagina=99") == _inbox_ids(client, "?pagina=3")  # past the end: the last page
+    assert _inbox_ids(client, "?pagina=-1") == _inbox_ids(client)
+    for search in ("fatima", "VD-7K3P-X9QA", "100%", "  afspraak   VD-7K3P "):
+        assert _inbox_ids(client, f"?zoek={search}") == [newest.id], search
+    assert _inbox_ids(client, "?zoek=_") == []  # LIKE wildcards are plain characters
+    filtered = client.get("/staff/overdrachten?status=open&zoek=deurwaarder&pagina=2").text
+    assert "51–100 van 118" in filtered
+    assert 'href="/staff/overdrachten?status=open&amp;zoek=deurwaarder&amp;pagina=3"' in filtered
+
+
 def test_handover_page_shows_the_case_escaped_and_says_when_rasa_is_down(
     client: TestClient, accounts: Accounts, session: Session
 ) -> None:
@@ -195,6 +224,26 @@ def test_todays_bookings_and_the_callback_queue_can_be_marked_done(
     actions = audit_actions(session)
     assert ("staff:sanne", "booking.done") in actions and ("staff:sanne", "callback.status") in actions
     assert client.post("/staff/afspraken/999999/klaar", data={"csrf_token": token}).status_code == 404
+
+
+def test_a_long_callback_queue_pages_and_says_how_many_wait(
+    client: TestClient, accounts: Accounts, session: Session, settings
+) -> None:
+    names = [f"Naam{letter}" for letter in "abcdefghijk"] * 5
+    made = [
+        create_callback(
+            session=session, topic="schulden", first_name=name, phone="0612345679", settings=settings
+        )
+        for name in names
+    ]
+    session.commit()
+    login(client, "sanne")
+    first = client.get("/staff/vandaag").text
+    assert "1–50 van 55 terugbelverzoek(en) nog te doen, pagina 1 van 2" in first
+    assert len(re.findall(r'data-callback="', first)) == 50
+    second = client.get("/staff/vandaag?pagina=2").text
+    assert "51–55 van 55" in second and f'data-callback="{made[-1].id}"' in second  # the newest, not lost
+    assert 'href="/staff/vandaag?pagina=1"' in second
 
 
 def test_a_beheerder_manages_staff_accounts(client: TestClient, accounts: Accounts, session: Session) -> None:
