@@ -124,7 +124,7 @@ def test_resident_to_staff_and_back_to_the_bot(
         staff.get_by_role("button", name="Filteren").click()
         row = staff.locator(f'tr[data-handover="{handover_id}"]')
         expect(row).to_contain_text("open")
-        expect(row).to_contain_text("socketio")
+        expect(row).to_contain_text("Website-chat")
         screenshot(staff, "3-inbox")
         row.get_by_role("link").click()
         expect(staff.get_by_role("heading", name=f"Overdracht {handover_id}")).to_be_visible()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -26,6 +27,9 @@ from bot.backend.topics import TOPICS
 
 _CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,29}$")
 SEARCH_MAX = 100
+PREVIEW_MAX = 90
+#: The summary's header above the resident's own words (actions/handover.py, `conversation_summary`).
+_RESIDENT_WROTE = "De bewoner schreef"
 
 
 @dataclass(frozen=True)
@@ -109,3 +113,32 @@ def inbox_query(filters: InboxFilter) -> Select[tuple[Handover]]:
 
 def known_channels(*, session: Session) -> list[str]:
     return sorted(session.scalars(select(Handover.channel).distinct()))
+
+
+def question_preview(summary: str) -> str:
+    """The resident's first own line in a handover summary, shortened at a word; else its first line."""
+    lines = [line.strip() for line in (summary or "").splitlines() if line.strip()]
+    after_header = False
+    first = lines[0] if lines else ""
+    for line in lines:
+        if line.startswith(_RESIDENT_WROTE):
+            after_header = True
+        elif after_header and line.startswith("- "):
+            first = line[2:]
+            break
+    if len(first) <= PREVIEW_MAX:
+        return first
+    return first[:PREVIEW_MAX].rsplit(" ", 1)[0] + " …"
+
+
+def waiting_label(since: datetime, now: datetime | None = None) -> str:
+    """How long a resident has waited, in Dutch: "12 min", "3 uur", "2 dagen"."""
+    now = now or datetime.now(UTC)
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} uur"
+    return f"{minutes // (24 * 60)} dagen"

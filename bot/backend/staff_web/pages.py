@@ -11,7 +11,9 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from bot.backend.channels import channel_label
 from bot.backend.models import CaseStatus
+from bot.backend.services.inbox import question_preview, waiting_label
 from bot.backend.staff_web.errors import LoginRequired, StaffPageError
 from bot.backend.staff_web.notices import NOTICES
 from bot.backend.staff_web.session import write_session
@@ -43,6 +45,9 @@ def status_label(value: CaseStatus | str) -> str:
 
 templates.env.filters["topic_label"] = lambda value: topic_label(value) if value else "geen onderwerp"
 templates.env.filters["status_label"] = status_label
+templates.env.filters["channel_label"] = channel_label
+templates.env.filters["question_preview"] = question_preview
+templates.env.filters["waiting"] = waiting_label
 templates.env.filters["dutch_date"] = full_date_label
 templates.env.filters["weekday"] = lambda index: WEEKDAYS[index]
 templates.env.globals["TOPICS"] = TOPICS

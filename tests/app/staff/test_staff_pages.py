@@ -226,6 +226,29 @@ def test_todays_bookings_and_the_callback_queue_can_be_marked_done(
     assert client.post("/staff/afspraken/999999/klaar", data={"csrf_token": token}).status_code == 404
 
 
+def test_inbox_rows_say_the_question_the_waiting_time_and_the_channel_by_name(
+    client: TestClient, accounts: Accounts, session: Session
+) -> None:
+    handover = _handover(session, "rows-1", channel="socketio", age_minutes=135)
+    handover.summary = (
+        "De bewoner vraagt om een medewerker.\nOnderwerp: Geldzaken.\n"
+        "De bewoner schreef (laatste berichten):\n"
+        "- Ik heb een brief van de deurwaarder <b>gekregen</b> over beslag op mijn loon en ik snap niet "
+        "wat ik "
+        "nu moet doen met de termijnen\n- nog iets"
+    )
+    _handover(session, "rows-2", channel="xyz", age_minutes=3 * 24 * 60)
+    session.commit()
+    login(client, "sanne")
+    page = client.get("/staff/overdrachten").text
+    row = page[page.index(f'data-handover="{handover.id}"') :].split("</tr>")[0]
+    assert "Ik heb een brief van de deurwaarder &lt;b&gt;gekregen&lt;/b&gt; over beslag op mijn" in row
+    assert "termijnen" not in row and "…" in row  # shortened at a word
+    assert "2 uur" in row and "Website-chat" in row and ">socketio<" not in row
+    assert "3 dagen" in page and "xyz (onbekend kanaal)" in page
+    assert '<option value="socketio" >Website-chat</option>' in page
+
+
 def test_a_long_callback_queue_pages_and_says_how_many_wait(
     client: TestClient, accounts: Accounts, session: Session, settings
 ) -> None:
