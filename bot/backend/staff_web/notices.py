@@ -7,7 +7,8 @@ NOTICES: dict[str, str] = {
     "opgepakt": "Je hebt deze overdracht opgepakt. De bewoner leest dat een medewerker het gesprek heeft.",
     "opgepakt_zonder_rasa": (
         "Je hebt deze overdracht opgepakt, maar de assistent was niet bereikbaar: de bewoner weet het nog "
-        "niet en de assistent kan nog antwoorden. Klik over een paar minuten opnieuw op 'Oppakken'."
+        "niet en de assistent kan nog antwoorden. Stuur over een paar minuten een antwoord: dat pauzeert de "
+        "assistent ook."
     ),
     "notitie": "De notitie is opgeslagen.",
     "verstuurd": "Je antwoord is verstuurd.",

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -47,8 +48,10 @@ def staff_text(display_name: str, text: str) -> str:
     """How a reply reaches the resident: named, so it is clear a person wrote it.
 
     The widget recognises this shape ("Naam (wijkteam): ") and labels the message as a staff member's.
+    A role or note in brackets at the end of the display name ("Beheerder (demo)") is left out.
     """
-    return f"{display_name} (wijkteam): {text}"
+    name = re.sub(r"\s*\([^()]*\)\s*$", "", display_name).strip() or "Medewerker"
+    return f"{name} (wijkteam): {text}"
 
 
 def _button_titles(event: dict[str, Any]) -> dict[str, str]:

@@ -107,6 +107,7 @@ def _detail(
         reply_text=reply_text,
         reply_error=reply_error,
         reply_max=REPLY_MAX,
+        staff_id=user.id,
     )
 
 

@@ -83,6 +83,12 @@ def test_a_reply_to_a_conversation_the_bot_still_has_pauses_it_first(rasa: Stand
     assert [event["event"] for event in rasa.posted[-1][1]] == ["bot"]  # paused already: no second pause
 
 
+def test_the_resident_reads_the_staff_name_without_a_role_in_brackets() -> None:
+    assert staff_text("Beheerder (demo)", "Hallo") == "Beheerder (wijkteam): Hallo"
+    assert staff_text("Sanne", "Hallo") == "Sanne (wijkteam): Hallo"
+    assert staff_text("(demo)", "Hallo") == "Medewerker (wijkteam): Hallo"
+
+
 def test_taking_a_handover_pauses_the_bot_and_tells_the_resident(rasa: StandInRasa) -> None:
     RasaClient(rasa.url, "rasa-token").take("resident-2", display_name="Sanne")
     _, events, _ = rasa.posted[-1]

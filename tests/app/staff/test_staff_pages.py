@@ -143,11 +143,14 @@ def test_notes_take_and_close_are_saved_and_audited(
         client.post(f"{url}/notitie", data={"tekst": "Belt morgen <terug>", "csrf_token": token}).status_code
         == 303
     )
+    assert ">Oppakken</button>" in client.get(url).text
     taken = client.post(f"{url}/oppakken", data={"csrf_token": token})
     assert taken.status_code == 303
     # Rasa is down: taken here, but the page says the bot could not be paused and the resident not told.
     assert "opgepakt_zonder_rasa" in taken.headers["location"]
-    assert "de assistent kan nog antwoorden" in client.get(taken.headers["location"]).text
+    after_taking = client.get(taken.headers["location"]).text
+    assert "de assistent kan nog antwoorden" in after_taking
+    assert ">Oppakken</button>" not in after_taking  # taken by me: no button to take it again
     session.expire_all()
     stored = session.get(Handover, handover.id)
     assert stored.status is CaseStatus.IN_PROGRESS and stored.assignee_id == accounts.staff_id
