@@ -15,6 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
+from bot.backend.staff_web.rasa_client import staff_text
 from tests.app.chromium import launched_chromium, log_in, new_context, require_chromium
 from tests.app.stack import Stack, read_env_file_value, running_stack
 
@@ -81,7 +82,9 @@ def test_staff_reads_the_transcript_escaped_replies_and_closes(stack: Stack, bro
     bot_events = [e for e in _tracker(stack, conversation_id) if e.get("event") == "bot"]
     staff_events = [e for e in bot_events if (e.get("metadata") or {}).get("staff")]
     assert staff_events and staff_events[-1]["text"].endswith(reply)
-    assert staff_events[-1]["text"].startswith(staff_events[-1]["metadata"]["staff"] + " (wijkteam): ")
+    # named without the role in brackets: "Beheerder (demo)" writes as "Beheerder (wijkteam): ..."
+    assert staff_events[-1]["text"] == staff_text(staff_events[-1]["metadata"]["staff"], reply)
+    assert staff_events[-1]["text"].startswith("Beheerder (wijkteam): ")
     expect(page.locator(".transcript .line-staff .text").last).to_contain_text(reply)
 
     page.get_by_role("button", name="Afronden en teruggeven aan de assistent").click()
