@@ -322,6 +322,9 @@ class Conversation(Base):
     topic: Mapped[str | None] = mapped_column(String(30))
     #: True once a handover exists for this conversation (set when the bot reports it afterwards).
     handed_over: Mapped[bool] = mapped_column(default=False)
+    #: True once the bot reported that it did not understand a message (`action_handle_nlu_fallback`);
+    #: the dashboard counts such a conversation without a topic as "niet begrepen".
+    misunderstood: Mapped[bool] = mapped_column(default=False)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
