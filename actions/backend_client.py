@@ -108,13 +108,18 @@ class BackendClient:
         return list(body["items"] if isinstance(body, dict) and "items" in body else body)
 
     async def book_slot(
-        self, slot_id: int, first_name: str, *, phone: str | None = None, email: str | None = None
+        self,
+        slot_id: int,
+        first_name: str,
+        *,
+        phone: str | None = None,
+        email: str | None = None,
+        conversation_id: str | None = None,
     ) -> dict[str, Any]:
+        """Book a place; the conversation id lets the staff see the booking beside a handover."""
         payload: dict[str, Any] = {"slot_id": slot_id, "first_name": first_name}
-        if phone:
-            payload["phone"] = phone
-        if email:
-            payload["email"] = email
+        optional = (("phone", phone), ("email", email), ("conversation_id", conversation_id))
+        payload.update((key, value) for key, value in optional if value)
         return dict(await self._call("POST", "/bookings", json=payload))
 
     async def lookup_booking(self, code: str, verification: str, conversation_id: str) -> dict[str, Any]:
@@ -142,12 +147,16 @@ class BackendClient:
         *,
         preferred_part_of_day: str | None = None,
         question: str | None = None,
+        conversation_id: str | None = None,
     ) -> dict[str, Any]:
+        """Ask for a callback; the conversation id lets the staff see it beside a handover."""
         payload: dict[str, Any] = {"topic": topic, "first_name": first_name, "phone": phone}
-        if preferred_part_of_day:
-            payload["preferred_part_of_day"] = preferred_part_of_day
-        if question:
-            payload["question"] = question[:500]
+        optional = (
+            ("preferred_part_of_day", preferred_part_of_day),
+            ("question", question[:500] if question else None),
+            ("conversation_id", conversation_id),
+        )
+        payload.update((key, value) for key, value in optional if value)
         return dict(await self._call("POST", "/callbacks", json=payload))
 
     async def office_hours(self) -> dict[str, Any]:

@@ -130,6 +130,7 @@ class ActionSubmitCallback(Action):
                 normalise_phone(str(tracker.get_slot("callback_phone"))),
                 preferred_part_of_day=part if part in ("ochtend", "middag", "avond") else None,
                 question=handover_reference(tracker),
+                conversation_id=tracker.sender_id,
             )
         except BackendUnavailable:
             say(dispatcher, "utter_backend_down", settings)

@@ -10,7 +10,6 @@ the team is open again and offers a terugbelverzoek. See docs/handover.md.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -23,6 +22,7 @@ from actions.content import ContentStore, content_store
 from actions.form_base import say
 from actions.session import conversation_channel
 from bot.settings import RasaSideSettings
+from bot.shared.booking_codes import written_codes
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +41,15 @@ CONSENT_QUESTIONS = {
 }
 #: The in-hours message per channel (the widget is Rasa's socket.io channel).
 OPEN_MESSAGES = {"socketio": "utter_handover_open_widget", "telegram": "utter_handover_open_telegram"}
-CONTACT_CHAT = "Antwoord in dit chatgesprek ({channel})."
-CONTACT_CALLBACK = "Buiten openingstijden: terugbellen. Een terugbelverzoek volgt als de bewoner het invult."
+CONTACT_CHAT = "Antwoord in dit chatgesprek."
+#: The staff page shows the callback request itself beside the handover once the resident fills it in.
+CONTACT_CALLBACK = "Buiten openingstijden: de bewoner kan een terugbelverzoek invullen."
 DEFAULT_REPLY_TIME = "een half uur"
 #: Messages that say nothing about the question itself.
 # Misunderstood messages stay: a person must read them.
 SMALL_TALK = {"affirm", "deny", "greet", "thank", "goodbye"}
 MAX_MESSAGES = 5
 MAX_MESSAGE_CHARS = 240
-BOOKING_CODE = re.compile(r"\bVD-[A-Z0-9]{4}(?:-[A-Z0-9]{4})?\b")
 
 
 def _shorten(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -76,7 +76,7 @@ def last_booking_code(tracker: Tracker) -> str | None:
         match
         for event in tracker.events
         if event.get("event") in ("user", "bot")
-        for match in BOOKING_CODE.findall(str(event.get("text") or "").upper())
+        for match in written_codes(str(event.get("text") or ""))
     ]
     return codes[-1] if codes else None
 
@@ -180,7 +180,7 @@ class ActionHandover(Action):
         topic = handover_topic(tracker, reason)
         try:
             hours = await client.office_hours()
-            contact = CONTACT_CHAT.format(channel=channel) if hours.get("open_now") else CONTACT_CALLBACK
+            contact = CONTACT_CHAT if hours.get("open_now") else CONTACT_CALLBACK
             handover = await client.create_handover(
                 tracker.sender_id,
                 channel,

@@ -222,6 +222,7 @@ class ActionSubmitSpreekuur(Action):
                     str(tracker.get_slot("spreekuur_first_name")),
                     email=contact if "@" in contact else None,
                     phone=None if "@" in contact else normalise_phone(contact),
+                    conversation_id=tracker.sender_id,
                 )
         except BackendUnavailable:
             say(dispatcher, "utter_backend_down", settings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ALPHABET", "PREFIX", "LENGTH", "LEGACY_LENGTH", "normalise_code", "find_code"]
+__all__ = ["ALPHABET", "PREFIX", "LENGTH", "LEGACY_LENGTH", "normalise_code", "find_code", "written_codes"]
 
 ALPHABET = "ACDEFGHJKMNPQRTWXY34679"
 PREFIX = "VD-"
@@ -20,6 +20,8 @@ LEGACY_LENGTH = 4
 #: The longest text that can still be a code (`VD-7K3P-X9QA` with spaces around it).
 MAX_RAW_LENGTH = 30
 _SEPARATORS = re.compile(r"[\s\-_.]")
+#: A code as the bot and the backend write it (`VD-7K3P-X9QA`, old `VD-7K3P`), in any text.
+_WRITTEN = re.compile(r"\bVD-[A-Z0-9]{4}(?:-[A-Z0-9]{4})?\b")
 _BODY = re.compile(rf"^VD([{ALPHABET}]{{{LENGTH}}}|[{ALPHABET}]{{{LEGACY_LENGTH}}})$")
 _CANDIDATE = re.compile(r"(?<![A-Z0-9])(VD[\s\-_.]*)?([A-Z0-9]{4})(?:[\s\-_.]*([A-Z0-9]{4}))?(?![A-Z0-9])")
 
@@ -58,3 +60,8 @@ def find_code(text: str) -> str | None:
             if legacy is not None:
                 return legacy
     return None
+
+
+def written_codes(text: str) -> list[str]:
+    """The codes written in their own form (`VD-7K3P-X9QA`) in `text`, in order, upper-cased."""
+    return _WRITTEN.findall(text.upper())

@@ -46,6 +46,7 @@ class BookingCreate(Request):
     phone: Annotated[StrictStr | None, Field(max_length=30)] = None
     email: Annotated[StrictStr | None, Field(max_length=254)] = None
     question: Annotated[StrictStr | None, Field(max_length=500)] = None
+    conversation_id: ConversationId | None = Field(default=None, description="The conversation that books")
 
 
 Ticket = Annotated[
@@ -91,6 +92,7 @@ class CallbackCreate(Request):
     question: Annotated[StrictStr | None, Field(max_length=500)] = None
     urgent_reason: UrgentReason | None = None
     threat_date: IsoDate | None = Field(default=None, description="Eviction or cut-off date from the letter")
+    conversation_id: ConversationId | None = Field(default=None, description="The conversation that asks")
 
 
 class CallbackUpdate(Request):

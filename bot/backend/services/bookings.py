@@ -19,6 +19,7 @@ from bot.backend.services import audit
 from bot.backend.services.clock import local_now
 from bot.backend.services.codes import new_code, normalise_code
 from bot.backend.services.errors import Conflict, NotFound, invalid
+from bot.backend.services.handovers import checked_conversation_id
 from bot.backend.services.slots import check_bookable, get_slot
 from bot.backend.validation import (
     InvalidPhoneNumber,
@@ -96,6 +97,7 @@ def book_slot(
     phone: str | None = None,
     email: str | None = None,
     question: str | None = None,
+    conversation_id: str | None = None,
     actor: str = "api",
     tz: ZoneInfo | None = None,
 ) -> Booking:
@@ -103,6 +105,7 @@ def book_slot(
     name, clean_phone, clean_mail, text = validate_contact(
         first_name=first_name, phone=phone, email=email, question=question
     )
+    checked_conversation_id(conversation_id)
     slot = get_slot(session=session, slot_id=slot_id)
     check_bookable(session=session, slot=slot, tz=tz)
     _claim_place(session, slot.id)
@@ -113,6 +116,7 @@ def book_slot(
         phone=clean_phone,
         email=clean_mail,
         question=text,
+        conversation_id=conversation_id,
         status=BookingStatus.CONFIRMED,
     )
     _insert_with_unique_code(session, booking)

@@ -12,6 +12,7 @@ from bot.backend.models import CallbackRequest, CaseStatus, PartOfDay, UrgentRea
 from bot.backend.services import audit
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import NotFound, invalid
+from bot.backend.services.handovers import checked_conversation_id
 from bot.backend.services.paging import PAGE_SIZE, Page, page_of
 from bot.backend.services.workdays import add_working_days
 from bot.backend.settings import BackendSettings, get_settings
@@ -52,12 +53,14 @@ def create_callback(
     question: str | None = None,
     urgent_reason: UrgentReason | str | None = None,
     threat_date: date | None = None,
+    conversation_id: str | None = None,
     actor: str = "api",
     settings: BackendSettings | None = None,
     tz: ZoneInfo | None = None,
 ) -> CallbackRequest:
     """Record a callback request with its due date, or raise a ServiceError (nothing written)."""
     settings = settings or get_settings()
+    checked_conversation_id(conversation_id)
     if topic not in TOPICS:
         raise invalid("topic", f"Onbekend onderwerp. Kies uit: {', '.join(TOPICS)}.")
     try:
@@ -100,6 +103,7 @@ def create_callback(
         threat_date=threat_date,
         due_date=due,
         status=CaseStatus.OPEN,
+        conversation_id=conversation_id,
     )
     session.add(callback)
     session.flush()

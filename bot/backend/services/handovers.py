@@ -22,9 +22,15 @@ NOTE_MAX = 2000
 REASON_MAX = 200
 
 
-def _checked(conversation_id: str, channel: str, topic: str | None) -> None:
-    if not _CONVERSATION_ID.match(conversation_id):
+def checked_conversation_id(conversation_id: str | None) -> str | None:
+    """The id as given, or a ServiceError when it does not look like a conversation id (None passes)."""
+    if conversation_id is not None and not _CONVERSATION_ID.match(conversation_id):
         raise invalid("conversation_id", "Dit gesprek-id klopt niet (letters, cijfers en - _ . : @ +).")
+    return conversation_id
+
+
+def _checked(conversation_id: str, channel: str, topic: str | None) -> None:
+    checked_conversation_id(conversation_id)
     if not _CHANNEL.match(channel):
         raise invalid("channel", "Dit kanaal klopt niet, bijvoorbeeld website of telegram.")
     if topic is not None and topic not in TOPICS:
