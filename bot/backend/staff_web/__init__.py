@@ -10,7 +10,14 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
-from bot.backend.staff_web import routes_admin, routes_auth, routes_dashboard, routes_inbox, routes_today
+from bot.backend.staff_web import (
+    routes_admin,
+    routes_auth,
+    routes_dashboard,
+    routes_inbox,
+    routes_lists,
+    routes_today,
+)
 from bot.backend.staff_web.errors import LoginRequired, StaffPageError
 from bot.backend.staff_web.pages import error_page, login_redirect
 
@@ -28,7 +35,7 @@ def stylesheet() -> FileResponse:
 
 def build_router() -> APIRouter:
     router = APIRouter(prefix="/staff", tags=["staff"])
-    for module in (routes_auth, routes_inbox, routes_today, routes_dashboard, routes_admin):
+    for module in (routes_auth, routes_inbox, routes_today, routes_dashboard, routes_admin, routes_lists):
         router.include_router(module.router)
     router.include_router(_static)
     return router

@@ -39,6 +39,11 @@ def _local(request: Request, value: datetime | None, fmt: str = "%d-%m-%Y %H:%M"
     return value.astimezone(request.app.state.settings.tz).strftime(fmt)
 
 
+def dutch_number(value: int) -> str:
+    """1412 -> "1.412" (a Dutch reader takes "1,412" for a fraction)."""
+    return f"{value:,}".replace(",", ".")
+
+
 def status_label(value: CaseStatus | str) -> str:
     return CaseStatus(value).label
 
@@ -49,6 +54,7 @@ templates.env.filters["channel_label"] = channel_label
 templates.env.filters["question_preview"] = question_preview
 templates.env.filters["waiting"] = waiting_label
 templates.env.filters["dutch_date"] = full_date_label
+templates.env.filters["number"] = dutch_number
 templates.env.filters["weekday"] = lambda index: WEEKDAYS[index]
 templates.env.globals["TOPICS"] = TOPICS
 templates.env.globals["STATUSES"] = list(CaseStatus)
