@@ -152,6 +152,19 @@ def test_resident_to_staff_and_back_to_the_bot(
         expect(resident.locator(".vd-msg--staff")).to_have_count(1)
         screenshot(resident, "5-staff-reply")
 
+        # --- The reply box is above the conversation; the resident's answer to the person appears on the
+        # staff page without a reload (staff.js), and the paused bot stays silent.
+        reply_box = staff.get_by_label("Je antwoord").bounding_box()
+        conversation_box = staff.locator("#transcript").bounding_box()
+        assert reply_box and conversation_box and reply_box["y"] < conversation_box["y"]
+        expect(staff.locator("#no-cases")).to_be_visible()  # no booking or callback in this conversation
+        page_url = staff.url
+        resident_says(resident, "Dank je. De brief kwam vorige week.")
+        expect(resident_lines.filter(has_text="De brief kwam vorige week.")).to_have_count(1, timeout=20_000)
+        expect(staff.locator("#live-status")).to_have_text("Er is 1 nieuw bericht.")
+        assert staff.url == page_url
+        expect(bot_messages(resident)).to_have_count(paused_bots + 1)
+
         # --- Closing gives the conversation back to the bot, which tells the resident.
         staff.get_by_role("button", name="Afronden en teruggeven aan de assistent").click()
         expect(staff.get_by_role("status")).to_have_text(

@@ -25,12 +25,16 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 _static = APIRouter()
 
 
-@_static.get("/static/staff.css", include_in_schema=False)
-def stylesheet() -> FileResponse:
-    path = STATIC_DIR / "staff.css"
-    if not path.is_file():
+#: The staff pages' only static files; every page works without the script (it adds live updates).
+STATIC_FILES = {"staff.css": "text/css; charset=utf-8", "staff.js": "text/javascript; charset=utf-8"}
+
+
+@_static.get("/static/{name}", include_in_schema=False)
+def static_file(name: str) -> FileResponse:
+    path = STATIC_DIR / name
+    if name not in STATIC_FILES or not path.is_file():
         raise HTTPException(status_code=404)
-    return FileResponse(path, media_type="text/css; charset=utf-8", headers={"Cache-Control": "no-cache"})
+    return FileResponse(path, media_type=STATIC_FILES[name], headers={"Cache-Control": "no-cache"})
 
 
 def build_router() -> APIRouter:

@@ -54,6 +54,12 @@ def staff_text(display_name: str, text: str) -> str:
     return f"{name} (wijkteam): {text}"
 
 
+#: What the resident's app sends when it opens a conversation (the widget, Telegram's /start): staff read
+#: this instead of the payload. Other payloads that match no offered button are shown as they came in.
+OPENING_PAYLOADS = {"/greet", "/start", "/session_start"}
+OPENED_TEXT = "(opende het gesprek)"
+
+
 def _button_titles(event: dict[str, Any]) -> dict[str, str]:
     """payload -> title of the buttons a bot event offered."""
     buttons = (event.get("data") or {}).get("buttons") or []
@@ -76,7 +82,10 @@ def transcript_lines(events: list[dict[str, Any]]) -> list[TranscriptLine]:
         at = datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, int | float) else None
         if kind == "user":
             title = offered.get(text.strip())
-            lines.append(TranscriptLine("user", title or text, at, pressed=title is not None))
+            if title is None and text.strip() in OPENING_PAYLOADS:
+                lines.append(TranscriptLine("user", OPENED_TEXT, at))
+            else:
+                lines.append(TranscriptLine("user", title or text, at, pressed=title is not None))
             offered = {}
             continue
         staff = (event.get("metadata") or {}).get("staff")

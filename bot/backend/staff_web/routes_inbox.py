@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.models import CaseStatus, Handover
-from bot.backend.services import audit, handovers, inbox
+from bot.backend.services import audit, handover_cases, handovers, inbox
 from bot.backend.services.errors import ServiceError
 from bot.backend.services.paging import page_number
+from bot.backend.settings import BackendSettings
 from bot.backend.staff_web.deps import Staff, StaffIdentity, StaffPost
 from bot.backend.staff_web.ids import not_found, parse_id
 from bot.backend.staff_web.pages import redirect, render
@@ -72,6 +73,14 @@ def _back_to_handover(request: Request, number: int, notice: str | None = None) 
     return redirect(request, f"/staff/overdrachten/{number}", notice=notice)
 
 
+def _transcript(settings: BackendSettings, conversation_id: str) -> tuple[list[TranscriptLine] | None, str]:
+    """The conversation from Rasa, or None and the Dutch reason it cannot be shown now."""
+    try:
+        return RasaClient.from_settings(settings).transcript(conversation_id), ""
+    except RasaUnavailable:
+        return None, RASA_DOWN_TRANSCRIPT
+
+
 def _detail(
     request: Request,
     sessions: Sessions,
@@ -87,16 +96,12 @@ def _detail(
     with sessions.begin() as db:
         handover = _get_handover(db, handover_id)
         _ = handover.assignee, list(handover.notes)
+        cases = handover_cases.cases_of(session=db, handover=handover)
         if audit_view:
             audit.record(
                 session=db, actor=user.actor, action="handover.view", entity="handover", entity_id=handover.id
             )
-    transcript: list[TranscriptLine] | None
-    try:
-        transcript = RasaClient.from_settings(settings).transcript(handover.conversation_id)
-        transcript_error = ""
-    except RasaUnavailable:
-        transcript, transcript_error = None, RASA_DOWN_TRANSCRIPT
+    transcript, transcript_error = _transcript(settings, handover.conversation_id)
     return render(
         request,
         "handover.html",
@@ -104,6 +109,7 @@ def _detail(
         handover=handover,
         transcript=transcript,
         transcript_error=transcript_error,
+        cases=cases,
         reply_text=reply_text,
         reply_error=reply_error,
         reply_max=REPLY_MAX,
@@ -114,6 +120,17 @@ def _detail(
 @router.get("/overdrachten/{handover_id}", include_in_schema=False)
 def handover_page(request: Request, sessions: Sessions, user: Staff, handover_id: str) -> Response:
     return _detail(request, sessions, parse_id(handover_id, WHAT), user)
+
+
+@router.get("/overdrachten/{handover_id}/gesprek", include_in_schema=False)
+def transcript_fragment(
+    request: Request, sessions: Sessions, settings: SettingsDep, _user: Staff, handover_id: str
+) -> Response:
+    """The conversation alone, as HTML, for the page's script to show new messages without a reload."""
+    with sessions.begin() as db:
+        conversation_id = _get_handover(db, parse_id(handover_id, WHAT)).conversation_id
+    transcript, transcript_error = _transcript(settings, conversation_id)
+    return render(request, "_transcript.html", transcript=transcript, transcript_error=transcript_error)
 
 
 @router.post("/overdrachten/{handover_id}/oppakken", include_in_schema=False)

@@ -50,3 +50,13 @@ def test_staff_replies_and_odd_events_keep_their_place() -> None:
         TranscriptLine("bot", "Kies", None, "", ("/affirm",)),
         TranscriptLine("user", "/affirm", lines[2].at, pressed=True),
     ]
+
+
+def test_the_opening_payload_reads_as_opening_the_conversation() -> None:
+    lines = transcript_lines([user("/greet"), INTRO, user("/start"), user("/etc/hosts")])
+    assert [(line.text, line.pressed) for line in lines] == [
+        ("(opende het gesprek)", False),
+        (INTRO["text"], False),
+        ("(opende het gesprek)", False),
+        ("/etc/hosts", False),
+    ]
