@@ -71,6 +71,14 @@ class BackendSettings(BaseSettings):
     retention_booking_days: int = Field(default=30, ge=1, le=3650)
     retention_handover_days: int = Field(default=90, ge=1, le=3650)
 
+    #: Abuse limits of the public channels (docs/security.md, "Abuse limits"): new conversations and new
+    #: handovers per client address (hashed by the channel) per hour; 0 switches a limit off.
+    limit_conversations_per_client_hour: int = Field(default=30, ge=0, le=100_000)
+    limit_handovers_per_client_hour: int = Field(default=10, ge=0, le=100_000)
+    #: Where those counts live: empty = this process's memory (one backend); `redis://host:port/db` when
+    #: several backends run (`VOORDEUR_STORES=production` sets it from REDIS_*).
+    limits_storage_url: str = ""
+
     @model_validator(mode="after")
     def _fill_defaults_and_refuse_weak_secrets(self) -> BackendSettings:
         if not self.data_dir.is_absolute():  # `DATA_DIR=var/data` means the project's folder, not the cwd's

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.backend.services.abuse_limits import AbuseLimits
 from bot.backend.settings import BackendSettings
+
+logger = logging.getLogger(__name__)
+_limits_lock = threading.Lock()
 
 _bearer = HTTPBearer(auto_error=False, description="BACKEND_SERVICE_TOKEN")
 
@@ -38,5 +44,25 @@ def require_service_token(
         raise HTTPException(status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
+def get_abuse_limits(request: Request) -> AbuseLimits:
+    """The app's per-client limits, made at first use from its settings (docs/security.md)."""
+    state = request.app.state
+    limits = getattr(state, "abuse_limits", None)
+    if limits is None:
+        with _limits_lock:
+            limits = getattr(state, "abuse_limits", None)
+            if limits is None:
+                settings: BackendSettings = state.settings
+                limits = AbuseLimits(
+                    settings.limits_storage_url,
+                    conversations_per_hour=settings.limit_conversations_per_client_hour,
+                    handovers_per_hour=settings.limit_handovers_per_client_hour,
+                )
+                logger.info("Abuse limits counted in %s", limits.kind)
+                state.abuse_limits = limits
+    return limits
+
+
 Sessions = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 SettingsDep = Annotated[BackendSettings, Depends(get_app_settings)]
+AbuseLimitsDep = Annotated[AbuseLimits, Depends(get_abuse_limits)]

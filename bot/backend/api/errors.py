@@ -135,8 +135,10 @@ def _allowed_methods(request: Request) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
-        extra = {"field": exc.details["field"]} if "field" in exc.details else {}
-        return JSONResponse(error_body(exc.code, exc.message, **extra), status_code=exc.status)
+        extra = {key: exc.details[key] for key in ("field", "retry_after") if key in exc.details}
+        headers = {"Retry-After": str(exc.details["retry_after"])} if "retry_after" in exc.details else None
+        body = error_body(exc.code, exc.message, **extra)
+        return JSONResponse(body, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -21,6 +21,7 @@ class ErrorDetail(BaseModel):
     message: str = Field(description="Dutch text a bot can show to the resident")
     field: str | None = Field(default=None, description="The input field a service refused")
     fields: list[FieldError] | None = Field(default=None, description="Every refused field (422)")
+    retry_after: int | None = Field(default=None, description="Seconds until the client may try again (429)")
 
 
 class ErrorOut(BaseModel):
@@ -34,7 +35,8 @@ DESCRIPTIONS = {
     404: "No such record (or no such booking code, or a wrong second factor: the same answer)",
     409: "Refused by a rule: slot full, closed, in the past, booking already cancelled, ...",
     422: "Invalid input: `error.fields` names each field with a Dutch message",
-    429: "Too many failed booking lookups for this client or this code; try again later",
+    429: "Too many requests: failed booking lookups for this client or this code, or new handovers of one "
+    "client (`Retry-After`); try again later",
     503: "The database cannot be reached; try again (`Retry-After`)",
 }
 
@@ -51,3 +53,4 @@ NOT_FOUND = responses(404)
 CONFLICT = responses(409)
 TICKET_REFUSED = responses(403)
 TOO_MANY_LOOKUPS = responses(429)
+TOO_MANY_REQUESTS = responses(429)

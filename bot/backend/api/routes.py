@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from bot.backend.api.deps import Sessions, SettingsDep, require_service_token
+from bot.backend.api.deps import AbuseLimitsDep, Sessions, SettingsDep, require_service_token
 from bot.backend.api.openapi import (
     API_ERRORS,
     BODY_ERRORS,
@@ -14,6 +14,7 @@ from bot.backend.api.openapi import (
     NOT_FOUND,
     TICKET_REFUSED,
     TOO_MANY_LOOKUPS,
+    TOO_MANY_REQUESTS,
 )
 from bot.backend.api.schemas import (
     MAX_ID,
@@ -174,10 +175,27 @@ def update_callback(sessions: Sessions, callback_id: PathId, body: CallbackUpdat
         return CallbackOut.of(callback)
 
 
-@router.post("/handovers", status_code=201, tags=["handovers"], responses=BODY_ERRORS)
-def create_handover(sessions: Sessions, body: HandoverCreate) -> HandoverOut:
+@router.post(
+    "/handovers",
+    status_code=201,
+    tags=["handovers"],
+    responses={200: {"model": HandoverOut, "description": "The conversation's handover that is still open"},
+               **BODY_ERRORS, **TOO_MANY_REQUESTS},
+)  # fmt: skip
+def create_handover(
+    sessions: Sessions, limits: AbuseLimitsDep, body: HandoverCreate, response: Response
+) -> HandoverOut:
+    """Record a handover (201), or answer the conversation's handover that is still open (200).
+
+    `client` (the channel's hashed address) counts against the hourly limit per client: 429
+    `too_many_handovers` with `Retry-After` when it is over (docs/security.md, "Abuse limits").
+    """
     with sessions.begin() as session:
-        return HandoverOut.of(handovers.create_handover(session=session, **body.model_dump()))
+        handover, created = handovers.open_or_create_handover(session=session, limits=limits,
+                                                              **body.model_dump())  # fmt: skip
+        if not created:
+            response.status_code = 200
+        return HandoverOut.of(handover)
 
 
 @router.get("/handovers", tags=["handovers"])

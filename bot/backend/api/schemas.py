@@ -18,6 +18,7 @@ from bot.backend.models import (
     Slot,
     UrgentReason,
 )
+from bot.backend.services.abuse_limits import CLIENT_KEY_PATTERN
 from bot.backend.topics import TOPICS, topic_label
 from bot.shared.dutch_calendar import full_date_label
 
@@ -99,6 +100,14 @@ class CallbackUpdate(Request):
     status: CaseStatus
 
 
+#: The hashed client address a resident channel makes (bot/channels/client_limits.py); never an address.
+ClientKey = Annotated[
+    StrictStr,
+    Field(min_length=16, max_length=64, json_schema_extra={"pattern": CLIENT_KEY_PATTERN},
+          description="The channel's keyed hash of the resident's address (abuse limits)"),
+]  # fmt: skip
+
+
 class HandoverCreate(Request):
     conversation_id: ConversationId
     channel: Channel
@@ -106,6 +115,7 @@ class HandoverCreate(Request):
     topic: Topic | None = None
     summary: Annotated[StrictStr | None, Field(max_length=2000)] = None
     contact_request: Annotated[StrictStr | None, Field(max_length=500)] = None
+    client: ClientKey | None = None
 
 
 class HandoverUpdate(Request):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
 from bot.backend.models import CaseStatus, Handover, HandoverNote, StaffUser
 from bot.backend.services import audit
+from bot.backend.services.abuse_limits import AbuseLimits, checked_client, too_many_handovers
 from bot.backend.services.errors import NotFound, invalid
 from bot.backend.topics import TOPICS
 from bot.backend.validation import clean_text
@@ -55,27 +56,93 @@ def create_handover(
     topic: str | None = None,
     summary: str | None = None,
     contact_request: str | None = None,
+    client: str | None = None,
+    limits: AbuseLimits | None = None,
     actor: str = "api",
 ) -> Handover:
-    """Record a handover with status open, or raise a ServiceError (nothing written)."""
+    """Record a handover with status open, or raise a ServiceError (nothing written).
+
+    See `open_or_create_handover`; this returns only the handover.
+    """
+    handover, _created = open_or_create_handover(
+        session=session, conversation_id=conversation_id, channel=channel, reason=reason, topic=topic,
+        summary=summary, contact_request=contact_request, client=client, limits=limits, actor=actor,
+    )  # fmt: skip
+    return handover
+
+
+def open_handover_of(*, session: Session, conversation_id: str) -> Handover | None:
+    """The conversation's handover that is not afgerond yet (the oldest, should there be several)."""
+    query = (
+        select(Handover)
+        .where(Handover.conversation_id == conversation_id, Handover.status != CaseStatus.DONE)
+        .order_by(Handover.id)
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def _lock_conversation(session: Session, conversation_id: str) -> None:
+    """On PostgreSQL, serialise handover creation per conversation until the transaction ends.
+
+    Without it two requests at once could each find no open handover and both write one. (SQLite lets one
+    writer at a time through anyway.)
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 21))"),
+                        {"key": f"handover:{conversation_id}"})  # fmt: skip
+
+
+def open_or_create_handover(
+    *,
+    session: Session,
+    conversation_id: str,
+    channel: str,
+    reason: str,
+    topic: str | None = None,
+    summary: str | None = None,
+    contact_request: str | None = None,
+    client: str | None = None,
+    limits: AbuseLimits | None = None,
+    actor: str = "api",
+) -> tuple[Handover, bool]:
+    """The conversation's open handover if it has one (False), else a new one with status open (True).
+
+    At most one handover per conversation is open or in behandeling: asking for a person again in the
+    same conversation reaches the same case, and makes no second row in the inbox. A new handover counts
+    against the client's hourly limit (`client`, the channel's hashed address; issue 21) when `limits`
+    are given; over it, `too_many_handovers` (429) and nothing is written.
+    """
     _checked(conversation_id, channel, topic)
+    if client is not None:
+        checked_client(client)
     clean_reason = _text(reason, field="reason", max_length=REASON_MAX, label="de reden", required=True)
+    clean_summary = _text(summary, field="summary", max_length=SUMMARY_MAX, label="de samenvatting")
+    clean_contact = _text(
+        contact_request, field="contact_request", max_length=CONTACT_MAX, label="het contactverzoek"
+    )
+    _lock_conversation(session, conversation_id)
+    existing = open_handover_of(session=session, conversation_id=conversation_id)
+    if existing is not None:
+        return existing, False
+    if limits is not None and client is not None:
+        verdict = limits.allow_handover(client)
+        if not verdict.allowed:
+            raise too_many_handovers(verdict.retry_after)
     handover = Handover(
         conversation_id=conversation_id,
         channel=channel,
         reason=clean_reason or "",
         topic=topic,
-        summary=_text(summary, field="summary", max_length=SUMMARY_MAX, label="de samenvatting") or "",
-        contact_request=_text(
-            contact_request, field="contact_request", max_length=CONTACT_MAX, label="het contactverzoek"
-        ),  # fmt: skip
+        summary=clean_summary or "",
+        contact_request=clean_contact,
         status=CaseStatus.OPEN,
     )
     session.add(handover)
     session.flush()
     audit.record(session=session, actor=actor, action="handover.create", entity="handover",
                  entity_id=handover.id, channel=channel)  # fmt: skip
-    return handover
+    return handover, True
 
 
 def get_handover(*, session: Session, handover_id: int) -> Handover:
