@@ -10,7 +10,9 @@ What an unsure message (`nlu_fallback`) gets, in this order:
 "Iets anders" (`something_else`) is answered here too, with the rephrase request. A second miss in a
 row offers a person (data/rules/fallback.yml: the rule looks at this action followed by another
 `nlu_fallback`). A message recognised as a crisis (by the safety net, which runs after the
-FallbackClassifier, or by the model) never gets here: the crisis rules answer it.
+FallbackClassifier, or by the model) never gets here: the crisis rules answer it. Each run reports the
+conversation to the backend as misunderstood: the team's dashboard counts it as "niet begrepen" when
+it never gets a topic.
 
 The thresholds are chosen by benchmarks/tune_fallback.py (docs/fallback-threshold.md), which runs
 `decide` below on the tuning set, so the action and the tuning share one decision.
@@ -27,7 +29,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ask_which_topic, topic_of
+from actions.backend_client import BackendClient
 from actions.content import content_store
+from actions.session import conversation_channel
 from bot.settings import RasaSideSettings
 
 NLU_FALLBACK = "nlu_fallback"
@@ -194,10 +198,15 @@ class ActionHandleNluFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        settings = RasaSideSettings.from_env()
+        # Counted for the team's dashboard: without a topic later, this conversation is "niet begrepen".
+        # Best effort, never in the resident's way.
+        BackendClient.from_settings(settings).note_conversation_soon(
+            tracker.sender_id, conversation_channel(tracker), None, misunderstood=True
+        )
         if (tracker.latest_message.get("intent") or {}).get("name") == SOMETHING_ELSE:
             dispatcher.utter_message(response="utter_ask_rephrase_other")
             return []
-        settings = RasaSideSettings.from_env()
         answers = content_store(settings.content_dir).answers
         form = settings.address_form
         decision = decide(tracker.latest_message, answers)

@@ -15,6 +15,8 @@ class ConversationReport(BaseModel):
 
     channel: Channel
     topic: Topic | None = None
+    #: True when the bot did not understand a message (its fallback); false or left out changes nothing.
+    misunderstood: bool = False
 
 
 class ConversationOut(BaseModel):
@@ -22,6 +24,7 @@ class ConversationOut(BaseModel):
     channel: str
     topic: str | None
     handed_over: bool
+    misunderstood: bool
     first_seen_at: datetime
     last_seen_at: datetime
 
@@ -32,6 +35,7 @@ class ConversationOut(BaseModel):
             channel=record.channel,
             topic=record.topic,
             handed_over=record.handed_over,
+            misunderstood=record.misunderstood,
             first_seen_at=record.first_seen_at,
             last_seen_at=record.last_seen_at,
         )

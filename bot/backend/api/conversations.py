@@ -25,9 +25,14 @@ def report_conversation(
     ],
     body: ConversationReport,
 ) -> ConversationOut:
-    """Create or update: first and last seen, channel, the last topic reported, whether it was handed over."""
+    """Create or update: first and last seen, channel, the last topic reported, whether it was handed over
+    and whether the bot ever did not understand the resident."""
     with sessions.begin() as session:
         record = conversations.upsert_conversation(
-            session=session, conversation_id=conversation_id, channel=body.channel, topic=body.topic
+            session=session,
+            conversation_id=conversation_id,
+            channel=body.channel,
+            topic=body.topic,
+            misunderstood=body.misunderstood,
         )
         return ConversationOut.of(record)

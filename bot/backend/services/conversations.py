@@ -18,9 +18,16 @@ def _handed_over(session: Session, conversation_id: str) -> bool:
 
 
 def upsert_conversation(
-    *, session: Session, conversation_id: str, channel: str, topic: str | None, actor: str = "api"
+    *,
+    session: Session,
+    conversation_id: str,
+    channel: str,
+    topic: str | None,
+    misunderstood: bool = False,
+    actor: str = "api",
 ) -> Conversation:
-    """Create or update the record; a report without a topic keeps the last known topic.
+    """Create or update the record; a report without a topic keeps the last known topic, and
+    `misunderstood` stays true once reported (reports may arrive out of order).
 
     Validated like a handover (conversation id and channel patterns, topic in TOPICS) before anything is
     written. Two first reports at the same moment: the unique index decides, the loser updates.
@@ -39,6 +46,7 @@ def upsert_conversation(
                     channel=channel,
                     topic=topic,
                     handed_over=handed_over,
+                    misunderstood=misunderstood,
                     first_seen_at=now,
                     last_seen_at=now,
                 )
@@ -60,6 +68,7 @@ def upsert_conversation(
     if topic is not None:
         record.topic = topic
     record.handed_over = record.handed_over or handed_over
+    record.misunderstood = record.misunderstood or misunderstood
     record.last_seen_at = now
     session.flush()
     return record

@@ -1,5 +1,6 @@
-"""The team dashboard: conversations per day and topic, settled without a person, handovers, bookings,
-callbacks; and the content's dated facts that expired or expire soon."""
+"""The team dashboard: conversations settled without a person (with the numbers behind the share),
+conversations per day (with and without a person) and per topic, bookings, callbacks; and the content's
+dated facts that expired or expire soon. Definitions: bot/backend/services/dashboard.py."""
 
 from __future__ import annotations
 
@@ -9,8 +10,14 @@ from fastapi.responses import Response
 from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.services.clock import local_today
 from bot.backend.services.content_freshness import freshness_panel
-from bot.backend.services.dashboard import PERIODS, PILOT_SETTLED_SHARE, build_figures
-from bot.backend.staff_web.charts import bar_chart
+from bot.backend.services.dashboard import (
+    NO_TOPIC,
+    NOT_UNDERSTOOD,
+    PERIODS,
+    PILOT_SETTLED_SHARE,
+    build_figures,
+)
+from bot.backend.staff_web.charts import ColumnChart, Series, column_chart, row_chart
 from bot.backend.staff_web.deps import Staff
 from bot.backend.staff_web.pages import render
 
@@ -26,17 +33,23 @@ def dashboard(
     with sessions.begin() as db:
         figures = build_figures(session=db, today=today, days=days, tz=settings.tz)
     labels = [day.strftime("%d-%m") for day in figures.days]
+
+    def per_day(title: str, values: list[int]) -> ColumnChart:
+        return column_chart(title, labels, [Series("Aantal", "bar", values)])
+
     charts = [
-        bar_chart("Gesprekken per dag", list(zip(labels, figures.conversations_per_day, strict=True))),
-        bar_chart("Gesprekken per onderwerp", figures.conversations_per_topic),
-        bar_chart(
-            "Overdrachten naar een medewerker per dag",
-            list(zip(labels, figures.handovers_per_day, strict=True)),
+        # The same rows as the headline: with and without a person add up to its numbers.
+        column_chart(
+            "Gesprekken per dag, met en zonder medewerker",
+            labels,
+            [
+                Series("Met overdracht", "bar", figures.with_person_per_day),
+                Series("Zonder medewerker", "bar bar-without", figures.without_person_per_day),
+            ],
         ),
-        bar_chart(
-            "Spreekuurafspraken gemaakt per dag", list(zip(labels, figures.bookings_per_day, strict=True))
-        ),
-        bar_chart("Terugbelverzoeken per dag", list(zip(labels, figures.callbacks_per_day, strict=True))),
+        row_chart("Gesprekken per onderwerp", figures.conversations_per_topic),
+        per_day("Spreekuurafspraken gemaakt per dag", figures.bookings_per_day),
+        per_day("Terugbelverzoeken per dag", figures.callbacks_per_day),
     ]
     return render(
         request,
@@ -46,5 +59,7 @@ def dashboard(
         days=days,
         periods=PERIODS,
         pilot_share=PILOT_SETTLED_SHARE,
+        not_understood=figures.without_person_in(NOT_UNDERSTOOD),
+        no_topic=figures.without_person_in(NO_TOPIC),
         freshness=freshness_panel(content_dir=settings.content_dir, today=today),
     )

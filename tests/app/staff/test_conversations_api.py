@@ -30,6 +30,22 @@ def test_put_creates_then_updates_and_keeps_the_last_topic(client: TestClient, s
     ]
 
 
+def test_a_misunderstanding_once_reported_stays(client: TestClient) -> None:
+    """The fallback sends `misunderstood: true`; later reports without it (or out of order) keep it."""
+    first = client.put("/api/conversations/nb-1", json={"channel": "socketio"}, headers=AUTH)
+    assert first.json()["misunderstood"] is False
+    for body in (
+        {"channel": "socketio", "topic": None, "misunderstood": True},
+        {"channel": "socketio", "topic": None, "misunderstood": False},
+        {"channel": "socketio", "topic": "schulden"},
+    ):
+        response = client.put("/api/conversations/nb-1", json=body, headers=AUTH)
+        assert response.status_code == 200 and response.json()["misunderstood"] is True
+    assert response.json()["topic"] == "schulden"
+    fresh = {"channel": "rest", "misunderstood": True}
+    assert client.put("/api/conversations/nb-2", json=fresh, headers=AUTH).json()["misunderstood"] is True
+
+
 @pytest.mark.parametrize(
     ("path", "body"),
     [
@@ -38,6 +54,8 @@ def test_put_creates_then_updates_and_keeps_the_last_topic(client: TestClient, s
         ("/api/conversations/abc", {"channel": "website", "topic": "onbekend"}),
         ("/api/conversations/abc", {"channel": 5}),
         ("/api/conversations/abc", {"channel": "website", "extra": 1}),
+        ("/api/conversations/abc", {"channel": "website", "misunderstood": "misschien"}),
+        ("/api/conversations/abc", {"channel": "website", "misunderstood": None}),
         ("/api/conversations/abc", {"topic": "schulden"}),
         ("/api/conversations/abc", {"channel": "x" * 50_000}),
         ("/api/conversations/a%20b'%3B%20DROP%20TABLE%20conversations", {"channel": "website"}),

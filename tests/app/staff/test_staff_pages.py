@@ -385,12 +385,12 @@ def test_dashboard_figures(client: TestClient, accounts: Accounts, session: Sess
     assert (
         figures.conversations == 4 and figures.settled_without_person == 3 and figures.settled_share == 0.75
     )
-    assert figures.conversations_per_day[-1] == sum(
+    assert figures.with_person_per_day[-1] + figures.without_person_per_day[-1] == sum(
         1 for d in (0, 0, 1, 2) if (now - timedelta(days=d)).astimezone(settings.tz).date() == today
     )
-    assert sum(figures.conversations_per_day) == 4 and figures.handovers_per_day[-1] == 1
+    assert sum(figures.with_person_per_day) == 1 and sum(figures.without_person_per_day) == 3
     assert dict(figures.conversations_per_topic)["Geldzaken en schulden"] == 2
-    assert dict(figures.conversations_per_topic)["onbekend"] == 1
+    assert dict(figures.conversations_per_topic)["Geen onderwerp (bijv. alleen een groet)"] == 1
     login(client, "sanne")
     page = client.get("/staff/dashboard?dagen=7").text
     assert 'id="settled-share">75%' in page and "1 op de 4" in page and "<svg" in page
