@@ -42,6 +42,10 @@ load_env() {
     case "$line" in ''|'#'*) continue ;; esac
     key="${line%%=*}"; value="${line#*=}"
     [[ "$key" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
+    # KEY="a b" and KEY='a b' mean KEY=a b, as python-dotenv and pydantic-settings read them.
+    if [[ ${#value} -ge 2 && ( ( "$value" == \"*\" ) || ( "$value" == \'*\' ) ) ]]; then
+      value="${value:1:${#value}-2}"
+    fi
     if [ -z "${!key+x}" ]; then export "$key=$value"; fi
   done < "$file"
 }
@@ -56,7 +60,7 @@ export_runtime_env() {
   export BACKEND_URL="${BACKEND_URL:-http://127.0.0.1:$BACKEND_PORT}"
   # credentials.yml names these; Rasa refuses to start when a ${VAR} there is unset (empty is fine).
   export TELEGRAM_TOKEN="${TELEGRAM_TOKEN:-}" TELEGRAM_WEBHOOK_SECRET="${TELEGRAM_WEBHOOK_SECRET:-}"
-  export TELEGRAM_MODE="${TELEGRAM_MODE:-webhook}"
+  export TELEGRAM_MODE="${TELEGRAM_MODE:-webhook}" TELEGRAM_API_URL="${TELEGRAM_API_URL:-}"
   mkdir -p "$DATA_DIR" "$LOG_DIR"
   export_store_env
 }
@@ -76,10 +80,14 @@ export_store_env() {
       export REDIS_HOST="${REDIS_HOST:-127.0.0.1}" REDIS_PORT="${REDIS_PORT:-6379}" REDIS_PASSWORD="${REDIS_PASSWORD:-}"
       export RASA_LOCK_STORE_DB="${RASA_LOCK_STORE_DB:-1}" RASA_LOCK_KEY_PREFIX="${RASA_LOCK_KEY_PREFIX:-voordeur}"
       export DATABASE_URL="${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/voordeur}"
+      local auth=""
+      [ -n "$REDIS_PASSWORD" ] && auth=":$REDIS_PASSWORD@"
       if [ -z "${SOCKETIO_REDIS_URL+x}" ]; then
-        local auth=""
-        [ -n "$REDIS_PASSWORD" ] && auth=":$REDIS_PASSWORD@"
         export SOCKETIO_REDIS_URL="redis://$auth$REDIS_HOST:$REDIS_PORT/0"
+      fi
+      # The backends' abuse limits (docs/security.md): counted together in Redis, not per backend.
+      if [ -z "${LIMITS_STORAGE_URL:-}" ]; then
+        export LIMITS_STORAGE_URL="redis://$auth$REDIS_HOST:$REDIS_PORT/0"
       fi
       ;;
     *) die "VOORDEUR_STORES must be embedded or production, not '$VOORDEUR_STORES'" ;;

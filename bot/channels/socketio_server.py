@@ -30,6 +30,7 @@ Voordeur (credentials.yml), so its blueprint carries that listener.
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import uuid
 from typing import Any
@@ -38,6 +39,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from socketio import AsyncServer
 
+logger = logging.getLogger(__name__)
 ORIGINS_VARIABLE = "RASA_CORS_ORIGINS"
 KEEP_ALIVE_VARIABLE = "SANIC_KEEP_ALIVE_TIMEOUT"
 #: Largest HTTP long-polling payload python-engineio accepts (its default is 1,000,000 bytes).
@@ -53,7 +55,8 @@ def configured_origins(value: str | None = None) -> list[str] | None:
     """
     if value is None:
         value = os.environ.get(ORIGINS_VARIABLE, "")
-    origins = [origin.rstrip("/") for origin in value.split() if origin.strip("/")]
+    # Quotes around the list or an origin (a Docker env-file keeps them) are not part of an origin.
+    origins = [origin.strip("\"'").rstrip("/") for origin in value.split() if origin.strip("\"'/")]
     if not origins:
         return None
     if "*" in origins:
@@ -80,6 +83,25 @@ def own_origins(request: Request) -> set[str]:
     return found
 
 
+_refused_logged: set[str] = set()
+#: Origins logged once each; a script that makes up origins cannot fill the log.
+REFUSED_LOG_LIMIT = 50
+
+
+def log_refused_origin(origin: str) -> None:
+    """Tell the operator, once per origin, that a web page was refused and which setting allows it."""
+    if origin in _refused_logged or len(_refused_logged) >= REFUSED_LOG_LIMIT:
+        return
+    _refused_logged.add(origin)
+    logger.warning(
+        "socket.io: refused a connection from origin %r: it is not in %s (%s). Add the website that "
+        "embeds the widget there (docs/widget.md).",
+        origin[:200],
+        ORIGINS_VARIABLE,
+        os.environ.get(ORIGINS_VARIABLE, "") or "not set: only this server's own address",
+    )
+
+
 def restrict_origins(server: AsyncServer, origins: list[str] | None) -> None:
     """Refuse requests whose Origin header is not allowed, before python-engineio handles them.
 
@@ -91,6 +113,7 @@ def restrict_origins(server: AsyncServer, origins: list[str] | None) -> None:
     async def checked_handle_request(request: Request, *args: Any, **kwargs: Any) -> Any:
         origin = request.headers.get("origin")
         if origin and not origin_allowed(origin, origins, own_origins(request)):
+            log_refused_origin(origin)
             return response.text("Not an accepted origin.", status=400)
         return await handle_request(request, *args, **kwargs)
 

@@ -63,6 +63,13 @@ FORGET_FAILED_TEXT = (
     "Het verwijderen is niet gelukt. Probeer het later nog eens. Of bel het wijkteam, dan helpen we je."
 )
 TEXT_ONLY_TEXT = "Ik kan alleen tekst lezen. Typ je vraag in een bericht."
+EDITED_TEXT = (
+    "Je hebt een bericht aangepast. Ik lees alleen nieuwe berichten. "
+    "Stuur je vraag opnieuw als nieuw bericht."
+)
+STALE_BUTTON_TEXT = "Deze knop werkt niet meer. Typ je vraag, of stuur /start om opnieuw te beginnen."
+#: Updates the channel handles (polling asks for these; docs/telegram.md sets the same on the webhook).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -122,6 +129,20 @@ class PayloadBook:
         if callback_data.startswith("p:") and len(callback_data) == 26:
             return self._long.get(callback_data)
         return callback_data
+
+
+def without_repeated_keyboards(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bot's replies to one message, leaving out a reply that offers the same buttons again."""
+    offered: list[Any] = []
+    kept = []
+    for message in messages:
+        buttons = message.get("buttons") or []
+        if buttons and buttons in offered:
+            continue
+        if buttons:
+            offered.append(buttons)
+        kept.append(message)
+    return kept
 
 
 def chat_id(recipient_id: str) -> int | str:
@@ -266,6 +287,11 @@ class TelegramInput(InputChannel):
                 await self.on_button(update, on_new_message, app)
             elif update.message is not None:
                 await self.on_message(update, on_new_message)
+            elif update.edited_message is not None and update.edited_message.chat.type == "private":
+                # Rasa has already answered the original; a short note instead of silence.
+                output = TelegramOutput(self.client, self.payloads) if self.client else None
+                if output is not None:
+                    await output.send_text_message(str(update.edited_message.chat.id), EDITED_TEXT)
         except Exception as error:
             await self.on_error(update, error)
 
@@ -284,11 +310,22 @@ class TelegramInput(InputChannel):
             return
         command = text.split()[0].split("@")[0].lower() if text.startswith("/") else ""
         if command == "/start":
-            await on_new_message(self._user_message("/greet", output, sender_id, update))
+            await self.on_start(update, on_new_message, output, sender_id)
         elif command == "/stop":
             await self.on_stop(update, on_new_message, output, sender_id)
         else:
             await on_new_message(self._user_message(text, output, sender_id, update))
+
+    async def on_start(
+        self, update: Update, on_new_message: OnNewMessage, output: TelegramOutput, sender_id: str
+    ) -> None:
+        """Greet: one greeting with one keyboard (a new conversation's introduction already offers the
+        topics, and the greeting after it would offer them again)."""
+        collected = CollectingOutputChannel()
+        await on_new_message(self._user_message("/greet", collected, sender_id, update))
+        for message in without_repeated_keyboards(collected.messages):
+            reply = {key: value for key, value in message.items() if key != "recipient_id"}
+            await output.send_response(sender_id, reply)
 
     async def on_stop(
         self, update: Update, on_new_message: OnNewMessage, output: TelegramOutput, sender_id: str
@@ -323,6 +360,8 @@ class TelegramInput(InputChannel):
             payload = self.payloads.payload(query.data or "")
             if payload:
                 await on_new_message(self._user_message(payload, output, sender_id, update))
+            else:  # a long payload the channel forgot (a restart, or a very old message)
+                await output.send_text_message(sender_id, STALE_BUTTON_TEXT)
 
     async def on_forget(self, sender_id: str, output: TelegramOutput, app: Any) -> None:
         """Delete the conversation from Rasa's tracker store and confirm."""
@@ -373,9 +412,7 @@ class TelegramInput(InputChannel):
         while True:
 
             def fetch(bot: Bot, offset: int | None = offset) -> Awaitable[tuple[Update, ...]]:
-                return bot.get_updates(
-                    offset=offset, timeout=25, allowed_updates=["message", "callback_query"]
-                )
+                return bot.get_updates(offset=offset, timeout=25, allowed_updates=ALLOWED_UPDATES)
 
             updates = await self.client.call("getUpdates", fetch)
             if updates is None:

@@ -98,11 +98,14 @@ def test_a_conversation_survives_a_reload_renders_html_as_text_and_passes_axe(
     dialog = page.get_by_role("dialog", name="Chat met het wijkteam")
     expect(dialog).to_be_visible()
     expect(page.get_by_label("Typ je bericht")).to_be_focused()
+    expect(page.locator(".vd-launcher")).to_have_text("Sluit chat")  # the open chat's launcher closes it
 
-    # Welcome: the introduction of the session start, with the topic buttons.
+    # Welcome: the introduction of the session start, with the topic buttons; it opens at its first
+    # bubble (the "computer, not a person" disclosure), not scrolled to its end.
     expect(bot_messages(page).first).to_contain_text("digitale assistent")
     expect(dialog.get_by_role("button", name="Geldzorgen")).to_be_visible()
     expect(user_messages(page)).to_have_count(0)  # the /greet that started it is not shown
+    expect(bot_messages(page).first).to_be_in_viewport()
     screenshot(page, "1-welcome")
 
     # A topic question, typed and sent with Enter.
@@ -115,13 +118,18 @@ def test_a_conversation_survives_a_reload_renders_html_as_text_and_passes_axe(
     expect(page.locator(".vd-choice").first).to_be_visible()
     screenshot(page, "2-topic")
 
-    # A quick reply: its title is shown as the resident's message and the bot answers.
+    # A quick reply chosen with the keyboard: its title is shown as the resident's message, the bot
+    # answers, and focus goes to the input (the pressed button is gone), not to <body>.
     choice = page.locator(".vd-choice").first
     title = choice.inner_text()
     bots_before = bot_messages(page).count()
-    choice.click()
+    choice.focus()
+    page.keyboard.press("Enter")
     expect(user_messages(page).last).to_have_text(f"Jij: {title}")
     expect(bot_messages(page)).not_to_have_count(bots_before)
+    expect(page.get_by_label("Typ je bericht")).to_be_focused()
+    # The answer's first bubble is in view, even when the whole answer is taller than the log.
+    expect(bot_messages(page).nth(bots_before)).to_be_in_viewport()
     screenshot(page, "3-button")
 
     # Reload: the same messages come back, the chat stays open and keeps its session.
@@ -149,8 +157,19 @@ def test_a_conversation_survives_a_reload_renders_html_as_text_and_passes_axe(
 
     assert axe_violations(page) == []
 
-    # "Gesprek wissen": empty log, a new session id, and a new welcome.
+    # "Gesprek wissen" asks first and says a booking stays; "Nee" keeps everything.
     page.get_by_role("button", name="Gesprek wissen").click()
+    question = page.locator(".vd-confirm")
+    expect(question).to_contain_text("Een afspraak die je hebt gemaakt blijft staan")
+    expect(page.get_by_role("button", name="Nee, terug")).to_be_focused()
+    page.get_by_role("button", name="Nee, terug").click()
+    expect(question).to_be_hidden()
+    expect(page.locator(".vd-log .vd-msg")).not_to_have_count(0)
+    assert stored(page, "session") == session_id
+    assert axe_violations(page) == []
+    # "Ja, wissen": empty log, a new session id, and a new welcome.
+    page.get_by_role("button", name="Gesprek wissen").click()
+    page.get_by_role("button", name="Ja, wissen").click()
     expect(bot_messages(page).first).to_contain_text("digitale assistent")
     expect(user_messages(page)).to_have_count(0)
     assert stored(page, "session") not in (None, session_id)
@@ -214,7 +233,7 @@ def test_keyboard_only_open_send_and_close(stack: Stack, context: BrowserContext
     page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog", name="Chat met het wijkteam")
     expect(dialog).to_be_visible()
-    expect(launcher).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("button", name="Sluit chat")).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_label("Typ je bericht")).to_be_focused()
     expect(dialog.get_by_role("log")).to_have_attribute("aria-live", "polite")
     expect(bot_messages(page).first).to_contain_text("digitale assistent")
@@ -252,6 +271,7 @@ def test_at_200_percent_zoom_nothing_is_cut_off(stack: Stack, browser: Browser) 
         expect(bot_messages(page).first).to_contain_text("digitale assistent")
         for name in ("Sluiten", "Gesprek wissen", "Versturen"):
             expect(page.get_by_role("button", name=name)).to_be_in_viewport(ratio=1)
+        expect(bot_messages(page).first).to_be_in_viewport()  # the introduction opens at its start
         expect(page.get_by_label("Typ je bericht")).to_be_in_viewport(ratio=1)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         log_box = page.get_by_role("log").bounding_box()
@@ -276,3 +296,28 @@ def test_unreachable_assistant_is_told_and_the_widget_reconnects(
     page.unroute("**/socket.io/**")  # Rasa is back: socket.io's own reconnection brings the welcome
     expect(page.get_by_text(OFFLINE_TEXT)).to_have_count(0)
     expect(bot_messages(page).first).to_contain_text("digitale assistent")
+
+
+def test_on_a_phone_the_header_is_one_row_and_the_chat_fills_the_screen(
+    stack: Stack, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, locale="nl-NL")
+    context.set_default_timeout(REPLY_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.backend}/demo")
+        page.get_by_role("button", name="Chat met het wijkteam").click()
+        expect(bot_messages(page).first).to_contain_text("digitale assistent")
+        buttons = ("Gesprek wissen", "Sluiten")
+        boxes = [page.get_by_role("button", name=name).bounding_box() for name in buttons]
+        assert all(box is not None for box in boxes)
+        assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2  # one row
+        for box in boxes:
+            assert box["height"] < 48  # "Sluiten" does not wrap onto a second line
+        header = page.locator(".vd-header").bounding_box()
+        assert header is not None and header["height"] < 70
+        expect(page.locator(".vd-launcher")).to_be_hidden()  # the full-screen chat has its own close button
+        screenshot(page, "9-phone")
+        assert axe_violations(page) == []
+    finally:
+        context.close()

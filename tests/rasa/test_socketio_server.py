@@ -4,7 +4,11 @@ staff replies) runs in tests/rasa/test_handover_server.py and tests/app/test_wid
 
 from __future__ import annotations
 
+import logging
+import os
+import subprocess
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +18,8 @@ from sanic import Sanic
 from bot.channels import socketio_server
 from bot.channels.paused_safety import SocketIOInput
 from bot.channels.socketio_server import configured_origins, session_id_from
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def ignore(message: Any) -> None:
@@ -44,6 +50,10 @@ def test_python_socketio_is_a_release_with_the_security_fixes() -> None:
         ("https://www.gemeente.nl http://127.0.0.1:8000/", ["https://www.gemeente.nl", "http://127.0.0.1:8000"]),
         ("  ", None),
         ("https://a.nl * https://b.nl", ["*"]),
+        # Quoted as in docs/widget.md, or by a Docker env-file that keeps the quotes: the same origins.
+        ('"https://a.nl http://127.0.0.1:8000"', ["https://a.nl", "http://127.0.0.1:8000"]),
+        ("'https://a.nl' 'https://b.nl/'", ["https://a.nl", "https://b.nl"]),
+        ('""', None),
     ],
 )  # fmt: skip
 def test_origins_come_from_rasa_cors_origins(value: str, expected: list[str] | None) -> None:
@@ -120,3 +130,35 @@ def test_the_keep_alive_listener_restores_the_configured_time_out(monkeypatch: p
     monkeypatch.setenv("SANIC_KEEP_ALIVE_TIMEOUT", "5")
     asyncio.run(socketio_server.restore_keep_alive_timeout(app, None))
     assert app.config.KEEP_ALIVE_TIMEOUT == 5
+
+
+@pytest.mark.parametrize("written", ["{v}", '"{v}"', "'{v}'"])
+def test_env_values_read_the_same_with_or_without_quotes(tmp_path: Path, written: str) -> None:
+    """scripts/lib.sh `load_env` reads `.env` for every process: quotes around a value are not part of it."""
+    origins, api = "https://www.gemeente.nl http://127.0.0.1:8000", "http://127.0.0.1:8081"
+    (tmp_path / ".env").write_text(
+        f"RASA_CORS_ORIGINS={written.format(v=origins)}\nTELEGRAM_API_URL={written.format(v=api)}\n"
+    )
+    script = f'source "{ROOT}/scripts/lib.sh"; ROOT="{tmp_path}"; load_env; '
+    script += 'printf "%s\\n%s" "$RASA_CORS_ORIGINS" "$TELEGRAM_API_URL"'
+    clean = {k: v for k, v in os.environ.items() if k not in ("RASA_CORS_ORIGINS", "TELEGRAM_API_URL")}
+    read = subprocess.run(["bash", "-c", script], env=clean, capture_output=True, text=True, check=True)
+    assert read.stdout.splitlines() == [origins, api]
+    assert configured_origins(read.stdout.splitlines()[0]) == [
+        "https://www.gemeente.nl",
+        "http://127.0.0.1:8000",
+    ]
+
+
+def test_a_refused_origin_is_logged_once_with_the_setting_that_allows_it(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(socketio_server, "_refused_logged", set())
+    monkeypatch.setenv("RASA_CORS_ORIGINS", "https://www.gemeente.nl")
+    with caplog.at_level(logging.WARNING, logger="bot.channels.socketio_server"):
+        for _ in range(3):
+            socketio_server.log_refused_origin("https://andere-site.example")
+    refusals = [record.getMessage() for record in caplog.records]
+    assert len(refusals) == 1
+    assert "https://andere-site.example" in refusals[0] and "RASA_CORS_ORIGINS" in refusals[0]
+    assert "https://www.gemeente.nl" in refusals[0]

@@ -15,10 +15,12 @@ import httpx
 import pytest
 
 from bot.channels.telegram import (
+    EDITED_TEXT,
     FORGET,
     FORGET_BUTTON,
     FORGOTTEN_TEXT,
     KEEP,
+    STALE_BUTTON_TEXT,
     STOP_TEXT,
     PayloadBook,
     TelegramInput,
@@ -124,8 +126,12 @@ def test_channel_is_registered_and_on(rasa_server: RasaServer) -> None:
 def test_full_conversation_with_a_button_press(rasa_server: RasaServer, standin: TelegramStandIn) -> None:
     chat = 9001
     assert standin.deliver(standin.text_update(chat, "/start")).status_code == 200
-    greeting = standin.calls("sendMessage", chat)[-1]
-    assert greeting.params["text"].startswith("Hallo! Waar gaat je vraag over?")
+    # One greeting with one keyboard: the new conversation's introduction offers the topics, and the
+    # greeting that would offer them again is left out.
+    sent = standin.calls("sendMessage", chat)
+    assert [call.params["text"][:12] for call in sent if call.keyboard] == ["Hallo! Ik be"]
+    greeting = sent[-1]
+    assert "Ik ben een computer, geen mens." in greeting.params["text"]
     keyboard = greeting.keyboard
     assert keyboard, "the greeting's buttons must arrive as an inline keyboard"
     assert ["Geldzorgen"] in [[button["text"] for button in row] for row in keyboard]
@@ -257,8 +263,8 @@ def test_polling_mode_fetches_updates_itself(
     )
 
     standin.queue(standin.text_update(chat, "/start"))
-    # The greeting is the last reply to /start (the introduction, with its own buttons, comes first).
-    _wait_for(lambda: any(text.startswith("Hallo! Waar gaat je vraag over?") for text in standin.texts(chat)))
+    # The introduction, with its buttons, is the reply to /start of a new conversation.
+    _wait_for(lambda: any("Ik ben een computer, geen mens." in text for text in standin.texts(chat)))
     before = len(standin.texts(chat))
     standin.queue(standin.button_update(chat, "/schulden_algemeen", message_id=3000))
     _wait_for(lambda: len(standin.texts(chat)) > before)
@@ -320,3 +326,28 @@ def test_empty_token_leaves_the_channel_off_without_crashing() -> None:
     assert channel.problem and "TELEGRAM_TOKEN" in channel.problem
     assert channel.get_output_channel() is None
     assert channel.blueprint(lambda message: None) is not None  # type: ignore[arg-type, return-value]
+
+
+def test_start_again_greets_once_and_edits_and_stale_buttons_get_a_kind_note(
+    rasa_server: RasaServer, standin: TelegramStandIn
+) -> None:
+    chat = 9009
+    standin.deliver(standin.text_update(chat, "/start"))
+    before = len(standin.texts(chat))
+    standin.deliver(standin.text_update(chat, "/start"))  # a returning resident: the greeting, once
+    again = standin.calls("sendMessage", chat)[before:]
+    assert len([call for call in again if call.keyboard]) == 1
+    assert again[-1].params["text"].startswith("Hallo! Waar gaat je vraag over?")
+
+    edited = standin.text_update(chat, "ik heb schulden")
+    edited["edited_message"] = {**edited.pop("message"), "edit_date": int(time.time())}
+    before = len(standin.texts(chat))
+    assert standin.deliver(edited).status_code == 200
+    assert standin.texts(chat)[before:] == [EDITED_TEXT]
+
+    before = len(standin.texts(chat))
+    stale = standin.button_update(chat, "p:" + "0" * 24, message_id=4000)  # a long payload's forgotten key
+    assert standin.deliver(stale).status_code == 200
+    assert standin.texts(chat)[before:] == [STALE_BUTTON_TEXT]
+    answered = standin.calls("answerCallbackQuery")[-1]
+    assert answered.params["callback_query_id"] == stale["callback_query"]["id"]

@@ -29,8 +29,13 @@
 
   var TEXT = {
     launcher: TITLE,
+    launcherOpen: "Sluit chat",
     close: "Sluiten",
     clear: "Gesprek wissen",
+    clearQuestion: "Wil je het gesprek wissen? Je ziet de berichten dan niet meer. " +
+      "Een afspraak die je hebt gemaakt blijft staan. Bewaar je afspraakcode.",
+    clearYes: "Ja, wissen",
+    clearNo: "Nee, terug",
     input: "Typ je bericht",
     send: "Versturen",
     log: "Berichten",
@@ -165,7 +170,15 @@
   form.appendChild(label);
   form.appendChild(row);
 
-  [header, status, log, typing, form].forEach(function (node) { dialog.appendChild(node); });
+  var confirmBox = el("div", { "class": "vd-confirm", role: "group", "aria-labelledby": "vd-confirm-text" });
+  confirmBox.appendChild(el("p", { id: "vd-confirm-text", "class": "vd-confirm-text" }, TEXT.clearQuestion));
+  var confirmYes = el("button", { type: "button", "class": "vd-confirm-yes" }, TEXT.clearYes);
+  var confirmNo = el("button", { type: "button", "class": "vd-confirm-no" }, TEXT.clearNo);
+  confirmBox.appendChild(confirmYes);
+  confirmBox.appendChild(confirmNo);
+  confirmBox.hidden = true;
+
+  [header, confirmBox, status, log, typing, form].forEach(function (node) { dialog.appendChild(node); });
   root.appendChild(dialog);
   root.appendChild(launcher);
 
@@ -176,6 +189,7 @@
    * `staff_text()`); it is labelled as a person's message, also for screen readers.
    */
   var STAFF_REPLY = /^[^\n:]{1,100} \(wijkteam\): /;
+  var turnStart = null; // the first bot bubble since the resident's last message
 
   function renderMessage(message) {
     var staff = message.from === "bot" && STAFF_REPLY.test(message.text || "");
@@ -194,13 +208,29 @@
       var group = el("div", { "class": "vd-choices", role: "group", "aria-label": TEXT.choices });
       message.buttons.forEach(function (choice) {
         var button = el("button", { type: "button", "class": "vd-choice" }, choice.title);
-        button.addEventListener("click", function () { send(choice.payload, choice.title); });
+        button.addEventListener("click", function () {
+          send(choice.payload, choice.title);
+          input.focus(); // the pressed button is gone with the old choices: focus must not fall to <body>
+        });
         group.appendChild(button);
       });
       bubble.appendChild(group);
     }
     log.appendChild(bubble);
-    log.scrollTop = log.scrollHeight;
+    turnStart = message.from === "bot" ? (turnStart || bubble) : null;
+    scrollToTurn();
+  }
+
+  /**
+   * Show the newest messages; when the bot's answer since the resident's last message is taller than the
+   * log, show its start instead (the first line of a long answer, the introduction's first bubble).
+   */
+  function scrollToTurn() {
+    if (turnStart && turnStart.parentNode === log && log.scrollHeight - turnStart.offsetTop > log.clientHeight) {
+      log.scrollTop = Math.max(0, turnStart.offsetTop - 8);
+    } else {
+      log.scrollTop = log.scrollHeight;
+    }
   }
 
   /** Only the newest bot message keeps its quick replies; older choices would confuse. */
@@ -249,6 +279,21 @@
     }
   }
 
+  var warned = false;
+
+  /** For the website's developers: why the chat does not connect (the resident reads the status line). */
+  function warnOnce() {
+    if (warned || !window.console) {
+      return;
+    }
+    warned = true;
+    window.console.warn(
+      "Voordeur widget: no connection to " + RASA_URL + SOCKET_PATH + ". If Rasa is running, check that " +
+      "this page's origin (" + window.location.origin + ") is in RASA_CORS_ORIGINS on the Rasa server; " +
+      "Rasa refuses other origins and logs them (docs/widget.md)."
+    );
+  }
+
   function connect() {
     if (socket) {
       return;
@@ -290,7 +335,12 @@
       }
       addMessage({ from: "bot", text: text, buttons: choices });
     });
-    socket.on("connect_error", function () { confirmed = false; setOffline(true); });
+    socket.on("connect_error", function () {
+      confirmed = false;
+      showTyping(false);
+      setOffline(true);
+      warnOnce();
+    });
     socket.on("disconnect", function (reason) {
       confirmed = false;
       if (reason !== "io client disconnect") {
@@ -330,25 +380,42 @@
 
   // ---- open, close, clear ----
 
+  function showOpen(isOpen) {
+    dialog.hidden = !isOpen;
+    launcher.setAttribute("aria-expanded", isOpen ? "true" : "false");
+    launcher.textContent = isOpen ? TEXT.launcherOpen : TEXT.launcher;
+    root.classList.toggle("vd-is-open", isOpen);
+  }
+
   function open() {
-    dialog.hidden = false;
-    launcher.setAttribute("aria-expanded", "true");
-    root.classList.add("vd-is-open");
+    showOpen(true);
     rememberOpen(true);
     ensureConnected();
-    log.scrollTop = log.scrollHeight;
+    scrollToTurn();
     input.focus();
   }
 
   function close() {
-    dialog.hidden = true;
-    launcher.setAttribute("aria-expanded", "false");
-    root.classList.remove("vd-is-open");
+    showOpen(false);
+    confirmBox.hidden = true;
     rememberOpen(false);
     launcher.focus();
   }
 
+  /** "Gesprek wissen" asks first: the messages go, a booking stays (its code is in the messages). */
+  function askToClear() {
+    confirmBox.hidden = false;
+    confirmNo.focus();
+  }
+
+  function keepConversation() {
+    confirmBox.hidden = true;
+    clearButton.focus();
+  }
+
   function clearConversation() {
+    confirmBox.hidden = true;
+    turnStart = null;
     forget("history:" + sessionId);
     forget("greeted:" + sessionId);
     sessionId = newSessionId();
@@ -377,11 +444,17 @@
     }
   });
   closeButton.addEventListener("click", close);
-  clearButton.addEventListener("click", clearConversation);
+  clearButton.addEventListener("click", askToClear);
+  confirmYes.addEventListener("click", clearConversation);
+  confirmNo.addEventListener("click", keepConversation);
   dialog.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
       event.preventDefault();
-      close();
+      if (!confirmBox.hidden) {
+        keepConversation();
+      } else {
+        close();
+      }
     }
   });
   form.addEventListener("submit", function (event) {
@@ -404,11 +477,9 @@
     document.body.appendChild(root);
     if (wasOpen()) {
       // The resident had the chat open before a reload: show it again, without stealing focus.
-      dialog.hidden = false;
-      launcher.setAttribute("aria-expanded", "true");
-      root.classList.add("vd-is-open");
+      showOpen(true);
       ensureConnected();
-      log.scrollTop = log.scrollHeight;
+      scrollToTurn();
     }
   }
 
