@@ -56,7 +56,9 @@ wait_for() {
 }
 
 log "$("$VENV_RASA/bin/python" -m bot.nlp.pipeline describe "$SPACY_DIR")"
-read -r -a cors <<<"${RASA_CORS_ORIGINS:-http://127.0.0.1:$BACKEND_PORT}"
+# Quotes left in the value (an environment set by a Docker env-file keeps them) are not part of an origin.
+cors_value="${RASA_CORS_ORIGINS:-http://127.0.0.1:$BACKEND_PORT}"
+read -r -a cors <<<"${cors_value//[\"\']/}"
 export RASA_CORS_ORIGINS="${cors[*]}"   # the socket.io server accepts the same origins (bot/channels/socketio_server.py)
 
 # Time-outs and request sizes of the Sanic servers (Rasa, action server), read from SANIC_* variables;

@@ -104,8 +104,12 @@ class Stack:
 
 @contextmanager
 def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None, timeout: float = 420, *,
-                  replicas: int = 1, target: str = "start") -> Iterator[Stack]:
-    """`make <target>` (default `make start`) on free ports; killed at exit if a test did not stop it."""
+                  replicas: int = 1, target: str = "start",
+                  more_origins: tuple[str, ...] = ()) -> Iterator[Stack]:
+    """`make <target>` (default `make start`) on free ports; killed at exit if a test did not stop it.
+
+    `more_origins`: websites besides the backend's own that may embed the widget; RASA_CORS_ORIGINS is
+    then written with quotes around it, as docs/widget.md shows it."""
     inherited = ("ACTION_ENDPOINT_URL", "BACKEND_URL")
     env = {key: value for key, value in os.environ.items() if key not in inherited}
     env.update({"RASA_PORT": str(free_consecutive_ports(replicas)), "ACTION_PORT": str(free_port()),
@@ -117,6 +121,9 @@ def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None, timeo
         "STARTUP_TIMEOUT": str(300 * replicas),
         "RASA_CORS_ORIGINS": f"http://127.0.0.1:{env['BACKEND_PORT']} http://localhost:{env['BACKEND_PORT']}",
     })
+    if more_origins:
+        env["RASA_CORS_ORIGINS"] = '"' + " ".join([env["RASA_CORS_ORIGINS"], *more_origins]) + '"'
+
     env.update(extra_env or {})
     log = data_dir / "start.log"
     with log.open("wb") as output:

@@ -8,7 +8,9 @@ from `node_modules` (npm ci). Screenshots go to `test-artifacts/`.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -24,12 +26,57 @@ REPLY_TIMEOUT_MS = 60_000
 OFFLINE_TEXT = "De assistent is nu niet bereikbaar. We proberen het opnieuw..."
 
 
+class EmbeddingSites:
+    """Two municipality websites on other origins than the backend: one allowed, one not."""
+
+    def __init__(self) -> None:
+        self.page = ""  # the HTML every site serves, set once the stack's addresses are known
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                body = site.page.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.servers = [ThreadingHTTPServer(("127.0.0.1", 0), Handler) for _ in range(2)]
+        addresses = [f"http://127.0.0.1:{server.server_address[1]}" for server in self.servers]
+        self.allowed, self.refused = addresses
+        for server in self.servers:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def sites() -> Iterator[EmbeddingSites]:
+    running = EmbeddingSites()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, sites: EmbeddingSites) -> Iterator[Stack]:
     require_chromium()
     if not AXE.exists():
         pytest.fail("node_modules is missing: run scripts/setup.sh (npm ci)")
-    with running_stack(tmp_path_factory.mktemp("widget-data")) as running:
+    # The allowed site is added to RASA_CORS_ORIGINS written with quotes, as docs/widget.md shows it.
+    with running_stack(tmp_path_factory.mktemp("widget-data"), more_origins=(sites.allowed,)) as running:
+        sites.page = (
+            '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Gemeente Elders</title>'
+            '</head><body><main><h1>Gemeente Elders</h1></main>'
+            f'<script src="{running.backend}/widget/widget.js" data-rasa-url="{running.rasa}" defer></script>'
+            "</body></html>"
+        )
         yield running
 
 
@@ -321,3 +368,31 @@ def test_on_a_phone_the_header_is_one_row_and_the_chat_fills_the_screen(
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+def test_embedded_on_an_allowed_origin_it_chats_and_a_refused_origin_is_told_and_logged(
+    stack: Stack, context: BrowserContext, sites: EmbeddingSites
+) -> None:
+    page = context.new_page()
+    page.goto(sites.allowed)
+    page.get_by_role("button", name="Chat met het wijkteam").click()
+    expect(bot_messages(page).first).to_contain_text("digitale assistent")
+    bots_before = bot_messages(page).count()
+    page.get_by_label("Typ je bericht").fill("ik heb schulden")
+    page.get_by_label("Typ je bericht").press("Enter")
+    expect(bot_messages(page)).not_to_have_count(bots_before)
+    screenshot(page, "10-other-origin")
+
+    refused = context.new_page()
+    warnings: list[str] = []
+    refused.on("console", lambda note: warnings.append(note.text) if note.type == "warning" else None)
+    refused.goto(sites.refused)
+    refused.get_by_role("button", name="Chat met het wijkteam").click()
+    expect(refused.get_by_role("status").filter(has_text=OFFLINE_TEXT)).to_be_visible()
+    expect(refused.locator(".vd-typing")).to_be_hidden()  # no typing indicator forever
+    expect(bot_messages(refused)).to_have_count(0)
+    refused.wait_for_timeout(500)
+    assert any("RASA_CORS_ORIGINS" in text and sites.refused in text for text in warnings), warnings
+    rasa_log = (stack.log_dir / "rasa.log").read_text(errors="replace")
+    assert f"refused a connection from origin '{sites.refused}'" in rasa_log
+    assert f"refused a connection from origin '{sites.allowed}'" not in rasa_log
