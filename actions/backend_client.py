@@ -49,12 +49,16 @@ class BackendUnavailable(RuntimeError):
 
 
 class BackendRejected(RuntimeError):
-    """The backend refused the request; `message` is Dutch and may be shown to the resident."""
+    """The backend refused the request; `message` is Dutch and may be shown to the resident.
 
-    def __init__(self, code: str, message: str) -> None:
+    `retry_after`: seconds until the client may try again, when the backend said (429).
+    """
+
+    def __init__(self, code: str, message: str, retry_after: int | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
 
 class BackendClient:
@@ -87,7 +91,12 @@ class BackendClient:
             raise BackendUnavailable("backend answered no JSON") from error
         if response.status_code >= 400:
             error_body = body.get("error", {}) if isinstance(body, dict) else {}
-            raise BackendRejected(str(error_body.get("code", "rejected")), str(error_body.get("message", "")))
+            retry_after = error_body.get("retry_after")
+            raise BackendRejected(
+                str(error_body.get("code", "rejected")),
+                str(error_body.get("message", "")),
+                retry_after if isinstance(retry_after, int) and not isinstance(retry_after, bool) else None,
+            )
         return body
 
     async def free_slots(
@@ -172,31 +181,31 @@ class BackendClient:
         topic: str | None = None,
         summary: str | None = None,
         contact_request: str | None = None,
+        client: str | None = None,
     ) -> dict[str, Any]:
-        """Record a handover (status open) for the staff page."""
+        """Record a handover (status open) for the staff page, or get the conversation's open one.
+
+        `client` is the channel's hashed address of the resident (abuse limits): over the hourly limit
+        per client the backend refuses with BackendRejected `too_many_handovers` (and `retry_after`).
+        """
         payload: dict[str, Any] = {"conversation_id": conversation_id, "channel": channel, "reason": reason}
-        for key, value in (("topic", topic), ("summary", summary), ("contact_request", contact_request)):
+        for key, value in (("topic", topic), ("summary", summary), ("contact_request", contact_request),
+                           ("client", client)):  # fmt: skip
             if value:
                 payload[key] = value
         return dict(await self._call("POST", "/handovers", json=payload))
 
-    async def note_conversation(
-        self, conversation_id: str, channel: str, topic: str | None, *, misunderstood: bool = False
-    ) -> bool:
-        """Count a conversation (and its topic) for the team's dashboard; `misunderstood` when the bot
-        did not understand a message (the dashboard's "niet begrepen"; sent only when true).
+    async def note_conversation(self, conversation_id: str, channel: str, topic: str | None) -> bool:
+        """Count a conversation (and its topic) for the team's dashboard.
 
         Best effort with a short timeout: a failure (backend down, endpoint missing) is logged and
         returns False; it never reaches the resident and never breaks the conversation.
         """
-        body: dict[str, Any] = {"channel": channel, "topic": topic}
-        if misunderstood:
-            body["misunderstood"] = True
         try:
             await self._call(
                 "PUT",
                 f"/conversations/{_path_conversation(conversation_id)}",
-                json=body,
+                json={"channel": channel, "topic": topic},
                 timeout=min(self._timeout, ACTIVITY_TIMEOUT_SECONDS),
             )
         except (BackendUnavailable, BackendRejected) as error:
@@ -208,16 +217,13 @@ class BackendClient:
         return True
 
     def note_conversation_soon(
-        self, conversation_id: str, channel: str, topic: str | None, *, misunderstood: bool = False
+        self, conversation_id: str, channel: str, topic: str | None
     ) -> asyncio.Task[bool]:
         """`note_conversation` without waiting for it: the resident's reply goes out at once.
 
-        Safe to send out of order: the backend keeps the last known topic when a report has none, and
-        a misunderstanding once reported.
+        Safe to send out of order: the backend keeps the last known topic when a report has none.
         """
-        task = asyncio.get_running_loop().create_task(
-            self.note_conversation(conversation_id, channel, topic, misunderstood=misunderstood)
-        )
+        task = asyncio.get_running_loop().create_task(self.note_conversation(conversation_id, channel, topic))
         _pending_notes.add(task)
         task.add_done_callback(_pending_notes.discard)
         return task

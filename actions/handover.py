@@ -21,6 +21,7 @@ from actions.backend_client import BackendClient, BackendRejected, BackendUnavai
 from actions.content import ContentStore, content_store
 from actions.form_base import say
 from actions.session import conversation_channel
+from bot.channels.limit_replies import handovers_reply
 from bot.settings import RasaSideSettings
 from bot.shared.booking_codes import written_codes
 
@@ -50,6 +51,9 @@ DEFAULT_REPLY_TIME = "een half uur"
 SMALL_TALK = {"affirm", "deny", "greet", "thank", "goodbye"}
 MAX_MESSAGES = 5
 MAX_MESSAGE_CHARS = 240
+#: Metadata key of the resident's hashed address, set by the channel (bot/channels/client_limits.py).
+CLIENT_METADATA_KEY = "voordeur_client"
+TOO_MANY_HANDOVERS = "too_many_handovers"
 
 
 def _shorten(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -79,6 +83,16 @@ def last_booking_code(tracker: Tracker) -> str | None:
         for match in written_codes(str(event.get("text") or ""))
     ]
     return codes[-1] if codes else None
+
+
+def client_key(tracker: Tracker) -> str | None:
+    """The hashed address the channel put on the resident's latest message, for the limit per client."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            metadata = event.get("metadata")
+            value = metadata.get(CLIENT_METADATA_KEY) if isinstance(metadata, dict) else None
+            return value if isinstance(value, str) else None
+    return None
 
 
 def handover_topic(tracker: Tracker, reason: str) -> str | None:
@@ -188,10 +202,17 @@ class ActionHandover(Action):
                 topic=topic,
                 summary=conversation_summary(tracker, store, reason),
                 contact_request=contact,
+                client=client_key(tracker),
             )
         except (BackendUnavailable, BackendRejected) as error:
             logger.warning("Handover not recorded: %s", error)
-            say(dispatcher, "utter_handover_unavailable", settings)
+            if isinstance(error, BackendRejected) and error.code == TOO_MANY_HANDOVERS:
+                # One connection asked for a person too often this hour (docs/security.md, "Abuse limits").
+                phone = store.local_values.get("wijkteam_telefoon")
+                reply = handovers_reply(error.retry_after or 3600, phone, settings.address_form)
+                dispatcher.utter_message(text=reply)
+            else:
+                say(dispatcher, "utter_handover_unavailable", settings)
             return [SlotSet("handover_reason", None)]
         client.note_conversation_soon(tracker.sender_id, channel, topic)
         events: list[EventType] = [

@@ -14,6 +14,12 @@ confirmed "verwijder mijn gegevens" (bot/channels/forget.py).
 It also adds the channel's name to each message's metadata (`voordeur_channel`), so that actions know
 the channel at session start, before Rasa has logged the message that started the session.
 
+Before the message reaches Rasa, the abuse limits apply (bot/channels/client_limits.py): new
+conversations per client address (asked of the backend only for a new conversation) and messages per
+conversation per minute. A refused message gets a short Dutch answer (bot/channels/limit_replies.py)
+and is not stored; a crisis message is never refused (the NLU decides, without storing anything), so
+the safety reply still comes first.
+
 Usage (credentials.yml): the resident channels are thin subclasses that keep Rasa's channel names
 ("rest", "socketio"), so `output_channel=latest` keeps finding them::
 
@@ -42,10 +48,13 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from bot import action_requests, event_types, log_masking, schema_validation
-from bot.channels import input_limits
-from bot.channels.after_turn import SentResponses, after_turn
+from bot.channels import client_limits, input_limits, limit_replies
+from bot.channels.after_turn import CRISIS_PREFIX, SentResponses, after_turn
+from bot.channels.client_limits import LimitSettings, Refusal, ResidentLimits
 from bot.channels.socketio_server import SocketServerSetup
 from bot.nlp import encoder
+from bot.nlp.safety_policy import CHECK_IN_KEY
+from bot.settings import RasaSideSettings
 from bot.shared.privacy import BSN, EMAIL, IBAN, mask, strip_placeholders
 
 logger = logging.getLogger(__name__)
@@ -74,9 +83,11 @@ def masked_note(kinds: frozenset[str], address_form: str | None) -> str:
 class PausedSafety:
     """Wraps one channel's `on_new_message`; finds the agent through the Sanic app it runs in."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit_settings: LimitSettings | None = None, channel: str = "") -> None:
         self.app: Any = None
         self.max_length = input_limits.max_message_length()
+        self.limit_settings = limit_settings or LimitSettings.for_channels()
+        self.limits = ResidentLimits(self.limit_settings, channel)
         log_masking.install()
 
     def listen(self, blueprint: Blueprint) -> None:
@@ -104,8 +115,11 @@ class PausedSafety:
                 return None
             message.metadata = {
                 **input_limits.clean_metadata(message.metadata),
+                **self.limit_metadata(message.metadata),
                 CHANNEL_METADATA_KEY: channel,
             }
+            if await self.refuse_over_limit(message):
+                return None
             await self.mask_identifiers(message)
             await encoder.embed_ahead(strip_placeholders(message.text))  # off the event loop
             sent = SentResponses(message.output_channel)
@@ -130,6 +144,58 @@ class PausedSafety:
             )
         except Exception as error:
             logger.error("Could not send the too-long answer: %s", type(error).__name__)
+
+    @staticmethod
+    def limit_metadata(metadata: Any) -> dict[str, Any]:
+        """The channel's own limit marks, kept apart from the cleaning (a hash is no text to mask)."""
+        if not isinstance(metadata, dict):
+            return {}
+        keys = (client_limits.CLIENT_METADATA_KEY, client_limits.EXEMPT_METADATA_KEY)
+        return {key: metadata[key] for key in keys if key in metadata}
+
+    async def refuse_over_limit(self, message: UserMessage) -> bool:
+        """Answer a message over an abuse limit kindly and keep it from Rasa; never a crisis message."""
+        agent = getattr(getattr(self.app, "ctx", None), "agent", None)
+        try:
+            refusal = await self.limits.refusal(agent, message.sender_id, message.metadata)
+        except Exception as error:  # a limit must never cost a resident their answer
+            logger.error("Abuse limits: the check failed (%s); the message goes on", type(error).__name__)
+            return False
+        if refusal is None:
+            return False
+        if await self.safety_message(agent, message.text):
+            logger.info("Abuse limits: a crisis message passes the %s limit", refusal.kind)
+            return False
+        await self.answer_refusal(message, refusal)
+        return True
+
+    @staticmethod
+    async def safety_message(agent: Any, text: str) -> bool:
+        """Whether the NLU (with the safety net) reads a crisis or a possible signal; nothing is stored."""
+        if agent is None or not text.strip():
+            return False
+        try:
+            parsed = await agent.parse_message(mask(text, keep_email=False).text)
+        except Exception as error:
+            logger.error("Abuse limits: the crisis check failed (%s)", type(error).__name__)
+            return False
+        intent = str((parsed.get("intent") or {}).get("name") or "")
+        return intent.startswith(CRISIS_PREFIX) or bool(parsed.get(CHECK_IN_KEY))
+
+    async def answer_refusal(self, message: UserMessage, refusal: Refusal) -> None:
+        channel = message.metadata.get(CHANNEL_METADATA_KEY)
+        logger.info("Abuse limits: refused a %s message (%s limit)", channel, refusal.kind)
+        try:
+            settings = RasaSideSettings.from_env()
+            phone = limit_replies.wijkteam_phone(settings.content_dir)
+            form = settings.address_form
+        except ValueError:
+            phone, form = None, "je"
+        text = limit_replies.reply_for(refusal.kind, refusal.retry_after, phone, form)
+        try:
+            await message.output_channel.send_text_message(message.sender_id, text)
+        except Exception as error:
+            logger.error("Could not send the limit answer: %s", type(error).__name__)
 
     async def mask_identifiers(self, message: UserMessage) -> None:
         """Mask a BSN, IBAN or e-mail address before Rasa stores, parses or logs the message.
@@ -174,11 +240,19 @@ class PausedSafety:
 class PausedSafetyChannel:
     """Mixin for an input channel: its messages go through `PausedSafety`."""
 
+    limit_settings: LimitSettings | None = None
+
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        safety = PausedSafety()
+        self.limit_settings = LimitSettings.for_channels()
+        safety = PausedSafety(self.limit_settings, self.name())  # type: ignore[attr-defined]
         blueprint = super().blueprint(safety.wrap(on_new_message, self.name()))  # type: ignore[misc]
         safety.listen(blueprint)
         return blueprint
+
+    def client_metadata(self, metadata: Any, peer: str | None, forwarded_for: str | None) -> dict[str, Any]:
+        """`metadata` with this request's client key or exempt mark (bot/channels/client_limits.py)."""
+        settings = self.limit_settings or LimitSettings.for_channels()
+        return settings.tag(metadata, peer, forwarded_for)
 
 
 class RestInput(PausedSafetyChannel, RasaRestInput):
@@ -212,6 +286,12 @@ class RestInput(PausedSafetyChannel, RasaRestInput):
         if not isinstance(message, str):
             raise InvalidUsage("'message' must be a string.")
         return message
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        """The body's metadata with the client's key: the peer, or the forwarded address behind a proxy."""
+        return self.client_metadata(
+            self._body(request).get("metadata"), request.ip, request.headers.get("x-forwarded-for")
+        )
 
 
 class SocketIOInput(PausedSafetyChannel, SocketServerSetup, RasaSocketIOInput):
@@ -254,6 +334,11 @@ class SocketIOInput(PausedSafetyChannel, SocketServerSetup, RasaSocketIOInput):
                 logger.warning("socket.io: a malformed %s event was refused", self.user_message_evt)
                 await self._answer_unreadable(sid, namespace)
                 return
+            environ = sio.get_environ(sid, namespace) or {}
+            request = environ.get("sanic.request")
+            checked[self.metadata_key] = self.client_metadata(
+                checked[self.metadata_key], getattr(request, "ip", None), environ.get("HTTP_X_FORWARDED_FOR")
+            )
             try:
                 await rasa_handle_message(sid, checked)
             except Exception as error:  # not the client's fault: keep the (masked) traceback
