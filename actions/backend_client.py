@@ -195,17 +195,23 @@ class BackendClient:
                 payload[key] = value
         return dict(await self._call("POST", "/handovers", json=payload))
 
-    async def note_conversation(self, conversation_id: str, channel: str, topic: str | None) -> bool:
-        """Count a conversation (and its topic) for the team's dashboard.
+    async def note_conversation(
+        self, conversation_id: str, channel: str, topic: str | None, *, misunderstood: bool = False
+    ) -> bool:
+        """Count a conversation (and its topic) for the team's dashboard; `misunderstood` when the bot
+        did not understand a message (the dashboard's "niet begrepen"; sent only when true).
 
         Best effort with a short timeout: a failure (backend down, endpoint missing) is logged and
         returns False; it never reaches the resident and never breaks the conversation.
         """
+        body: dict[str, Any] = {"channel": channel, "topic": topic}
+        if misunderstood:
+            body["misunderstood"] = True
         try:
             await self._call(
                 "PUT",
                 f"/conversations/{_path_conversation(conversation_id)}",
-                json={"channel": channel, "topic": topic},
+                json=body,
                 timeout=min(self._timeout, ACTIVITY_TIMEOUT_SECONDS),
             )
         except (BackendUnavailable, BackendRejected) as error:
@@ -217,13 +223,16 @@ class BackendClient:
         return True
 
     def note_conversation_soon(
-        self, conversation_id: str, channel: str, topic: str | None
+        self, conversation_id: str, channel: str, topic: str | None, *, misunderstood: bool = False
     ) -> asyncio.Task[bool]:
         """`note_conversation` without waiting for it: the resident's reply goes out at once.
 
-        Safe to send out of order: the backend keeps the last known topic when a report has none.
+        Safe to send out of order: the backend keeps the last known topic when a report has none, and
+        a misunderstanding once reported.
         """
-        task = asyncio.get_running_loop().create_task(self.note_conversation(conversation_id, channel, topic))
+        task = asyncio.get_running_loop().create_task(
+            self.note_conversation(conversation_id, channel, topic, misunderstood=misunderstood)
+        )
         _pending_notes.add(task)
         task.add_done_callback(_pending_notes.discard)
         return task
