@@ -53,6 +53,20 @@ class ValidateBookingChangeForm(BookingFormValidation):
     def name(self) -> str:
         return "validate_booking_change_form"
 
+    async def extract_change_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The code in the message that starts the form ("afzeggen, mijn code is VD-..."): not asked again.
+
+        Only before the form asks anything, and only a code written with its `VD`: a later answer (the
+        last four digits of a phone number) must never be read as a code.
+        """
+        if tracker.get_slot("change_code") or tracker.get_slot("requested_slot"):
+            return {}
+        text = str(tracker.latest_message.get("text") or "")
+        code = find_code(text) if "VD" in text.upper() else None
+        return {"change_code": code} if code else {}
+
     async def validate_change_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

@@ -71,6 +71,16 @@ def test_cancel_with_the_code_and_the_last_four_digits(server: Server) -> None:
     assert server.booking(code, "5678")["status"] == "geannuleerd"
 
 
+def test_a_code_in_the_first_message_is_not_asked_again(server: Server) -> None:
+    code = server.book(phone="06-12345678")
+    sender = f"cancel-code-{uuid.uuid4()}"
+    asked = server.say(sender, f"ik wil mijn afspraak afzeggen, mijn code is {code}")
+    assert "laatste 4 cijfers" in asked and "afspraakcode" not in asked.lower(), asked
+    assert "Ik heb je afspraak gevonden" in server.say(sender, "5678")
+    assert "afgezegd" in server.say(sender, "afzeggen")
+    assert server.booking(code, "5678")["status"] == "geannuleerd"
+
+
 def test_the_e_mail_address_opens_the_booking_and_moving_keeps_the_code(server: Server) -> None:
     code = server.book(email="anna@voorbeeld.nl")
     sender = f"move-{uuid.uuid4()}"
