@@ -16,6 +16,10 @@ audit:  ## pip-audit over both lock files (docs/security.md)
 benchmark-load:  ## load benchmark, with Rasa's `rasa init` bot for comparison: starts its own stacks, writes docs/load-benchmark.md (20-30 min)
 	@.venv/app/bin/python benchmarks/load_benchmark.py
 
+.PHONY: benchmark-staff-volume
+benchmark-staff-volume:  ## every staff page on a throw-away PostgreSQL database with 100,000 handovers, callbacks and bookings; writes docs/staff-volume-benchmark.md (BASELINE=earlier.json adds a before column; 5-10 min)
+	@.venv/app/bin/python benchmarks/staff_volume_benchmark.py --command "make benchmark-staff-volume" $(if $(BASELINE),--baseline $(BASELINE),)
+
 # What an unsure message gets, and what residents experience (docs/fallback-threshold.md, docs/outcome-benchmark.md).
 .PHONY: tune-fallback benchmark-outcome benchmark-outcome-crisis
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -220,7 +221,7 @@ class Booking(Base):
     status: Mapped[BookingStatus] = mapped_column(
         _enum(BookingStatus, "booking_status"), default=BookingStatus.CONFIRMED
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     cancelled_at: Mapped[datetime | None]
     #: When staff marked the appointment as done (the resident came, or it was dealt with); None = not yet.
     done_at: Mapped[datetime | None]
@@ -230,6 +231,17 @@ class Booking(Base):
 
 class CallbackRequest(Base):
     __tablename__ = "callback_requests"
+    __table_args__ = (
+        # The callback queue: the requests still to make, by due date (most requests are done).
+        Index(
+            "ix_callback_requests_queue",
+            "due_date",
+            "urgent",
+            "id",
+            postgresql_where=text("status <> 'afgerond'"),
+            sqlite_where=text("status <> 'afgerond'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic: Mapped[str] = mapped_column(String(30))
@@ -244,7 +256,7 @@ class CallbackRequest(Base):
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "callback_status"), default=CaseStatus.OPEN)
     #: The conversation that made it (the staff's handover page shows it with the handover); None: made elsewhere.
     conversation_id: Mapped[str | None] = mapped_column(String(200), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class StaffUser(Base):
@@ -264,10 +276,14 @@ class Handover(Base):
     """A conversation the bot hands to a person."""
 
     __tablename__ = "handovers"
+    __table_args__ = (
+        # The inbox's afgerond part: most recently closed first (services/inbox.py).
+        Index("ix_handovers_status_closed_at", "status", text("closed_at DESC"), "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(200), index=True)
-    channel: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(30), index=True)
     reason: Mapped[str] = mapped_column(String(200))
     topic: Mapped[str | None] = mapped_column(String(30))
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -276,7 +292,7 @@ class Handover(Base):
         _enum(CaseStatus, "handover_status"), default=CaseStatus.OPEN, index=True
     )
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]
 
@@ -301,9 +317,17 @@ class HandoverNote(Base):
 
 
 class AuditEntry(Base):
-    """Who did what, when; written by the services in the same transaction as the change."""
+    """Who did what, when; written by the services in the same transaction as the change.
+
+    On PostgreSQL `actor` and `entity_id` also have trigram indexes for the log's search (migration 0007),
+    as have the searched columns of handovers and bookings.
+    """
 
     __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_entity_at", "entity", "at"),
+        Index("ix_audit_log_action_at", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -42,9 +42,9 @@ def inbox_page(
 ) -> Response:
     filters, dropped = inbox.InboxFilter.parse(status[:30], onderwerp[:30], kanaal[:30], zoek[:200])
     with sessions.begin() as db:
-        page = inbox.inbox_page(session=db, filters=filters, page=page_number(pagina))
-        channels = inbox.known_channels(session=db)
         counts = inbox.status_counts(session=db, filters=filters)
+        page = inbox.inbox_page(session=db, filters=filters, page=page_number(pagina), counts=counts)
+        channels = inbox.known_channels(session=db)
     query = {"status": filters.status.value if filters.status else "", "onderwerp": filters.topic or "",
              "kanaal": filters.channel or "", "zoek": filters.search or ""}  # fmt: skip
     return render(
