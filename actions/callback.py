@@ -39,6 +39,24 @@ _NO_PREFERENCE = re.compile(
 )
 
 
+ALL_PARTS = ("ochtend", "middag", "avond")
+NO_PREFERENCE_BUTTON = {"title": "Maakt niet uit", "payload": "maakt niet uit"}
+
+
+async def callable_parts(client: BackendClient) -> list[str]:
+    """The parts of the day the team works (OFFICE_HOURS); all three when the backend cannot say."""
+    try:
+        hours = await client.office_hours()
+    except (BackendUnavailable, BackendRejected):
+        return list(ALL_PARTS)
+    parts = [part for part in hours.get("parts_of_day") or [] if part in ALL_PARTS]
+    return parts or list(ALL_PARTS)
+
+
+def part_buttons(parts: list[str]) -> list[dict[str, str]]:
+    return [{"title": part.capitalize(), "payload": part} for part in parts] + [NO_PREFERENCE_BUTTON]
+
+
 def read_part_of_day(text: str) -> str | None:
     lowered = text.lower()
     if _NO_PREFERENCE.search(lowered):
@@ -77,9 +95,34 @@ class ValidateCallbackForm(BookingFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         part = read_part_of_day(str(value or ""))
+        if part == "geen voorkeur":
+            return {"callback_part_of_day": part}
+        parts = await callable_parts(self.client())
         if part is None:
-            return self.refuse(dispatcher, tracker, "callback_part_of_day", "utter_invalid_part_of_day")
+            return self.refuse(
+                dispatcher, tracker, "callback_part_of_day", "utter_invalid_part_of_day",
+                buttons=part_buttons(parts),
+            )  # fmt: skip
+        if part not in parts:
+            return self.refuse(
+                dispatcher, tracker, "callback_part_of_day", "utter_part_of_day_outside_hours",
+                parts_label=" of ".join(PART_LABELS[name] for name in parts), buttons=part_buttons(parts),
+            )  # fmt: skip
         return {"callback_part_of_day": part}
+
+
+class ActionAskCallbackPartOfDay(Action):
+    """Asks when to call, offering only the parts of the day the team works (a 9-17 team: no 'Avond')."""
+
+    def name(self) -> str:
+        return "action_ask_callback_part_of_day"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        parts = await callable_parts(BackendClient.from_settings(RasaSideSettings.from_env()))
+        dispatcher.utter_message(response="utter_ask_callback_part_of_day", buttons=part_buttons(parts))
+        return []
 
 
 class ActionAskCallbackConfirmed(Action):

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.shared.dutch_calendar import MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS, day_label
+from bot.shared.dutch_calendar import MONTHS, PART_HOURS, WEEKDAY_ABBREVIATIONS, WEEKDAYS, day_label
 
 __all__ = ["MONTHS", "WEEKDAYS", "When", "day_label", "parse_when", "part_of_day"]
 
@@ -27,7 +27,6 @@ _PART_WORDS = {
     "avonds": "avond",
 }
 # Where a part of the day starts and ends (a slot belongs to the part in which it starts).
-PART_HOURS = {"ochtend": (0, 12), "middag": (12, 18), "avond": (18, 24)}
 
 
 @dataclass(frozen=True)
@@ -92,21 +91,51 @@ def _complete_date(today: dt.date, day: int, month: int, year_text: str | None) 
     return found
 
 
+_NUMBER_WORDS = {
+    word: str(number)
+    for number, word in enumerate(
+        ("een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf"), 1
+    )
+}
+_NUMBER_WORD = "|".join(_NUMBER_WORDS)
+#: Before this hour, a time without "'s ochtends" is in the afternoon: a spreekuur is held by day
+#: ("om 2 uur", "half 3" and "kwart over 4" are 14:00, 14:30 and 16:15).
+_AFTERNOON_BEFORE = 8
+
+
+def _hour_words_to_digits(text: str) -> str:
+    """ "half drie", "om tien uur", "kwart over elf" -> "half 3", "om 10 uur", "kwart over 11"."""
+    text = re.sub(
+        rf"\b(half|over|voor|om)\s+({_NUMBER_WORD})\b", lambda m: f"{m[1]} {_NUMBER_WORDS[m[2]]}", text
+    )
+    return re.sub(rf"\b({_NUMBER_WORD})\s+uur\b", lambda m: f"{_NUMBER_WORDS[m[1]]} uur", text)
+
+
+def _daytime(hour: int, minute: int, text: str) -> dt.time | None:
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        return None
+    if 1 <= hour < _AFTERNOON_BEFORE and not re.search(r"ochtend|morgens|'s nachts", text):
+        hour += 12
+    return dt.time(hour, minute)
+
+
 def _parse_time(text: str) -> dt.time | None:
+    text = _hour_words_to_digits(text)
     match = re.search(r"\bhalf\s+(\d{1,2})\b", text)
     if match and 1 <= int(match[1]) <= 24:
-        return dt.time((int(match[1]) - 1) % 24, 30)
+        return _daytime((int(match[1]) - 1) % 24, 30, text)
+    match = re.search(r"\bkwart\s+(over|voor)\s+(\d{1,2})\b", text)
+    if match and 1 <= int(match[2]) <= 24:
+        hour = int(match[2])
+        return _daytime(hour, 15, text) if match[1] == "over" else _daytime((hour - 1) % 24, 45, text)
     match = re.search(r"\b(\d{1,2})[:.](\d{2})\b", text)
-    if match and int(match[1]) < 24 and int(match[2]) < 60:
-        return dt.time(int(match[1]), int(match[2]))
+    if match:
+        return _daytime(int(match[1]), int(match[2]), text)
     match = re.search(r"\b(?:om\s+)?(\d{1,2})\s*(?:uur|u)\b", text) or re.search(
         r"\bom\s+(\d{1,2})\b(?![-/])", text
     )
-    if match and int(match[1]) < 24:
-        hour = int(match[1])
-        if hour < 7 and re.search(r"middag|avond", text):
-            hour += 12
-        return dt.time(hour, 0)
+    if match:
+        return _daytime(int(match[1]), 0, text)
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,12 @@ BRING = {
     "jeugdhulp": "brieven of verslagen over het kind, als die er zijn",
     "algemeen": "brieven die over de vraag gaan",
 }
+MAX_DAY_BUTTONS = 6
+#: The slot list's own choices besides the times: the days with free places, and stopping the form.
+OTHER_DAY = "andere dag"
+OTHER_DAY_BUTTON = {"title": "Andere dag", "payload": OTHER_DAY}
+STOP_BUTTON = {"title": "Stoppen", "payload": "/deny"}
+_OTHER_DAY = re.compile(r"\b(andere|ander)\s+(dag|datum|moment|tijd)\b|\bniet op (die|deze) dag")
 # A slot the backend refuses for one of these reasons can be replaced by another time.
 SLOT_GONE = {"slot_full", "slot_in_past", "closed", "outside_schedule", "slot_not_found"}
 
@@ -104,6 +111,9 @@ class ValidateSpreekuurForm(BookingFormValidation):
         except (BackendUnavailable, BackendRejected):
             return {"spreekuur_slot": None}  # the question that follows says the backend cannot be reached
         when = parse_when(text, today())
+        if when.empty and _OTHER_DAY.search(text.lower()):
+            # The question that follows offers the days that have free places.
+            return {"spreekuur_slot": None, "spreekuur_wish": OTHER_DAY}
         wijk = mentioned_wijk(text, every_slot) if not tracker.get_slot("spreekuur_wijk") else None
         if when.empty and wijk:
             return {"spreekuur_slot": None, "spreekuur_wijk": wijk, "spreekuur_wish": None}
@@ -163,11 +173,16 @@ class ActionAskSpreekuurSlot(Action):
             say(dispatcher, "utter_spreekuur_unavailable", settings)
             return []
         wish = tracker.get_slot("spreekuur_wish")
-        if wish:
-            slots = matching_slots(slots, parse_when(wish, today())) or slots
         if not slots:
             say(dispatcher, "utter_spreekuur_none_free", settings)
             return []
+        if wish == OTHER_DAY:
+            days = list(dict.fromkeys(dt.date.fromisoformat(slot["date"]) for slot in slots))
+            buttons = [{"title": day_label(day), "payload": day_label(day)} for day in days[:MAX_DAY_BUTTONS]]
+            dispatcher.utter_message(response="utter_ask_spreekuur_day", buttons=[*buttons, STOP_BUTTON])
+            return []
+        if wish:
+            slots = matching_slots(slots, parse_when(wish, today())) or slots
         buttons = [
             {
                 "title": slot_button_text(slot) + f" ({slot['location']['name']})",
@@ -176,7 +191,9 @@ class ActionAskSpreekuurSlot(Action):
             for slot in slots[:MAX_BUTTONS]
         ]
         response = "utter_ask_spreekuur_slot_wijk" if wijk else "utter_ask_spreekuur_slot"
-        dispatcher.utter_message(response=response, buttons=buttons, wijk=wijk or "")
+        dispatcher.utter_message(
+            response=response, buttons=[*buttons, OTHER_DAY_BUTTON, STOP_BUTTON], wijk=wijk or ""
+        )
         return []
 
 

@@ -6,10 +6,13 @@ The backend runs in the app environment on a free port with a migrated and seede
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import secrets
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import httpx
 import pytest
@@ -26,10 +29,12 @@ from actions.booking_changes import (
 )
 from actions.callback import (
     ActionAskCallbackConfirmed,
+    ActionAskCallbackPartOfDay,
     ActionSubmitCallback,
     ValidateCallbackForm,
     read_part_of_day,
 )
+from actions.dutch_dates import day_label
 from actions.form_base import ActionStopBooking
 from actions.spreekuur import (
     ActionAskSpreekuurSlot,
@@ -44,10 +49,15 @@ from tests.rasa.trackers import make_tracker
 WIJKTEAM_PHONE = "0123-456 789"  # content/local.yml
 
 
+#: The team's hours in this module's backend: no evening (the callback form offers no "Avond").
+OFFICE_HOURS = "ma-vr 09:00-17:00"
+
+
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running_backend(tmp_path_factory.mktemp("backend")) as url:
-        yield url
+    with mock.patch.dict(os.environ, {"OFFICE_HOURS": OFFICE_HOURS}):
+        with running_backend(tmp_path_factory.mktemp("backend")) as url:
+            yield url
 
 
 @pytest.fixture(autouse=True)
@@ -124,6 +134,32 @@ def test_part_of_day_words() -> None:
     ] == ["ochtend", "middag", "avond", "geen voorkeur", None]
 
 
+async def test_the_part_of_day_question_offers_only_the_team_hours(up: str) -> None:
+    messages, _ = await run(ActionAskCallbackPartOfDay())
+    assert messages[0]["response"] == "utter_ask_callback_part_of_day"
+    assert [button["title"] for button in messages[0]["buttons"]] == ["Ochtend", "Middag", "Maakt niet uit"]
+    messages, result = await validate(ValidateCallbackForm(), "callback_part_of_day", "liefst 's avonds")
+    assert result == {"callback_part_of_day": None}
+    assert messages[0]["response"] == "utter_part_of_day_outside_hours"
+    assert messages[0]["parts_label"] == "in de ochtend of in de middag"
+    assert "Avond" not in [button["title"] for button in messages[0]["buttons"]]
+    assert (await validate(ValidateCallbackForm(), "callback_part_of_day", "middag"))[1] == {
+        "callback_part_of_day": "middag"
+    }
+    assert (await validate(ValidateCallbackForm(), "callback_part_of_day", "maakt niet uit"))[1] == {
+        "callback_part_of_day": "geen voorkeur"
+    }
+
+
+async def test_the_part_of_day_question_offers_every_part_when_the_backend_is_down(down: None) -> None:
+    messages, _ = await run(ActionAskCallbackPartOfDay())
+    titles = [button["title"] for button in messages[0]["buttons"]]
+    assert titles == ["Ochtend", "Middag", "Avond", "Maakt niet uit"]
+    assert (await validate(ValidateCallbackForm(), "callback_part_of_day", "avond"))[1] == {
+        "callback_part_of_day": "avond"
+    }
+
+
 async def test_the_summary_names_the_topic_of_the_conversation() -> None:
     messages, _ = await run(
         ActionAskCallbackConfirmed(), slots={"topic": "schulden", "callback_part_of_day": "middag"}
@@ -171,8 +207,40 @@ async def test_the_next_free_slots_of_the_topic_are_offered_as_buttons(up: str) 
     messages, events = await run(ActionAskSpreekuurSlot(), slots={"topic": "schulden"})
     free = await client(up).free_slots("schulden")
     assert messages[0]["response"] == "utter_ask_spreekuur_slot"
-    assert [b["payload"] for b in messages[0]["buttons"]] == [slot_button_text(s) for s in free[:4]]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        *(slot_button_text(s) for s in free[:4]),
+        "andere dag",
+        "/deny",
+    ]
+    assert [b["title"] for b in messages[0]["buttons"][-2:]] == ["Andere dag", "Stoppen"]
     assert events == []
+
+
+async def test_another_day_offers_the_days_with_free_places_then_their_times(up: str) -> None:
+    _, result = await validate(
+        ValidateSpreekuurForm(), "spreekuur_slot", "Andere dag", slots={"topic": "schulden"}
+    )
+    assert result == {"spreekuur_slot": None, "spreekuur_wish": "andere dag"}
+    messages, _ = await run(
+        ActionAskSpreekuurSlot(), slots={"topic": "schulden", "spreekuur_wish": "andere dag"}
+    )
+    assert messages[0]["response"] == "utter_ask_spreekuur_day"
+    free = await client(up).free_slots("schulden", limit=50)
+    days = list(dict.fromkeys(day_label(dt.date.fromisoformat(s["date"])) for s in free))
+    assert [b["payload"] for b in messages[0]["buttons"]] == [*days[:6], "/deny"]
+
+    # A day with several free times: its times are offered next.
+    def on(day: str) -> list[dict[str, Any]]:
+        return [s for s in free if day_label(dt.date.fromisoformat(s["date"])) == day]
+
+    day = next(day for day in days[:6] if len(on(day)) > 1)
+    messages, result = await validate(
+        ValidateSpreekuurForm(), "spreekuur_slot", day, slots={"topic": "schulden"}
+    )
+    assert result["spreekuur_slot"] is None and result["spreekuur_wish"] == day
+    assert messages[0]["response"] == "utter_spreekuur_choose"
+    messages, _ = await run(ActionAskSpreekuurSlot(), slots={"topic": "schulden", "spreekuur_wish": day})
+    assert [b["payload"] for b in messages[0]["buttons"][:-2]] == [slot_button_text(s) for s in on(day)[:4]]
 
 
 async def test_a_wijk_narrows_the_offer(up: str) -> None:
@@ -182,7 +250,7 @@ async def test_a_wijk_narrows_the_offer(up: str) -> None:
     assert result == {"spreekuur_slot": None, "spreekuur_wijk": "Zuid", "spreekuur_wish": None}
     messages, _ = await run(ActionAskSpreekuurSlot(), slots={"topic": "schulden", "spreekuur_wijk": "Zuid"})
     assert messages[0]["response"] == "utter_ask_spreekuur_slot_wijk"
-    assert all("Proefboom" in b["title"] for b in messages[0]["buttons"])
+    assert all("Proefboom" in b["title"] for b in messages[0]["buttons"][:-2])  # then Andere dag, Stoppen
 
 
 async def test_a_button_text_picks_exactly_that_slot(up: str) -> None:

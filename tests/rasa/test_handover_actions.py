@@ -238,7 +238,7 @@ async def test_out_of_hours_says_when_open_and_offers_a_callback_without_pausing
     [handover] = api(closed_backend, "/handovers", conversation_id=sender)
     assert handover["reason"] == "De assistent begreep de bewoner twee keer niet."
     assert handover["topic"] == "huisvesting"
-    assert handover["contact_request"].startswith("Buiten openingstijden: terugbellen")
+    assert handover["contact_request"].startswith("Buiten openingstijden: de bewoner kan een terugbelverzoek")
     assert "Afspraakcode: VD-7K3P." in handover["summary"]
 
     # "Nee" to the callback offer: the handover stays recorded and the resident hears how to call.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from bot.backend.api.schemas import Channel, Topic
 from bot.backend.models import Conversation
@@ -16,7 +16,7 @@ class ConversationReport(BaseModel):
     channel: Channel
     topic: Topic | None = None
     #: True when the bot did not understand a message (its fallback); false or left out changes nothing.
-    misunderstood: bool = False
+    misunderstood: StrictBool = False
 
 
 class ConversationOut(BaseModel):

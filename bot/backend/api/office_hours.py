@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot.backend.api.deps import Sessions, SettingsDep, require_service_token
 from bot.backend.api.openapi import API_ERRORS
 from bot.backend.api.types import IsoDateTime
 from bot.backend.services.office_hours import office_hours_status, parse_office_hours
+from bot.shared.dutch_calendar import parts_of_day_in
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)], responses=API_ERRORS)
 
@@ -22,6 +23,10 @@ class OfficeHoursOut(BaseModel):
     next_open_label: str | None
     closes_at: datetime | None
     closes_at_label: str | None
+    parts_of_day: list[str] = Field(
+        description="The parts of the day the team works on some day (ochtend < 12, middag 12-18, avond "
+        "from 18): when a callback can be asked for"
+    )
 
 
 @router.get("/office-hours", tags=["handovers"])
@@ -36,14 +41,14 @@ def get_office_hours(
     """Open now? Else the next opening as ISO time and as Dutch text ("dinsdag 24 november om 9.00 uur")."""
     tz = settings.tz
     moment = (at if at.tzinfo else at.replace(tzinfo=tz)) if at is not None else None
+    hours = parse_office_hours(settings.office_hours)
     with sessions.begin() as session:
-        status = office_hours_status(
-            session=session, hours=parse_office_hours(settings.office_hours), tz=tz, now=moment
-        )
+        status = office_hours_status(session=session, hours=hours, tz=tz, now=moment)
     return OfficeHoursOut(
         open_now=status.open_now,
         next_open=status.next_open,
         next_open_label=status.next_open_label,
         closes_at=status.closes_at,
         closes_at_label=status.closes_at_label,
+        parts_of_day=parts_of_day_in(period for periods in hours.values() for period in periods),
     )

@@ -20,6 +20,7 @@ from bot.backend.services.office_hours import (
     parse_office_hours,
 )
 from bot.backend.testing import AUTH, Database, Factory, make_settings
+from bot.shared.dutch_calendar import parts_of_day_in
 
 TZ = ZoneInfo("Europe/Amsterdam")
 WEEKDAYS = parse_office_hours("ma-do 09:00-17:00, vr 09:00-12:30")
@@ -120,6 +121,7 @@ def test_api_answers_with_iso_times_and_a_dutch_label(hours_client: TestClient, 
         "next_open_label": "woensdag 25 november om 9.00 uur",
         "closes_at": None,
         "closes_at_label": None,
+        "parts_of_day": ["ochtend", "middag"],  # ma-do 09:00-17:00, vr 09:00-12:30: never in the evening
     }
     utc = hours_client.get("/api/office-hours", params={"at": "2026-11-23T15:59:00Z"}, headers=AUTH).json()
     assert utc["open_now"] is True and utc["closes_at"] == "2026-11-23T17:00:00+01:00"
@@ -137,3 +139,19 @@ def test_times_are_written_the_dutch_way_and_midnight_is_named() -> None:
     assert format_clock(datetime(2026, 11, 24, 9, 0, tzinfo=tz)) == "9.00 uur"
     assert format_clock(datetime(2026, 11, 24, 12, 30, tzinfo=tz)) == "12.30 uur"
     assert format_clock(datetime(2026, 11, 25, 0, 0, tzinfo=tz)) == "middernacht"
+
+
+@pytest.mark.parametrize(
+    "hours, parts",
+    [
+        ("ma-vr 09:00-17:00", ["ochtend", "middag"]),
+        ("ma-vr 09:00-12:00", ["ochtend"]),
+        ("ma-do 12:00-18:00", ["middag"]),
+        ("ma-vr 09:00-17:00, do 17:00-20:00", ["ochtend", "middag", "avond"]),
+        ("ma-zo 00:00-24:00", ["ochtend", "middag", "avond"]),
+        ("", []),
+    ],
+)
+def test_the_parts_of_the_day_the_team_works(hours: str, parts: list[str]) -> None:
+    week = parse_office_hours(hours)
+    assert parts_of_day_in(period for periods in week.values() for period in periods) == parts
