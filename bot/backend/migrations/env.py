@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import Connection
 
@@ -10,6 +12,14 @@ from bot.backend.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+#: Indexes autogenerate cannot compare faithfully, left out of `check`: an index with a DESC column
+#: (SQLite reflects its expression differently); the trigram indexes of 0007 end in `_trgm` (PostgreSQL
+#: only, made only when pg_trgm can be created, so not in the model).
+_NOT_COMPARED = frozenset({"ix_handovers_status_closed_at"})
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    return not (type_ == "index" and name is not None and (name.endswith("_trgm") or name in _NOT_COMPARED))
 
 
 def _run(connection: Connection) -> None:
@@ -18,6 +28,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
