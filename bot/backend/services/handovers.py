@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot.backend.models import CaseStatus, Handover, HandoverNote, StaffUser
+from bot.backend.models import CaseStatus, Conversation, Handover, HandoverNote, StaffUser
 from bot.backend.services import audit
 from bot.backend.services.abuse_limits import AbuseLimits, checked_client, too_many_handovers
 from bot.backend.services.errors import NotFound, invalid
@@ -139,6 +139,10 @@ def open_or_create_handover(
         status=CaseStatus.OPEN,
     )
     session.add(handover)
+    # The dashboard counts the conversation as one with a person from now on (services/dashboard.py).
+    session.execute(
+        update(Conversation).where(Conversation.conversation_id == conversation_id).values(handed_over=True)
+    )
     session.flush()
     audit.record(session=session, actor=actor, action="handover.create", entity="handover",
                  entity_id=handover.id, channel=channel)  # fmt: skip
