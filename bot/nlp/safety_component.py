@@ -41,7 +41,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlp import crisis_semantic, encoder, language
-from bot.nlp.safety_net import CRISIS_INTENTS, Assessment, CrisisKind, assess, happening_now
+from bot.nlp.safety_net import CRISIS_INTENTS, VIOLENCE_KINDS, Assessment, CrisisKind, assess
 from bot.nlp.safety_policy import CHECK_IN_KEY, LANGUAGE_KEY, UNSURE_KIND
 
 logger = logging.getLogger(__name__)
@@ -50,9 +50,6 @@ NLU_FALLBACK = "nlu_fallback"
 SEMANTIC_KEY = "safety_semantic"
 _URGENCY = {kind.value: rank for rank, kind in enumerate(CrisisKind)}
 #: Crises that "nu", "op dit moment" turn into acute danger (112 first): something is being done to someone.
-_VIOLENCE = frozenset(
-    kind.value for kind in (CrisisKind.DOMESTIC_VIOLENCE, CrisisKind.CHILD_DANGER, CrisisKind.SEXUAL_VIOLENCE)
-)
 #: Kinds the model may not turn the net's sexual violence into: their lines (Veilig Thuis) are about the
 #: home, while image abuse or an assault outside it needs the Centrum Seksueel Geweld first.
 _NOT_INSTEAD_OF_SEXUAL = frozenset({CrisisKind.CHILD_DANGER.value, CrisisKind.DOMESTIC_VIOLENCE.value})
@@ -169,7 +166,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 self._replace_crisis_guess(message, "negated crisis words only")
             check_in = assessment.possible.value if assessment.possible else None
         elif semantic and semantic.level == "strong":
-            crisis = _acute_if_now(self._refined(str(semantic.kind), predicted_name, confidence), text)
+            crisis = _acute_if_now(self._refined(str(semantic.kind), predicted_name, confidence), assessment)
             logger.info("Safety net: close to crisis sentences (margin %.3f), intent set to %s",
                         semantic.margin, crisis)
         elif predicted_name in CRISIS_INTENTS:
@@ -179,7 +176,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 self._replace_crisis_guess(message, f"crisis guess of the model alone ({confidence:.2f})")
                 # not trusted for a crisis reply; likely enough, it is a reason to ask
                 check_in = self._likely_crisis(predicted_name, confidence, assessment)
-            elif _acute_if_now(predicted_name, text) != predicted_name:
+            elif _acute_if_now(predicted_name, assessment) != predicted_name:
                 crisis = CrisisKind.ACUTE_DANGER.value  # "hij slaat haar op dit moment": 112 first
         else:
             if assessment.possible:
@@ -267,9 +264,9 @@ class SafetyNet(GraphComponent, IntentClassifier):
         message.set("intent_ranking", [intent, *ranking], add_to_output=True)
 
 
-def _acute_if_now(kind: str, text: str) -> str:
+def _acute_if_now(kind: str, assessment: Assessment) -> str:
     """Acute danger when violence is going on right now (the net does the same for its own signals)."""
-    return CrisisKind.ACUTE_DANGER.value if kind in _VIOLENCE and happening_now(text) else kind
+    return CrisisKind.ACUTE_DANGER.value if kind in VIOLENCE_KINDS and assessment.now_mentioned else kind
 
 
 def build_index(

@@ -36,6 +36,9 @@ class CrisisKind(str, Enum):
 
 
 CRISIS_INTENTS = frozenset(kind.value for kind in CrisisKind)
+#: Violence against someone: "nu"/"op dit moment" next to it means acute danger (112 first), and an
+#: unsure hint of it gets the check-in that names Veilig Thuis. Members compare equal to their intent names.
+VIOLENCE_KINDS = frozenset({CrisisKind.DOMESTIC_VIOLENCE, CrisisKind.CHILD_DANGER, CrisisKind.SEXUAL_VIOLENCE})
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ class Assessment:
     #: Everyday phrases with crisis words ("dood van het lachen", "snijdt haar eigen haar"): they veto
     #: a crisis guess of the NLU model alone (safety_component.py).
     harmless_signals: tuple[str, ...] = field(default=())
+    #: The message says something is going on right now ("op dit moment", "right now").
+    now_mentioned: bool = False
 
     @property
     def is_crisis(self) -> bool:
@@ -504,22 +509,13 @@ def assess(text: str) -> Assessment:
             possible=CrisisKind.SUICIDE if possible else None,
             possible_signals=tuple(possible),
             harmless_signals=tuple(harmless),
+            now_mentioned=now_mentioned,
         )
     signals = tuple(signal for kind_signals in found.values() for signal in kind_signals)
     imminent = CrisisKind.SUICIDE in found and any(_IMMINENT.search(clause) for clause in clauses)
-    if CrisisKind.ACUTE_DANGER in found or imminent or (now_mentioned and _violence_or_self_harm(found)):
+    if CrisisKind.ACUTE_DANGER in found or imminent or (now_mentioned and not VIOLENCE_KINDS.isdisjoint(found)):
         kind = CrisisKind.ACUTE_DANGER
     else:
         kind = next(kind for kind in CrisisKind if kind in found)
-    return Assessment(kind=kind, signals=signals, negated_signals=tuple(negated), harmless_signals=tuple(harmless))
-
-
-def happening_now(text: str) -> bool:
-    """Whether the message says something is going on right now ("op dit moment", "right now")."""
-    return any(_NOW.search(clause) for clause in _clauses(normalise(text[:_MAX_CHECKED_CHARS])))
-
-
-def _violence_or_self_harm(found: dict[CrisisKind, list[str]]) -> bool:
-    """Whether "nu"/"net" next to these signals means something is happening right now."""
-    return any(kind in found for kind in (CrisisKind.DOMESTIC_VIOLENCE, CrisisKind.CHILD_DANGER,
-                                           CrisisKind.SEXUAL_VIOLENCE))
+    return Assessment(kind=kind, signals=signals, negated_signals=tuple(negated),
+                      harmless_signals=tuple(harmless), now_mentioned=now_mentioned)  # fmt: skip

@@ -30,6 +30,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.nlp.safety_net import VIOLENCE_KINDS
+
 CHECK_IN = "utter_safety_check_in"
 CHECK_IN_VIOLENCE = "utter_safety_check_in_violence"
 CHECK_IN_DANGER = "utter_safety_check_in_danger"
@@ -44,7 +46,6 @@ NOTES = frozenset(
 #: Parse-data keys set by the SafetyNet component.
 CHECK_IN_KEY = "safety_check_in"
 LANGUAGE_KEY = "message_language"
-_VIOLENCE = frozenset({"crisis_domestic_violence", "crisis_child_danger", "crisis_sexual_violence"})
 _SOURCE = "safety notes"
 
 
@@ -55,7 +56,7 @@ def check_in_response(kind: str) -> str:
         return CHECK_IN_DANGER
     if kind == UNSURE_KIND:
         return CHECK_IN_UNSURE
-    return CHECK_IN_VIOLENCE if kind in _VIOLENCE else CHECK_IN
+    return CHECK_IN_VIOLENCE if kind in VIOLENCE_KINDS else CHECK_IN
 
 
 def planned_notes(parse_data: dict[str, Any]) -> tuple[list[str], list[str]]:

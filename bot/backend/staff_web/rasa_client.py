@@ -123,7 +123,8 @@ class RasaClient:
         return transcript_lines((tracker or {}).get("events") or [])
 
     def is_paused(self, conversation_id: str) -> bool:
-        tracker = self._call("GET", self._url(conversation_id, "tracker"), params={})
+        """Whether a person has the conversation; asks for the tracker's state without its events."""
+        tracker = self._call("GET", self._url(conversation_id, "tracker"), params={"include_events": "NONE"})
         return bool((tracker or {}).get("paused"))
 
     def send_staff_reply(self, conversation_id: str, *, display_name: str, text: str) -> None:

@@ -25,6 +25,7 @@ class StandInRasa:
     def __init__(self) -> None:
         self.paused: dict[str, bool] = {}
         self.posted: list[tuple[str, list[dict[str, Any]], str]] = []
+        self.queries: list[str] = []  # of the GET requests
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -35,6 +36,7 @@ class StandInRasa:
                 return self.path.split("/")[2]
 
             def do_GET(self) -> None:  # noqa: N802
+                stand_in.queries.append(self.path.split("?")[1] if "?" in self.path else "")
                 body = json.dumps({"paused": stand_in.paused.get(self._conversation(), False), "events": []})
                 self._answer(body)
 
@@ -81,6 +83,8 @@ def test_a_reply_to_a_conversation_the_bot_still_has_pauses_it_first(rasa: Stand
     assert rasa.paused["resident-1"] is True
     client.send_staff_reply("resident-1", display_name="Sanne", text="Nog een vraag?")
     assert [event["event"] for event in rasa.posted[-1][1]] == ["bot"]  # paused already: no second pause
+    # Whether it is paused is asked without the conversation's events (a long conversation is large).
+    assert rasa.queries and all("include_events=NONE" in query for query in rasa.queries)
 
 
 def test_the_resident_reads_the_staff_name_without_a_role_in_brackets() -> None:
