@@ -216,7 +216,7 @@ class Booking(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
     question: Mapped[str | None] = mapped_column(String(500))
-    #: The conversation that made it (the staff's handover page shows it with the handover); None: made elsewhere.
+    #: The conversation that made it (shown on its handover's page); None: made elsewhere.
     conversation_id: Mapped[str | None] = mapped_column(String(200), index=True)
     status: Mapped[BookingStatus] = mapped_column(
         _enum(BookingStatus, "booking_status"), default=BookingStatus.CONFIRMED
@@ -254,7 +254,7 @@ class CallbackRequest(Base):
     threat_date: Mapped[date | None]
     due_date: Mapped[date] = mapped_column(index=True)
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "callback_status"), default=CaseStatus.OPEN)
-    #: The conversation that made it (the staff's handover page shows it with the handover); None: made elsewhere.
+    #: The conversation that made it (shown on its handover's page); None: made elsewhere.
     conversation_id: Mapped[str | None] = mapped_column(String(200), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
