@@ -44,3 +44,19 @@ def cases_of(*, session: Session, handover: Handover) -> HandoverCases:
         .limit(LIMIT)
     )
     return HandoverCases(list(bookings), list(callbacks))
+
+
+def first_names(*, session: Session, conversation_ids: list[str]) -> dict[str, str]:
+    """The first name a resident gave in each conversation (a callback request or a booking), if any."""
+    if not conversation_ids:
+        return {}
+    found: dict[str, str] = {}
+    for model in (Booking, CallbackRequest):
+        rows = session.execute(
+            select(model.conversation_id, model.first_name)
+            .where(model.conversation_id.in_(conversation_ids))
+            .order_by(model.created_at)
+        )
+        for conversation_id, first_name in rows:
+            found.setdefault(conversation_id, first_name)
+    return found

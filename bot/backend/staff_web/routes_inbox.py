@@ -45,6 +45,9 @@ def inbox_page(
         counts = inbox.status_counts(session=db, filters=filters)
         page = inbox.inbox_page(session=db, filters=filters, page=page_number(pagina), counts=counts)
         channels = inbox.known_channels(session=db)
+        names = handover_cases.first_names(
+            session=db, conversation_ids=[handover.conversation_id for handover in page.items]
+        )
     query = {"status": filters.status.value if filters.status else "", "onderwerp": filters.topic or "",
              "kanaal": filters.channel or "", "zoek": filters.search or ""}  # fmt: skip
     return render(
@@ -52,6 +55,7 @@ def inbox_page(
         "inbox.html",
         page=page,
         items=page.items,
+        names=names,
         filters=filters,
         channels=channels,
         counts=counts,

@@ -250,6 +250,13 @@ def test_inbox_rows_say_the_question_the_waiting_time_and_the_channel_by_name(
     assert "2 uur" in row and "Website-chat" in row and ">socketio<" not in row
     assert "3 dagen" in page and "xyz (onbekend kanaal)" in page
     assert '<option value="socketio" >Website-chat</option>' in page
+    # A first name the resident gave in that conversation (a callback request) leads the row.
+    create_callback(session=session, topic="schulden", first_name="Fatima", phone="0612345678",
+                    conversation_id="rows-1")  # fmt: skip
+    session.commit()
+    page = client.get("/staff/overdrachten").text
+    row = page.split(f'data-handover="{handover.id}"')[1].split("</tr>")[0]
+    assert '<strong class="first-name">Fatima</strong>:' in row
 
 
 def test_a_long_callback_queue_pages_and_says_how_many_wait(
