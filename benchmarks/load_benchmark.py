@@ -41,7 +41,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -61,6 +60,7 @@ from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the port picking is shared with the tests' stacks
+from benchmarks.machine import machine  # noqa: E402
 from benchmarks.rasa_init_bot import (  # noqa: E402
     RASA_INIT_CONVERSATION,
     RASA_INIT_NEW_SENDER_AT,
@@ -593,25 +593,6 @@ def run_comparison(residents: int, rounds: int, pairs: int, workdir: Path) -> Co
         seconds=time.monotonic() - started,
         training_seconds=bot.training_seconds,
     )
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory_kb = int(
-        next(
-            line.split()[1]
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-    )
-    return f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GB memory, {platform.platform()}"
 
 
 def verdict(result: Result) -> str:

@@ -32,7 +32,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import random
 import re
 import secrets
@@ -59,7 +58,7 @@ from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's backend, and the port picking shared with the tests
-
+from benchmarks.machine import machine  # noqa: E402
 from bot.backend.db import build_engine  # noqa: E402
 from bot.backend.migrate import upgrade  # noqa: E402
 from bot.backend.models import (  # noqa: E402
@@ -871,25 +870,6 @@ def measure(client: httpx.Client, spec: PageSpec, volume: Volume, requests: int,
 
 
 # --- The report -------------------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory_kb = int(
-        next(
-            line.split()[1]
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-    )
-    return f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GB memory, {platform.platform()}"
 
 
 def session_count(engine: Engine, model: type[Any]) -> int:

@@ -15,6 +15,7 @@ import socket
 import ssl
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -133,8 +134,28 @@ def test_the_proxy_limits_body_size_and_login_attempts(proxy: Proxy) -> None:
     message = {"sender": "proxy-big", "message": "a" * 100_000}
     big = httpx.post(f"{proxy.url}/webhooks/rest/webhook", json=message, verify=tls, timeout=30)
     assert big.status_code == 413
-    statuses = [httpx.get(f"{proxy.url}/staff/login", verify=tls, timeout=10).status_code for _ in range(15)]
+    answers = [httpx.get(f"{proxy.url}/staff/login", verify=tls, timeout=10) for _ in range(15)]
+    statuses = [answer.status_code for answer in answers]
     assert statuses[0] == 200 and 429 in statuses, statuses
+    refused = next(answer for answer in answers if answer.status_code == 429)
+    assert "te veel verzoeken" in refused.text and "112" in refused.text  # Dutch, not nginx's page
+    assert refused.headers["retry-after"] == "60"
+
+
+def test_a_message_flood_gets_a_dutch_answer_in_the_rest_channels_shape(proxy: Proxy) -> None:
+    tls = proxy.tls_context()
+
+    def send(number: int) -> httpx.Response:
+        body = {"sender": f"flood-{number}", "message": "hallo"}
+        return httpx.post(f"{proxy.url}/webhooks/rest/webhook", json=body, verify=tls, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        answers = list(pool.map(send, range(40)))
+    assert any(answer.status_code == 200 for answer in answers)
+    refused = [answer for answer in answers if answer.status_code == 429]
+    assert refused, [answer.status_code for answer in answers]
+    text = refused[0].json()[0]["text"]
+    assert text.startswith("Er komen nu te veel berichten binnen") and "112" in text
 
 
 def test_rasa_and_the_action_server_close_a_slow_request_head(stack: Stack) -> None:
