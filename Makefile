@@ -49,8 +49,9 @@ train:  ## retrain the model even if nothing changed
 setup:  ## install and prepare without starting
 	@scripts/setup.sh
 
-lint:   ## ruff on both sides
+lint:   ## ruff on both sides: the rules, and the formatting (ruff format --check)
 	@.venv/app/bin/ruff check bot actions tests scripts benchmarks
+	@.venv/app/bin/ruff format --check bot actions tests scripts benchmarks
 
 lock:   ## re-resolve requirements/*.in into the lock files (needs both environments)
 	@scripts/lock.sh

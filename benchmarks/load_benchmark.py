@@ -641,10 +641,7 @@ def comparison_section(comparison: Comparison, residents: int, rounds: int) -> l
         "each path a conversation of its own (a new sender), so that every message has its reply; "
         f"together {len(RASA_INIT_CONVERSATION)} messages, as many as ours:",
         "",
-        *(
-            "    " + " → ".join(f"`{message}`" for message in path)
-            for path in RASA_INIT_PATHS
-        ),
+        *("    " + " → ".join(f"`{message}`" for message in path) for path in RASA_INIT_PATHS),
         "",
         "| bot | bursts | messages | p50 ms | p95 ms | p99 ms | messages/s | errors | peak RSS Rasa (MB) "
         "| CPU ms per message | load avg (mean / max) |",

@@ -176,8 +176,10 @@ def reference_result(data: Any, folds: int) -> dict[str, Any]:
     for train, test in generate_folds(folds, data):
         texts = [example.get("text").lower() for example in train.intent_examples]
         model = make_pipeline(
-            make_union(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-                       TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
+            make_union(
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+            ),
             LinearSVC(C=1.0),
         )
         fold_start = time.perf_counter()
@@ -222,9 +224,11 @@ def render(results: list[dict[str, Any]], folds: int, progress: dict[str, dict[i
         f"{folds}-fold stratified cross-validation on `data/nlu` ({project['examples']} examples, "
         f"{len(per_intent_f1(project['report']))} intents), the same folds for every configuration "
         f"(seed {SEED}), on this project's machine ({os.cpu_count()} cores, {platform.machine()}). "
-        + ("The pipelines are measured as they are, FallbackClassifier included."
-           if project.get("with_fallback") else
-           "The FallbackClassifier is taken out of every pipeline: this measures the intent classifier."),
+        + (
+            "The pipelines are measured as they are, FallbackClassifier included."
+            if project.get("with_fallback")
+            else "The FallbackClassifier is taken out of every pipeline: this measures the intent classifier."
+        ),
         "",
         "| configuration | examples | macro intent F1 | weighted F1 | accuracy | training per fold "
         "| classification |",
@@ -237,31 +241,51 @@ def render(results: list[dict[str, Any]], folds: int, progress: dict[str, dict[i
             f"| {result['name']} | {result['examples']} | {report['macro avg']['f1-score']:.3f} "
             f"| {report['weighted avg']['f1-score']:.3f} | {report.get('accuracy', 0):.3f} | {train:.0f} s "
             f"| {result['ms_per_message']:.1f} ms/message |"
-            if result["ms_per_message"] else
-            f"| {result['name']} | {result['examples']} | {report['macro avg']['f1-score']:.3f} "
+            if result["ms_per_message"]
+            else f"| {result['name']} | {result['examples']} | {report['macro avg']['f1-score']:.3f} "
             f"| {report['weighted avg']['f1-score']:.3f} | {report.get('accuracy', 0):.3f} "
             f"| {train:.1f} s | — |"
         )
     lines += ["", "Target: macro intent F1 ≥ 0.90, and above the default pipeline.", ""]
-    lines += ["## Intent F1 per intent", "", "| intent | " + " | ".join(by_name) + " |",
-              "|---|" + "---|" * len(by_name)]
+    lines += [
+        "## Intent F1 per intent",
+        "",
+        "| intent | " + " | ".join(by_name) + " |",
+        "|---|" + "---|" * len(by_name),
+    ]
     project_f1 = per_intent_f1(project["report"])
     for intent in sorted(project_f1, key=lambda i: (topic(i), i)):
-        lines.append(f"| {intent} | " + " | ".join(
-            f"{per_intent_f1(r['report']).get(intent, float('nan')):.3f}" for r in results) + " |")
-    lines += ["", "## Confusions between topics (project configuration)", "",
-              "Test messages of one intent predicted as an intent of another topic, summed over the folds.",
-              "",
-              "| intent | predicted as | messages |", "|---|---|---|"]
+        lines.append(
+            f"| {intent} | "
+            + " | ".join(f"{per_intent_f1(r['report']).get(intent, float('nan')):.3f}" for r in results)
+            + " |"
+        )
+    lines += [
+        "",
+        "## Confusions between topics (project configuration)",
+        "",
+        "Test messages of one intent predicted as an intent of another topic, summed over the folds.",
+        "",
+        "| intent | predicted as | messages |",
+        "|---|---|---|",
+    ]
     lines += [f"| {a} | {b} | {n} |" for a, b, n in topic_confusions(project["report"])] or ["| none | | |"]
     missing = [name for name in CONFIGS if name not in by_name]
     if missing:
-        lines += ["", "Not (yet) measured to the end on this data: " + ", ".join(
-            f"{name} ({len(progress.get(name, {}))} of {folds} folds kept)" for name in missing) + "."
-            + "".join(partial_comparison(progress, name) for name in missing)]
-    lines += ["", "Each fold's predictions: `benchmarks/results/nlu/<configuration>/` (committed; a fold is "
-              "trained again only when the data, the configuration or the folds change). Combined Rasa "
-              "reports: `var/benchmarks/nlu/<configuration>/intent_report.json` (not committed).", ""]
+        lines += [
+            "",
+            "Not (yet) measured to the end on this data: "
+            + ", ".join(f"{name} ({len(progress.get(name, {}))} of {folds} folds kept)" for name in missing)
+            + "."
+            + "".join(partial_comparison(progress, name) for name in missing),
+        ]
+    lines += [
+        "",
+        "Each fold's predictions: `benchmarks/results/nlu/<configuration>/` (committed; a fold is "
+        "trained again only when the data, the configuration or the folds change). Combined Rasa "
+        "reports: `var/benchmarks/nlu/<configuration>/intent_report.json` (not committed).",
+        "",
+    ]
     if NOTES.exists():  # the hand-written reading of the figures, kept across runs
         lines += ["## Reading of the figures", "", NOTES.read_text().strip(), ""]
     return "\n".join(lines)
@@ -296,8 +320,11 @@ def main() -> None:
             result = asyncio.run(cross_validate(name, config, data, args.folds, out, args.with_fallback))
         result["with_fallback"] = args.with_fallback
         result["folds"] = args.folds
-        print(f"{name}: macro F1 {result['report']['macro avg']['f1-score']:.3f} "
-              f"in {result['total_seconds']:.0f} s", flush=True)
+        print(
+            f"{name}: macro F1 {result['report']['macro avg']['f1-score']:.3f} "
+            f"in {result['total_seconds']:.0f} s",
+            flush=True,
+        )
         (out / f"{name}.result.json").write_text(json.dumps(result, indent=2))
         results = saved_results(out, args.folds, args.with_fallback)
         if "project" in {r["name"] for r in results}:
@@ -310,8 +337,9 @@ def folds_kept(data: Any, folds: int, with_fallback: bool) -> dict[str, dict[int
     """The folds of each Rasa configuration kept for the current data and settings, by fold number."""
     kept: dict[str, dict[int, dict[str, Any]]] = {}
     for name, config_path in CONFIGS.items():
-        key = fingerprint(data_fingerprint(data), pipeline_config(config_path, with_fallback), folds, SEED,
-                          with_fallback)
+        key = fingerprint(
+            data_fingerprint(data), pipeline_config(config_path, with_fallback), folds, SEED, with_fallback
+        )
         paths = (FOLD_RESULTS / name).glob(f"fold-*-of-{folds}.json")
         loaded = (json.loads(path.read_text()) for path in paths)
         kept[name] = {fold["fold"]: fold for fold in loaded if fold.get("fingerprint") == key}
@@ -331,8 +359,10 @@ def partial_comparison(kept: dict[str, dict[int, dict[str, Any]]], name: str) ->
         return float(f1_score([r[0] for r in rows], [r[1] for r in rows], average="macro", zero_division=0))
 
     folds = ", ".join(str(number) for number in numbers)
-    return (f" On the folds kept so far ({folds}), not yet a result: macro F1 {macro_f1(name):.3f} for "
-            f"{name}, {macro_f1('project'):.3f} for the project on the same folds.")
+    return (
+        f" On the folds kept so far ({folds}), not yet a result: macro F1 {macro_f1(name):.3f} for "
+        f"{name}, {macro_f1('project'):.3f} for the project on the same folds."
+    )
 
 
 def saved_results(out: Path, folds: int, with_fallback: bool) -> list[dict[str, Any]]:

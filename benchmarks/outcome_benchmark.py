@@ -686,7 +686,14 @@ def main() -> None:
     figures["settings"] = settings
     write_results(RESULTS / f"{args.label}.json", figures, command, turns)
     text = report(
-        turns, figures, seconds, command, args.label, baseline, settings, args.concurrency,
+        turns,
+        figures,
+        seconds,
+        command,
+        args.label,
+        baseline,
+        settings,
+        args.concurrency,
         Path(args.set).resolve(),
     )
     Path(args.report).write_text(text)

@@ -148,8 +148,15 @@ class RasaInitBot:
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
                 [
-                    str(RASA_VENV / "bin" / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
-                    "--port", str(port), "--model", str(model),
+                    str(RASA_VENV / "bin" / "rasa"),
+                    "run",
+                    "--enable-api",
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--model",
+                    str(model),
                 ],
                 cwd=self.project,
                 env=self.env,

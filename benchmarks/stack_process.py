@@ -18,7 +18,11 @@ def start_stack(
     """Run scripts/start.sh of `cwd` in its own process group and wait until it says the stack is up."""
     with log.open("wb") as output:
         process = subprocess.Popen(
-            ["bash", "scripts/start.sh"], cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT,
+            ["bash", "scripts/start.sh"],
+            cwd=cwd,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     deadline = time.monotonic() + timeout

@@ -102,8 +102,11 @@ def main() -> None:
         for component in components:
             component.config[SETTING] = threshold
         for name, (caught, crisis, wrongly, ordinary) in asyncio.run(measure(agent, sets)).items():
-            print(f"| {threshold:.2f} | {name} | {caught} of {crisis} | {wrongly} of {ordinary} "
-                  f"({100 * wrongly / max(1, ordinary):.1f}%) |", flush=True)
+            print(
+                f"| {threshold:.2f} | {name} | {caught} of {crisis} | {wrongly} of {ordinary} "
+                f"({100 * wrongly / max(1, ordinary):.1f}%) |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

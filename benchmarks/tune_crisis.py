@@ -80,13 +80,21 @@ def main() -> None:
     ordinary = NOT_CRISIS + [t for i, t in held_out if i not in CRISIS_INTENTS and i != "nlu_fallback"]
     sets = {"crisis": crisis, "ordinary": ordinary, "possible": POSSIBLE_CRISIS}
     vectors = {name: embed(texts) for name, texts in sets.items()}
-    undecided = {name: np.array([not (assess(t).is_crisis or assess(t).only_negated) for t in texts])
-                 for name, texts in sets.items()}
+    undecided = {
+        name: np.array([not (assess(t).is_crisis or assess(t).only_negated) for t in texts])
+        for name, texts in sets.items()
+    }
     print(f"index: {len(index.crisis)} crisis, {len(index.contrast)} contrast sentences")
-    print("; ".join(f"{name}: {len(texts)} ({int(undecided[name].sum())} not decided by the net)"
-                    for name, texts in sets.items()))
-    print("strong s_margin possible p_margin | crisis strong/possible (undecided) | "
-          "ordinary strong/possible (undecided) | our possible set strong/possible")
+    print(
+        "; ".join(
+            f"{name}: {len(texts)} ({int(undecided[name].sum())} not decided by the net)"
+            for name, texts in sets.items()
+        )
+    )
+    print(
+        "strong s_margin possible p_margin | crisis strong/possible (undecided) | "
+        "ordinary strong/possible (undecided) | our possible set strong/possible"
+    )
     grid = itertools.product((0.40, 0.45, 0.50), (0.05, 0.07, 0.09), (0.40, 0.45), (0.0, 0.03, 0.05))
     defaults = Thresholds()
     for strong, s_margin, possible, p_margin in grid:
@@ -98,8 +106,10 @@ def main() -> None:
         for name in sets:
             levels = np.array([index.match(v, thresholds).level or "" for v in vectors[name]])
             mask = undecided[name]
-            row.append(f"{(levels == 'strong').sum():3d} {(levels == 'possible').sum():3d} "
-                       f"({(levels[mask] == 'strong').sum():2d} {(levels[mask] == 'possible').sum():2d})")
+            row.append(
+                f"{(levels == 'strong').sum():3d} {(levels == 'possible').sum():3d} "
+                f"({(levels[mask] == 'strong').sum():2d} {(levels[mask] == 'possible').sum():2d})"
+            )
         print(f"{strong:.2f} {s_margin:.2f} {possible:.2f} {p_margin:.2f} | " + " | ".join(row) + mark)
     report(index, sets, vectors, Thresholds())
 

@@ -28,7 +28,6 @@ from sqlalchemy import func
 DELETE_ACTION = "action_delete_my_data"
 
 
-
 class ForgetNotSupported(RuntimeError):
     """The configured tracker store type cannot delete a conversation here."""
 

@@ -86,8 +86,13 @@ class ExemplarIndex:
 
     def save(self, path: Path) -> None:
         """Stored centred, in half precision: about 4 MB for the whole training set."""
-        np.savez_compressed(path, crisis=self.crisis.astype(np.float16), kinds=self.kinds,
-                            contrast=self.contrast.astype(np.float16), mean=self.mean)
+        np.savez_compressed(
+            path,
+            crisis=self.crisis.astype(np.float16),
+            kinds=self.kinds,
+            contrast=self.contrast.astype(np.float16),
+            mean=self.mean,
+        )
 
     @classmethod
     def load(cls, path: Path) -> ExemplarIndex:

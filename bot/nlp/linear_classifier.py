@@ -83,11 +83,15 @@ def build_model(config: dict[str, Any]) -> Pipeline:
     sparse features in between.
     """
     characters = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=tuple(config["char_ngram_range"]), sublinear_tf=True,
+        analyzer="char_wb",
+        ngram_range=tuple(config["char_ngram_range"]),
+        sublinear_tf=True,
         preprocessor=_raw_text,
     )
     words = TfidfVectorizer(
-        ngram_range=tuple(config["word_ngram_range"]), sublinear_tf=True, preprocessor=_lemmas,
+        ngram_range=tuple(config["word_ngram_range"]),
+        sublinear_tf=True,
+        preprocessor=_lemmas,
     )
     return Pipeline([("features", make_union(characters, words)), ("svm", LinearSVC(C=config["C"]))])
 
@@ -116,7 +120,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         }
 
     def __init__(
-        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
         model: Pipeline | None = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
@@ -126,7 +133,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def create(
-        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
         execution_context: ExecutionContext,
     ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
@@ -181,8 +191,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def load(
-        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-        execution_context: ExecutionContext, **kwargs: Any,
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
     ) -> LinearIntentClassifier:
         import skops.io
 

@@ -33,8 +33,9 @@ class PipelineInfo:
 
     def describe(self) -> str:
         if self.kind == PREFERRED_MODEL:
-            return (f"spaCy pipeline in use: {PREFERRED_MODEL} {self.source_version} "
-                    f"(spaCy {self.spacy_version})")
+            return (
+                f"spaCy pipeline in use: {PREFERRED_MODEL} {self.source_version} (spaCy {self.spacy_version})"
+            )
         return (
             f"spaCy pipeline in use: blank Dutch + lookup lemmatizer (spacy-lookups-data "
             f"{self.source_version}, spaCy {self.spacy_version}); {PREFERRED_MODEL} is not installed"

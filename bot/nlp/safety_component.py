@@ -167,8 +167,11 @@ class SafetyNet(GraphComponent, IntentClassifier):
             check_in = assessment.possible.value if assessment.possible else None
         elif semantic and semantic.level == "strong":
             crisis = _acute_if_now(self._refined(str(semantic.kind), predicted_name, confidence), assessment)
-            logger.info("Safety net: close to crisis sentences (margin %.3f), intent set to %s",
-                        semantic.margin, crisis)
+            logger.info(
+                "Safety net: close to crisis sentences (margin %.3f), intent set to %s",
+                semantic.margin,
+                crisis,
+            )
         elif predicted_name in CRISIS_INTENTS:
             backed = (semantic and semantic.level) or assessment.possible
             sure = confidence >= self.config["trust_model_crisis_alone_from"]
@@ -197,9 +200,13 @@ class SafetyNet(GraphComponent, IntentClassifier):
         message.set(LANGUAGE_KEY, language.detect(text), add_to_output=True)
         message.set(
             SEMANTIC_KEY,
-            None if semantic is None else {
-                "kind": semantic.kind, "similarity": round(semantic.similarity, 4),
-                "contrast": round(semantic.contrast, 4), "level": semantic.level,
+            None
+            if semantic is None
+            else {
+                "kind": semantic.kind,
+                "similarity": round(semantic.similarity, 4),
+                "contrast": round(semantic.contrast, 4),
+                "level": semantic.level,
             },
             add_to_output=True,
         )
@@ -289,8 +296,9 @@ def build_index(
             chosen.append(example)
     encoder.embed_messages(chosen)
     file_vectors = encoder.embed([text for _, text in exemplars] + contrast)
-    vectors = np.vstack([file_vectors, *[np.asarray(m.get(encoder.MESSAGE_KEY), dtype=np.float32)[None]
-                                         for m in chosen]])
+    vectors = np.vstack(
+        [file_vectors, *[np.asarray(m.get(encoder.MESSAGE_KEY), dtype=np.float32)[None] for m in chosen]]
+    )
     contrast_label = crisis_semantic.CONTRAST
     labels = [kind for kind, _ in exemplars] + [contrast_label] * len(contrast)
     labels += [m.get("intent") if m.get("intent") in CRISIS_INTENTS else contrast_label for m in chosen]

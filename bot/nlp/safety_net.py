@@ -38,7 +38,9 @@ class CrisisKind(str, Enum):
 CRISIS_INTENTS = frozenset(kind.value for kind in CrisisKind)
 #: Violence against someone: "nu"/"op dit moment" next to it means acute danger (112 first), and an
 #: unsure hint of it gets the check-in that names Veilig Thuis. Members compare equal to their intent names.
-VIOLENCE_KINDS = frozenset({CrisisKind.DOMESTIC_VIOLENCE, CrisisKind.CHILD_DANGER, CrisisKind.SEXUAL_VIOLENCE})
+VIOLENCE_KINDS = frozenset(
+    {CrisisKind.DOMESTIC_VIOLENCE, CrisisKind.CHILD_DANGER, CrisisKind.SEXUAL_VIOLENCE}
+)
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,10 @@ _HARM = (
     r"blauwe plekken|in elkaar geslagen|aangevallen)"
 )
 
-_EN_HARM = (r"(?:hits|hit|hitting|beats|beat|beating|beats up|beat up|kicks|kicked|kicking|chokes|choked|"
-            r"strangles|strangled|hurts|hurt|hurting|threatens|threatened|abuses|abused|rapes|raped|attacks|attacked)")
+_EN_HARM = (
+    r"(?:hits|hit|hitting|beats|beat|beating|beats up|beat up|kicks|kicked|kicking|chokes|choked|"
+    r"strangles|strangled|hurts|hurt|hurting|threatens|threatened|abuses|abused|rapes|raped|attacks|attacked)"
+)
 
 # "wil dood" also matches "wil niet dood", so that the negation inside the match is seen and disarms it.
 # "ik ga dood van de stress/het lachen" is an idiom: handled by _DIE_OF below, not here.
@@ -96,8 +100,10 @@ _WANT_TO_DIE = _rx(
     r"(?:wil|wilt|wou|wilde|ga|gaat|zou) (?:(?:echt|helemaal|eigenlijk|soms|ook|al|zo) )*(?:niet |nooit |)"
     r"(?:(?:graag|liever|gewoon|echt|het liefst|liefst|eigenlijk) )*(?:dood|sterven)(?! (?:van|aan)\b)"
 )
-_PILLS = (r"(?:pillen|pilletjes|medicijnen|medicatie|tabletten|slaappillen|slaapmiddelen|slaaptabletten|"
-          r"oxazepam|temazepam|paracetamol|insuline|antidepressiva|pijnstillers)")
+_PILLS = (
+    r"(?:pillen|pilletjes|medicijnen|medicatie|tabletten|slaappillen|slaapmiddelen|slaaptabletten|"
+    r"oxazepam|temazepam|paracetamol|insuline|antidepressiva|pijnstillers)"
+)
 _BODY = r"(?:arm|armen|pols|polsen|been|benen|bovenbeen|bovenbenen|buik|huid|handen|hand)"
 _SELF = r"(?:mezelf|mijzelf|me|mij)"
 _THEMSELF = r"(?:zichzelf|zich|haarzelf|hemzelf)"
@@ -105,70 +111,115 @@ _THEMSELF = r"(?:zichzelf|zich|haarzelf|hemzelf)"
 # Each pattern runs on normalised text (lower case, no accents, single spaces, no punctuation).
 SUICIDE_PATTERNS = (
     _rx(r"zelf ?(?:moord|moort|doding|dooding)\w*", r"su[i]?[c]?id\w*", r"suicid\w*", r"suisid\w*"),
-    _rx(r"niet meer (?:willen |wil |)(?:leven|verder|bestaan|wakker worden|wakker te worden)",
-        r"nooit meer (?:willen |wil |)(?:wakker worden|wakker te worden|wakker word)"),
+    _rx(
+        r"niet meer (?:willen |wil |)(?:leven|verder|bestaan|wakker worden|wakker te worden)",
+        r"nooit meer (?:willen |wil |)(?:wakker worden|wakker te worden|wakker word)",
+    ),
     _WANT_TO_DIE,
     _rx(r"dood (?:willen|wil|wilt|gaan)", r"(?:beter|liever|maar) dood", r"dood zijn is beter"),
-    _rx(r"(?:zie|zien|ziet) (?:ik |je |jij |hij |zij |ze |we |)(?:het|t) (?:echt |allemaal |gewoon |)niet meer zitten"),
-    _rx(r"(?:een|n) (?:eind|einde) (?:aan|maken aan) (?:maken|mijn leven|m'n leven|het leven|alles)",
-        r"er (?:een |)(?:eind|einde) aan (?:\w+ ){0,2}maken", r"uit het leven stappen", r"van het leven beroven",
+    _rx(
+        r"(?:zie|zien|ziet) (?:ik |je |jij |hij |zij |ze |we |)(?:het|t) (?:echt |allemaal |gewoon |)niet meer zitten"
+    ),
+    _rx(
+        r"(?:een|n) (?:eind|einde) (?:aan|maken aan) (?:maken|mijn leven|m'n leven|het leven|alles)",
+        r"er (?:een |)(?:eind|einde) aan (?:\w+ ){0,2}maken",
+        r"uit het leven stappen",
+        r"van het leven beroven",
         r"(?:een|1) stap (?:\w+ ){0,2}(?:en|dan) (?:is het|het is) (?:voorbij|klaar|over|gedaan)",
-        r"maak (?:ik |)er (?:\w+ ){0,1}(?:een |)(?:eind|einde) aan$"),
-    _rx(r"(?:mezelf|mijzelf|mezelve|me|mij) (?:iets |wat |)(?:aan ?doen|aan ?doe|ophangen|doodmaken|dood maken|"
+        r"maak (?:ik |)er (?:\w+ ){0,1}(?:een |)(?:eind|einde) aan$",
+    ),
+    _rx(
+        r"(?:mezelf|mijzelf|mezelve|me|mij) (?:iets |wat |)(?:aan ?doen|aan ?doe|ophangen|doodmaken|dood maken|"
         r"van kant maken|om het leven brengen|iets aandoen|wat aandoen)",
-        r"(?:doe|doet) (?:ik |)(?:mezelf|mijzelf|me|mij) (?:iets|wat) aan"),
-    _rx(r"(?:het|t|leven) hoeft (?:voor mij |van mij |)niet meer",
-        r"geen (?:zin|reden) (?:meer |)(?:in|om te) (?:het |)leven", r"mijn leven heeft geen zin"),
-    _rx(r"denk (?:\w+ ){0,2}aan (?:doodgaan|dood gaan|de dood|sterven|er niet meer zijn)",
-        r"(?:gedachten|gedachtes) (?:over|aan) (?:doodgaan|dood gaan|de dood|sterven)"),
-    _rx(r"voor (?:de|een) trein (?:springen|spring|gaan liggen)", r"van (?:de|een) (?:brug|flat|dak) (?:springen|spring)"),
+        r"(?:doe|doet) (?:ik |)(?:mezelf|mijzelf|me|mij) (?:iets|wat) aan",
+    ),
+    _rx(
+        r"(?:het|t|leven) hoeft (?:voor mij |van mij |)niet meer",
+        r"geen (?:zin|reden) (?:meer |)(?:in|om te) (?:het |)leven",
+        r"mijn leven heeft geen zin",
+    ),
+    _rx(
+        r"denk (?:\w+ ){0,2}aan (?:doodgaan|dood gaan|de dood|sterven|er niet meer zijn)",
+        r"(?:gedachten|gedachtes) (?:over|aan) (?:doodgaan|dood gaan|de dood|sterven)",
+    ),
+    _rx(
+        r"voor (?:de|een) trein (?:springen|spring|gaan liggen)",
+        r"van (?:de|een) (?:brug|flat|dak) (?:springen|spring)",
+    ),
     # medication saved up: a warning sign on its own
-    _rx(_PILLS + r" (?:\w+ ){0,4}(?:opgespaard|gespaard|verzameld|opgepot|achtergehouden|apart gelegd|apart gehouden)",
-        r"(?:spaar|spaart|sparen|verzamel|verzamelt|verzamelen|pot|hou|houd|houdt) (?:\w+ ){0,3}" + _PILLS
+    _rx(
+        _PILLS
+        + r" (?:\w+ ){0,4}(?:opgespaard|gespaard|verzameld|opgepot|achtergehouden|apart gelegd|apart gehouden)",
+        r"(?:spaar|spaart|sparen|verzamel|verzamelt|verzamelen|pot|hou|houd|houdt) (?:\w+ ){0,3}"
+        + _PILLS
         + r"(?: \w+){0,3} (?:op|achter|apart)",
         r"(?:verzamel|verzamelt|verzamelen|spaar|spaart|sparen) (?:\w+ ){0,2}" + _PILLS,
-        r"genoeg " + _PILLS + r" (?:\w+ ){0,3}(?:om|voor) (?:\w+ ){0,3}(?:op te houden|er een|een eind|dood|klaar|"
+        r"genoeg "
+        + _PILLS
+        + r" (?:\w+ ){0,3}(?:om|voor) (?:\w+ ){0,3}(?:op te houden|er een|een eind|dood|klaar|"
         r"te stoppen|niet meer)",
-        _PILLS + r" (?:\w+ ){0,3}(?:bewaar|bewaart|bewaard|gespaard) voor (?:als|wanneer|het moment)"),
+        _PILLS + r" (?:\w+ ){0,3}(?:bewaar|bewaart|bewaard|gespaard) voor (?:als|wanneer|het moment)",
+    ),
     # goodbye letters, arrangements "for after"
-    _rx(r"afscheids ?(?:brief|brieven|briefje|briefjes|bericht|berichten|berichtje|video|filmpje)\w*",
+    _rx(
+        r"afscheids ?(?:brief|brieven|briefje|briefjes|bericht|berichten|berichtje|video|filmpje)\w*",
         r"(?:brief|brieven|briefje|bericht|berichten) (?:\w+ ){0,5}(?:voor |)(?:als ik er niet meer ben|"
         r"na mijn dood|als ik dood ben|als ik weg ben)",
         r"(?:geregeld|regel|regelen|klaargezet|opgeruimd|weggegeven|op orde) (?:\w+ ){0,3}(?:voor |)"
         r"(?:als ik er niet meer ben|na mijn dood|als ik dood ben)",
         r"afscheid (?:genomen|nemen) van (?:iedereen|de wereld|het leven)",
         r"(?:spullen|bezittingen) (?:\w+ ){0,2}weggegeven (?:\w+ ){0,3}afscheid",
-        r"strop", r"touw (?:\w+ ){0,3}(?:klaarliggen|klaar liggen|klaargelegd|klaar gelegd|klaarhangen|opgehangen)"),
+        r"strop",
+        r"touw (?:\w+ ){0,3}(?:klaarliggen|klaar liggen|klaargelegd|klaar gelegd|klaarhangen|opgehangen)",
+    ),
     # having stood at the railway or an edge: an attempt or a rehearsal, told afterwards
-    _rx(r"(?:heb|had|hebben) (?:\w+ ){0,5}(?:bij|op|aan|langs) (?:het|de|een) (?:spoor|spoorlijn|rails|treinrails|"
+    _rx(
+        r"(?:heb|had|hebben) (?:\w+ ){0,5}(?:bij|op|aan|langs) (?:het|de|een) (?:spoor|spoorlijn|rails|treinrails|"
         r"brug|rand|dakrand|dak|flat) (?:\w+ ){0,2}(?:gestaan|gezeten)",
         r"stond (?:ik |)(?:\w+ ){0,3}(?:bij|op|aan) (?:het spoor|de rails|de treinrails|de spoorlijn|de rand|de dakrand)"
-        r"(?! (?:\w+ ){0,3}(?:te wachten|wachten))"),
+        r"(?! (?:\w+ ){0,3}(?:te wachten|wachten))",
+    ),
     # exhaustion phrased as a wish not to exist
-    _rx(r"(?:wil|wou|wilde) (?:\w+ ){0,2}er niet meer zijn",
+    _rx(
+        r"(?:wil|wou|wilde) (?:\w+ ){0,2}er niet meer zijn",
         r"(?:wou|wilde|zou willen|wens) (?:\w+ ){0,2}dat ik (?:er |)(?:niet meer|nooit) (?:was|bestond|leefde|geboren)",
-        r"(?:wou|wilde) (?:\w+ ){0,2}dat ik dood was", r"(?:was|ben) ik er maar niet meer",
-        r"voor altijd (?:slapen|inslapen|in slaap|rust)", r"(?:ben|is) het leven moe", r"eeuwige rust",
-        r"niemand (?:zou|zal) (?:me|mij) (?:\w+ ){0,1}missen", r"beter af zonder mij",
+        r"(?:wou|wilde) (?:\w+ ){0,2}dat ik dood was",
+        r"(?:was|ben) ik er maar niet meer",
+        r"voor altijd (?:slapen|inslapen|in slaap|rust)",
+        r"(?:ben|is) het leven moe",
+        r"eeuwige rust",
+        r"niemand (?:zou|zal) (?:me|mij) (?:\w+ ){0,1}missen",
+        r"beter af zonder mij",
         r"(?:wil|wilt|wou) (?:gewoon |)(?:niet meer|nooit meer) (?:bestaan|leven)",
-        r"(?:uitweg|oplossing) (?:\w+ ){0,7}(?:er niet meer (?:zijn|ben|is)|niet meer leven|dood (?:gaan|zijn)|doodgaan)"),
+        r"(?:uitweg|oplossing) (?:\w+ ){0,7}(?:er niet meer (?:zijn|ben|is)|niet meer leven|dood (?:gaan|zijn)|doodgaan)",
+    ),
     # English
-    _rx(r"(?:kill|killing|kil) (?:my ?self|myselfe)(?! (?:working|with work|at work|to (?:pay|get|make|finish|keep)|over|"
+    _rx(
+        r"(?:kill|killing|kil) (?:my ?self|myselfe)(?! (?:working|with work|at work|to (?:pay|get|make|finish|keep)|over|"
         r"laughing|for (?:this|that|them|nothing)))",
-        r"end (?:my|it) (?:life|all)", r"take my (?:own |)life",
-        r"end(?:ing|s|ed|) (?:my|his|her|their) (?:own |)life", r"(?:i|i'll|ill|i will|gonna|going to) end it(?: all|)$",
+        r"end (?:my|it) (?:life|all)",
+        r"take my (?:own |)life",
+        r"end(?:ing|s|ed|) (?:my|his|her|their) (?:own |)life",
+        r"(?:i|i'll|ill|i will|gonna|going to) end it(?: all|)$",
         r"(?:wish|hope) (?:\w+ ){0,2}(?:wouldn't|would not|won't|will not|didn't|did not) wake up",
         r"(?:want|wanna|wish|plan|planning|ready) (?:\w+ ){0,1}(?:to |)die",
-        r"(?:wish|want) (?:\w+ ){0,1}(?:i was|i were|to be) dead", r"better off (?:dead|without me)",
+        r"(?:wish|want) (?:\w+ ){0,1}(?:i was|i were|to be) dead",
+        r"better off (?:dead|without me)",
         r"(?:don't|dont|do not) want to (?:live|be alive|be here|exist) (?:anymore|any more|no more)",
-        r"no (?:reason|point) (?:to live|in living|to go on)", r"not worth living",
-        r"(?:sleep|fall asleep) and never wake up", r"goodbye (?:letter|letters|note|notes)",
-        r"(?:saving|saved|stockpiling|hoarding) (?:up |)(?:my |)(?:pills|meds|medication|tablets)"),
+        r"no (?:reason|point) (?:to live|in living|to go on)",
+        r"not worth living",
+        r"(?:sleep|fall asleep) and never wake up",
+        r"goodbye (?:letter|letters|note|notes)",
+        r"(?:saving|saved|stockpiling|hoarding) (?:up |)(?:my |)(?:pills|meds|medication|tablets)",
+    ),
 )
 SELF_HARM_PATTERNS = (
     _rx(r"zelf ?beschadiging\w*", r"zelf ?verwonding\w*", r"automutilatie", r"self ?harm\w*"),
     # first person: "ik snij mezelf", "ik kras in mijn armen", "mezelf pijn doen"
-    _rx(r"(?:snij|snijd|sneed|kras|kraste|krab|brand|verwond|beschadig) (?:ik |)" + _SELF + r"\b(?! (?:aan|op) )",
+    _rx(
+        r"(?:snij|snijd|sneed|kras|kraste|krab|brand|verwond|beschadig) (?:ik |)"
+        + _SELF
+        + r"\b(?! (?:aan|op) )",
         r"(?:snij|snijd|sneed|kras|kraste|snijden|krassen) (?:ik |)(?:\w+ ){0,1}in (?:mijn|m'n|mn) " + _BODY,
         r"in (?:mijn|m'n|mn) " + _BODY + r" (?:\w+ ){0,1}(?:gesneden|gekrast|snijden|krassen)",
         r"(?:sla|slaan|bonk|bonken|bons|bonzen) (?:ik |)(?:mezelf|mijzelf|mijn hoofd|m'n hoofd) (?:\w+ ){0,3}"
@@ -181,138 +232,255 @@ SELF_HARM_PATTERNS = (
         r"verwonden|snijden|krassen)",
         r"doe (?:ik |)(?:mezelf|mijzelf) (?:\w+ ){0,1}pijn",
         r"(?:ben|ik) (?:\w+ ){0,2}aan het krassen",
-        r"ik (?:\w+ ){0,2}kras(?! (?:een|het|de|die|dat|mijn|m'n|je|dit)\b)", r"kras ik"),
+        r"ik (?:\w+ ){0,2}kras(?! (?:een|het|de|die|dat|mijn|m'n|je|dit)\b)",
+        r"kras ik",
+    ),
     # a child or young person who does it, reported by a parent or someone else
-    _rx(_CHILD + r" (?:\w+ ){0,4}(?:snijdt|snijd|sneed|krast|kraste|beschadigt|verwondt|brandt) (?:\w+ ){0,1}"
-        + _THEMSELF + r"\b",
+    _rx(
+        _CHILD
+        + r" (?:\w+ ){0,4}(?:snijdt|snijd|sneed|krast|kraste|beschadigt|verwondt|brandt) (?:\w+ ){0,1}"
+        + _THEMSELF
+        + r"\b",
         _CHILD + r" (?:\w+ ){0,4}(?:doet|deed) " + _THEMSELF + r" (?:\w+ ){0,1}pijn",
-        _CHILD + r" (?:\w+ ){0,4}(?:snijdt|sneed|krast|kraste) (?:\w+ ){0,1}(?:in |)(?:haar|zijn|z'n) " + _BODY,
-        _CHILD + r" (?:\w+ ){0,4}" + _THEMSELF + r" (?:\w+ ){0,1}(?:pijn doet|pijn deed|snijdt|krast|beschadigt|verwondt)",
-        r"(?:sneetjes|snijwonden|krassen|wondjes|littekens|sneeen) (?:\w+ ){0,2}op (?:haar|zijn|de|z'n) " + _BODY
-        + r"(?: van (?:mijn|onze|m'n) " + _CHILD + r")?"),
+        _CHILD
+        + r" (?:\w+ ){0,4}(?:snijdt|sneed|krast|kraste) (?:\w+ ){0,1}(?:in |)(?:haar|zijn|z'n) "
+        + _BODY,
+        _CHILD
+        + r" (?:\w+ ){0,4}"
+        + _THEMSELF
+        + r" (?:\w+ ){0,1}(?:pijn doet|pijn deed|snijdt|krast|beschadigt|verwondt)",
+        r"(?:sneetjes|snijwonden|krassen|wondjes|littekens|sneeen) (?:\w+ ){0,2}op (?:haar|zijn|de|z'n) "
+        + _BODY
+        + r"(?: van (?:mijn|onze|m'n) "
+        + _CHILD
+        + r")?",
+    ),
     # English
-    _rx(r"(?:cut|cutting|cuts|hurting|harm|harming|harms|burning) (?:my ?self|her ?self|him ?self|them ?selves)",
-        r"(?:hurt|hurts|burn|burns|burned|burnt) (?:my ?self|her ?self|him ?self|them ?selves) (?:on purpose|again)"),
+    _rx(
+        r"(?:cut|cutting|cuts|hurting|harm|harming|harms|burning) (?:my ?self|her ?self|him ?self|them ?selves)",
+        r"(?:hurt|hurts|burn|burns|burned|burnt) (?:my ?self|her ?self|him ?self|them ?selves) (?:on purpose|again)",
+    ),
 )
 DOMESTIC_PATTERNS = (
     _rx(r"huiselijk geweld", r"geweld (?:thuis|in huis|in (?:mijn|ons) huis)", r"relationeel geweld"),
     _rx(_PERSON + r" (?:man|vrouw|partner|vriend|vriendin|ex|echtgenoot|echtgenote) (?:\w+ ){0,3}" + _HARM),
-    _rx(_PERSON + r" (?:zoon|broer|zus|schoonvader|schoonmoeder|buurman|buurvrouw|huisgenoot|kamergenoot) "
-        r"(?:\w+ ){0,3}" + _HARM + " " + _VICTIM),
+    _rx(
+        _PERSON + r" (?:zoon|broer|zus|schoonvader|schoonmoeder|buurman|buurvrouw|huisgenoot|kamergenoot) "
+        r"(?:\w+ ){0,3}" + _HARM + " " + _VICTIM
+    ),
     _rx(r"(?:hij|zij|ze) (?:\w+ ){0,2}" + _HARM + " " + _VICTIM),
     # "hij heeft me geslagen", "die heeft mijn hoofd tegen de kast geslagen", "knijpt hard in mijn arm"
-    _HIT_ME := _rx(r"(?:hij|zij|ze|die) (?:\w+ ){0,3}(?:me|mij) (?:\w+ ){0,4}(?:geslagen|geschopt|gewurgd|mishandeld|getrapt|"
+    _HIT_ME := _rx(
+        r"(?:hij|zij|ze|die) (?:\w+ ){0,3}(?:me|mij) (?:\w+ ){0,4}(?:geslagen|geschopt|gewurgd|mishandeld|getrapt|"
         r"gebeten|gestompt|in elkaar geslagen)",
         r"(?:mijn|m'n) (?:hoofd|gezicht) (?:\w+ ){0,3}(?:geslagen|gebeukt|gebonkt|gegooid)",
         r"(?:slaat|knijpt|schopt|stompt|trapt|duwt) (?:\w+ ){0,3}(?:in|op|tegen) (?:mijn|m'n) (?:arm|armen|gezicht|"
-        r"hoofd|nek|keel|buik|rug)"),
+        r"hoofd|nek|keel|buik|rug)",
+    ),
     # heard through the wall
-    _rx(r"(?:klappen|slaan|gebonk) en (?:gegil|geschreeuw|gehuil|gegil)", r"(?:gegil|geschreeuw|gehuil) en (?:klappen|slaan)"),
+    _rx(
+        r"(?:klappen|slaan|gebonk) en (?:gegil|geschreeuw|gehuil|gegil)",
+        r"(?:gegil|geschreeuw|gehuil) en (?:klappen|slaan)",
+    ),
     # a child or adult child writing about one parent hurting the other
-    _rx(_PARENT + r" (?:\w+ ){0,3}" + _HARM + r" (?:(?:mijn|m'n|mn|onze|ons) |)(?:vader|moeder|pa|ma|papa|mama|"
-        r"stiefvader|stiefmoeder)"),
-    _rx(r"(?:word|wordt|werd|ben|is) (?:\w+ ){0,3}(?:mishandeld|geslagen|bedreigd|geschopt|gewurgd|in elkaar geslagen)",
-        r"(?:mishandeld|geslagen|bedreigd|geschopt|gewurgd) (?:word|wordt|werd)"),
-    _rx(r"durf (?:echt |)niet (?:meer |)(?:naar huis|thuis te komen)", r"bang (?:om |)(?:\w+ ){0,2}naar huis", r"(?:ben|is) bang voor "
-        + _PERSON + r" (?:man|vrouw|partner|vriend|vriendin|ex)"),
-    _rx(r"(?:voel me|voel ik me|ben|is|het is) (?:\w+ ){0,2}onveilig (?:thuis|in huis)", r"thuis (?:\w+ ){0,2}onveilig"),
+    _rx(
+        _PARENT
+        + r" (?:\w+ ){0,3}"
+        + _HARM
+        + r" (?:(?:mijn|m'n|mn|onze|ons) |)(?:vader|moeder|pa|ma|papa|mama|"
+        r"stiefvader|stiefmoeder)"
+    ),
+    _rx(
+        r"(?:word|wordt|werd|ben|is) (?:\w+ ){0,3}(?:mishandeld|geslagen|bedreigd|geschopt|gewurgd|in elkaar geslagen)",
+        r"(?:mishandeld|geslagen|bedreigd|geschopt|gewurgd) (?:word|wordt|werd)",
+    ),
+    _rx(
+        r"durf (?:echt |)niet (?:meer |)(?:naar huis|thuis te komen)",
+        r"bang (?:om |)(?:\w+ ){0,2}naar huis",
+        r"(?:ben|is) bang voor " + _PERSON + r" (?:man|vrouw|partner|vriend|vriendin|ex)",
+    ),
+    _rx(
+        r"(?:voel me|voel ik me|ben|is|het is) (?:\w+ ){0,2}onveilig (?:thuis|in huis)",
+        r"thuis (?:\w+ ){0,2}onveilig",
+    ),
     _rx(r"dreigt (?:me|mij|haar|ons) (?:te |)(?:vermoorden|doden|dood te maken|iets aan te doen)"),
-    _rx(r"(?:wordt|word|werd) (?:\w+ ){0,4}gevochten", r"vechtpartij", r"ruzie met klappen",
-        r"(?:bedreigt|bedreigde|bedreigen) (?:me|mij|ons|haar|hem)"),
+    _rx(
+        r"(?:wordt|word|werd) (?:\w+ ){0,4}gevochten",
+        r"vechtpartij",
+        r"ruzie met klappen",
+        r"(?:bedreigt|bedreigde|bedreigen) (?:me|mij|ons|haar|hem)",
+    ),
     # English
-    _rx(r"domestic (?:violence|abuse)", r"(?:unsafe|in danger) (?:at home|in (?:my|our) (?:home|house))",
+    _rx(
+        r"domestic (?:violence|abuse)",
+        r"(?:unsafe|in danger) (?:at home|in (?:my|our) (?:home|house))",
         r"(?:my|our|her|his) (?:[\w']+ ){0,1}(?:husband|wife|partner|boyfriend|girlfriend|bf|gf|ex|fiance|fiancee|son|brother) "
         r"(?:[\w']+ ){0,3}" + _EN_HARM + r" (?:me|us|her)\b",
         r"(?:he|she) (?:[\w']+ ){0,2}" + _EN_HARM + r" (?:me|us)",
         r"(?:being|get|gets|got|getting|am|was|i'm|im) (?:[\w']+ ){0,1}(?:abused|beaten|beaten up|hit|threatened|"
         r"strangled|choked|kicked) (?:by|at home)",
         r"(?:afraid|scared|frightened) (?:of|to go) (?:[\w']+ ){0,2}(?:home|husband|partner|boyfriend|wife|girlfriend|ex)",
-        r"threaten\w* to kill (?:me|us|her)"),
+        r"threaten\w* to kill (?:me|us|her)",
+    ),
 )
 # "papa doet me elke avond pijn"; "papa doet me geen pijn" is disarmed by the negation inside.
 _PARENT_HURTS_ME = _rx(_PARENT + r" (?:\w+ ){0,1}doet (?:me|mij|ons) (?:\w+ ){0,3}pijn")
 CHILD_PATTERNS = (
     _rx(r"kindermishandeling", r"kinder ?misbruik"),
     # harm done to a child, not by a child ("slaat een ander kind op school" is not matched)
-    _rx(_HARM + r" (?:mijn|m'n|mn|de|het|ons|onze|haar|zijn|die|dat|hun) (?:\w+ )?" + _CHILD
-        + r"(?! (?:\w+ ){0,3}door\b)"),  # "slaat mijn zoon vaak door": loses his temper
-    _rx(r"brand ?(?:plek|plekken|plekjes|wonden|wondjes) (?:\w+ ){0,3}(?:van |)(?:sigaret|sigaretten|peuk|peuken)",
+    _rx(
+        _HARM
+        + r" (?:mijn|m'n|mn|de|het|ons|onze|haar|zijn|die|dat|hun) (?:\w+ )?"
+        + _CHILD
+        + r"(?! (?:\w+ ){0,3}door\b)"
+    ),  # "slaat mijn zoon vaak door": loses his temper
+    _rx(
+        r"brand ?(?:plek|plekken|plekjes|wonden|wondjes) (?:\w+ ){0,3}(?:van |)(?:sigaret|sigaretten|peuk|peuken)",
         r"(?:schudt|schudde|geschud|schudden|schud) (?:\w+ ){0,3}(?:baby|kindje|zoontje|dochtertje|kind|kleine) "
         r"(?:\w+ ){0,3}(?:door elkaar|heen en weer)",
-        r"(?:baby|kindje|zoontje|dochtertje) (?:\w+ ){0,3}door elkaar (?:geschud|schudden|schudt)"),
-    _rx(_CHILD + r" (?:\w+ ){0,3}(?:wordt|worden|werd|werden|is|zijn) (?:\w+ ){0,3}(?:geslagen|mishandeld|"
+        r"(?:baby|kindje|zoontje|dochtertje) (?:\w+ ){0,3}door elkaar (?:geschud|schudden|schudt)",
+    ),
+    _rx(
+        _CHILD + r" (?:\w+ ){0,3}(?:wordt|worden|werd|werden|is|zijn) (?:\w+ ){0,3}(?:geslagen|mishandeld|"
         r"misbruikt|verwaarloosd|opgesloten|geschopt|bedreigd|in elkaar geslagen)",
         # subordinate clause order: "dat het kind geslagen wordt"
         _CHILD + r" (?:\w+ ){0,3}(?:geslagen|mishandeld|misbruikt|verwaarloosd|opgesloten|geschopt) "
-        r"(?:wordt|worden|werd|werden)"),
-    _rx(_CHILD + r" (?:\w+ ){0,3}(?:heeft|hebben|had|zit|zitten) (?:\w+ ){0,3}(?:vol |onder de |)blauwe plekken"),
-    _rx(_CHILD + r" (?:\w+ ){0,4}(?:krijgt|krijgen|kreeg) (?:geen|nooit) (?:eten|te eten)",
-        _CHILD + r" (?:\w+ ){0,4}(?:alleen thuis gelaten|alleen gelaten|op straat gezet)"),
+        r"(?:wordt|worden|werd|werden)",
+    ),
+    _rx(
+        _CHILD
+        + r" (?:\w+ ){0,3}(?:heeft|hebben|had|zit|zitten) (?:\w+ ){0,3}(?:vol |onder de |)blauwe plekken"
+    ),
+    _rx(
+        _CHILD + r" (?:\w+ ){0,4}(?:krijgt|krijgen|kreeg) (?:geen|nooit) (?:eten|te eten)",
+        _CHILD + r" (?:\w+ ){0,4}(?:alleen thuis gelaten|alleen gelaten|op straat gezet)",
+    ),
     _rx(_CHILD + r" (?:\w+ ){0,3}(?:is|zijn|voelt zich|voelen zich) (?:\w+ ){0,2}onveilig"),
     # a child writing about a parent
-    _rx(r"(?:wordt|worden|werd|werden) (?:\w+ ){0,2}" + _CHILD + r" (?:\w+ ){0,4}(?:geslagen|mishandeld|"
-        r"misbruikt|verwaarloosd|opgesloten|geschopt)"),
-    _rx(r"(?:" + _PERSON + r" |)" + _PARENT + r" (?:\w+ ){0,2}" + _HARM + r" (?:me|mij|ons)",
-        _PERSON + r" " + _PARENT + r" (?:\w+ ){0,2}doet (?:me|mij|ons) pijn"),
+    _rx(
+        r"(?:wordt|worden|werd|werden) (?:\w+ ){0,2}" + _CHILD + r" (?:\w+ ){0,4}(?:geslagen|mishandeld|"
+        r"misbruikt|verwaarloosd|opgesloten|geschopt)"
+    ),
+    _rx(
+        r"(?:" + _PERSON + r" |)" + _PARENT + r" (?:\w+ ){0,2}" + _HARM + r" (?:me|mij|ons)",
+        _PERSON + r" " + _PARENT + r" (?:\w+ ){0,2}doet (?:me|mij|ons) pijn",
+    ),
     _PARENT_HURTS_ME,
     # English
-    _rx(r"child (?:abuse|neglect)",
+    _rx(
+        r"child (?:abuse|neglect)",
         r"(?:my |our |)(?:dad|father|mom|mum|mother|stepdad|stepfather|stepmom|stepmother|parents) (?:[\w']+ ){0,2}"
-        + _EN_HARM + r" (?:me|us)",
+        + _EN_HARM
+        + r" (?:me|us)",
         r"(?:children|child|kids|kid|baby|boy|girl) (?:[\w']+ ){0,3}(?:are|is|get|gets|being) (?:[\w']+ ){0,1}"
-        r"(?:beaten|abused|neglected|molested)"),
+        r"(?:beaten|abused|neglected|molested)",
+    ),
 )
-_IMAGES = (r"(?:naakt ?(?:foto|fotos|foto's|fotootjes|beelden|filmpje|filmpjes|video|videos|plaatjes)|nudes|nude pics|"
-           r"intieme (?:foto|fotos|foto's|beelden|filmpjes|video's|videos)|seks ?(?:filmpje|filmpjes|video|videos)|"
-           r"sex ?(?:filmpje|filmpjes|video|videos)|(?:filmpjes|filmpje|video's|videos|foto's|fotos) van ons (?:samen|tweeen|in bed))")
-_SPREAD = (r"(?:rondgestuurd|rond gestuurd|rondgaan|gaan rond|verspreid|verspreiden|verspreidt|gedeeld|delen|deelt|"
-           r"doorgestuurd|online gezet|op internet|online|te sturen|te delen|dreigt|dreigde|chanteert|chanteren|"
-           r"gechanteerd|afgeperst|afpersen|geld voor|stuurt|sturen|betaal|betalen)")
+_IMAGES = (
+    r"(?:naakt ?(?:foto|fotos|foto's|fotootjes|beelden|filmpje|filmpjes|video|videos|plaatjes)|nudes|nude pics|"
+    r"intieme (?:foto|fotos|foto's|beelden|filmpjes|video's|videos)|seks ?(?:filmpje|filmpjes|video|videos)|"
+    r"sex ?(?:filmpje|filmpjes|video|videos)|(?:filmpjes|filmpje|video's|videos|foto's|fotos) van ons (?:samen|tweeen|in bed))"
+)
+_SPREAD = (
+    r"(?:rondgestuurd|rond gestuurd|rondgaan|gaan rond|verspreid|verspreiden|verspreidt|gedeeld|delen|deelt|"
+    r"doorgestuurd|online gezet|op internet|online|te sturen|te delen|dreigt|dreigde|chanteert|chanteren|"
+    r"gechanteerd|afgeperst|afpersen|geld voor|stuurt|sturen|betaal|betalen)"
+)
 SEXUAL_PATTERNS = (
-    _rx(r"verkracht\w*", r"aangerand", r"aanranding", r"seksueel (?:misbruik|geweld|misbruikt)",
-        r"(?:dwong|dwingt|gedwongen) (?:me |mij |haar |)(?:tot |)seks", r"tegen mijn wil seks", r"betast",
-
+    _rx(
+        r"verkracht\w*",
+        r"aangerand",
+        r"aanranding",
+        r"seksueel (?:misbruik|geweld|misbruikt)",
+        r"(?:dwong|dwingt|gedwongen) (?:me |mij |haar |)(?:tot |)seks",
+        r"tegen mijn wil seks",
+        r"betast",
         r"(?:aanraakt|aanraken|aangeraakt|zit aan|zat aan|betast) (?:\w+ ){0,3}(?:onder|in) (?:haar|zijn|mijn|m'n) "
         r"(?:onderbroek|broek|rok|kleren|kleding|slip)",
         r"als ik niet met (?:hem|haar) (?:naar bed ga|naar bed wil|seks heb|wil slapen)",
-        r"(?:wil|eist|dwingt) (?:\w+ ){0,3}dat ik (?:\w+ ){0,2}met (?:hem|haar) naar bed"),
+        r"(?:wil|eist|dwingt) (?:\w+ ){0,3}dat ik (?:\w+ ){0,2}met (?:hem|haar) naar bed",
+    ),
     _ABUSED_ME := _rx(r"(?:ik (?:ben|werd)|(?:ben|werd) ik) (?:\w+ ){0,6}(?:misbruikt|aangerand)"),
     # image abuse: intimate pictures spread, or a threat to spread them (sextortion)
-    _rx(_IMAGES + r" (?:\w+ ){0,10}" + _SPREAD, _SPREAD + r" (?:\w+ ){0,6}" + _IMAGES, r"sextortion",
+    _rx(
+        _IMAGES + r" (?:\w+ ){0,10}" + _SPREAD,
+        _SPREAD + r" (?:\w+ ){0,6}" + _IMAGES,
+        r"sextortion",
         r"(?:pics|photos|pictures|nudes|videos|vids) of me (?:[\w']+ ){0,10}(?:unless|or else|if i (?:don't|dont|do not))",
         r"(?:foto's|fotos|filmpjes|beelden) van (?:mij|me) (?:\w+ ){0,10}als ik (?:niet|geen)",
         r"(?:seks|sex|seksuele) ?(?:chantage|afpersing)",
         r"(?:nudes|nude (?:photos|pictures|pics)|intimate (?:photos|images|pictures|videos)) (?:[\w']+ ){0,6}"
         r"(?:shared|spread|sent around|posted|leaked|online)",
-        r"threaten\w* to (?:share|post|send|leak|spread) (?:[\w']+ ){0,3}(?:nudes|photos|pictures|pics|videos)"),
-    _rx(r"raped", r"rape", r"sexual(?:ly|) (?:abused|assaulted|abuse|assault)", r"molested",
-        r"forced (?:me|her) (?:\w+ ){0,2}sex", r"touched me against my will",
-        r"(?:touched|touches|touching|grabbed|groped|gropes) (?:me|her)\b(?! (?:on the shoulder|deeply|emotionally))"),
+        r"threaten\w* to (?:share|post|send|leak|spread) (?:[\w']+ ){0,3}(?:nudes|photos|pictures|pics|videos)",
+    ),
+    _rx(
+        r"raped",
+        r"rape",
+        r"sexual(?:ly|) (?:abused|assaulted|abuse|assault)",
+        r"molested",
+        r"forced (?:me|her) (?:\w+ ){0,2}sex",
+        r"touched me against my will",
+        r"(?:touched|touches|touching|grabbed|groped|gropes) (?:me|her)\b(?! (?:on the shoulder|deeply|emotionally))",
+    ),
 )
 # Signs that the danger is happening now: 112 first.
 ACUTE_PATTERNS = (
-    _rx(r"(?:pillen|pil|medicijnen|tabletten|slaappillen|gif|bleek) (?:\w+ ){0,3}(?:genomen|geslikt|"
-        r"ingenomen|gedronken|opgedronken)"),
-    _rx(r"(?:heeft|heb|hebben|staat|staan|loopt) (?:\w+ ){0,3}(?:een |)mes", r"met een mes",
+    _rx(
+        r"(?:pillen|pil|medicijnen|tabletten|slaappillen|gif|bleek) (?:\w+ ){0,3}(?:genomen|geslikt|"
+        r"ingenomen|gedronken|opgedronken)"
+    ),
+    _rx(
+        r"(?:heeft|heb|hebben|staat|staan|loopt) (?:\w+ ){0,3}(?:een |)mes",
+        r"met een mes",
         r"(?:bloedt|bloeden|bewusteloos|reageert niet meer|ademt niet)",
-        r"met een (?:wapen|pistool|geweer|vuurwapen|bijl|hamer)", r"binnengedrongen", r"inbreker (?:\w+ ){0,2}in huis"),
-    _rx(r"\brook (?:\w+ ){0,3}(?:onder de deur|uit het raam|uit de woning|in de gang|in huis|komt)",
-        r"(?:staat|staan) (?:\w+ ){0,2}in (?:brand|de fik)", r"er is (?:\w+ ){0,1}brand\b", r"het brandt",
-        r"(?:house|flat|building|kitchen|apartment) (?:is |)on fire", r"smoke (?:is |)(?:coming|everywhere)"),
-    _rx(r"sta (?:nu |)(?:op|bij) (?:de|het|een) (?:brug|spoor|dak|rand)", r"ik (?:ga|doe) het (?:nu|vannacht|vanavond)",
-        r"(?:nu|vannacht|vanavond) doe ik het"),
+        r"met een (?:wapen|pistool|geweer|vuurwapen|bijl|hamer)",
+        r"binnengedrongen",
+        r"inbreker (?:\w+ ){0,2}in huis",
+    ),
+    _rx(
+        r"\brook (?:\w+ ){0,3}(?:onder de deur|uit het raam|uit de woning|in de gang|in huis|komt)",
+        r"(?:staat|staan) (?:\w+ ){0,2}in (?:brand|de fik)",
+        r"er is (?:\w+ ){0,1}brand\b",
+        r"het brandt",
+        r"(?:house|flat|building|kitchen|apartment) (?:is |)on fire",
+        r"smoke (?:is |)(?:coming|everywhere)",
+    ),
+    _rx(
+        r"sta (?:nu |)(?:op|bij) (?:de|het|een) (?:brug|spoor|dak|rand)",
+        r"ik (?:ga|doe) het (?:nu|vannacht|vanavond)",
+        r"(?:nu|vannacht|vanavond) doe ik het",
+    ),
     # English
-    _rx(r"(?:took|taken|swallowed) (?:\w+ ){0,2}(?:pills|tablets|meds|medication)", r"overdosed", r"took an overdose",
-        r"(?:has|with|holding) (?:a |)(?:knife|gun|weapon)", r"(?:is bleeding|unconscious|not breathing)",
+    _rx(
+        r"(?:took|taken|swallowed) (?:\w+ ){0,2}(?:pills|tablets|meds|medication)",
+        r"overdosed",
+        r"took an overdose",
+        r"(?:has|with|holding) (?:a |)(?:knife|gun|weapon)",
+        r"(?:is bleeding|unconscious|not breathing)",
         r"(?:is|are) (?:hitting|beating|attacking|stabbing|strangling|choking) (?:me|us|her|him)",
-        r"breaking (?:in|into)"),
+        r"breaking (?:in|into)",
+    ),
 )
 # Words that turn a suicide signal into acute danger: it is about to happen.
 _IMMINENT = _rx(r"ik ga zo", r"zo meteen", r"nu meteen", r"vannacht", r"vanavond", r"tonight", r"right now")
 # Words that turn an ordinary crisis signal into an acute one when both appear.
-_NOW = _rx(r"nu", r"nou", r"op dit moment", r"op dit ogenblik", r"net", r"zojuist", r"zo net", r"nu meteen",
-           r"hier voor de deur", r"voor de deur", r"is bezig", r"nog steeds aan het",
-           r"right now", r"at the moment", r"just now")
+_NOW = _rx(
+    r"nu",
+    r"nou",
+    r"op dit moment",
+    r"op dit ogenblik",
+    r"net",
+    r"zojuist",
+    r"zo net",
+    r"nu meteen",
+    r"hier voor de deur",
+    r"voor de deur",
+    r"is bezig",
+    r"nog steeds aan het",
+    r"right now",
+    r"at the moment",
+    r"just now",
+)
 
 # --- Possible signals: a gentle check-in (113 first), then the resident's question is answered. -------
 # A wish that everything stops; with exhaustion in the same message it is a crisis (see `assess`).
@@ -325,8 +493,10 @@ _STOP_WISH = _rx(
 _EXHAUSTION = _rx(
     r"(?:ik kan|kan ik) (?:(?:het|echt|gewoon) )*niet meer(?= aan\b| verder\b|$)",
     r"(?:ik ben|ben ik) (?:\w+ ){0,2}(?:op|kapot|leeg|uitgeput|opgebrand|moe van (?:alles|vechten|het leven))$",
-    r"hou (?:het |)(?:\w+ ){0,1}niet meer vol", r"(?:zo|heel|echt|doods|super) moe",
-    r"(?:can't|cant|cannot) (?:go on|do this|take it) ?(?:anymore|any more|)", r"so tired",
+    r"hou (?:het |)(?:\w+ ){0,1}niet meer vol",
+    r"(?:zo|heel|echt|doods|super) moe",
+    r"(?:can't|cant|cannot) (?:go on|do this|take it) ?(?:anymore|any more|)",
+    r"so tired",
 )
 # "ik ga dood van de stress": mostly an idiom, so a check-in; "dood van het lachen" is no signal at all.
 _DIE_OF_WORRY = _rx(
@@ -334,20 +504,30 @@ _DIE_OF_WORRY = _rx(
     r"(?:stress|zorgen|spanning|ellende|schulden|rekeningen|brieven|problemen|verdriet|eenzaamheid|angst)"
 )
 _HINTS = _rx(
-    r"touw (?:\w+ ){0,2}gekocht", r"als ik er (?:\w+ ){0,1}niet meer ben", r"na mijn dood", r"als ik dood ben",
-    r"geen uitweg", r"(?:nergens|niks|nergens meer) (?:meer |)zin in", r"(?:don't|dont|do not) see the point",
-    r"(?:vond|gevonden) (?:\w+ ){0,3}(?:touw|strop)", r"(?:touw|strop) (?:\w+ ){0,3}(?:in de schuur|op zolder|gevonden)",
+    r"touw (?:\w+ ){0,2}gekocht",
+    r"als ik er (?:\w+ ){0,1}niet meer ben",
+    r"na mijn dood",
+    r"als ik dood ben",
+    r"geen uitweg",
+    r"(?:nergens|niks|nergens meer) (?:meer |)zin in",
+    r"(?:don't|dont|do not) see the point",
+    r"(?:vond|gevonden) (?:\w+ ){0,3}(?:touw|strop)",
+    r"(?:touw|strop) (?:\w+ ){0,3}(?:in de schuur|op zolder|gevonden)",
     r"(?:brief|brieven|briefje|letters|letter) (?:\w+ ){0,3}(?:voor|aan|to) (?:de|mijn|m'n|zijn|haar|my|his|her) "
     r"(?:kinderen|kids|ouders|familie|children|parents)(?: \w+){0,2} (?:geschreven|written)",
     r"(?:geschreven|written) (?:\w+ ){0,2}(?:brief|brieven|briefje|letters|letter) (?:voor|aan|to) (?:de|mijn|m'n|zijn|"
     r"haar|my|his|her) (?:kinderen|kids|ouders|familie|children|parents)",
-    r"sorry voor alles$", r"(?:hoeven|hoeft) (?:\w+ ){0,2}niet meer te (?:bellen|komen|zoeken)",
-    r"zodat niemand (?:er |)(?:last|moeite) (?:van |)(?:heeft|krijgt)", r"(?:mijn|m'n) eigen (?:uitvaart|begrafenis|crematie)",
+    r"sorry voor alles$",
+    r"(?:hoeven|hoeft) (?:\w+ ){0,2}niet meer te (?:bellen|komen|zoeken)",
+    r"zodat niemand (?:er |)(?:last|moeite) (?:van |)(?:heeft|krijgt)",
+    r"(?:mijn|m'n) eigen (?:uitvaart|begrafenis|crematie)",
     r"(?:heb|heeft) (?:het|een) plan (?:al |)(?:gemaakt|klaar)",
     r"gave away (?:\w+ ){0,2}(?:things|stuff|belongings|tools|possessions|jewel\w*)",
-    r"wat ik hier (?:eigenlijk |)nog doe", r"wat doe ik hier (?:eigenlijk |)nog",
+    r"wat ik hier (?:eigenlijk |)nog doe",
+    r"wat doe ik hier (?:eigenlijk |)nog",
     # signs in someone else: "beter af zonder hem", affairs suddenly put in order, fear that they act
-    r"beter af (?:zijn |)zonder (?:hem|haar|ons)", r"better off without (?:him|her|us)",
+    r"beter af (?:zijn |)zonder (?:hem|haar|ons)",
+    r"better off without (?:him|her|us)",
     r"(?:ineens|opeens|plotseling) (?:\w+ ){0,4}(?:zijn|haar|z'n) (?:papieren|zaken|administratie|spullen) "
     r"(?:\w+ ){0,3}(?:op orde|geregeld|opgeruimd|weggegeven)",
     r"(?:zijn|haar|z'n) (?:papieren|zaken|administratie|spullen) (?:\w+ ){0,3}(?:ineens|opeens|plotseling) "
@@ -355,19 +535,24 @@ _HINTS = _rx(
     r"bang dat (?:hij|zij|ze) (?:zichzelf |)iets (?:gaat |zal |)(?:doen|aandoet|aan doet|aandoen)",
     r"(?:maar|nog) (?:een|1) uitweg",
     r"(?:spullen|bezittingen) (?:\w+ ){0,2}weggegeven",
-    r"(?:can't|cant|cannot) go on", r"no way out",
+    r"(?:can't|cant|cannot) go on",
+    r"no way out",
 )
 # The end of a conditional threat: "(als ik eruit gezet word) dan ben ik er niet meer". After bad news in the
 # same sentence the strong endings are a crisis; otherwise, and for the weak endings, a possible signal.
 _GONE_STRONG = _rx(
     r"(?:ben|zijn) (?:ik|we|wij) er (?:\w+ ){0,1}niet meer",
     r"(?:is|wordt) het (?:voor mij|met mij) (?:klaar|afgelopen|over|gedaan)(?! met)",
-    r"spring ik", r"(?:i will|i'll|ill) end it", r"hoeft (?:het|t) (?:voor mij |van mij |)(?:allemaal |)niet meer",
+    r"spring ik",
+    r"(?:i will|i'll|ill) end it",
+    r"hoeft (?:het|t) (?:voor mij |van mij |)(?:allemaal |)niet meer",
 )
 _GONE_WEAK = _rx(
-    r"(?:stop|kap|hou|houd) ik ermee(?: op|)", r"overleef ik (?:dat|het) niet",
+    r"(?:stop|kap|hou|houd) ik ermee(?: op|)",
+    r"overleef ik (?:dat|het) niet",
     r"(?:zien|ziet) (?:ze|jullie|jij|je|u|niemand) (?:mij|me) (?:nooit|niet) meer",
-    r"doe ik iets (?:stoms|doms|geks|raars|ergs)", r"ga ik eraan (?:onderdoor|kapot)",
+    r"doe ik iets (?:stoms|doms|geks|raars|ergs)",
+    r"ga ik eraan (?:onderdoor|kapot)",
 )
 # Letters written "just in case", with nothing after it: an arrangement for after one's death. Checked per
 # sentence ("ik heb brieven geschreven, voor het geval dat").
@@ -376,24 +561,48 @@ _LETTERS_JUST_IN_CASE = re.compile(
 )
 _CONDITION = _rx(r"als", r"wanneer", r"zodra", r"mocht", r"indien", r"dan", r"if", r"when")
 _BAD_NEWS = _rx(
-    r"eruit (?:gezet|zetten|zet|gegooid|moet|moeten)", r"uit (?:mijn |ons |het |m'n |)huis (?:\w+ ){0,1}"
-    r"(?:gezet|zetten|zet|moet|moeten|gegooid)", r"uitgezet", r"ontruim\w*", r"huisuitzetting", r"op straat",
-    r"beslag", r"deurwaarder", r"afgesloten", r"afsluit\w*", r"uithuisplaatsing", r"uit huis geplaatst",
+    r"eruit (?:gezet|zetten|zet|gegooid|moet|moeten)",
+    r"uit (?:mijn |ons |het |m'n |)huis (?:\w+ ){0,1}"
+    r"(?:gezet|zetten|zet|moet|moeten|gegooid)",
+    r"uitgezet",
+    r"ontruim\w*",
+    r"huisuitzetting",
+    r"op straat",
+    r"beslag",
+    r"deurwaarder",
+    r"afgesloten",
+    r"afsluit\w*",
+    r"uithuisplaatsing",
+    r"uit huis geplaatst",
     r"(?:kinderen|kind|kids|zoon|dochter) (?:\w+ ){0,3}(?:kwijt|afgepakt|weggehaald|afnemen|kwijtraak|kwijtraken)",
-    r"ontslagen", r"ontslag", r"failliet", r"(?:huur|huurcontract|contract|uitkering|toeslag) (?:\w+ ){0,2}"
-    r"(?:opgezegd|gestopt|stopgezet|ingetrokken|stopt)", r"leeghaalt|leeghalen", r"dakloos", r"afgewezen",
-    r"vonnis", r"rechter", r"evict\w*", r"kicked out", r"lose (?:my|the) (?:house|home|flat|kids|children)",
+    r"ontslagen",
+    r"ontslag",
+    r"failliet",
+    r"(?:huur|huurcontract|contract|uitkering|toeslag) (?:\w+ ){0,2}"
+    r"(?:opgezegd|gestopt|stopgezet|ingetrokken|stopt)",
+    r"leeghaalt|leeghalen",
+    r"dakloos",
+    r"afgewezen",
+    r"vonnis",
+    r"rechter",
+    r"evict\w*",
+    r"kicked out",
+    r"lose (?:my|the) (?:house|home|flat|kids|children)",
 )
 # Crisis words in everyday phrases. They are no signal, and a crisis guess of the model that rests on
 # them alone is not trusted.
 _HARMLESS = _rx(
     r"dood van (?:het lachen|de hitte|de warmte|de honger|de kou|de dorst|de verveling|nieuwsgierigheid|"
-    r"de schaamte|schaamte)", r"lach (?:me|mij|je|ik me) (?:\w+ ){0,1}dood", r"(?:doodmoe|doodop|dood op|doodziek)",
+    r"de schaamte|schaamte)",
+    r"lach (?:me|mij|je|ik me) (?:\w+ ){0,1}dood",
+    r"(?:doodmoe|doodop|dood op|doodziek)",
     r"(?:snij|snijd|snijdt|sneed|knip|knipt|knipte) (?:\w+ ){0,3}(?:haren|pony|groente|groenten|brood|vlees|"
     r"ui|uien|kaas|papier|stof|taart|fruit)",
     r"(?:snij|snijd|snijdt|sneed|knip|knipt|knipte) (?:\w+ ){0,2}(?:eigen|het|mijn|m'n|zijn|z'n|je|haar) haar",
     r"krassen (?:\w+ ){0,2}op (?:de|het|mijn|m'n|onze|zijn|haar) (?:deur|auto|muur|tafel|vloer|scherm|"
-    r"telefoon|bril|lak|fiets|kozijn|raam)", r"kraslot\w*", r"kraskaart\w*",
+    r"telefoon|bril|lak|fiets|kozijn|raam)",
+    r"kraslot\w*",
+    r"kraskaart\w*",
     r"(?:is|ben|was|lijkt) (?:\w+ ){0,2}(?:zichzelf|mezelf|haarzelf|hemzelf) niet",
     r"(?:telefoon|batterij|accu|plant|plantje|vis|mobiel|laptop) (?:\w+ ){0,2}(?:dood|doodgegaan)",
     r"(?:my |the |)(?:phone|battery|plant) (?:\w+ ){0,2}(?:die|died|dead)",
@@ -462,7 +671,15 @@ _KIND_PATTERNS: tuple[tuple[CrisisKind, tuple[re.Pattern[str], ...]], ...] = (
 # Patterns with words between subject and verb ("my husband doesn't hit me", "mezelf geen pijn doen"):
 # a negation inside the match disarms them too. Patterns that contain "niet meer" on purpose are not here.
 _DISARMED_FROM_INSIDE = frozenset(
-    {_WANT_TO_DIE, _PARENT_HURTS_ME, _HIT_ME, _ABUSED_ME, *SELF_HARM_PATTERNS, DOMESTIC_PATTERNS[-1], CHILD_PATTERNS[-1]}
+    {
+        _WANT_TO_DIE,
+        _PARENT_HURTS_ME,
+        _HIT_ME,
+        _ABUSED_ME,
+        *SELF_HARM_PATTERNS,
+        DOMESTIC_PATTERNS[-1],
+        CHILD_PATTERNS[-1],
+    }
 )
 
 # Long messages are checked in full but in windows, so one pathological message stays cheap.
@@ -500,7 +717,9 @@ def assess(text: str) -> Assessment:
     wishes = [hint for hint in possible if _STOP_WISH.fullmatch(hint)]
     if wishes and exhausted:  # "ik kan niet meer, ik wil dat alles stopt"
         found.setdefault(CrisisKind.SUICIDE, []).extend(wishes)
-    elif len(set(possible)) >= 2:  # several warning signs together: a rope found, and a letter for the children
+    elif (
+        len(set(possible)) >= 2
+    ):  # several warning signs together: a rope found, and a letter for the children
         found.setdefault(CrisisKind.SUICIDE, []).extend(possible)
     if not found:
         return Assessment(
@@ -513,7 +732,11 @@ def assess(text: str) -> Assessment:
         )
     signals = tuple(signal for kind_signals in found.values() for signal in kind_signals)
     imminent = CrisisKind.SUICIDE in found and any(_IMMINENT.search(clause) for clause in clauses)
-    if CrisisKind.ACUTE_DANGER in found or imminent or (now_mentioned and not VIOLENCE_KINDS.isdisjoint(found)):
+    if (
+        CrisisKind.ACUTE_DANGER in found
+        or imminent
+        or (now_mentioned and not VIOLENCE_KINDS.isdisjoint(found))
+    ):
         kind = CrisisKind.ACUTE_DANGER
     else:
         kind = next(kind for kind in CrisisKind if kind in found)

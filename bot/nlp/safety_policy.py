@@ -112,9 +112,7 @@ def without_notes(tracker: DialogueStateTracker, domain: Domain) -> DialogueStat
     return DialogueStateTracker.from_events(tracker.sender_id, kept, domain.slots, tracker._max_event_history)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class SafetyRulePolicy(RulePolicy):
     """RulePolicy that also sends the safety component's notes (module docstring)."""
 

@@ -101,6 +101,7 @@ def row_counts(session: Session) -> Callable[[], dict[str, int]]:
 
 # --- The handover browser tests (each of those modules provides its own `stack`). -----------------------
 
+
 @pytest.fixture(scope="module")
 def backend_db(stack: Any) -> Iterator[Engine]:
     """The stack's own backend database (SQLite in its data folder, as `make start` uses it).

@@ -103,24 +103,38 @@ class Stack:
 
 
 @contextmanager
-def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None, timeout: float = 420, *,
-                  replicas: int = 1, target: str = "start",
-                  more_origins: tuple[str, ...] = ()) -> Iterator[Stack]:
+def running_stack(
+    data_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 420,
+    *,
+    replicas: int = 1,
+    target: str = "start",
+    more_origins: tuple[str, ...] = (),
+) -> Iterator[Stack]:
     """`make <target>` (default `make start`) on free ports; killed at exit if a test did not stop it.
 
     `more_origins`: websites besides the backend's own that may embed the widget; RASA_CORS_ORIGINS is
     then written with quotes around it, as docs/widget.md shows it."""
     inherited = ("ACTION_ENDPOINT_URL", "BACKEND_URL")
     env = {key: value for key, value in os.environ.items() if key not in inherited}
-    env.update({"RASA_PORT": str(free_consecutive_ports(replicas)), "ACTION_PORT": str(free_port()),
-                "BACKEND_PORT": str(free_port()), "RASA_REPLICAS": str(replicas)})
-    env.update({
-        "DATA_DIR": str(data_dir),
-        "VOORDEUR_LOG_DIR": str(data_dir / "log"),
-        "RASA_TRACKER_DB": str(data_dir / "rasa-tracker.db"),
-        "STARTUP_TIMEOUT": str(300 * replicas),
-        "RASA_CORS_ORIGINS": f"http://127.0.0.1:{env['BACKEND_PORT']} http://localhost:{env['BACKEND_PORT']}",
-    })
+    env.update(
+        {
+            "RASA_PORT": str(free_consecutive_ports(replicas)),
+            "ACTION_PORT": str(free_port()),
+            "BACKEND_PORT": str(free_port()),
+            "RASA_REPLICAS": str(replicas),
+        }
+    )
+    env.update(
+        {
+            "DATA_DIR": str(data_dir),
+            "VOORDEUR_LOG_DIR": str(data_dir / "log"),
+            "RASA_TRACKER_DB": str(data_dir / "rasa-tracker.db"),
+            "STARTUP_TIMEOUT": str(300 * replicas),
+            "RASA_CORS_ORIGINS": f"http://127.0.0.1:{env['BACKEND_PORT']} http://localhost:{env['BACKEND_PORT']}",
+        }
+    )
     if more_origins:
         env["RASA_CORS_ORIGINS"] = '"' + " ".join([env["RASA_CORS_ORIGINS"], *more_origins]) + '"'
 
@@ -128,7 +142,11 @@ def running_stack(data_dir: Path, extra_env: dict[str, str] | None = None, timeo
     log = data_dir / "start.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            ["make", target], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            ["make", target],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:

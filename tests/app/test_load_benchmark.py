@@ -93,8 +93,10 @@ def test_combined_bursts_pool_messages_time_errors_and_peak_memory() -> None:
 
 
 def test_ratio_and_verdict_against_the_issue_targets() -> None:
-    fast = comparison([burst("embedded", 80, 1.0), burst("embedded", 90, 1.0)],
-                      [burst("rasa-init", 50, 1.0), burst("rasa-init", 50, 1.0)])
+    fast = comparison(
+        [burst("embedded", 80, 1.0), burst("embedded", 90, 1.0)],
+        [burst("rasa-init", 50, 1.0), burst("rasa-init", 50, 1.0)],
+    )
     assert fast.ratio == 1.7
     assert fast.pair_ratios == [1.6, 1.8]
     assert comparison_verdict(fast) == "met"
@@ -143,8 +145,16 @@ async def test_the_rasa_init_paths_each_get_a_sender_of_their_own() -> None:
     errors: list[str] = []
     async with httpx.AsyncClient(transport=httpx.MockTransport(reply)) as client:
         await resident(
-            client, ["http://bot"], 0, 2, latencies, errors, 0.0, None,
-            RASA_INIT_CONVERSATION, RASA_INIT_NEW_SENDER_AT,
+            client,
+            ["http://bot"],
+            0,
+            2,
+            latencies,
+            errors,
+            0.0,
+            None,
+            RASA_INIT_CONVERSATION,
+            RASA_INIT_NEW_SENDER_AT,
         )
     assert len(RASA_INIT_CONVERSATION) == len(CONVERSATION) and RASA_INIT_NEW_SENDER_AT == {3, 5, 8}
     first_round = senders[: len(RASA_INIT_CONVERSATION)]

@@ -42,7 +42,11 @@ def test_first_reply_introduces_the_assistant_with_topic_buttons(stack: Stack) -
     assert "digitale assistent van het wijkteam" in first["text"]
     assert "computer, geen mens" in first["text"]
     assert [button["title"] for button in first["buttons"]] == [
-        "Geldzorgen", "Wonen", "Opvoeden en jeugd", "Iemand spreken"]
+        "Geldzorgen",
+        "Wonen",
+        "Opvoeden en jeugd",
+        "Iemand spreken",
+    ]
 
 
 def test_a_crisis_message_gets_the_number_first(stack: Stack) -> None:
@@ -74,8 +78,12 @@ def test_backend_health(stack: Stack) -> None:
 
 def test_terminal_chat_talks_to_the_running_assistant(stack: Stack) -> None:
     result = subprocess.run(
-        [sys.executable, "scripts/chat.py", "--url", stack.rasa], cwd=ROOT, input="hoi\n1\n\n",
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "scripts/chat.py", "--url", stack.rasa],
+        cwd=ROOT,
+        input="hoi\n1\n\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "digitale assistent" in result.stdout
@@ -103,8 +111,12 @@ def test_a_stappenplan_is_walked_step_by_step_and_resumed(stack: Stack) -> None:
     sender = "smoke-plan"
     replies = stack.say(sender, '/stappenplan_start{"plan_id": "sch_post_openen"}')
     assert replies[-1]["text"].startswith("Stap 1 van 7")
-    assert [b["title"] for b in replies[-1]["buttons"]] == ["Volgende stap", "Vorige stap", "Stoppen",
-                                                           "Iemand spreken"]
+    assert [b["title"] for b in replies[-1]["buttons"]] == [
+        "Volgende stap",
+        "Vorige stap",
+        "Stoppen",
+        "Iemand spreken",
+    ]
     assert stack.say(sender, "volgende stap")[-1]["text"].startswith("Stap 2 van 7")
     assert "gestopt bij stap 2" in stack.say(sender, "/stappenplan_stoppen")[-1]["text"]
     stack.say(sender, "hallo")

@@ -73,7 +73,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, sites: EmbeddingSites) -> It
     with running_stack(tmp_path_factory.mktemp("widget-data"), more_origins=(sites.allowed,)) as running:
         sites.page = (
             '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Gemeente Elders</title>'
-            '</head><body><main><h1>Gemeente Elders</h1></main>'
+            "</head><body><main><h1>Gemeente Elders</h1></main>"
             f'<script src="{running.backend}/widget/widget.js" data-rasa-url="{running.rasa}" defer></script>'
             "</body></html>"
         )

@@ -40,8 +40,11 @@ async def run(action, **tracker_args):  # type: ignore[no-untyped-def]
 async def test_answer_renders_placeholders_and_offers_as_buttons() -> None:
     messages, events = await run(ActionAnswer(), intent="schulden_aanmaning")
     assert messages[0]["text"] == "Open de brief en bel 0123-456 789."
-    assert [b["title"] for b in messages[0]["buttons"]] == ["Stappenplan: Je post openen", "Terugbelverzoek",
-                                                           "Iemand spreken"]
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "Stappenplan: Je post openen",
+        "Terugbelverzoek",
+        "Iemand spreken",
+    ]
     assert messages[0]["buttons"][0]["payload"] == '/stappenplan_start{"plan_id": "test_plan"}'
     assert events == [SlotSet("topic", "schulden")]
 
@@ -57,18 +60,25 @@ async def test_a_typed_question_of_two_topics_gets_a_question_which_topic() -> N
         ActionAnswer(), intent="huisvesting_huurachterstand", text="ik heb huurachterstand"
     )
     assert messages[0]["text"] == "Gaat je vraag over wonen en huur of over geld en schulden?"
-    assert messages[0]["buttons"] == [{"title": "Wonen en huur", "payload": "/huisvesting_huurachterstand"},
-                                      {"title": "Geld en schulden", "payload": "/schulden_aanmaning"}]
+    assert messages[0]["buttons"] == [
+        {"title": "Wonen en huur", "payload": "/huisvesting_huurachterstand"},
+        {"title": "Geld en schulden", "payload": "/schulden_aanmaning"},
+    ]
     assert events == []
 
 
 async def test_the_conversation_topic_or_a_button_settles_an_ambiguous_question() -> None:
-    messages, events = await run(ActionAnswer(), intent="huisvesting_huurachterstand", text="huurachterstand",
-                                 slots={"topic": "schulden"})
+    messages, events = await run(
+        ActionAnswer(),
+        intent="huisvesting_huurachterstand",
+        text="huurachterstand",
+        slots={"topic": "schulden"},
+    )
     assert messages[0]["text"].startswith("Open de brief")  # the schulden choice
     assert events == [SlotSet("topic", "schulden")]
-    messages, events = await run(ActionAnswer(), intent="huisvesting_huurachterstand",
-                                 text="/huisvesting_huurachterstand")
+    messages, events = await run(
+        ActionAnswer(), intent="huisvesting_huurachterstand", text="/huisvesting_huurachterstand"
+    )
     assert messages[0]["text"] == "Bel je verhuurder."
     assert events == [SlotSet("topic", "huisvesting")]
 
@@ -96,8 +106,12 @@ async def test_a_plan_is_walked_forward_back_stopped_resumed_and_closed() -> Non
     messages, events = await run(ActionPlanStart(), entities=PLAN_ENTITY)
     assert messages[0]["text"] == "We beginnen."
     assert messages[1]["text"] == "Stap 1 van 3:\nPak je post."
-    assert [b["title"] for b in messages[1]["buttons"]] == ["Volgende stap", "Vorige stap", "Stoppen",
-                                                           "Iemand spreken"]
+    assert [b["title"] for b in messages[1]["buttons"]] == [
+        "Volgende stap",
+        "Vorige stap",
+        "Stoppen",
+        "Iemand spreken",
+    ]
     assert events == [SlotSet("plan_id", "test_plan"), SlotSet("plan_step", 0.0)]
 
     at_step = {"plan_id": "test_plan", "plan_step": 1.0}
@@ -118,8 +132,12 @@ async def test_a_plan_is_walked_forward_back_stopped_resumed_and_closed() -> Non
     messages, events = await run(ActionPlanNext(), slots={"plan_id": "test_plan", "plan_step": 2.0})
     assert "klaar met dit stappenplan" in messages[0]["text"]
     assert "geholpen" in messages[0]["text"]
-    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny", "/request_callback",
-                                                             "/book_spreekuur"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "/affirm",
+        "/deny",
+        "/request_callback",
+        "/book_spreekuur",
+    ]
     assert SlotSet("plan_id", None) in events and SlotSet("plan_finished", "test_plan") in events
     assert SlotSet("plan_feedback_pending", True) in events
 
@@ -148,12 +166,18 @@ async def test_start_without_a_plan_lists_the_plans_and_unknown_plans_are_refuse
 
 
 async def test_two_competing_topics_get_a_clarifying_question() -> None:
-    ranking = [("nlu_fallback", 0.5), ("huisvesting_huurachterstand", 0.45), ("schulden_aanmaning", 0.35),
-               ("greet", 0.1)]
+    ranking = [
+        ("nlu_fallback", 0.5),
+        ("huisvesting_huurachterstand", 0.45),
+        ("schulden_aanmaning", 0.35),
+        ("greet", 0.1),
+    ]
     messages, _ = await run(ActionHandleNluFallback(), ranking=ranking)
     assert messages[0]["text"] == "Gaat je vraag over wonen en huur of over geld en schulden?"
-    assert [b["payload"] for b in messages[0]["buttons"]] == ["/huisvesting_huurachterstand",
-                                                             "/schulden_aanmaning"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "/huisvesting_huurachterstand",
+        "/schulden_aanmaning",
+    ]
 
 
 async def test_two_close_questions_of_one_topic_are_offered_by_their_question() -> None:

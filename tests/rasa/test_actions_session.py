@@ -22,8 +22,12 @@ async def test_session_start_introduces_the_assistant_before_anything_else() -> 
     [intro] = dispatcher.messages
     assert "digitale assistent van het wijkteam" in intro["text"]
     assert "computer, geen mens" in intro["text"]
-    assert [button["title"] for button in intro["buttons"]] == ["Geldzorgen", "Wonen", "Opvoeden en jeugd",
-                                                                "Iemand spreken"]
+    assert [button["title"] for button in intro["buttons"]] == [
+        "Geldzorgen",
+        "Wonen",
+        "Opvoeden en jeugd",
+        "Iemand spreken",
+    ]
     assert events == [SessionStarted(), SlotSet("address_form", "je"), ActionExecuted("action_listen")]
 
 
@@ -39,8 +43,12 @@ async def test_session_start_carries_filled_slots_over_when_the_domain_says_so()
     tracker = make_tracker({"topic": "schulden", "empty": None, "session_started_metadata": {"x": 1}})
     domain = {**DOMAIN, "session_config": {"carry_over_slots_to_new_session": True}}
     events = await ActionSessionStart().run(CollectingDispatcher(), tracker, domain)
-    assert events == [SessionStarted(), SlotSet("topic", "schulden"), SlotSet("address_form", "je"),
-                      ActionExecuted("action_listen")]
+    assert events == [
+        SessionStarted(),
+        SlotSet("topic", "schulden"),
+        SlotSet("address_form", "je"),
+        ActionExecuted("action_listen"),
+    ]
 
     domain = {**DOMAIN, "session_config": {"carry_over_slots_to_new_session": False}}
     events = await ActionSessionStart().run(CollectingDispatcher(), tracker, domain)
@@ -58,8 +66,14 @@ async def test_a_handed_over_conversation_stays_paused_in_its_new_session() -> N
     tracker = make_tracker(slots={"handover_id": 7.0, "topic": "schulden"}, paused=True)
     events = await ActionSessionStart().run(dispatcher, tracker, domain=DOMAIN)
     assert dispatcher.messages == []  # no introduction over the staff member's head
-    assert events == [SessionStarted(), SlotSet("handover_id", 7.0), SlotSet("topic", "schulden"),
-                      SlotSet("address_form", "je"), ConversationPaused(), ActionExecuted("action_listen")]
+    assert events == [
+        SessionStarted(),
+        SlotSet("handover_id", 7.0),
+        SlotSet("topic", "schulden"),
+        SlotSet("address_form", "je"),
+        ConversationPaused(),
+        ActionExecuted("action_listen"),
+    ]
 
 
 async def test_a_paused_conversation_without_a_handover_starts_as_usual() -> None:

@@ -69,6 +69,7 @@ def test_each_schema_is_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
     checks: list[object] = []
     validator_class = jsonschema.validators.validator_for(SCHEMA)
     original_check = validator_class.check_schema
+
     def counting_check(schema: object) -> None:
         checks.append(schema)
         original_check(schema)

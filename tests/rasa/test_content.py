@@ -61,7 +61,8 @@ def test_a_fact_without_check_date_or_expiry_text_is_a_problem(tmp_path: Path) -
     (tmp_path / "facts.yml").write_text(
         "facts:\n  x: {value: '1', valid_until: 2027-01-01, source: s, source_url: www.x.nl}\n"
         "  y: {value: '2', valid_until: 31-12-2027, checked_on: 2026-12-01, source: s, source_url: www.x.nl,"
-        " when_expired: 'het bedrag op www.x.nl'}\n")
+        " when_expired: 'het bedrag op www.x.nl'}\n"
+    )
     problems = load_store(tmp_path).problems()
     assert "facts.yml x: no checked_on" in problems
     assert "facts.yml x: no when_expired" in problems
@@ -126,7 +127,8 @@ def test_a_plan_offer_to_a_missing_plan_is_reported(tmp_path: Path) -> None:
     (tmp_path / "local.yml").write_text("valid_until: 2099-01-01\nvalues: {}\n")
     (tmp_path / "facts.yml").write_text("facts: {}\n")
     (tmp_path / "answers" / "a.yml").write_text(
-        "answers:\n  - {intent: schulden_x, je: 'Bel {onbekend}.', u: 'Bel.', offers: ['plan:weg']}\n")
+        "answers:\n  - {intent: schulden_x, je: 'Bel {onbekend}.', u: 'Bel.', offers: ['plan:weg']}\n"
+    )
     problems = load_store(tmp_path).problems()
     assert any("unknown plan 'weg'" in p for p in problems)
     assert any("unknown placeholder {onbekend}" in p for p in problems)
@@ -149,8 +151,9 @@ def test_answers_and_topic_intents_match_one_to_one(nlu_intents: set[str]) -> No
 
 
 def test_generated_answer_rules_are_up_to_date() -> None:
-    result = subprocess.run([sys.executable, "scripts/sync_content.py", "--check"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "scripts/sync_content.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout
 
 

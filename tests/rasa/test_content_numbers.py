@@ -24,18 +24,22 @@ UNITS = "werkdagen|werkdag|dagen|dag|weken|week|maanden|maand|jaren|jaar|uur|kee
 # The only numbers a text may write out (as patterns), each with the reason it is not a fact.
 ALLOWED = {
     # "18", "18 jaar", "vóór 18", "de 18e verjaardag"; not "18 maanden" (a term, so a fact).
-    rf"\b18e?\b(?!\s*(?:(?!jaar\b)(?:{UNITS})\b|%))":
+    rf"\b18e?\b(?!\s*(?:(?!jaar\b)(?:{UNITS})\b|%))": (
         "the age of majority (Burgerlijk Wetboek 1:233), where the Jeugdwet and free health insurance for"
-        " children end; fixed in law, not a figure that changes by year or by source",
-    r"\b0906(?=-nummer)":
-        "a warning against paid 0906 forwarding services; a kind of number, not one to call",
+        " children end; fixed in law, not a figure that changes by year or by source"
+    ),
+    r"\b0906(?=-nummer)": (
+        "a warning against paid 0906 forwarding services; a kind of number, not one to call"
+    ),
 }
 # 112 is deliberately NOT allowed: in content it is the fact {alarmnummer}, like every crisis line.
 
 PLACEHOLDER = re.compile(r"\{[a-z0-9_]+\}")
 NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
-NUMBER_WORDS = ("twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"
-                "zestien|zeventien|achttien|negentien|twintig|dertig|half|halve")
+NUMBER_WORDS = (
+    "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|"
+    "zestien|zeventien|achttien|negentien|twintig|dertig|half|halve"
+)
 WORDED = re.compile(rf"\b(?:{NUMBER_WORDS})\s+(?:{UNITS})\b", re.IGNORECASE)
 MONEY_WORDS = re.compile(r"\b(?:procent|euro)\b|[€%]", re.IGNORECASE)
 
@@ -59,8 +63,11 @@ def resident_texts() -> list[tuple[str, str]]:
     for plan in STORE.plans.values():
         parts = [("title", plan.title), ("intro", plan.intro)]
         parts += [(f"step {n}", step) for n, step in enumerate(plan.steps, start=1)]
-        texts += [(f"plan {plan.id} {part} ({form})", forms[form])
-                  for part, forms in parts for form in ADDRESS_FORMS]
+        texts += [
+            (f"plan {plan.id} {part} ({form})", forms[form])
+            for part, forms in parts
+            for form in ADDRESS_FORMS
+        ]
     for name, raw in CRISIS["responses"].items():
         texts += [(f"crisis.yml {name} ({form})", raw[form]) for form in ADDRESS_FORMS]
     return texts
@@ -102,21 +109,40 @@ def test_placeholders_and_the_allowed_list_pass(text: str) -> None:
 
 # Lines that cost nothing say so (112 is known to be free and is left out); the Juridisch Loket's line
 # costs money per minute, with a cap.
-FREE_LINES = ("zelfmoordpreventie_telefoon", "veilig_thuis_telefoon", "kindertelefoon_telefoon",
-              "csg_telefoon", "geldfit_telefoon", "belastingtelefoon", "akj_telefoon")
-PAID_LINE_COST = {"juridisch_loket_telefoon": ("{juridisch_loket_minuuttarief} per minuut",
-                                               "maximaal {juridisch_loket_max_gesprek}")}
+FREE_LINES = (
+    "zelfmoordpreventie_telefoon",
+    "veilig_thuis_telefoon",
+    "kindertelefoon_telefoon",
+    "csg_telefoon",
+    "geldfit_telefoon",
+    "belastingtelefoon",
+    "akj_telefoon",
+)
+PAID_LINE_COST = {
+    "juridisch_loket_telefoon": (
+        "{juridisch_loket_minuuttarief} per minuut",
+        "maximaal {juridisch_loket_max_gesprek}",
+    )
+}
 
 
 def test_the_juridisch_loket_number_always_comes_with_its_cost() -> None:
-    missing = [where for where, text in resident_texts() for line, cost in PAID_LINE_COST.items()
-               if f"{{{line}}}" in text and not all(part in text for part in cost)]
+    missing = [
+        where
+        for where, text in resident_texts()
+        for line, cost in PAID_LINE_COST.items()
+        if f"{{{line}}}" in text and not all(part in text for part in cost)
+    ]
     assert missing == []
 
 
 def test_free_lines_say_they_are_free() -> None:
-    missing = [f"{where}: {line}" for where, text in resident_texts() for line in FREE_LINES
-               if f"{{{line}}}" in text and "gratis" not in text.lower()]
+    missing = [
+        f"{where}: {line}"
+        for where, text in resident_texts()
+        for line in FREE_LINES
+        if f"{{{line}}}" in text and "gratis" not in text.lower()
+    ]
     assert missing == []
 
 

@@ -64,10 +64,14 @@ def test_dutch_messages_are_marked_dutch(parse) -> None:  # type: ignore[no-unty
         ("het liefst zou ik gewoon verdwijnen en nooit meer terugkomen", "crisis_suicide"),
         ("ik heb geen kracht meer om elke dag op te staan, wat heeft het nog voor zin", "crisis_suicide"),
         ("my partner locks me in and will not let me see anyone", "crisis_domestic_violence"),
-        ("mijn buurjongen van zes loopt 's avonds laat alleen op straat en krijgt thuis geen eten",
-         "crisis_child_danger"),
-        ("hij heeft stiekem filmpjes van mij gemaakt in de douche en laat ze aan anderen zien",
-         "crisis_sexual_violence"),
+        (
+            "mijn buurjongen van zes loopt 's avonds laat alleen op straat en krijgt thuis geen eten",
+            "crisis_child_danger",
+        ),
+        (
+            "hij heeft stiekem filmpjes van mij gemaakt in de douche en laat ze aan anderen zien",
+            "crisis_sexual_violence",
+        ),
     ],
 )
 def test_the_semantic_check_finds_what_the_net_does_not(parse, text: str, intent: str) -> None:  # type: ignore[no-untyped-def]

@@ -9,9 +9,11 @@ from bot.nlp.encoder import DIMENSIONS, embed, embed_one
 
 def test_similar_dutch_questions_are_closer_than_other_topics() -> None:
     debts, bills, bullying = embed(
-        ["ik heb schulden en de deurwaarder staat voor de deur",
-         "ik kan mijn rekeningen niet meer betalen",
-         "mijn zoon wordt gepest op school"]
+        [
+            "ik heb schulden en de deurwaarder staat voor de deur",
+            "ik kan mijn rekeningen niet meer betalen",
+            "mijn zoon wordt gepest op school",
+        ]
     )
     assert float(debts @ bills) > float(debts @ bullying) + 0.03
 

@@ -16,21 +16,34 @@ from bot.nlp import encoder
 from bot.nlp.linear_classifier import LinearIntentClassifier
 
 EXAMPLES = {
-    "schulden": ["ik heb schulden", "de deurwaarder staat voor de deur",
-                 "ik kan mijn rekeningen niet betalen", "schuldhulp aanvragen bij de gemeente",
-                 "een aanmaning van de energie"],
-    "huisvesting": ["ik zoek een huurwoning", "mijn verhuurder wil me eruit zetten",
-                    "huurtoeslag aanvragen voor mijn woning", "mijn woning heeft schimmel",
-                    "urgentie voor een huis"],
-    "jeugdhulp": ["hulp voor mijn kind", "jeugdhulp aanvragen voor ons gezin",
-                  "mijn zoon heeft een wachtlijst", "opvoedvragen over mijn dochter",
-                  "vragen voor het consultatiebureau"],
+    "schulden": [
+        "ik heb schulden",
+        "de deurwaarder staat voor de deur",
+        "ik kan mijn rekeningen niet betalen",
+        "schuldhulp aanvragen bij de gemeente",
+        "een aanmaning van de energie",
+    ],
+    "huisvesting": [
+        "ik zoek een huurwoning",
+        "mijn verhuurder wil me eruit zetten",
+        "huurtoeslag aanvragen voor mijn woning",
+        "mijn woning heeft schimmel",
+        "urgentie voor een huis",
+    ],
+    "jeugdhulp": [
+        "hulp voor mijn kind",
+        "jeugdhulp aanvragen voor ons gezin",
+        "mijn zoon heeft een wachtlijst",
+        "opvoedvragen over mijn dochter",
+        "vragen voor het consultatiebureau",
+    ],
 }
 
 
 def _training_data(intents: list[str]) -> TrainingData:
-    return TrainingData([Message(data={"text": text, "intent": intent})
-                         for intent in intents for text in EXAMPLES[intent]])
+    return TrainingData(
+        [Message(data={"text": text, "intent": intent}) for intent in intents for text in EXAMPLES[intent]]
+    )
 
 
 def _context() -> ExecutionContext:
@@ -42,7 +55,8 @@ def _trained(tmp_path: Path, intents: list[str], **config: object) -> LinearInte
     storage = LocalModelStorage(tmp_path)
     resource = Resource("linear_intent_classifier")
     component = LinearIntentClassifier.create(
-        {**LinearIntentClassifier.get_default_config(), **config}, storage, resource, _context())
+        {**LinearIntentClassifier.get_default_config(), **config}, storage, resource, _context()
+    )
     component.train(_training_data(intents))
     return LinearIntentClassifier.load(component.config, storage, resource, _context())
 
@@ -64,8 +78,9 @@ def test_a_saved_and_loaded_model_ranks_the_right_intent_first(tmp_path: Path) -
 
 
 def test_the_ranking_length_and_the_confidence_scale_are_settings(tmp_path: Path) -> None:
-    sharp = _trained(tmp_path / "sharp", ["schulden", "huisvesting", "jeugdhulp"], ranking_length=2,
-                     confidence_scale=20.0)
+    sharp = _trained(
+        tmp_path / "sharp", ["schulden", "huisvesting", "jeugdhulp"], ranking_length=2, confidence_scale=20.0
+    )
     soft = _trained(tmp_path / "soft", ["schulden", "huisvesting", "jeugdhulp"], confidence_scale=1.0)
     text = "jeugdhulp aanvragen voor mijn kind"
     assert len(_classify(sharp, text).get("intent_ranking")) == 2
@@ -98,10 +113,12 @@ def test_sentence_embeddings_place_paraphrases_the_n_grams_cannot(tmp_path: Path
     intents = ["schulden", "huisvesting", "jeugdhulp"]
     semantic = _trained(tmp_path / "semantic", intents)
     sparse_only = _trained(tmp_path / "sparse", intents, embedding_weight=0)
-    semantic_right = sum(_classify(semantic, text).get("intent")["name"] == intent
-                         for text, intent in PARAPHRASES.items())
-    sparse_right = sum(_classify(sparse_only, text).get("intent")["name"] == intent
-                       for text, intent in PARAPHRASES.items())
+    semantic_right = sum(
+        _classify(semantic, text).get("intent")["name"] == intent for text, intent in PARAPHRASES.items()
+    )
+    sparse_right = sum(
+        _classify(sparse_only, text).get("intent")["name"] == intent for text, intent in PARAPHRASES.items()
+    )
     assert semantic_right == len(PARAPHRASES)
     assert sparse_right < semantic_right
 

@@ -28,8 +28,13 @@ def test_builds_the_best_available_pipeline_and_says_which(built: tuple[Path, pi
 
 @pytest.mark.parametrize(
     ("word", "lemma"),
-    [("schulden", "schuld"), ("deurwaarders", "deurwaarder"), ("rekeningen", "rekening"),
-     ("aanmaningen", "aanmaning"), ("toeslagen", "toeslag")],
+    [
+        ("schulden", "schuld"),
+        ("deurwaarders", "deurwaarder"),
+        ("rekeningen", "rekening"),
+        ("aanmaningen", "aanmaning"),
+        ("toeslagen", "toeslag"),
+    ],
 )
 def test_saved_pipeline_gives_dutch_lemmas(
     built: tuple[Path, pipeline.PipelineInfo], word: str, lemma: str

@@ -58,8 +58,10 @@ def test_a_strong_semantic_match_sets_the_crisis_intent() -> None:
 
 
 def test_a_possible_semantic_match_keeps_the_intent_and_asks_for_a_check_in() -> None:
-    msg = run(component(StubIndex("crisis_domestic_violence", "possible")),
-              message(ORDINARY, [("schulden_algemeen", 0.8)], ZERO))
+    msg = run(
+        component(StubIndex("crisis_domestic_violence", "possible")),
+        message(ORDINARY, [("schulden_algemeen", 0.8)], ZERO),
+    )
     assert msg.get("intent")["name"] == "schulden_algemeen"
     assert msg.get("safety_check_in") == "crisis_domestic_violence"
 
@@ -74,8 +76,10 @@ def test_a_possible_signal_of_the_net_asks_for_a_check_in() -> None:
 @pytest.mark.parametrize(
     ("ranking", "check_in"),
     [
-        ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.58), ("jeugdhulp_algemeen", 0.2)],
-         "crisis_unsure"),
+        (
+            [("nlu_fallback", 0.6), ("crisis_child_danger", 0.58), ("jeugdhulp_algemeen", 0.2)],
+            "crisis_unsure",
+        ),
         ([("nlu_fallback", 0.6), ("crisis_acute_danger", 0.5), ("greet", 0.3)], "crisis_unsure"),
         # too unsure
         ([("nlu_fallback", 0.6), ("crisis_child_danger", 0.45), ("jeugdhulp_algemeen", 0.4)], None),
@@ -189,18 +193,28 @@ def test_the_model_does_not_turn_the_nets_sexual_violence_into_danger_at_home() 
 
 
 def test_an_unsure_crisis_guess_backed_by_a_possible_signal_stays() -> None:
-    msg = run(component(StubIndex("crisis_suicide", "possible")),
-              message(ORDINARY, [("crisis_suicide", 0.4), ("greet", 0.3)], ZERO))
+    msg = run(
+        component(StubIndex("crisis_suicide", "possible")),
+        message(ORDINARY, [("crisis_suicide", 0.4), ("greet", 0.3)], ZERO),
+    )
     assert msg.get("intent")["name"] == "crisis_suicide"
     assert msg.get("safety_check_in") is None  # the crisis reply, not a check-in
 
 
 def test_the_language_is_marked() -> None:
     safety = component(StubIndex())
-    assert run(safety, message("I want to cancel my appointment", [("cancel_booking", 0.8)], ZERO)).get(
-        "message_language") == "en"
-    assert run(safety, message("ik wil mijn afspraak afzeggen", [("cancel_booking", 0.8)], ZERO)).get(
-        "message_language") == "nl"
+    assert (
+        run(safety, message("I want to cancel my appointment", [("cancel_booking", 0.8)], ZERO)).get(
+            "message_language"
+        )
+        == "en"
+    )
+    assert (
+        run(safety, message("ik wil mijn afspraak afzeggen", [("cancel_booking", 0.8)], ZERO)).get(
+            "message_language"
+        )
+        == "nl"
+    )
 
 
 def test_button_payloads_are_left_alone() -> None:
@@ -211,9 +225,11 @@ def test_button_payloads_are_left_alone() -> None:
 
 
 def test_the_index_puts_training_examples_with_their_kind_and_embeds_each_once() -> None:
-    examples = [Message(data={"text": "ik wil er niet meer zijn", "intent": "crisis_suicide"}),
-                Message(data={"text": "hoe vraag ik huurtoeslag aan", "intent": "huisvesting_huurtoeslag"}),
-                Message(data={"text": "/greet", "intent": "greet"})]
+    examples = [
+        Message(data={"text": "ik wil er niet meer zijn", "intent": "crisis_suicide"}),
+        Message(data={"text": "hoe vraag ik huurtoeslag aan", "intent": "huisvesting_huurtoeslag"}),
+        Message(data={"text": "/greet", "intent": "greet"}),
+    ]
     index = build_index(examples)
     assert "crisis_suicide" in set(index.kinds)
     assert examples[0].get(encoder.MESSAGE_KEY) is not None  # kept for the classifier

@@ -131,8 +131,6 @@ def test_weaker_hints_are_possible_signals_not_a_crisis(text: str) -> None:
     assert assessment.possible_signals
 
 
-
-
 @pytest.mark.parametrize(
     "text",
     [

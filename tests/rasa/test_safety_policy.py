@@ -41,8 +41,11 @@ actions: [action_answer]
 
 
 def parse(intent: str, check_in: str | None = None, language: str = "nl") -> dict[str, Any]:
-    return {"intent": {"name": intent, "confidence": 0.9}, "safety_check_in": check_in,
-            "message_language": language}
+    return {
+        "intent": {"name": intent, "confidence": 0.9},
+        "safety_check_in": check_in,
+        "message_language": language,
+    }
 
 
 def tracker(

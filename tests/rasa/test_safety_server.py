@@ -79,7 +79,7 @@ def test_the_answer_after_the_check_in_is_the_answer_without_it(server: Server) 
     assert replies[0].startswith(CHECK_IN)
     intent = server.tracker("safety-possible-2")["latest_message"]["intent"]["name"]
     control = server.say("safety-control", f"/{intent}")
-    assert control and replies[-len(control):] == control
+    assert control and replies[-len(control) :] == control
     check_in = replies[: -len(control)]  # the check-in (a channel may send its paragraphs one by one)
     assert check_in and check_in[-1] == "Nu help ik je verder met je vraag."
 

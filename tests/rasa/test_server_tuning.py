@@ -25,9 +25,13 @@ DOMAIN = Domain.from_yaml("slots:\n  topic:\n    type: text\n    mappings: [{typ
 
 def conversation(sender: str) -> DialogueStateTracker:
     tracker = DialogueStateTracker(sender, DOMAIN.slots)
-    for event in (SessionStarted(), ActionExecuted("action_listen"),
-                  UserUttered("ik heb schulden", {"name": "schulden_algemeen", "confidence": 0.9}),
-                  SlotSet("topic", "schulden"), ActionExecuted("action_answer")):
+    for event in (
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("ik heb schulden", {"name": "schulden_algemeen", "confidence": 0.9}),
+        SlotSet("topic", "schulden"),
+        ActionExecuted("action_answer"),
+    ):
         tracker.update(event)
     return tracker
 
@@ -150,8 +154,12 @@ async def test_the_embedded_store_loads_the_latest_session_and_the_whole_convers
 async def test_action_server_requests_carry_the_same_json_and_rasas_headers() -> None:
     """The body ujson writes reads back as the document `json.dumps` writes; the session is Rasa's."""
     tracker = conversation("resident-4")
-    tracker.update(UserUttered('zie https://voorbeeld.nl/a?b=1 "quote" \u00e9\u2603 \ud83d\ude00',
-                               {"name": "greet", "confidence": 0.123456789012345}))
+    tracker.update(
+        UserUttered(
+            'zie https://voorbeeld.nl/a?b=1 "quote" \u00e9\u2603 \ud83d\ude00',
+            {"name": "greet", "confidence": 0.123456789012345},
+        )
+    )
     body = {"next_action": "action_answer", "tracker": tracker.current_state(EventVerbosity.ALL), "n": 1e-7}
     assert json.loads(action_requests.dumps(body)) == json.loads(json.dumps(body))
     nan = {"a": float("nan")}

@@ -19,9 +19,24 @@ RASA = str(Path(sys.executable).with_name("rasa"))
 
 def run_stories(model_path: Path, stories: Path, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [RASA, "test", "core", "--e2e", "--model", str(model_path), "--stories", str(stories),
-         "--fail-on-prediction-errors", "--out", str(out), "--no-plot"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        [
+            RASA,
+            "test",
+            "core",
+            "--e2e",
+            "--model",
+            str(model_path),
+            "--stories",
+            str(stories),
+            "--fail-on-prediction-errors",
+            "--out",
+            str(out),
+            "--no-plot",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
 
 

@@ -30,16 +30,19 @@ def content(tmp_path: Path, crisis: str = CRISIS, valid_until: str = "2027-12-31
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "crisis.yml").write_text(crisis)
     (tmp_path / "content" / "facts.yml").write_text(
-        f"facts:\n  nummer: {{value: '0800-1234', valid_until: {valid_until}, source: s}}\n")
+        f"facts:\n  nummer: {{value: '0800-1234', valid_until: {valid_until}, source: s}}\n"
+    )
     return tmp_path
 
 
 def test_the_fact_value_is_filled_into_both_forms(tmp_path: Path) -> None:
     domain = sync_content.crisis_domain(content(tmp_path))
     u, je = domain["responses"]["utter_crisis_x"]
-    assert u == {"condition": [{"type": "slot", "name": "address_form", "value": "u"}],
-                 "text": "Bel 0800-1234. Wilt u iemand spreken?",
-                 "buttons": [{"title": "Iemand spreken", "payload": "/request_human"}]}
+    assert u == {
+        "condition": [{"type": "slot", "name": "address_form", "value": "u"}],
+        "text": "Bel 0800-1234. Wilt u iemand spreken?",
+        "buttons": [{"title": "Iemand spreken", "payload": "/request_human"}],
+    }
     assert je["text"] == "Bel 0800-1234. Wil je iemand spreken?" and "condition" not in je
     assert domain["intents"] == ["crisis_x"]
 
@@ -50,8 +53,9 @@ def test_an_unknown_fact_stops_the_script(tmp_path: Path) -> None:
         sync_content.crisis_domain(content(tmp_path, crisis))
 
 
-def test_an_expired_crisis_fact_keeps_its_number_and_is_reported(tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_expired_crisis_fact_keeps_its_number_and_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = content(tmp_path, valid_until="2020-01-01")
     domain = sync_content.crisis_domain(root)
     assert domain["responses"]["utter_crisis_x"][1]["text"].startswith("Bel 0800-1234.")
@@ -65,6 +69,11 @@ def test_the_generated_file_has_no_yaml_aliases_and_loads_as_a_domain() -> None:
     assert "&id" not in text and "*id" not in text
     domain = yaml.safe_load(text)
     # A reply per crisis intent, plus the check-ins and the English line (bot/nlp/safety_policy.py).
-    notes = {"utter_safety_check_in", "utter_safety_check_in_violence", "utter_safety_check_in_danger",
-             "utter_safety_check_in_unsure", "utter_crisis_english"}
+    notes = {
+        "utter_safety_check_in",
+        "utter_safety_check_in_violence",
+        "utter_safety_check_in_danger",
+        "utter_safety_check_in_unsure",
+        "utter_crisis_english",
+    }
     assert set(domain["responses"]) == {f"utter_{intent}" for intent in domain["intents"]} | notes

@@ -16,12 +16,27 @@ from bot.nlp.safety_net import CRISIS_INTENTS
 ROOT = Path(__file__).resolve().parents[2]
 RASA = str(Path(sys.executable).with_name("rasa"))
 FIXED_INTENTS = {
-    "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "out_of_scope",
-    "request_human", "request_callback", "book_spreekuur", "cancel_booking", "delete_my_data",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "bot_challenge",
+    "out_of_scope",
+    "request_human",
+    "request_callback",
+    "book_spreekuur",
+    "cancel_booking",
+    "delete_my_data",
 }
 # Moving through a stappenplan: not about one topic, so not topic-prefixed.
-NAVIGATION_INTENTS = {"stappenplan_start", "stappenplan_volgende", "stappenplan_vorige",
-                      "stappenplan_stoppen", "stappenplan_hervatten"}
+NAVIGATION_INTENTS = {
+    "stappenplan_start",
+    "stappenplan_volgende",
+    "stappenplan_vorige",
+    "stappenplan_stoppen",
+    "stappenplan_hervatten",
+}
 # "Wat betekent ...?" (content/glossary.yml): about a word, not a topic, so not topic-prefixed.
 GLOSSARY_INTENTS = {"ask_term"}
 
@@ -35,7 +50,10 @@ def examples_per_intent() -> collections.Counter[str]:
 def test_rasa_data_validate_finds_no_errors() -> None:
     result = subprocess.run(
         [RASA, "data", "validate", "--config", "config.yml", "--domain", "domain", "--data", "data"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
@@ -43,8 +61,11 @@ def test_rasa_data_validate_finds_no_errors() -> None:
 def test_fixed_and_crisis_intents_have_at_least_25_examples(
     examples_per_intent: collections.Counter[str],
 ) -> None:
-    too_few = {name: examples_per_intent[name] for name in FIXED_INTENTS | CRISIS_INTENTS
-               if examples_per_intent[name] < 25}
+    too_few = {
+        name: examples_per_intent[name]
+        for name in FIXED_INTENTS | CRISIS_INTENTS
+        if examples_per_intent[name] < 25
+    }
     assert not too_few
 
 

@@ -119,7 +119,8 @@ def lookup_booking(sessions: Sessions, body: BookingLookupRequest) -> BookingLoo
 
 
 @router.post(
-    "/bookings/{code}/cancel", tags=["bookings"],
+    "/bookings/{code}/cancel",
+    tags=["bookings"],
     responses={**BODY_ERRORS, **TICKET_REFUSED, **NOT_FOUND, **CONFLICT},
 )
 def cancel_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: BookingChange) -> BookingOut:
@@ -130,7 +131,8 @@ def cancel_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: 
 
 
 @router.post(
-    "/bookings/{code}/move", tags=["bookings"],
+    "/bookings/{code}/move",
+    tags=["bookings"],
     responses={**BODY_ERRORS, **TICKET_REFUSED, **NOT_FOUND, **CONFLICT},
 )
 def move_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: BookingMove) -> BookingOut:

@@ -82,9 +82,9 @@ def test_validation_and_shared_modules_are_stdlib_only() -> None:
                 if top == "bot":
                     assert node.module.startswith(("bot.backend.validation", "bot.shared")), module
             if isinstance(node, ast.Import):
-                assert all(
-                    alias.name.split(".")[0] in sys.stdlib_module_names for alias in node.names
-                ), module
+                assert all(alias.name.split(".")[0] in sys.stdlib_module_names for alias in node.names), (
+                    module
+                )
 
 
 def test_format_national() -> None:

@@ -8,8 +8,12 @@ INTRO = {
     "event": "bot",
     "text": "Hoi! Ik ben de digitale assistent van het wijkteam.",
     "timestamp": 1_700_000_000.0,
-    "data": {"buttons": [{"title": "Geldzorgen", "payload": "/schulden_algemeen"},
-                         {"title": "Wonen", "payload": "/huisvesting_algemeen"}]},
+    "data": {
+        "buttons": [
+            {"title": "Geldzorgen", "payload": "/schulden_algemeen"},
+            {"title": "Wonen", "payload": "/huisvesting_algemeen"},
+        ]
+    },
 }
 
 
@@ -18,14 +22,16 @@ def user(text: str) -> dict:
 
 
 def test_a_button_press_reads_as_the_title_of_the_button_offered() -> None:
-    lines = transcript_lines([
-        {"event": "action", "name": "action_session_start"},
-        INTRO,
-        user("/schulden_algemeen"),
-        {"event": "bot", "text": "Schulden zijn lastig.", "metadata": {}},
-        user("/huisvesting_algemeen"),  # no longer offered: shown as it came in
-        user("<b>Wonen</b>"),
-    ])
+    lines = transcript_lines(
+        [
+            {"event": "action", "name": "action_session_start"},
+            INTRO,
+            user("/schulden_algemeen"),
+            {"event": "bot", "text": "Schulden zijn lastig.", "metadata": {}},
+            user("/huisvesting_algemeen"),  # no longer offered: shown as it came in
+            user("<b>Wonen</b>"),
+        ]
+    )
     assert [(line.sender, line.text, line.pressed) for line in lines] == [
         ("bot", INTRO["text"], False),
         ("user", "Geldzorgen", True),
@@ -38,13 +44,15 @@ def test_a_button_press_reads_as_the_title_of_the_button_offered() -> None:
 
 
 def test_staff_replies_and_odd_events_keep_their_place() -> None:
-    lines = transcript_lines([
-        {"event": "bot", "text": "Anna (wijkteam): Hallo", "metadata": {"staff": "Anna"}},
-        {"event": "bot", "text": "", "data": {"buttons": [{"title": "Ja"}]}},  # no text: left out
-        {"event": "bot", "text": "Kies", "data": {"buttons": ["kapot", {"payload": "/affirm"}]}},
-        user("/affirm"),
-        {"event": "user", "text": None},
-    ])
+    lines = transcript_lines(
+        [
+            {"event": "bot", "text": "Anna (wijkteam): Hallo", "metadata": {"staff": "Anna"}},
+            {"event": "bot", "text": "", "data": {"buttons": [{"title": "Ja"}]}},  # no text: left out
+            {"event": "bot", "text": "Kies", "data": {"buttons": ["kapot", {"payload": "/affirm"}]}},
+            user("/affirm"),
+            {"event": "user", "text": None},
+        ]
+    )
     assert lines == [
         TranscriptLine("staff", "Anna (wijkteam): Hallo", None, "Anna"),
         TranscriptLine("bot", "Kies", None, "", ("/affirm",)),
