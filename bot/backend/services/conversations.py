@@ -34,7 +34,6 @@ def upsert_conversation(
     """
     _checked(conversation_id, channel, topic)
     now = datetime.now(UTC)
-    handed_over = _handed_over(session, conversation_id)
     record = session.scalars(
         select(Conversation).where(Conversation.conversation_id == conversation_id)
     ).first()
@@ -45,7 +44,9 @@ def upsert_conversation(
                     conversation_id=conversation_id,
                     channel=channel,
                     topic=topic,
-                    handed_over=handed_over,
+                    # Reported after its handover; later handovers set the flag themselves
+                    # (services/handovers.py), so later reports need not look.
+                    handed_over=_handed_over(session, conversation_id),
                     misunderstood=misunderstood,
                     first_seen_at=now,
                     last_seen_at=now,
@@ -67,7 +68,6 @@ def upsert_conversation(
     record.channel = channel
     if topic is not None:
         record.topic = topic
-    record.handed_over = record.handed_over or handed_over
     record.misunderstood = record.misunderstood or misunderstood
     record.last_seen_at = now
     session.flush()
