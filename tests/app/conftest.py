@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import launched_chromium
 from handover_flow import STAFF_NAME
+from playwright.sync_api import Browser
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -127,3 +129,10 @@ def make_staff(backend_db: Engine) -> Callable[[StaffRole], tuple[str, str]]:
         return username, password
 
     return make
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium for one test module (tests/app/chromium.py)."""
+    with launched_chromium() as launched:
+        yield launched

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from chromium import bot_messages, launched_chromium, log_in, new_context, require_chromium
+from chromium import bot_messages, log_in, new_context, require_chromium
 from handover_flow import REPLY_TIMEOUT_MS, STAFF_NAME, resident_says, screenshot, tracker_events, wait_until
 from playwright.sync_api import Browser, expect
 from stack import Stack, running_stack
@@ -35,12 +35,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("after-hours-data")
     with running_stack(data_dir, extra_env={"OFFICE_HOURS": NEVER_OPEN}) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_chromium() as launched:
-        yield launched
 
 
 def bot_events_after(stack: Stack, conversation_id: str, text: str) -> list[dict] | None:

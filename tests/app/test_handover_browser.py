@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from chromium import bot_messages, launched_chromium, log_in, new_context, require_chromium
+from chromium import bot_messages, log_in, new_context, require_chromium
 from handover_flow import REPLY_TIMEOUT_MS, STAFF_NAME, resident_says, screenshot, tracker_events, wait_until
 from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine, select
@@ -42,12 +42,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("handover-data")
     with running_stack(data_dir, extra_env={"OFFICE_HOURS": ALWAYS_OPEN}) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_chromium() as launched:
-        yield launched
 
 
 def test_resident_to_staff_and_back_to_the_bot(

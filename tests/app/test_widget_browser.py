@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from chromium import bot_messages, launched_chromium, new_context, require_chromium, user_messages
+from chromium import bot_messages, new_context, require_chromium, user_messages
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from stack import ROOT, Stack, running_stack
 
@@ -78,12 +78,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory, sites: EmbeddingSites) -> It
             "</body></html>"
         )
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

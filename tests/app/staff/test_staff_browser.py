@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from bot.backend.staff_web.rasa_client import staff_text
-from tests.app.chromium import launched_chromium, log_in, new_context, require_chromium
+from tests.app.chromium import log_in, new_context, require_chromium
 from tests.app.stack import Stack, read_env_file_value, running_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -29,12 +29,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     require_chromium()
     with running_stack(tmp_path_factory.mktemp("staff-data")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_chromium() as launched:
-        yield launched
 
 
 def _bootstrap_username() -> str:
