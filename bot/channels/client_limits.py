@@ -9,11 +9,12 @@ limits"); a crisis message passes all of them, so it always gets the safety repl
   conversations` only when a conversation is new, never per message. A backend that cannot be reached
   or answers too slowly (`LIMITS_CHECK_TIMEOUT_SECONDS`) lets the conversation start: a resident must
   reach the bot.
-- **Messages per conversation and minute** (`LIMIT_MESSAGES_PER_CONVERSATION_MINUTE`), counted in this
-  Rasa process's memory: asking a shared store for every message would add a network round trip to every
-  reply (the load benchmark measures them), and `limits` cannot be installed next to Rasa 3.6
-  (it needs packaging>=21, Rasa 3.6 breaks on it). With several replicas a conversation whose messages
-  reach different replicas can send up to that many per replica.
+- **Messages per conversation and minute** (`LIMIT_MESSAGES_PER_CONVERSATION_MINUTE`), in fixed
+  one-minute windows. With one Rasa process they are counted in its memory. With several replicas
+  (`LIMITS_STORAGE_URL=redis://...`, which `VOORDEUR_STORES=production` sets) they are counted together in
+  Redis: one INCR and EXPIRE per message in one round trip (the `limits` library the backend uses cannot
+  be installed next to Rasa 3.6: it needs packaging>=21). When Redis does not answer, this process's own
+  count applies until it does again: a resident must reach the bot.
 - **Handovers per client address and hour**, and one open handover per conversation: the backend counts
   those where a handover is made. The channel puts the client's key into the message's metadata
   (`voordeur_client`), and the handover action passes it on.
@@ -58,6 +59,8 @@ DEFAULT_MESSAGES_PER_MINUTE = 30
 DEFAULT_TRUSTED_PROXIES = "127.0.0.1"
 DEFAULT_EXEMPT_CLIENTS = "127.0.0.0/8, ::1"
 DEFAULT_CHECK_TIMEOUT_SECONDS = 1.0
+#: Redis keys of the shared message counts: prefix, conversation id, minute window.
+MESSAGE_KEY_PREFIX = "voordeur:limits:messages:"
 #: Conversation ids this process knows to exist, and conversations it counts messages of (memory bound).
 MAX_TRACKED_CONVERSATIONS = 50_000
 KEY_LENGTH = 32  # hex characters of the client key
@@ -147,6 +150,12 @@ def _positive_number(environ: Mapping[str, str], name: str, default: float) -> f
     return value
 
 
+def redis_url(value: str) -> str:
+    """The Redis URL of `LIMITS_STORAGE_URL`, or "" when it names no Redis (`memory://`: one process)."""
+    url = value.strip().strip("'\"")
+    return url if url.startswith(("redis://", "rediss://")) else ""
+
+
 @dataclass(frozen=True)
 class LimitSettings:
     """The channel side's settings of the abuse limits (the backend has the hourly ones)."""
@@ -158,6 +167,8 @@ class LimitSettings:
     backend_url: str
     backend_token: str
     secret: bytes
+    #: Redis URL of the counts shared by every replica; "" counts in this process's memory.
+    shared_store_url: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LimitSettings:
@@ -182,6 +193,7 @@ class LimitSettings:
             backend_url=backend_url,
             backend_token=token,
             secret=key_secret(token),
+            shared_store_url=redis_url(env.get("LIMITS_STORAGE_URL", "")),
         )
 
     @classmethod
@@ -237,6 +249,46 @@ class MessageCounter:
         if len(self.windows) > MAX_TRACKED_CONVERSATIONS:
             self.windows = {key: value for key, value in self.windows.items() if value[0] == window}
         if count + 1 <= self.per_minute:
+            return 0
+        return max(1, int((window + 1) * 60 - now + 0.999))
+
+
+class SharedMessageCounter:
+    """Messages per conversation in fixed one-minute windows, counted in Redis by every replica together.
+
+    A Redis that does not answer (within the check timeout) falls back to `fallback`, this process's own
+    count, and is logged once until it answers again.
+    """
+
+    def __init__(self, url: str, fallback: MessageCounter, timeout: float, clock: Any = time.time) -> None:
+        from redis import asyncio as redis_asyncio
+
+        self.redis = redis_asyncio.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        self.fallback = fallback
+        self.clock = clock
+        self.failing = False
+
+    async def hit(self, conversation_id: str) -> int:
+        """Count a message; 0 when it is within the limit, else the seconds until the next window."""
+        per_minute = self.fallback.per_minute
+        if per_minute <= 0:
+            return 0
+        now = self.clock()
+        window = int(now // 60)
+        key = f"{MESSAGE_KEY_PREFIX}{conversation_id}:{window}"
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                count, _ = await pipe.incr(key).expire(key, 120).execute()
+        except Exception as error:  # Redis down: this process's count, never a refused resident
+            if not self.failing:
+                name = type(error).__name__
+                logger.warning("Abuse limits: Redis did not answer (%s); counting in memory", name)
+            self.failing = True
+            return self.fallback.hit(conversation_id)
+        if self.failing:
+            logger.info("Abuse limits: Redis answers again; counting in Redis")
+            self.failing = False
+        if int(count) <= per_minute:
             return 0
         return max(1, int((window + 1) * 60 - now + 0.999))
 
@@ -297,14 +349,25 @@ class ResidentLimits:
     def __init__(self, settings: LimitSettings, channel: str) -> None:
         self.settings = settings
         self.channel = channel
-        self.messages = MessageCounter(settings.messages_per_minute)
+        self.local_messages = MessageCounter(settings.messages_per_minute)
+        self.shared_messages = (
+            SharedMessageCounter(settings.shared_store_url, self.local_messages, settings.check_timeout)
+            if settings.shared_store_url
+            else None
+        )
         self.known = KnownConversations()
+
+    async def message_wait(self, conversation_id: str) -> int:
+        """Count a message of this conversation: 0 within the limit, else the seconds to wait."""
+        if self.shared_messages is not None:
+            return await self.shared_messages.hit(conversation_id)
+        return self.local_messages.hit(conversation_id)
 
     async def refusal(self, agent: Any, conversation_id: str, metadata: dict[str, Any]) -> Refusal | None:
         """None when the message may go on; else why not. Removes the exempt mark from `metadata`."""
         if metadata.pop(EXEMPT_METADATA_KEY, False) is True:
             return None
-        wait = self.messages.hit(conversation_id)
+        wait = await self.message_wait(conversation_id)
         if wait:
             return Refusal("messages", wait)
         client = metadata.get(CLIENT_METADATA_KEY)

@@ -8,6 +8,7 @@ tests/app/backend/test_abuse_limits.py.
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from bot.channels.client_limits import (
     LimitSettings,
     MessageCounter,
     ResidentLimits,
+    SharedMessageCounter,
     client_address,
     client_key,
     key_secret,
@@ -101,6 +103,37 @@ def test_messages_are_counted_per_conversation_in_minute_windows() -> None:
     now[0] = 660.0
     assert counter.hit("a") == 0  # a new minute
     assert all(MessageCounter(0).hit("a") == 0 for _ in range(100))  # 0: off
+
+
+@pytest.mark.redis
+async def test_two_replicas_count_the_messages_of_a_conversation_together_in_redis() -> None:
+    """With LIMITS_STORAGE_URL on Redis, messages reaching different replicas share one count."""
+    env = {"LIMIT_MESSAGES_PER_CONVERSATION_MINUTE": "4", "LIMITS_STORAGE_URL": "redis://127.0.0.1:6379/0",
+           "BACKEND_URL": f"http://127.0.0.1:{free_port()}"}  # fmt: skip
+    replicas = [ResidentLimits(settings(**env), "rest") for _ in range(2)]
+    assert all(isinstance(replica.shared_messages, SharedMessageCounter) for replica in replicas)
+    await replicas[0].shared_messages.redis.ping()  # fails loudly when Redis is not running
+    conversation = f"shared-{uuid.uuid4().hex}"
+    waits = [await replicas[index % 2].message_wait(conversation) for index in range(5)]
+    assert waits[:4] == [0, 0, 0, 0]  # two on each replica: four together, within the limit
+    assert 0 < waits[4] <= 60  # the fifth is over it, though each replica saw at most three
+    assert await replicas[1].message_wait(f"other-{uuid.uuid4().hex}") == 0
+    assert all(not replica.local_messages.windows for replica in replicas)  # nothing counted in memory
+
+
+async def test_an_unreachable_redis_falls_back_to_counting_in_memory() -> None:
+    env = {"LIMIT_MESSAGES_PER_CONVERSATION_MINUTE": "2", "LIMITS_CHECK_TIMEOUT_SECONDS": "0.5",
+           "LIMITS_STORAGE_URL": f"redis://127.0.0.1:{free_port()}/0"}  # fmt: skip
+    limits = ResidentLimits(settings(**env), "rest")
+    waits = [await limits.message_wait("no-redis") for _ in range(3)]
+    assert waits[:2] == [0, 0] and waits[2] > 0  # still limited, by this process's count
+    assert limits.shared_messages is not None and limits.shared_messages.failing
+
+
+def test_only_a_redis_url_makes_the_count_shared() -> None:
+    assert settings().shared_store_url == settings(LIMITS_STORAGE_URL="memory://").shared_store_url == ""
+    quoted = settings(LIMITS_STORAGE_URL="'rediss://127.0.0.1:6379/0'")
+    assert quoted.shared_store_url == "rediss://127.0.0.1:6379/0"
 
 
 def test_known_conversations_stay_bounded() -> None:
