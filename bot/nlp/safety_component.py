@@ -165,6 +165,10 @@ class SafetyNet(GraphComponent, IntentClassifier):
             if predicted_name in CRISIS_INTENTS:
                 self._replace_crisis_guess(message, "negated crisis words only")
             check_in = assessment.possible.value if assessment.possible else None
+        elif assessment.past_and_over:  # "drie jaar geleden een poging gedaan, nu gaat het goed"
+            if predicted_name in CRISIS_INTENTS:
+                self._replace_crisis_guess(message, "a past attempt that is over")
+            check_in = CrisisKind.SUICIDE.value
         elif semantic and semantic.level == "strong":
             crisis = _acute_if_now(self._refined(str(semantic.kind), predicted_name, confidence), assessment)
             logger.info(
@@ -215,7 +219,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         self, message: Message, text: str, assessment: Assessment
     ) -> crisis_semantic.SemanticMatch | None:
         """The semantic check, when the net has not decided and the message is long enough."""
-        if self.index is None or assessment.is_crisis or assessment.only_negated:
+        if self.index is None or assessment.is_crisis or assessment.only_negated or assessment.past_and_over:
             return None
         if not encoder.worth_embedding(text):  # "ja", "hoi daar": too little to compare
             return None

@@ -58,6 +58,9 @@ class Assessment:
     harmless_signals: tuple[str, ...] = field(default=())
     #: The message says something is going on right now ("op dit moment", "right now").
     now_mentioned: bool = False
+    #: The only signal is an attempt long ago that the resident says is over: a check-in, never a crisis
+    #: reply, also when the model or the semantic check would read a crisis (safety_component.py).
+    past_and_over: bool = False
 
     @property
     def is_crisis(self) -> bool:
@@ -77,7 +80,7 @@ _PERSON = r"(?:mijn|m'n|mn|me|onze|de|die|haar|zijn)"
 _CHILD = (
     r"(?:kind|kinderen|kindje|kindjes|kids|zoon|zoontje|dochter|dochtertje|baby|babytje|peuter|kleuter|"
     r"neefje|nichtje|buurkind|buurkinderen|buurjongen|buurjongetje|buurmeisje|buurmeid|kleinkind|"
-    r"kleinkinderen|stiefkind|stiefzoon|stiefdochter|leerling|tiener|puber|meisje|jongetje|broertje|"
+    r"kleinkinderen|kleinzoon|kleindochter|stiefkind|stiefzoon|stiefdochter|leerling|tiener|puber|meisje|jongetje|broertje|"
     r"zusje|pleegkind)"
 )
 _PARENT = r"(?:vader|moeder|pa|ma|papa|mama|stiefvader|stiefmoeder|ouders|stiefpa|stiefma)"
@@ -97,7 +100,8 @@ _EN_HARM = (
 # "wil dood" also matches "wil niet dood", so that the negation inside the match is seen and disarms it.
 # "ik ga dood van de stress/het lachen" is an idiom: handled by _DIE_OF below, not here.
 _WANT_TO_DIE = _rx(
-    r"(?:wil|wilt|wou|wilde|ga|gaat|zou) (?:(?:echt|helemaal|eigenlijk|soms|ook|al|zo) )*(?:niet |nooit |)"
+    r"(?:wil|wilt|wou|wilde|ga|gaat|zou) (?:(?:echt|helemaal|eigenlijk|soms|ook|al|zo|weer|nu|steeds|vaak|bijna|"
+    r"nog|toch|dan|gewoon) )*(?:niet |nooit |)"
     r"(?:(?:graag|liever|gewoon|echt|het liefst|liefst|eigenlijk) )*(?:dood|sterven)(?! (?:van|aan)\b)"
 )
 _PILLS = (
@@ -176,6 +180,8 @@ SUICIDE_PATTERNS = (
     _rx(
         r"(?:heb|had|hebben) (?:\w+ ){0,5}(?:bij|op|aan|langs) (?:het|de|een) (?:spoor|spoorlijn|rails|treinrails|"
         r"brug|rand|dakrand|dak|flat) (?:\w+ ){0,2}(?:gestaan|gezeten)",
+        r"(?:sta|zit) ik (?:\w+ ){0,3}(?:bij|op|aan) (?:het spoor|de rails|de treinrails|de spoorlijn|de rand|"
+        r"de dakrand|de brug) (?:\w+ ){0,3}(?:te kijken|en denk|te denken)",
         r"stond (?:ik |)(?:\w+ ){0,3}(?:bij|op|aan) (?:het spoor|de rails|de treinrails|de spoorlijn|de rand|de dakrand)"
         r"(?! (?:\w+ ){0,3}(?:te wachten|wachten))",
     ),
@@ -227,7 +233,7 @@ SELF_HARM_PATTERNS = (
         r"(?:snijwonden|sneden|sneeen|wonden|krassen|brandwonden) (?:\w+ ){0,1}op (?:zijn|haar|z'n|mijn|m'n) "
         r"(?:armen|arm|polsen|pols|benen|bovenbenen|buik) (?:\w+ ){0,12}(?:verdient|verdien|zelf gedaan|doet het zelf|"
         r"zichzelf|mezelf)",
-        r"(?:heb|had) (?:mezelf|mijzelf|me) (?:\w+ ){0,2}(?:gesneden|gekrast|verwond|beschadigd|gebrand)",
+        r"(?:heb|had) (?:mezelf|mijzelf|me) (?:\w+ ){0,4}(?:gesneden|gekrast|verwond|beschadigd|gebrand)",
         r"(?:mezelf|mijzelf) (?:\w+ ){0,2}(?:pijn doen|pijn doe|pijn te doen|pijn gedaan|beschadigen|beschadig|"
         r"verwonden|snijden|krassen)",
         r"doe (?:ik |)(?:mezelf|mijzelf) (?:\w+ ){0,1}pijn",
@@ -290,9 +296,39 @@ DOMESTIC_PATTERNS = (
         + r" (?:(?:mijn|m'n|mn|onze|ons) |)(?:vader|moeder|pa|ma|papa|mama|"
         r"stiefvader|stiefmoeder)"
     ),
-    _rx(
+    _BEING_HURT := _rx(
         r"(?:word|wordt|werd|ben|is) (?:\w+ ){0,3}(?:mishandeld|geslagen|bedreigd|geschopt|gewurgd|in elkaar geslagen)",
         r"(?:mishandeld|geslagen|bedreigd|geschopt|gewurgd) (?:word|wordt|werd)",
+    ),
+    # strangling: "bij mijn keel gepakt tot ik bijna flauwviel"
+    _rx(
+        r"(?:bij|aan|om) (?:mijn|m'n|de|haar|mn) (?:keel|nek|hals) (?:\w+ ){0,2}(?:gepakt|gegrepen|vastgepakt|"
+        r"vastgehouden|geknepen|dichtgeknepen|dichtgedrukt)",
+        r"(?:keel|hals) (?:\w+ ){0,1}(?:dichtgeknepen|dichtgedrukt|dichtgeknepen)",
+        r"tot ik (?:\w+ ){0,1}(?:flauwviel|flauw viel|geen lucht (?:meer |)kreeg|niet meer kon ademen)",
+        r"(?:hit|beat|hits|beats|whipped) (?:me|her) (?:\w+ ){0,3}with (?:a|his|her) (?:belt|stick|cable)",
+        r"(?:geslagen|slaat|sloeg|slaan) (?:\w+ ){0,3}met (?:een|de|zijn|haar) (?:riem|stok|kabel|snoer|"
+        r"broekriem|pollepel|zweep)",
+    ),
+    # threats to follow and hurt: "hij zegt dat hij me vindt waar ik ook heen ga"
+    _rx(
+        r"(?:(?:vindt|vind|vinden) (?:me|mij|ons)|(?:me|mij|ons) (?:\w+ ){0,1}(?:vindt|vind|vinden)) (?:\w+ ){0,2}"
+        r"waar (?:ik|we|wij) (?:ook |)(?:heen|naartoe) (?:ga|gaan|vlucht|vluchten)",
+        r"(?:find|finds|kill|kills|hurt|hurts) (?:me|us) wherever (?:i|we) go",
+        r"burn (?:the|my|our|this) (?:house|flat|place|home|apartment) (?:down |)(?:\w+ ){0,2}with (?:me|us) "
+        r"(?:\w+ ){0,1}in (?:it|there)",
+        r"(?:in brand|de fik in) (?:\w+ ){0,2}(?:steken|steekt|zetten) (?:\w+ ){0,3}met (?:mij|ons) erin",
+    ),
+    # forced marriage and honour-related violence
+    _rx(
+        r"(?:gedwongen|dwingen|dwingt|dwong) (?:\w+ ){0,4}(?:te |)trouwen",
+        r"uithuwelijk\w*",
+        r"als ik niet (?:\w+ ){0,1}trouw met",
+        r"eer ?(?:wraak|gerelateerd\w*)",
+        r"(?:paspoort|id kaart|identiteitskaart) (?:\w+ ){0,2}(?:afgepakt|afgenomen|ingenomen|verstopt|"
+        r"weggenomen)",
+        r"forced (?:\w+ ){0,1}(?:marriage|to marry)",
+        r"(?:took|taken|keeps|kept) my passport",
     ),
     _rx(
         r"durf (?:echt |)niet (?:meer |)(?:naar huis|thuis te komen)",
@@ -350,6 +386,12 @@ CHILD_PATTERNS = (
     _rx(
         _CHILD
         + r" (?:\w+ ){0,3}(?:heeft|hebben|had|zit|zitten) (?:\w+ ){0,3}(?:vol |onder de |)blauwe plekken"
+    ),
+    _CHILD_HURT_PERFECT := _rx(
+        r"(?:heeft|hebben|heb|had) (?:\w+ ){0,1}(?:mijn|m'n|mn|ons|onze|haar|zijn|z'n|het|de|hun) (?:\w+ ){0,1}"
+        + _CHILD
+        + r" (?:\w+ ){0,7}(?:geslagen|geschopt|mishandeld|getrapt|gestompt|door elkaar geschud|verwond|"
+        r"gebrand|opgesloten|gewurgd)"
     ),
     _rx(
         _CHILD + r" (?:\w+ ){0,4}(?:krijgt|krijgen|kreeg) (?:geen|nooit) (?:eten|te eten)",
@@ -447,6 +489,12 @@ ACUTE_PATTERNS = (
     ),
     _rx(
         r"sta (?:nu |)(?:op|bij) (?:de|het|een) (?:brug|spoor|dak|rand)",
+        r"slang (?:\w+ ){0,3}(?:van de |vanaf de |)uitlaat",
+        r"uitlaat ?(?:gassen|gas) (?:\w+ ){0,4}(?:binnen|naar binnen|in de auto|inademen)",
+        r"(?:hose|pipe) (?:\w+ ){0,3}(?:from |to |)the exhaust",
+        r"(?:aan de |)buitenkant van (?:het|de) (?:hek|reling|balustrade|balkon|brug|leuning)",
+        r"(?:over|op) (?:het|de) (?:hek|reling|balustrade|leuning) (?:\w+ ){0,3}(?:geklommen|gaan staan|zitten|zit)",
+        r"(?:outside|over) the (?:railing|fence|balcony)",
         r"ik (?:ga|doe) het (?:nu|vannacht|vanavond)",
         r"(?:nu|vannacht|vanavond) doe ik het",
     ),
@@ -465,7 +513,8 @@ ACUTE_PATTERNS = (
 _IMMINENT = _rx(r"ik ga zo", r"zo meteen", r"nu meteen", r"vannacht", r"vanavond", r"tonight", r"right now")
 # Words that turn an ordinary crisis signal into an acute one when both appear.
 _NOW = _rx(
-    r"nu",
+    # not "nu wil ik vragen", "tot nu toe": there "nu" introduces the question, not the danger
+    r"(?<!\btot )nu(?! (?:wil|wilde|vraag|vroeg|zoek|moet ik|heb ik|weet ik|toe|is mijn vraag)\b)",
     r"nou",
     r"op dit moment",
     r"op dit ogenblik",
@@ -537,6 +586,17 @@ _HINTS = _rx(
     r"(?:spullen|bezittingen) (?:\w+ ){0,2}weggegeven",
     r"(?:can't|cant|cannot) go on",
     r"no way out",
+    r"thank(?:s| you) for everything (?:\w+ ){0,2}take care of",
+    r"bedankt voor alles (?:\w+ ){0,2}(?:zorg|pas) (?:goed |)(?:voor|op)",
+    r"take care of (?:mum|mom|mam|my mum|my mom|the kids|my kids|the children|my cat|my dog)",
+)
+# Affairs put in order "for after": no signal alone ("mijn moeder weet waar de papieren liggen"), but
+# together with another one or with a warning sign they make a crisis (see `assess`).
+_ARRANGEMENTS = _rx(
+    r"niet (?:meer |)van plan (?:om |)(?:hier |)(?:nog |)(?:lang|veel langer|langer) (?:hier |)te blijven",
+    r"(?:weet|weten) (?:\w+ ){0,1}waar (?:de|mijn|m'n|alle) (?:papieren|wachtwoorden|verzekeringspapieren|"
+    r"testament|codes) (?:\w+ ){0,1}(?:liggen|zijn|ligt)",
+    r"alles (?:\w+ ){0,1}geregeld voor (?:mijn|m'n|de) (?:kat|hond|katten|honden|huisdieren|vogel|konijn)",
 )
 # The end of a conditional threat: "(als ik eruit gezet word) dan ben ik er niet meer". After bad news in the
 # same sentence the strong endings are a crisis; otherwise, and for the weak endings, a possible signal.
@@ -621,7 +681,9 @@ _NEGATION_INSIDE = re.compile(
 # Dutch "want" (because) starts a clause; English "want" after a subject or "don't" does not. "maar" as
 # "only" ("nog maar een uitweg", "maar twee weken") does not either.
 _CLAUSE_SPLIT = re.compile(
-    r"[.,;:!?\n]+|(?<!\bnog )\bmaar\b(?! (?:een|1|twee|weinig|net|zo)\b)|\b(?:alleen|behalve)\b"
+    r"[.,;:!?\n]+|(?<!\bnog )\bmaar\b(?! (?:een|1|twee|weinig|net|zo)\b)"
+    r"|\balleen\b(?! (?:maar |)(?:een paar|een keer|1 keer|twee keer|af en toe|soms|wel eens|als|toen)\b)"
+    r"|\bbehalve\b"
     r"|(?<!\bi )(?<!\bwe )(?<!they )(?<!\byou )(?<!don't )(?<!dont )(?<!\bdo )(?<!not )(?<!\bto )(?<!just )"
     r"(?<!really )(?<!still )(?<!would )\bwant\b"
 )
@@ -676,14 +738,70 @@ _DISARMED_FROM_INSIDE = frozenset(
         _PARENT_HURTS_ME,
         _HIT_ME,
         _ABUSED_ME,
+        _BEING_HURT,
+        _CHILD_HURT_PERFECT,
         *SELF_HARM_PATTERNS,
         DOMESTIC_PATTERNS[-1],
         CHILD_PATTERNS[-1],
     }
 )
 
+# A child left alone where adults use drugs: told over several sentences, so checked on the whole text.
+_CHILD_ALONE_WITH_DRUGS = re.compile(
+    r"\b" + _CHILD + r"\b.{0,300}\b(?:alleen thuis|alleen gelaten|alleen achtergelaten)\b.{0,300}"
+    r"\b(?:drugs|spuit|spuiten|naalden|heroine|crack|coke)\b",
+    re.DOTALL,
+)
+# Coercion at night: someone with power over the resident comes into their room and threatens them.
+_NIGHT_VISITS = _rx(
+    r"(?:komt|kwam|komen|kwamen) (?:\w+ ){0,2}'?s ?nachts (?:\w+ ){0,2}(?:in|op|naar) (?:mijn|m'n|mn) (?:kamer|bed)",
+    r"(?:comes|came|coming) (?:into|in) my (?:room|bed) at night",
+)
+_COERCION = _rx(
+    r"als ik niet doe wat (?:hij|zij|ze) (?:wil|zegt|vraagt)",
+    r"if i (?:don't|dont|do not) do what (?:he|she) (?:wants|says)",
+)
+
 # Long messages are checked in full but in windows, so one pathological message stays cheap.
 _MAX_CHECKED_CHARS = 60_000
+
+
+# An attempt long ago that the resident says is over: "drie jaar geleden heb ik een zelfmoordpoging gedaan,
+# nu gaat het goed". Not a crisis reply, but a check-in (113 first), then the answer.
+_PAST_ATTEMPT = re.compile(
+    r"^(?:zelf ?moord ?poging|suicide ?poging|suicidepoging|poging tot zelfdoding)\w*$"
+)
+_LONG_AGO = _rx(r"(?:jaar|jaren|maanden) geleden", r"(?:years|months) ago", r"vroeger", r"destijds")
+_GOING_WELL_NOW = _rx(
+    r"(?:nu |inmiddels |)gaat het (?:\w+ ){0,1}(?:goed|beter|prima)",
+    r"(?:i am|i'm|im) (?:\w+ ){0,1}(?:doing |)(?:well|fine|better) now",
+)
+
+
+def _past_and_over(found: dict[CrisisKind, list[str]], clauses: list[str]) -> list[str]:
+    """The suicide signals of an attempt long ago that is over, removed from `found` (else nothing)."""
+    signals = found.get(CrisisKind.SUICIDE) or []
+    if len(found) != 1 or not signals or not all(_PAST_ATTEMPT.match(signal) for signal in signals):
+        return []
+    text = " ".join(clauses)
+    if _LONG_AGO.search(text) and _GOING_WELL_NOW.search(text):
+        return found.pop(CrisisKind.SUICIDE)
+    return []
+
+
+_DO_SOMETHING_TO_ME = re.compile(r"^(?:me|mij) (?:iets |wat |)aan ?doen$|^(?:me|mij) (?:iets|wat) aandoen$")
+
+
+def _threat_by_others(found: dict[CrisisKind, list[str]]) -> None:
+    """ "Ze doen me iets aan als ik niet trouw": a threat by others read as self-harm words. When the only
+    suicide signal is "me iets aandoen" and a threat at home was found too, it is violence at home."""
+    suicide = found.get(CrisisKind.SUICIDE)
+    if (
+        suicide
+        and CrisisKind.DOMESTIC_VIOLENCE in found
+        and all(_DO_SOMETHING_TO_ME.match(s) for s in suicide)
+    ):
+        found[CrisisKind.DOMESTIC_VIOLENCE].extend(found.pop(CrisisKind.SUICIDE))
 
 
 def assess(text: str) -> Assessment:
@@ -693,6 +811,7 @@ def assess(text: str) -> Assessment:
     found: dict[CrisisKind, list[str]] = {}
     negated: list[str] = []
     possible: list[str] = []
+    arranged: list[str] = []
     now_mentioned = exhausted = False
     harmless = [match.group(0) for clause in clauses for match in _HARMLESS.finditer(clause)]
     for clause in clauses:
@@ -706,6 +825,14 @@ def assess(text: str) -> Assessment:
         hints, denied = _matches(clause, (_STOP_WISH, _DIE_OF_WORRY, _HINTS))
         possible.extend(hints)
         negated.extend(denied)
+        arranged.extend(_matches(clause, (_ARRANGEMENTS,))[0])
+    if _CHILD_ALONE_WITH_DRUGS.search(normalised):
+        found.setdefault(CrisisKind.CHILD_DANGER, []).append("alleen thuis bij drugs")
+    if _NIGHT_VISITS.search(normalised) and _COERCION.search(normalised):
+        found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("'s nachts in de kamer, onder dwang")
+    _threat_by_others(found)
+    past = _past_and_over(found, clauses)
+    possible.extend(past)
     for sentence in _SENTENCE_SPLIT.split(normalised):
         if _LETTERS_JUST_IN_CASE.search(sentence):
             found.setdefault(CrisisKind.SUICIDE, []).append(sentence.strip())
@@ -717,10 +844,9 @@ def assess(text: str) -> Assessment:
     wishes = [hint for hint in possible if _STOP_WISH.fullmatch(hint)]
     if wishes and exhausted:  # "ik kan niet meer, ik wil dat alles stopt"
         found.setdefault(CrisisKind.SUICIDE, []).extend(wishes)
-    elif (
-        len(set(possible)) >= 2
-    ):  # several warning signs together: a rope found, and a letter for the children
-        found.setdefault(CrisisKind.SUICIDE, []).extend(possible)
+    elif len(set(possible)) + len(set(arranged)) >= 2 and (possible or len(set(arranged)) >= 2):
+        # several warning signs together: a rope found, and a letter for the children
+        found.setdefault(CrisisKind.SUICIDE, []).extend(possible + arranged)
     if not found:
         return Assessment(
             kind=None,
@@ -729,6 +855,7 @@ def assess(text: str) -> Assessment:
             possible_signals=tuple(possible),
             harmless_signals=tuple(harmless),
             now_mentioned=now_mentioned,
+            past_and_over=bool(past) and not possible[: -len(past)],
         )
     signals = tuple(signal for kind_signals in found.values() for signal in kind_signals)
     imminent = CrisisKind.SUICIDE in found and any(_IMMINENT.search(clause) for clause in clauses)

@@ -235,3 +235,15 @@ def test_the_index_puts_training_examples_with_their_kind_and_embeds_each_once()
     assert examples[0].get(encoder.MESSAGE_KEY) is not None  # kept for the classifier
     assert examples[2].get(encoder.MESSAGE_KEY) is None
     assert len(index.crisis) + len(index.contrast) > 100  # with the exemplar file
+
+
+def test_an_attempt_long_ago_that_is_over_gets_a_check_in_whatever_model_and_semantics_say() -> None:
+    text = "Vier jaar geleden heb ik een zelfmoordpoging gedaan, nu gaat het goed. Kan ik schuldhulp krijgen?"
+    index = StubIndex("crisis_suicide", "strong")
+    ranking = [("crisis_suicide", 0.97), ("schulden_schuldhulp_gemeente", 0.6)]
+    msg = run(component(index), message(text, ranking, ZERO))
+    assert msg.get("intent")["name"] == "schulden_schuldhulp_gemeente"
+    assert msg.get("safety_check_in") == "crisis_suicide" and msg.get("safety_net")["crisis"] is None
+    assert index.asked == []  # the net decided: no semantic check
+    recent = "Vorige week heb ik een zelfmoordpoging gedaan. Kan ik schuldhulp krijgen?"
+    assert run(component(index), message(recent, ranking, ZERO)).get("intent")["name"] == "crisis_suicide"

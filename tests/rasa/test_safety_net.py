@@ -205,3 +205,26 @@ def test_english_want_does_not_split_the_clause() -> None:
     """Dutch "want" (because) starts a clause; "I don't want to live anymore" is one."""
     assert assess("i don't want to live anymore").kind == CrisisKind.SUICIDE
     assert assess("ik bel niet, want ik wil niet dood").kind is None
+
+
+def test_an_attempt_long_ago_that_is_over_is_a_possible_signal_and_a_recent_one_a_crisis() -> None:
+    over = assess(
+        "Twee jaar geleden deed ik een zelfmoordpoging. Inmiddels gaat het beter, ik zoek nu een woning."
+    )
+    assert over.kind is None and over.possible == CrisisKind.SUICIDE and over.past_and_over
+    assert assess("gisteren heb ik een zelfmoordpoging gedaan").kind == CrisisKind.SUICIDE
+    again = assess("vijf jaar geleden een zelfmoordpoging, nu gaat het goed, maar ik wil weer dood")
+    assert again.kind == CrisisKind.SUICIDE and not again.past_and_over
+
+
+def test_a_threat_by_others_in_self_harm_words_is_violence_at_home() -> None:
+    assessment = assess("mijn ooms zeggen dat ze me iets aandoen als ik niet trouw met hem")
+    assert assessment.kind == CrisisKind.DOMESTIC_VIOLENCE
+    assert assess("ik ga me iets aandoen").kind == CrisisKind.SUICIDE
+
+
+def test_now_that_introduces_the_question_does_not_make_violence_acute() -> None:
+    assert assess("hij heeft me geslagen. nu wil ik vragen of ik een andere woning kan krijgen").kind == (
+        CrisisKind.DOMESTIC_VIOLENCE
+    )
+    assert assess("hij slaat me nu").kind == CrisisKind.ACUTE_DANGER
