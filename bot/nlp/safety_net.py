@@ -122,7 +122,8 @@ SUICIDE_PATTERNS = (
     _WANT_TO_DIE,
     _rx(r"dood (?:willen|wil|wilt|gaan)", r"(?:beter|liever|maar) dood", r"dood zijn is beter"),
     _rx(
-        r"(?:zie|zien|ziet) (?:ik |je |jij |hij |zij |ze |we |)(?:het|t) (?:echt |allemaal |gewoon |)niet meer zitten"
+        r"(?:zie|zien|ziet) (?:ik |je |jij |hij |zij |ze |we |)(?:het|t|het leven|mijn leven) (?:echt |allemaal |gewoon |)"
+        r"niet meer zitten"
     ),
     _rx(
         r"(?:een|n) (?:eind|einde) (?:aan|maken aan) (?:maken|mijn leven|m'n leven|het leven|alles)",
@@ -148,7 +149,17 @@ SUICIDE_PATTERNS = (
     ),
     _rx(
         r"voor (?:de|een) trein (?:springen|spring|gaan liggen)",
-        r"van (?:de|een) (?:brug|flat|dak) (?:springen|spring)",
+        r"van (?:de|een|het) (?:brug|flat|dak|balkon|parkeergarage) (?:\w+ ){0,1}(?:springen|spring)",
+        r"(?:spring|springen|sprong) (?:\w+ ){0,3}van (?:de|het|een|mijn|ons) (?:brug|flat|dak|balkon|raam|gebouw|"
+        r"parkeergarage)",
+        r"(?:alle|al mijn|al m'n|een hele (?:doos|strip|pot|pot met)) "
+        + _PILLS
+        + r" (?:\w+ ){0,3}(?:in (?:een|1) keer |"
+        r"tegelijk |)(?:te |)(?:nemen|innemen|in te nemen|slikken|opnemen)",
+        r"(?:gegoogeld|opgezocht|gezocht|googelen|opzoeken) (?:\w+ ){0,5}(?:dodelijk|dodelijke dosis|fataal|"
+        r"om dood te gaan|zonder pijn dood)",
+        r"hoeveel (?:\w+ ){0,3}(?:dodelijk (?:is|zijn)|je nodig hebt om dood te gaan)",
+        r"(?:knife|pills|gun|rope) (?:\w+ ){0,6}(?:on|to kill|to hurt|against) myself",
     ),
     # medication saved up: a warning sign on its own
     _rx(
@@ -319,6 +330,17 @@ DOMESTIC_PATTERNS = (
         r"(?:\w+ ){0,1}in (?:it|there)",
         r"(?:in brand|de fik in) (?:\w+ ){0,2}(?:steken|steekt|zetten) (?:\w+ ){0,3}met (?:mij|ons) erin",
     ),
+    # thrown at, pushed down the stairs, locked up, threatened with death
+    _rx(
+        r"(?:gooit|gooide|gooiden|gegooid) (?:\w+ ){0,3}naar (?:me|mij|mijn hoofd|m'n hoofd|haar|ons)",
+        r"(?:me|mij|haar) (?:\w+ ){0,2}(?:van de trap|tegen de muur|op de grond|tegen de kast) (?:geduwd|gegooid|"
+        r"geslingerd|gesmeten)",
+        r"(?:duwt|duwde|smijt|smeet) (?:me|mij|haar) (?:\w+ ){0,2}(?:van de trap|tegen de muur|op de grond|tegen de kast)",
+        r"(?:sluit|sloot|sluiten) (?:me|mij|ons|haar) (?:\w+ ){0,3}op\b(?! (?:de|het|een|tijd)\b)",
+        r"(?:me|mij|ons|haar) (?:\w+ ){0,1}(?:vermoordt|vermoorden|neerschiet|neerschieten|doodmaakt|dood maakt|"
+        r"doodsteekt|ombrengt|afmaakt)",
+        r"(?:he|she|they|he'll|she'll|they'll) (?:[\w']+ ){0,3}(?:kill|shoot|stab) (?:me|us|her)\b(?! with)",
+    ),
     # forced marriage and honour-related violence
     _rx(
         r"(?:gedwongen|dwingen|dwingt|dwong) (?:\w+ ){0,4}(?:te |)trouwen",
@@ -356,7 +378,7 @@ DOMESTIC_PATTERNS = (
         r"(?:being|get|gets|got|getting|am|was|i'm|im) (?:[\w']+ ){0,1}(?:abused|beaten|beaten up|hit|threatened|"
         r"strangled|choked|kicked) (?:by|at home)",
         r"(?:afraid|scared|frightened) (?:of|to go) (?:[\w']+ ){0,2}(?:home|husband|partner|boyfriend|wife|girlfriend|ex)",
-        r"threaten\w* to kill (?:me|us|her)",
+        r"threaten\w* to (?:kill|stab|shoot|hurt|burn) (?:me|us|her)",
     ),
 )
 # "papa doet me elke avond pijn"; "papa doet me geen pijn" is disarmed by the negation inside.
@@ -386,6 +408,16 @@ CHILD_PATTERNS = (
     _rx(
         _CHILD
         + r" (?:\w+ ){0,3}(?:heeft|hebben|had|zit|zitten) (?:\w+ ){0,3}(?:vol |onder de |)blauwe plekken"
+    ),
+    _rx(
+        r"hardhandig (?:\w+ ){0,2}(?:met|tegen|voor) (?:\w+ ){0,1}" + _CHILD,
+        r"bang dat ik (?:\w+ ){0,2}(?:mijn|m'n|ons|onze|de|het) (?:\w+ ){0,1}"
+        + _CHILD
+        + r" (?:\w+ ){0,3}(?:iets aandoe|iets aan doe|pijn doe|sla|iets doe|door elkaar schud)",
+        r"(?:vergeet|vergat|vergeten) (?:\w+ ){0,3}(?:"
+        + _CHILD[3:-1]
+        + r"|kleine|kleintje|kleintjes) (?:\w+ ){0,2}"
+        r"(?:eten|te eten|de fles|luiers)",
     ),
     _CHILD_HURT_PERFECT := _rx(
         r"(?:heeft|hebben|heb|had) (?:\w+ ){0,1}(?:mijn|m'n|mn|ons|onze|haar|zijn|z'n|het|de|hun) (?:\w+ ){0,1}"
@@ -440,6 +472,13 @@ SEXUAL_PATTERNS = (
         r"(?:aanraakt|aanraken|aangeraakt|zit aan|zat aan|betast) (?:\w+ ){0,3}(?:onder|in) (?:haar|zijn|mijn|m'n) "
         r"(?:onderbroek|broek|rok|kleren|kleding|slip)",
         r"als ik niet met (?:hem|haar) (?:naar bed ga|naar bed wil|seks heb|wil slapen)",
+        r"(?:heeft|had|hebben) (?:\w+ ){0,2}aan (?:me|mij|haar|mijn dochter|mijn zoon) gezeten",
+        r"(?:zit|zat|zitten|zaten) (?:\w+ ){0,1}aan (?:me|mij)$",
+        r"(?:zit|zat|zitten|zaten) (?:\w+ ){0,1}aan (?:me|mij) (?!te\b)(?:als|terwijl|wanneer|s nachts|'s nachts|"
+        r"onder|in)\b",
+        r"ongewenst (?:\w+ ){0,1}(?:aangeraakt|betast)",
+        r"ongewenste (?:aanraking|aanrakingen|seks)",
+        r"(?:wilde|wou|wil) (?:\w+ ){0,1}seks (?:\w+ ){0,2}(?:en ik niet|maar ik niet|en ik wilde niet)",
         r"(?:wil|eist|dwingt) (?:\w+ ){0,3}dat ik (?:\w+ ){0,2}met (?:hem|haar) naar bed",
     ),
     _ABUSED_ME := _rx(r"(?:ik (?:ben|werd)|(?:ben|werd) ik) (?:\w+ ){0,6}(?:misbruikt|aangerand)"),
@@ -490,6 +529,10 @@ ACUTE_PATTERNS = (
     _rx(
         r"sta (?:nu |)(?:op|bij) (?:de|het|een) (?:brug|spoor|dak|rand)",
         r"slang (?:\w+ ){0,3}(?:van de |vanaf de |)uitlaat",
+        r"overdosis (?:\w+ ){0,2}(?:genomen|geslikt|ingenomen|gespoten)",
+        r"(?:heb|heeft|hebben) (?:\w+ ){0,2}(?:een |)overdosis",
+        r"gas ?kraan (?:\w+ ){0,2}(?:open ?gezet|open ?gedraaid|open ?gedaan|opengezet|opengedraaid)",
+        r"(?:going to|gonna|about to) jump",
         r"uitlaat ?(?:gassen|gas) (?:\w+ ){0,4}(?:binnen|naar binnen|in de auto|inademen)",
         r"(?:hose|pipe) (?:\w+ ){0,3}(?:from |to |)the exhaust",
         r"(?:aan de |)buitenkant van (?:het|de) (?:hek|reling|balustrade|balkon|brug|leuning)",
@@ -510,7 +553,16 @@ ACUTE_PATTERNS = (
     ),
 )
 # Words that turn a suicide signal into acute danger: it is about to happen.
-_IMMINENT = _rx(r"ik ga zo", r"zo meteen", r"nu meteen", r"vannacht", r"vanavond", r"tonight", r"right now")
+_IMMINENT = _rx(
+    r"ik ga zo",
+    r"spring (?:ik |)zo\b",
+    r"zo meteen",
+    r"nu meteen",
+    r"vannacht",
+    r"vanavond",
+    r"tonight",
+    r"right now",
+)
 # Words that turn an ordinary crisis signal into an acute one when both appear.
 _NOW = _rx(
     # not "nu wil ik vragen", "tot nu toe": there "nu" introduces the question, not the danger
@@ -586,6 +638,12 @@ _HINTS = _rx(
     r"(?:spullen|bezittingen) (?:\w+ ){0,2}weggegeven",
     r"(?:can't|cant|cannot) go on",
     r"no way out",
+    r"(?:voorgoed|voor altijd) (?:\w+ ){0,1}verdwijnen",
+    r"verdwijnen (?:\w+ ){0,1}(?:voorgoed|voor altijd)",
+    r"(?:ben|voel me|voel ik me) (?:\w+ ){0,2}een last (?:voor|van) (?:iedereen|mijn familie|mijn kinderen|jullie|"
+    r"mijn ouders|de mensen)",
+    r"zonder mij (?:is|zijn|gaat|wordt) (?:\w+ ){0,3}beter",
+    r"(?:wil|wilde) (?:\w+ ){0,1}er (?:\w+ ){0,1}(?:een |)punt achter zetten(?! met)",
     r"thank(?:s| you) for everything (?:\w+ ){0,2}take care of",
     r"bedankt voor alles (?:\w+ ){0,2}(?:zorg|pas) (?:goed |)(?:voor|op)",
     r"take care of (?:mum|mom|mam|my mum|my mom|the kids|my kids|the children|my cat|my dog)",
@@ -757,6 +815,11 @@ _NIGHT_VISITS = _rx(
     r"(?:komt|kwam|komen|kwamen) (?:\w+ ){0,2}'?s ?nachts (?:\w+ ){0,2}(?:in|op|naar) (?:mijn|m'n|mn) (?:kamer|bed)",
     r"(?:comes|came|coming) (?:into|in) my (?:room|bed) at night",
 )
+# "ik wilde het niet, maar hij ging door": across the clause border that "maar" makes.
+_WENT_ON_AGAINST_MY_WILL = re.compile(
+    r"\bik wilde (?:geen seks|het niet|niet)\b[^.!?\n]{0,20}\b(?:maar|en) (?:hij|zij|ze) (?:ging|gingen|deed) "
+    r"(?:\w+ ){0,1}door\b"
+)
 _COERCION = _rx(
     r"als ik niet doe wat (?:hij|zij|ze) (?:wil|zegt|vraagt)",
     r"if i (?:don't|dont|do not) do what (?:he|she) (?:wants|says)",
@@ -828,6 +891,8 @@ def assess(text: str) -> Assessment:
         arranged.extend(_matches(clause, (_ARRANGEMENTS,))[0])
     if _CHILD_ALONE_WITH_DRUGS.search(normalised):
         found.setdefault(CrisisKind.CHILD_DANGER, []).append("alleen thuis bij drugs")
+    if _WENT_ON_AGAINST_MY_WILL.search(normalised):
+        found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("ging door tegen de wil in")
     if _NIGHT_VISITS.search(normalised) and _COERCION.search(normalised):
         found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("'s nachts in de kamer, onder dwang")
     _threat_by_others(found)
