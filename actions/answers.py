@@ -13,18 +13,8 @@ from actions.content import content_store
 from actions.glossary import FirstUse
 from actions.session import conversation_channel
 from bot.settings import RasaSideSettings
+from bot.shared.topics import ANSWER_TOPICS, RESIDENT_LABELS
 
-#: The three topics the assistant was built for; each has a full set of answers and stappenplannen.
-MAIN_TOPICS = ("schulden", "huisvesting", "jeugdhulp")
-#: Every intent prefix that is a topic. "algemeen" holds the few questions outside the main three (help at
-#: home, mantelzorg, loneliness, victims of a crime); the backend knows it as "Algemene vragen".
-TOPICS = (*MAIN_TOPICS, "algemeen")
-TOPIC_LABELS = {
-    "schulden": "geld en schulden",
-    "huisvesting": "wonen en huur",
-    "jeugdhulp": "opvoeden en jeugd",
-    "algemeen": "steun en zorg",
-}
 WHICH_TOPIC = {
     "je": "Gaat je vraag over {first} of over {second}?",
     "u": "Gaat uw vraag over {first} of over {second}?",
@@ -32,17 +22,19 @@ WHICH_TOPIC = {
 
 
 def topic_of(intent: str | None) -> str | None:
+    """The topic (bot/shared/topics.py) an intent belongs to, by its prefix; None for other intents."""
     prefix = (intent or "").split("_")[0].split("/")[0]
-    return prefix if prefix in TOPICS else None
+    return prefix if prefix in ANSWER_TOPICS else None
 
 
 def ask_which_topic(dispatcher: CollectingDispatcher, form: str, choices: list[tuple[str, str]]) -> None:
     """One short question with a button per (topic, intent) choice; a button leads straight to its answer."""
     (first, _), (second, _) = choices[:2]
     dispatcher.utter_message(
-        text=WHICH_TOPIC[form].format(first=TOPIC_LABELS[first], second=TOPIC_LABELS[second]),
+        text=WHICH_TOPIC[form].format(first=RESIDENT_LABELS[first], second=RESIDENT_LABELS[second]),
         buttons=[
-            {"title": TOPIC_LABELS[topic].capitalize(), "payload": f"/{intent}"} for topic, intent in choices
+            {"title": RESIDENT_LABELS[topic].capitalize(), "payload": f"/{intent}"}
+            for topic, intent in choices
         ],
     )
 

@@ -17,6 +17,8 @@ from urllib.parse import quote
 import httpx
 
 from bot.settings import RasaSideSettings
+from bot.shared.booking_codes import MAX_RAW_LENGTH
+from bot.shared.fields import EMAIL_MAX, QUESTION_MAX
 from bot.shared.session_ids import keep_session_ids_out_of
 
 logger = logging.getLogger(__name__)
@@ -136,7 +138,11 @@ class BackendClient:
         e-mail address): `{"booking": {...}, "ticket": "..."}`. A wrong pair raises BackendRejected
         `booking_not_verified`; too many failures in this conversation or for this code
         `too_many_lookups`."""
-        payload = {"code": code[:30], "verification": verification[:254], "client": conversation_id[:200]}
+        payload = {
+            "code": code[:MAX_RAW_LENGTH],
+            "verification": verification[:EMAIL_MAX],
+            "client": conversation_id[:200],
+        }
         return dict(await self._call("POST", "/bookings/lookup", json=payload))
 
     async def cancel_booking(self, code: str, ticket: str) -> dict[str, Any]:
@@ -162,7 +168,7 @@ class BackendClient:
         payload: dict[str, Any] = {"topic": topic, "first_name": first_name, "phone": phone}
         optional = (
             ("preferred_part_of_day", preferred_part_of_day),
-            ("question", question[:500] if question else None),
+            ("question", question[:QUESTION_MAX] if question else None),
             ("conversation_id", conversation_id),
         )
         payload.update((key, value) for key, value in optional if value)

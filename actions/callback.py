@@ -21,13 +21,10 @@ from actions.form_base import (
 )
 from bot.settings import RasaSideSettings
 from bot.shared.phone import normalise_phone
+from bot.shared.topics import RESIDENT_LABELS
 
-TOPIC_LABELS = {
-    "schulden": "geld en schulden",
-    "huisvesting": "wonen en huur",
-    "jeugdhulp": "opvoeden en jeugd",
-    "algemeen": "een algemene vraag",
-}
+#: The topic in the summary; a callback without a topic is filed as "algemeen": "een algemene vraag".
+TOPIC_LABELS = {**RESIDENT_LABELS, "algemeen": "een algemene vraag"}
 PART_LABELS = {
     "ochtend": "in de ochtend",
     "middag": "in de middag",

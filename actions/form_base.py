@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -11,15 +10,15 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.answers import TOPICS, topic_of
+from actions.answers import topic_of
 from actions.backend_client import BackendClient
 from actions.content import content_store
 from bot.settings import RasaSideSettings
+from bot.shared import fields
 from bot.shared.phone import InvalidPhoneNumber, format_national, normalise_phone
+from bot.shared.topics import ANSWER_TOPICS
 
 QUESTION_CONFIDENCE = 0.8
-_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzáàâäéèêëíìîïóòôöúùûüçñ -'")
-_EMAIL_SHAPE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 
 
 def wijkteam_phone(settings: RasaSideSettings) -> str:
@@ -33,11 +32,10 @@ def say(dispatcher: CollectingDispatcher, response: str, settings: RasaSideSetti
 
 
 def clean_first_name(text: str) -> str | None:
-    """A first name: letters, spaces, hyphen, apostrophe; at most 50 characters and four words."""
-    name = " ".join(text.strip().split())
-    if not name or len(name) > 50 or len(name.split()) > 4 or not set(name.lower()) <= _NAME_CHARS:
-        return None
-    if not any(ch.isalpha() for ch in name):
+    """The first name with a capital (the rule of bot/shared/fields.py), or None when it is not one."""
+    try:
+        name = fields.clean_first_name(text)
+    except fields.InvalidField:
         return None
     return name[:1].upper() + name[1:]
 
@@ -51,13 +49,16 @@ def clean_phone(text: str) -> str | None:
 
 
 def clean_email(text: str) -> str | None:
-    address = text.strip()
-    return address.lower() if _EMAIL_SHAPE.match(address) and len(address) <= 254 else None
+    """The address as the backend stores it (bot/shared/fields.py), or None when it is not one."""
+    try:
+        return fields.clean_email(text)
+    except fields.InvalidField:
+        return None
 
 
 def conversation_topic(tracker: Tracker) -> str:
     topic = tracker.get_slot("topic")
-    return topic if topic in TOPICS else "algemeen"
+    return topic if topic in ANSWER_TOPICS else "algemeen"
 
 
 class BookingFormValidation(FormValidationAction, ABC):

@@ -16,7 +16,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import TOPIC_LABELS
 from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
 from actions.content import ContentStore, content_store
 from actions.form_base import say
@@ -24,6 +23,8 @@ from actions.session import conversation_channel
 from bot.channels.limit_replies import handovers_reply
 from bot.settings import RasaSideSettings
 from bot.shared.booking_codes import written_codes
+from bot.shared.fields import SUMMARY_MAX
+from bot.shared.topics import ANSWER_TOPICS, RESIDENT_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -99,15 +100,15 @@ def handover_topic(tracker: Tracker, reason: str) -> str | None:
     if reason == "crisis":
         return "veiligheid"
     topic = tracker.get_slot("topic")
-    return topic if topic in TOPIC_LABELS else None
+    return topic if topic in ANSWER_TOPICS else None
 
 
 def conversation_summary(tracker: Tracker, store: ContentStore, reason: str) -> str:
     """What a staff member needs to read first, in Dutch, at most about 2000 characters."""
     lines = [REASONS.get(reason, REASONS["request"])]
     topic = tracker.get_slot("topic")
-    if topic in TOPIC_LABELS:
-        lines.append(f"Onderwerp: {TOPIC_LABELS[topic]}.")
+    if topic in RESIDENT_LABELS:
+        lines.append(f"Onderwerp: {RESIDENT_LABELS[topic]}.")
     plan = store.plans.get(tracker.get_slot("plan_id") or "")
     finished = store.plans.get(tracker.get_slot("plan_finished") or "")
     if plan is not None:
@@ -122,7 +123,7 @@ def conversation_summary(tracker: Tracker, store: ContentStore, reason: str) -> 
     if messages:
         lines.append("De bewoner schreef (laatste berichten):")
         lines += [f"- {message}" for message in messages]
-    return "\n".join(lines)[:2000]
+    return "\n".join(lines)[:SUMMARY_MAX]
 
 
 def consent_reason(tracker: Tracker) -> str:

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ALPHABET", "PREFIX", "LENGTH", "LEGACY_LENGTH", "normalise_code", "find_code", "written_codes"]
+__all__ = [
+    "ALPHABET",
+    "PREFIX",
+    "LENGTH",
+    "LEGACY_LENGTH",
+    "MAX_RAW_LENGTH",
+    "normalise_code",
+    "find_code",
+    "written_codes",
+]
 
 ALPHABET = "ACDEFGHJKMNPQRTWXY34679"
 PREFIX = "VD-"

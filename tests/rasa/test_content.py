@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-from actions.answers import MAIN_TOPICS, TOPICS, topic_of
+from actions.answers import topic_of
 from actions.content import ADDRESS_FORMS, FORBIDDEN_WORDS, ContentError, content_store, load_store
+from bot.shared.topics import ANSWER_TOPICS, MAIN_TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 STORE = load_store(ROOT / "content")
@@ -137,7 +138,7 @@ def test_a_plan_offer_to_a_missing_plan_is_reported(tmp_path: Path) -> None:
 def test_every_topic_has_enough_answers_and_plans() -> None:
     answers = collections.Counter(topic_of(intent) for intent in STORE.answers)
     plans = collections.Counter(plan.topic for plan in STORE.plans.values())
-    assert set(answers) <= set(TOPICS) and set(plans) <= set(TOPICS)
+    assert set(answers) <= set(ANSWER_TOPICS) and set(plans) <= set(ANSWER_TOPICS)
     for topic in MAIN_TOPICS:
         assert answers[topic] >= 13, f"{topic}: {answers[topic]} answers"  # algemeen + 12 questions
         assert plans[topic] >= 4, f"{topic}: {plans[topic]} plans"

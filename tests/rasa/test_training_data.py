@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-from actions.answers import TOPICS
 from bot.nlp.safety_net import CRISIS_INTENTS
+from bot.shared.topics import ANSWER_TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = str(Path(sys.executable).with_name("rasa"))
@@ -74,7 +74,7 @@ def test_intent_names_follow_the_evaluation_convention(examples_per_intent: coll
         assert (
             name in FIXED_INTENTS
             or name.startswith("crisis_")
-            or name.split("/")[0].split("_")[0] in TOPICS
+            or name.split("/")[0].split("_")[0] in ANSWER_TOPICS
             or name in NAVIGATION_INTENTS
             or name in GLOSSARY_INTENTS
         ), f"intent {name!r} is neither fixed, crisis_, topic-prefixed, stappenplan navigation nor ask_term"

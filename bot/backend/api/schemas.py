@@ -19,13 +19,15 @@ from bot.backend.models import (
     UrgentReason,
 )
 from bot.backend.services.abuse_limits import CLIENT_KEY_PATTERN
-from bot.backend.topics import TOPICS, topic_label
+from bot.shared.booking_codes import MAX_RAW_LENGTH
 from bot.shared.dutch_calendar import full_date_label
+from bot.shared.fields import EMAIL_MAX, FIRST_NAME_MAX, QUESTION_MAX, SUMMARY_MAX
+from bot.shared.topics import TOPICS, topic_label
 
 MAX_ID = 2**31 - 1
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
-#: The spec lists the rules the services check (bot/backend/services/handovers.py, topics.py); the services
-#: stay the one place that enforces them, with their Dutch messages.
+#: The spec lists the rules the services check (bot/backend/services/handovers.py, bot/shared/); the
+#: services stay the one place that enforces them, with their Dutch messages.
 Topic = Annotated[StrictStr, Field(max_length=30, json_schema_extra={"enum": list(TOPICS)})]
 CONVERSATION_ID_PATTERN = r"^[\w.:@+\-]{1,200}$"
 CHANNEL_PATTERN = r"^[a-z][a-z0-9_\-]{0,29}$"
@@ -43,10 +45,10 @@ class Request(BaseModel):
 
 class BookingCreate(Request):
     slot_id: Id
-    first_name: Annotated[StrictStr, Field(max_length=50)]
+    first_name: Annotated[StrictStr, Field(max_length=FIRST_NAME_MAX)]
     phone: Annotated[StrictStr | None, Field(max_length=30)] = None
-    email: Annotated[StrictStr | None, Field(max_length=254)] = None
-    question: Annotated[StrictStr | None, Field(max_length=500)] = None
+    email: Annotated[StrictStr | None, Field(max_length=EMAIL_MAX)] = None
+    question: Annotated[StrictStr | None, Field(max_length=QUESTION_MAX)] = None
     conversation_id: ConversationId | None = Field(default=None, description="The conversation that books")
 
 
@@ -57,12 +59,12 @@ Ticket = Annotated[
 
 
 class BookingLookupRequest(Request):
-    code: Annotated[StrictStr, Field(min_length=1, max_length=30, examples=["VD-7K3P-X9QA"])]
+    code: Annotated[StrictStr, Field(min_length=1, max_length=MAX_RAW_LENGTH, examples=["VD-7K3P-X9QA"])]
     verification: Annotated[
         StrictStr,
         Field(
             min_length=1,
-            max_length=254,
+            max_length=EMAIL_MAX,
             description="The last 4 digits of the phone number, or the e-mail address, given at booking",
         ),
     ]
@@ -87,10 +89,10 @@ class BookingMove(Request):
 
 class CallbackCreate(Request):
     topic: Topic
-    first_name: Annotated[StrictStr, Field(max_length=50)]
+    first_name: Annotated[StrictStr, Field(max_length=FIRST_NAME_MAX)]
     phone: Annotated[StrictStr, Field(max_length=30)]
     preferred_part_of_day: PartOfDay | None = None
-    question: Annotated[StrictStr | None, Field(max_length=500)] = None
+    question: Annotated[StrictStr | None, Field(max_length=QUESTION_MAX)] = None
     urgent_reason: UrgentReason | None = None
     threat_date: IsoDate | None = Field(default=None, description="Eviction or cut-off date from the letter")
     conversation_id: ConversationId | None = Field(default=None, description="The conversation that asks")
@@ -113,7 +115,7 @@ class HandoverCreate(Request):
     channel: Channel
     reason: Annotated[StrictStr, Field(min_length=1, max_length=200)]
     topic: Topic | None = None
-    summary: Annotated[StrictStr | None, Field(max_length=2000)] = None
+    summary: Annotated[StrictStr | None, Field(max_length=SUMMARY_MAX)] = None
     contact_request: Annotated[StrictStr | None, Field(max_length=500)] = None
     client: ClientKey | None = None
 

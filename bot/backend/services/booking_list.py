@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, contains_eager
 from bot.backend.models import Booking, BookingStatus, Location, Schedule, Slot
 from bot.backend.services.codes import normalise_code
 from bot.backend.services.paging import PAGE_SIZE, Page, clean_search, contains_any, page_of
-from bot.backend.topics import TOPICS
+from bot.shared.topics import TOPICS
 
 #: Period filter: value in the URL -> label.
 PERIODS: dict[str, str] = {"komend": "vanaf vandaag", "voorbij": "voorbij", "alle": "alle"}

@@ -28,8 +28,8 @@ from bot.backend.validation import (
     clean_text,
     normalise_phone,
 )
+from bot.shared.fields import QUESTION_MAX
 
-QUESTION_MAX = 500
 SLOT_FULL_MESSAGE = "Dit tijdstip is helaas vol. Kies een ander tijdstip."
 
 

@@ -16,10 +16,9 @@ from bot.backend.services.handovers import checked_conversation_id
 from bot.backend.services.paging import PAGE_SIZE, Page, page_of
 from bot.backend.services.workdays import add_working_days
 from bot.backend.settings import BackendSettings, get_settings
-from bot.backend.topics import TOPICS
 from bot.backend.validation import InvalidPhoneNumber, clean_first_name, clean_text, normalise_phone
-
-QUESTION_MAX = 500
+from bot.shared.fields import QUESTION_MAX
+from bot.shared.topics import TOPICS
 
 
 def callback_due_date(

@@ -31,7 +31,7 @@ from sqlalchemy import ColumnElement, Integer, case, cast, exists, func, literal
 from sqlalchemy.orm import Session
 
 from bot.backend.models import Booking, CallbackRequest, Conversation, Handover
-from bot.backend.topics import TOPICS, topic_label
+from bot.shared.topics import TOPICS, topic_label
 
 #: An intake desk in a pilot settled about 1 in 4 questions directly (the comparison on the dashboard).
 PILOT_SETTLED_SHARE = 0.25

@@ -12,12 +12,12 @@ from bot.backend.models import CaseStatus, Conversation, Handover, HandoverNote,
 from bot.backend.services import audit
 from bot.backend.services.abuse_limits import AbuseLimits, checked_client, too_many_handovers
 from bot.backend.services.errors import NotFound, invalid
-from bot.backend.topics import TOPICS
 from bot.backend.validation import clean_text
+from bot.shared.fields import SUMMARY_MAX
+from bot.shared.topics import TOPICS
 
 _CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,29}$")
 _CONVERSATION_ID = re.compile(r"^[\w.:@+\-]{1,200}$")
-SUMMARY_MAX = 2000
 CONTACT_MAX = 500
 NOTE_MAX = 2000
 REASON_MAX = 200

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.backend.models import CaseStatus, Handover
 from bot.backend.services.paging import PAGE_SIZE, Page
-from bot.backend.topics import TOPICS
+from bot.shared.topics import TOPICS
 
 _CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,29}$")
 SEARCH_MAX = 100

@@ -22,9 +22,9 @@ from bot.backend.models import Closure, Location, Schedule
 from bot.backend.services import audit
 from bot.backend.services.locations import find_location_by_name
 from bot.backend.services.slots import generate_slots
-from bot.backend.topics import TOPICS, topic_label
 from bot.shared.dutch_calendar import WEEKDAY_ABBREVIATIONS
 from bot.shared.dutch_calendar import WEEKDAYS as DUTCH_WEEKDAYS
+from bot.shared.topics import TOPICS, topic_label
 
 COLUMNS = (
     "soort", "locatie", "adres", "wijk", "route", "onderwerp", "titel", "weekdag", "begin", "eind",

@@ -16,7 +16,7 @@ from bot.backend.models import Booking, BookingStatus, Location, Schedule, Slot
 from bot.backend.services import audit
 from bot.backend.services.errors import NotFound, invalid
 from bot.backend.services.slots import generate_slots
-from bot.backend.topics import TOPICS
+from bot.shared.topics import TOPICS
 
 TITLE_MAX = 120
 CAPACITY_MAX = 500

@@ -13,8 +13,8 @@ from bot.backend.models import Closure, Location, Schedule, Slot
 from bot.backend.services.clock import local_now
 from bot.backend.services.errors import Conflict, NotFound, invalid
 from bot.backend.services.workdays import closure_on
-from bot.backend.topics import TOPICS
 from bot.shared.dutch_calendar import full_date_label
+from bot.shared.topics import TOPICS
 
 MAX_RANGE_DAYS = 366
 

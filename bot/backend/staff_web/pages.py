@@ -17,8 +17,8 @@ from bot.backend.services.inbox import question_preview, waiting_label
 from bot.backend.staff_web.errors import LoginRequired, StaffPageError
 from bot.backend.staff_web.notices import NOTICES
 from bot.backend.staff_web.session import write_session
-from bot.backend.topics import TOPICS, topic_label
 from bot.shared.dutch_calendar import WEEKDAYS, full_date_label
+from bot.shared.topics import TOPICS, topic_label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SECURITY_HEADERS = {

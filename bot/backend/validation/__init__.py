@@ -1,4 +1,5 @@
-"""Input rules shared by the backend services (stdlib only, so the Rasa side can reuse them)."""
+"""Input rules of the backend services; names, e-mail and phone numbers come from bot/shared (stdlib only,
+the same rules as the chat's forms)."""
 
 from bot.backend.validation.fields import (
     clean_email,
