@@ -12,7 +12,7 @@ from actions.backend_client import BackendClient
 from actions.content import content_store
 from actions.glossary import FirstUse
 from actions.session import conversation_channel
-from bot.settings import RasaSideSettings
+from bot.settings import rasa_side_settings
 from bot.shared.topics import ANSWER_TOPICS, RESIDENT_LABELS
 
 WHICH_TOPIC = {
@@ -52,7 +52,7 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        settings = RasaSideSettings.from_env()
+        settings = rasa_side_settings()
         store = content_store(settings.content_dir)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         form = settings.address_form

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.settings import RasaSideSettings
+from bot.settings import RasaSideSettings, rasa_side_settings
 from bot.shared.booking_codes import MAX_RAW_LENGTH
 from bot.shared.fields import EMAIL_MAX, QUESTION_MAX
 from bot.shared.session_ids import keep_session_ids_out_of
@@ -71,7 +71,7 @@ class BackendClient:
 
     @classmethod
     def from_settings(cls, settings: RasaSideSettings | None = None) -> BackendClient:
-        settings = settings or RasaSideSettings.from_env()
+        settings = settings or rasa_side_settings()
         return cls(settings.backend_url, settings.backend_service_token, settings.backend_timeout)
 
     async def _call(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> Any:

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
 from actions.form_base import CHANGE_SLOTS, BookingFormValidation, say
 from actions.spreekuur import slot_button_text
-from bot.settings import RasaSideSettings
+from bot.settings import rasa_side_settings
 from bot.shared.booking_codes import find_code
 
 #: What the verification slot holds once the backend accepted the factor (never the factor itself).
@@ -126,7 +126,7 @@ class ActionSubmitBookingChange(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        settings = RasaSideSettings.from_env()
+        settings = rasa_side_settings()
         reset = [SlotSet(slot, None) for slot in CHANGE_SLOTS]
         code = tracker.get_slot("change_code")
         choice = tracker.get_slot("change_choice")

@@ -19,7 +19,7 @@ from actions.form_base import (
     conversation_topic,
     say,
 )
-from bot.settings import RasaSideSettings
+from bot.settings import rasa_side_settings
 from bot.shared.phone import normalise_phone
 from bot.shared.topics import RESIDENT_LABELS
 
@@ -117,7 +117,7 @@ class ActionAskCallbackPartOfDay(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        parts = await callable_parts(BackendClient.from_settings(RasaSideSettings.from_env()))
+        parts = await callable_parts(BackendClient.from_settings(rasa_side_settings()))
         dispatcher.utter_message(response="utter_ask_callback_part_of_day", buttons=part_buttons(parts))
         return []
 
@@ -158,7 +158,7 @@ class ActionSubmitCallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        settings = RasaSideSettings.from_env()
+        settings = rasa_side_settings()
         reset = [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
         if tracker.get_slot("callback_confirmed") is not True:
             return reset

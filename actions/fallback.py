@@ -32,7 +32,7 @@ from actions.answers import ask_which_topic, topic_of
 from actions.backend_client import BackendClient
 from actions.content import content_store
 from actions.session import conversation_channel
-from bot.settings import RasaSideSettings
+from bot.settings import rasa_side_settings
 
 NLU_FALLBACK = "nlu_fallback"
 #: The payload of the "Iets anders" button.
@@ -198,7 +198,7 @@ class ActionHandleNluFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        settings = RasaSideSettings.from_env()
+        settings = rasa_side_settings()
         # Counted for the team's dashboard: without a topic later, this conversation is "niet begrepen".
         # Best effort, never in the resident's way.
         BackendClient.from_settings(settings).note_conversation_soon(

@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import ADDRESS_FORMS, ContentError, content_store
 from bot.content_facts import ContentFileError, read_yaml
-from bot.settings import RasaSideSettings
+from bot.settings import RasaSideSettings, rasa_side_settings
 
 GLOSSARY_FILE = "glossary.yml"
 SLOT = "glossary_explained"
@@ -306,7 +306,7 @@ class ActionExplainTerm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        settings = RasaSideSettings.from_env()
+        settings = rasa_side_settings()
         glossary = glossary_for(settings.content_dir)
         store = content_store(settings.content_dir)
         form = settings.address_form

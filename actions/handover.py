@@ -21,7 +21,7 @@ from actions.content import ContentStore, content_store
 from actions.form_base import say
 from actions.session import conversation_channel
 from bot.channels.limit_replies import handovers_reply
-from bot.settings import RasaSideSettings
+from bot.settings import rasa_side_settings
 from bot.shared.booking_codes import written_codes
 from bot.shared.fields import SUMMARY_MAX
 from bot.shared.topics import ANSWER_TOPICS, RESIDENT_LABELS
@@ -172,7 +172,7 @@ class ActionHandoverDeclined(Action):
             dispatcher.utter_message(response="utter_try_again")
         elif reason is None and tracker.get_slot("handover_id") is not None:
             # "Nee" to the callback offer after hours: the handover itself is recorded.
-            say(dispatcher, "utter_handover_no_callback", RasaSideSettings.from_env())
+            say(dispatcher, "utter_handover_no_callback", rasa_side_settings())
         else:
             dispatcher.utter_message(response="utter_handover_declined")
         return [SlotSet("handover_reason", None)]
@@ -187,7 +187,7 @@ class ActionHandover(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        settings = RasaSideSettings.from_env()
+        settings = rasa_side_settings()
         store = content_store(settings.content_dir)
         client = BackendClient.from_settings(settings)
         reason = tracker.get_slot("handover_reason") or "request"

@@ -21,7 +21,7 @@ from actions.backend_client import BackendClient
 from actions.content import ContentStore, Plan, content_store, plan_start_payload
 from actions.glossary import FirstUse
 from actions.session import conversation_channel
-from bot.settings import RasaSideSettings
+from bot.settings import rasa_side_settings
 
 NAVIGATION = [
     {"title": "Volgende stap", "payload": "/stappenplan_volgende"},
@@ -95,7 +95,7 @@ class PlanAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        settings = RasaSideSettings.from_env()
+        settings = rasa_side_settings()
         store = content_store(settings.content_dir)
         form = settings.address_form
         plan = store.plans.get(tracker.get_slot("plan_id") or "")

@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_base import say
-from bot.settings import RasaSideSettings
+from bot.settings import rasa_side_settings
 
 #: The resident channel deletes the conversation after a turn in which this action ran.
 ACTION_DELETE_MY_DATA = "action_delete_my_data"
@@ -33,5 +33,5 @@ class ActionDeleteMyData(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        say(dispatcher, "utter_my_data_deleted", RasaSideSettings.from_env())
+        say(dispatcher, "utter_my_data_deleted", rasa_side_settings())
         return []

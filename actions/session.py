@@ -10,7 +10,7 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Sessi
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient
-from bot.settings import RasaSideSettings
+from bot.settings import rasa_side_settings
 
 #: Channel names the case backend accepts (rest, socketio, telegram, ...).
 _CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,29}$")
@@ -53,7 +53,7 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        form = RasaSideSettings.from_env().address_form
+        form = rasa_side_settings().address_form
         carry_over = domain.get("session_config", {}).get("carry_over_slots_to_new_session", True)
         carried_over = [
             SlotSet(name, value)

@@ -23,7 +23,7 @@ from actions.form_base import (
     conversation_topic,
     say,
 )
-from bot.settings import RasaSideSettings
+from bot.settings import rasa_side_settings
 from bot.shared.phone import normalise_phone
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -164,7 +164,7 @@ class ActionAskSpreekuurSlot(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        settings = RasaSideSettings.from_env()
+        settings = rasa_side_settings()
         wijk = tracker.get_slot("spreekuur_wijk")
         try:
             slots = await free_slots(BackendClient.from_settings(settings), tracker, wijk)
@@ -220,7 +220,7 @@ class ActionSubmitSpreekuur(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        settings = RasaSideSettings.from_env()
+        settings = rasa_side_settings()
         reset = [SlotSet(slot, None) for slot in SPREEKUUR_SLOTS]
         slot_id = tracker.get_slot("spreekuur_slot")
         if tracker.get_slot("spreekuur_confirmed") is not True or not slot_id:

@@ -15,14 +15,14 @@ import logging
 
 from actions.content import content_store
 from bot import log_masking
-from bot.settings import RasaSideSettings
+from bot.settings import RasaSideSettings, rasa_side_settings
 
 logger = logging.getLogger(__name__)
 
 
 def check_at_start() -> RasaSideSettings:
     """Refuse unsafe settings and demo values; load the content (and log its freshness)."""
-    settings = RasaSideSettings.from_env()
+    settings = rasa_side_settings()
     store = content_store(settings.content_dir)
     logger.info(
         "Content from %s: %d answers, %d plans, %d dated facts (form of address: %s)",

@@ -3,6 +3,9 @@
 No pydantic, because the Rasa environment pins an old one (stdlib, and PyYAML through
 bot/content_facts.py for the demo guard). The case backend has its own settings object
 (bot/backend/settings.py); the two sides share nothing but HTTP and the content files.
+
+A process reads its settings once, through `rasa_side_settings()`. Tests that change the
+environment call `rasa_side_settings.cache_clear()` (tests/rasa/conftest.py does it around each test).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from bot.content_facts import ContentFileError, content_dir_from_env, demo_refusal
@@ -69,3 +73,9 @@ class RasaSideSettings:
             raise SettingsError(f"CONTENT_DIR: {error}") from error
         if refusal:
             raise SettingsError(refusal)
+
+
+@cache
+def rasa_side_settings() -> RasaSideSettings:
+    """This process's settings, read from the environment on first use (a refusal is not cached)."""
+    return RasaSideSettings.from_env()

@@ -47,7 +47,7 @@ from typing import Any
 
 import httpx
 
-from bot.settings import RasaSideSettings
+from bot.settings import rasa_side_settings
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class LimitSettings:
         """From the environment, with the backend's address and token as the actions read them."""
         settings = cls.from_env()
         try:
-            rasa_side = RasaSideSettings.from_env()
+            rasa_side = rasa_side_settings()
         except ValueError:
             return settings  # the actions refuse to start on it; the channel keeps the raw values
         return cls(**{**settings.__dict__, "backend_url": rasa_side.backend_url,

@@ -19,6 +19,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from bot.settings import rasa_side_settings
 from bot.shared.privacy import mask_identifiers
 from bot.shared.text_input import clean_control_characters
 
@@ -39,10 +40,18 @@ def max_message_length(environ: Mapping[str, str] | None = None) -> int:
     return int(raw)
 
 
+def configured_address_form() -> str:
+    """ADDRESS_FORM as the actions read it (once per process); the raw value when the settings are refused."""
+    try:
+        return rasa_side_settings().address_form
+    except ValueError:
+        return os.environ.get("ADDRESS_FORM", "je")
+
+
 def too_long_reply(limit: int, address_form: str | None = None) -> str:
     """The kind answer to a message over the limit (u-form when ADDRESS_FORM=u)."""
     count = f"{limit:,}".replace(",", ".")
-    if (address_form or os.environ.get("ADDRESS_FORM", "je")).strip().lower() == "u":
+    if (address_form or configured_address_form()).strip().lower() == "u":
         return (
             f"Uw bericht is te lang. Ik kan berichten tot {count} tekens lezen. "
             "Wilt u uw vraag korter maken? Stuur hem dan opnieuw."

@@ -54,7 +54,7 @@ from bot.channels.client_limits import LimitSettings, Refusal, ResidentLimits
 from bot.channels.socketio_server import SocketServerSetup
 from bot.nlp import encoder
 from bot.nlp.safety_policy import CHECK_IN_KEY
-from bot.settings import RasaSideSettings
+from bot.settings import rasa_side_settings
 from bot.shared.privacy import BSN, EMAIL, IBAN, mask, strip_placeholders
 
 logger = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ class PausedSafety:
         channel = message.metadata.get(CHANNEL_METADATA_KEY)
         logger.info("Abuse limits: refused a %s message (%s limit)", channel, refusal.kind)
         try:
-            settings = RasaSideSettings.from_env()
+            settings = rasa_side_settings()
             phone = limit_replies.wijkteam_phone(settings.content_dir)
             form = settings.address_form
         except ValueError:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bot.settings import rasa_side_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "voordeur.tar.gz"
@@ -39,6 +42,14 @@ def parse(model_path: Path) -> Parser:
     from rasa.core.agent import Agent
 
     return Parser(Agent.load(model_path=str(model_path)))
+
+
+@pytest.fixture(autouse=True)
+def settings_of_this_test() -> Iterator[None]:
+    """The settings are read once per process: each test reads them again from its own environment."""
+    rasa_side_settings.cache_clear()
+    yield
+    rasa_side_settings.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from bot.channels.input_limits import (
     max_message_length,
     too_long_reply,
 )
+from bot.settings import rasa_side_settings
 
 
 def test_the_limit_is_a_setting() -> None:
@@ -30,6 +31,14 @@ def test_the_answer_is_kind_dutch_in_both_forms() -> None:
     )
     assert too_long_reply(2000, "u").startswith("Uw bericht is te lang.")
     assert "Wilt u uw vraag korter maken?" in too_long_reply(2000, "u")
+
+
+def test_the_answer_takes_the_form_of_address_of_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADDRESS_FORM", "U ")
+    assert too_long_reply(2000).startswith("Uw bericht is te lang.")
+    monkeypatch.setenv("BACKEND_TIMEOUT_SECONDS", "99")  # refused settings: the channel keeps ADDRESS_FORM
+    rasa_side_settings.cache_clear()
+    assert too_long_reply(2000).startswith("Uw bericht is te lang.")
 
 
 def test_text_is_cleaned_and_anything_else_becomes_empty() -> None:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from bot.content_facts import PROJECT_ROOT
-from bot.settings import RasaSideSettings, SettingsError
+from bot.settings import RasaSideSettings, SettingsError, rasa_side_settings
 from tests.ports import free_port
 from tests.rasa.rasa_servers import actions_command, rasa_env
 
@@ -31,6 +31,23 @@ def test_development_needs_no_secrets() -> None:
 def test_a_relative_content_dir_means_the_projects_folder() -> None:
     settings = RasaSideSettings.from_env({"CONTENT_DIR": "tests/rasa/fixtures/content"})
     assert settings.content_dir == Path(REAL_CONTENT).resolve()
+
+
+def test_a_process_reads_its_settings_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADDRESS_FORM", "u")
+    first = rasa_side_settings()
+    monkeypatch.setenv("ADDRESS_FORM", "je")
+    assert rasa_side_settings() is first and first.address_form == "u"
+    rasa_side_settings.cache_clear()
+    assert rasa_side_settings().address_form == "je"
+
+
+def test_a_refusal_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADDRESS_FORM", "jij")
+    with pytest.raises(SettingsError, match="ADDRESS_FORM"):
+        rasa_side_settings()
+    monkeypatch.setenv("ADDRESS_FORM", "u")
+    assert rasa_side_settings().address_form == "u"
 
 
 @pytest.mark.parametrize("token", ["", "short", "change-me"])
