@@ -357,6 +357,40 @@ class Conversation(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class DashboardDay(Base):
+    """The dashboard's figures of one closed local day, kept so that a period's cost does not grow with
+    the rows of its past days (services/dashboard_days.py: when a row is made, and when it goes again).
+    """
+
+    __tablename__ = "dashboard_days"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    #: The time zone the day was cut in (rows of another zone are made again) and its bounds in UTC.
+    timezone: Mapped[str] = mapped_column(String(60))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    #: The conversations the bot reported first that day: [topic, with_person, misunderstood, count].
+    conversations: Mapped[list[list[Any]]] = mapped_column(JSON)
+    #: Conversations with a handover that day that the bot had not reported that day or later (the only
+    #: ones that can count on that day through a handover); their ids, read again for every period.
+    handover_only: Mapped[list[str]] = mapped_column(JSON)
+    bookings: Mapped[int]
+    callbacks: Mapped[int]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DashboardChange(Base):
+    """A change to the dashboard's figures of a day that may be summarised already: a handover or a
+    report for a conversation first reported that day, or (`at` None) to any day, e.g. by retention.
+    The dashboard drops the day's summary before it reads it again (services/dashboard_days.py)."""
+
+    __tablename__ = "dashboard_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: A moment of the changed day (the conversation's `first_seen_at`); None: every day.
+    at: Mapped[datetime | None]
+
+
 class StaffLoginFailure(Base):
     """Failed logins per typed username (also unknown ones), for the lock-out after repeated failures."""
 

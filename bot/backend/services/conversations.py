@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.models import Conversation, Handover
 from bot.backend.services import audit
+from bot.backend.services.dashboard_days import mark_changed
 from bot.backend.services.handovers import _checked
 
 
@@ -66,6 +67,9 @@ def upsert_conversation(
                 select(Conversation).where(Conversation.conversation_id == conversation_id)
             ).one()
     record.channel = channel
+    if (topic is not None and topic != record.topic) or (misunderstood and not record.misunderstood):
+        # The dashboard's figures of the day it was first reported change (services/dashboard_days.py).
+        mark_changed(session=session, at=record.first_seen_at)
     if topic is not None:
         record.topic = topic
     record.misunderstood = record.misunderstood or misunderstood

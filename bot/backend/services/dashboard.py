@@ -16,10 +16,15 @@ the headline, the numbers behind it and both conversation charts add up these sa
   not understand a message (`misunderstood`, sent by its fallback), else "geen onderwerp" (only a
   greeting, or a question outside the topics, or a booking or a person asked for without naming a topic).
 - Bookings and callback requests per day: created that day (`created_at`).
+
+Closed days come from their kept summary (services/dashboard_days.py, which says how a summary stays
+right); today is counted live. `build_figures(..., summarised=False)` counts every day live: the same
+figures by definition, which the tests compare with the summary's.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,10 +32,12 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, case, cast, exists, func, literal, select, text
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from bot.backend.models import Booking, CallbackRequest, Conversation, Handover
+from bot.backend.services import dashboard_days
+from bot.backend.services.dashboard_days import DaySummary
 from bot.shared.topics import TOPICS, topic_label
 
 #: An intake desk in a pilot settled about 1 in 4 questions directly (the comparison on the dashboard).
@@ -39,6 +46,9 @@ PERIODS = (7, 14, 30, 90)
 #: Topic-chart labels for conversations without a topic.
 NOT_UNDERSTOOD = "Niet begrepen"
 NO_TOPIC = "Geen onderwerp (bijv. alleen een groet)"
+#: Above this many conversations that may count through a handover on the kept days, the dashboard looks
+#: at every handover of the period instead of these (the same figures; e.g. the bot's reports failed).
+MAX_HANDOVER_ONLY = 2000
 
 
 @dataclass(frozen=True)
@@ -131,6 +141,17 @@ class Period:
     def end(self) -> datetime:
         return self.ends[-1]
 
+    @property
+    def bounds(self) -> list[tuple[datetime, datetime]]:
+        """Each day's start and end in UTC."""
+        starts = [self.start, *self.ends[:-1]] if self.ends else []
+        return list(zip(starts, self.ends, strict=True))
+
+    def part(self, first: int, last: int) -> Period:
+        """The days first..last-1 of this period."""
+        start = self.start if first == 0 else self.ends[first - 1]
+        return Period(self.days[first:last], start, self.ends[first:last])
+
     def contains(self, column: Any) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
         return column >= self.start, column < self.end
 
@@ -154,69 +175,83 @@ def _known(topic: str | None) -> str | None:
     return topic if topic in TOPICS else None
 
 
-def conversation_rows(*, session: Session, period: Period) -> list[ConversationRow]:
-    """The conversations of the period (module docstring), counted per day, topic and outcome."""
+def _reported(session: Session, period: Period) -> list[tuple[int, str | None, bool, bool, int]]:
+    """The conversations the bot reported first in the period, alike in what the dashboard counts:
+    (day index, topic as reported, with a person, misunderstood, count)."""
     # `handed_over` is set when a handover is made (services/handovers.py) or the conversation is reported
     # after one (services/conversations.py); migration 0008 set it for the rows before.
     reported = select(
         period.day_index(Conversation.first_seen_at).label("day"),
         Conversation.topic.label("topic"),
-        Conversation.misunderstood.label("misunderstood"),
         Conversation.handed_over.label("with_person"),
+        Conversation.misunderstood.label("misunderstood"),
     ).where(*period.contains(Conversation.first_seen_at))
     by_kind = reported.subquery()
-    rows = [
-        ConversationRow(
-            day=period.days[row.day],
-            topic=_known(row.topic),
-            with_person=bool(row.with_person),
-            misunderstood=bool(row.misunderstood),
-            count=row.count,
-        )
-        for row in session.execute(select(by_kind, func.count().label("count")).group_by(*by_kind.c))
+    return [
+        (row.day, row.topic, bool(row.with_person), bool(row.misunderstood), row.number)
+        for row in session.execute(select(by_kind, func.count().label("number")).group_by(*by_kind.c))
     ]
-    # Handovers of the period whose conversation is not counted above: one conversation each. An anti-join
-    # on the conversations of the period (an index look-up each), then the few rows' own reports.
+
+
+def _handover_only(
+    session: Session, period: Period, among: ColumnElement[bool] | None = None
+) -> list[ConversationRow]:
+    """The conversations of the period counted through a handover: handovers of the period whose
+    conversation the bot did not report in the period, one conversation each (on its first handover).
+
+    `among` narrows the handovers looked at; it must let through every handover of the period of each
+    conversation that counts (`_among`).
+    """
+    # An anti-join on the conversations of the period (an index look-up each), then the few rows' reports.
     counted = exists().where(
         Conversation.conversation_id == Handover.conversation_id, *period.contains(Conversation.first_seen_at)
     )
+    narrowed = [among] if among is not None else []
     handed_over_only = (
         select(
             Handover.conversation_id,
             func.min(Handover.created_at).label("first_handover"),
             func.max(Handover.topic).label("handover_topic"),
         )
-        .where(*period.contains(Handover.created_at), ~counted)
+        .where(*period.contains(Handover.created_at), ~counted, *narrowed)
         .group_by(Handover.conversation_id)
         .subquery()
     )
-    per_conversation = (
-        select(
-            handed_over_only.c.first_handover,
-            Conversation.topic.label("reported_topic"),
-            handed_over_only.c.handover_topic,
-            cast(Conversation.misunderstood, Integer).label("misunderstood"),
-        )
-        .outerjoin(Conversation, Conversation.conversation_id == handed_over_only.c.conversation_id)
-        .subquery()
-    )
-    unreported = select(
-        period.day_index(per_conversation.c.first_handover).label("day"),
-        per_conversation.c.reported_topic,
-        per_conversation.c.handover_topic,
-        per_conversation.c.misunderstood,
-    ).subquery()
-    rows += [
-        ConversationRow(
-            day=period.days[row.day],
-            topic=_known(row.reported_topic) or _known(row.handover_topic),
-            with_person=True,
-            misunderstood=bool(row.misunderstood),
-            count=row.count,
-        )
-        for row in session.execute(select(unreported, func.count().label("count")).group_by(*unreported.c))
+    per_conversation = select(
+        handed_over_only.c.first_handover,
+        Conversation.topic.label("reported_topic"),
+        handed_over_only.c.handover_topic,
+        Conversation.misunderstood,
+    ).outerjoin(Conversation, Conversation.conversation_id == handed_over_only.c.conversation_id)
+    # Few rows (the day in Python: a CASE over 90 days costs more to build than these rows to count).
+    counts: Counter[tuple[date, str | None, bool]] = Counter()
+    for row in session.execute(per_conversation):
+        day = period.days[bisect_right(period.ends, row.first_handover)]
+        counts[(day, _known(row.reported_topic) or _known(row.handover_topic), bool(row.misunderstood))] += 1
+    return [
+        ConversationRow(day=day, topic=topic, with_person=True, misunderstood=misunderstood, count=count)
+        for (day, topic, misunderstood), count in counts.items()
     ]
-    return rows
+
+
+def _may_count_through_a_handover(session: Session, period: Period) -> list[tuple[int, str]]:
+    """(day index, conversation id) of the period's handovers whose conversation the bot had not reported
+    on that day or later. Only these can count through a handover on that day, in any period: one that
+    counts is not reported in the period, which starts on or before the day of its first handover in it."""
+    day = period.day_index(Handover.created_at)
+    reported_before_that_day = or_(
+        Conversation.first_seen_at < period.start,
+        and_(Conversation.first_seen_at < period.end, period.day_index(Conversation.first_seen_at) < day),
+    )
+    query = (
+        select(day.label("day"), Handover.conversation_id)
+        .outerjoin(Conversation, Conversation.conversation_id == Handover.conversation_id)
+        .where(
+            *period.contains(Handover.created_at), or_(Conversation.id.is_(None), reported_before_that_day)
+        )
+        .distinct()
+    )
+    return [(row.day, row.conversation_id) for row in session.execute(query)]
 
 
 def _per_day(session: Session, period: Period, column: Any) -> list[int]:
@@ -229,15 +264,82 @@ def _per_day(session: Session, period: Period, column: Any) -> list[int]:
     return [counts.get(index, 0) for index in range(len(period.days))]
 
 
-def build_figures(*, session: Session, today: date, days: int, tz: ZoneInfo) -> Figures:
+def _summarise(session: Session, period: Period) -> list[DaySummary]:
+    """The summaries of the period's days (closed days, services/dashboard_days.py), from the rows."""
+    conversations: list[list[tuple[str | None, bool, bool, int]]] = [[] for _ in period.days]
+    for index, topic, with_person, misunderstood, count in _reported(session, period):
+        conversations[index].append((topic, with_person, misunderstood, count))
+    handover_only: list[set[str]] = [set() for _ in period.days]
+    for index, conversation_id in _may_count_through_a_handover(session, period):
+        handover_only[index].add(conversation_id)
+    bookings = _per_day(session, period, Booking.created_at)
+    callbacks = _per_day(session, period, CallbackRequest.created_at)
+    return [
+        DaySummary(day, conversations[i], sorted(handover_only[i]), bookings[i], callbacks[i])
+        for i, day in enumerate(period.days)
+    ]
+
+
+def _among(kept: list[DaySummary], live: Period) -> list[ColumnElement[bool]] | None:
+    """Where the handovers that can make a conversation count through a handover are: those of the kept
+    days' candidates, and those of the live days ([]: none; None: too many candidates, look at all).
+
+    A conversation that counts has its first handover of the period on a kept day, where it is a
+    candidate (all its handovers pass), or on a live day, after which all its handovers of the period are.
+    """
+    candidates = sorted({conversation_id for summary in kept for conversation_id in summary.handover_only})
+    if len(candidates) > MAX_HANDOVER_ONLY:
+        return None
+    conditions: list[ColumnElement[bool]] = []
+    if candidates:
+        conditions.append(Handover.conversation_id.in_(candidates))
+    if live.days:
+        conditions.append(Handover.created_at >= live.start)
+    return conditions
+
+
+def build_figures(
+    *,
+    session: Session,
+    today: date,
+    days: int,
+    tz: ZoneInfo,
+    summarised: bool = True,
+    now: datetime | None = None,
+) -> Figures:
+    """The figures of the `days` days ending `today`: closed days from their kept summary, the rest live.
+
+    `summarised=False` counts every day live (the definition; the tests compare both).
+    """
     if session.get_bind().dialect.name == "postgresql":
         # The 90-day queries' estimated cost switches PostgreSQL's JIT on: compiling them took 220 of 310 ms
         # (EXPLAIN ANALYZE at 100,000 handovers, docs/staff-volume-benchmark.md); they run in 90 ms without.
         session.execute(text("SET LOCAL jit = off"))
     period = Period.ending(today, days, tz)
-    return Figures(
-        days=period.days,
-        rows=conversation_rows(session=session, period=period),
-        bookings_per_day=_per_day(session, period, Booking.created_at),
-        callbacks_per_day=_per_day(session, period, CallbackRequest.created_at),
+    closed = dashboard_days.closed_count(period.ends, now or datetime.now(UTC)) if summarised else 0
+    kept_days, live = period.part(0, closed), period.part(closed, len(period.days))
+    kept = dashboard_days.summaries(
+        session=session,
+        timezone=tz.key,
+        days=kept_days.days,
+        bounds=kept_days.bounds,
+        compute=lambda first, last: _summarise(session, kept_days.part(first, last)),
     )
+    rows = [
+        ConversationRow(summary.day, _known(topic), with_person, misunderstood, count)
+        for summary in kept
+        for topic, with_person, misunderstood, count in summary.conversations
+    ]
+    bookings = [summary.bookings for summary in kept]
+    callbacks = [summary.callbacks for summary in kept]
+    if live.days:
+        rows += [
+            ConversationRow(live.days[index], _known(topic), with_person, misunderstood, count)
+            for index, topic, with_person, misunderstood, count in _reported(session, live)
+        ]
+        bookings += _per_day(session, live, Booking.created_at)
+        callbacks += _per_day(session, live, CallbackRequest.created_at)
+    among = _among(kept, live) if summarised else None
+    if among is None or among:
+        rows += _handover_only(session, period, or_(*among) if among else None)
+    return Figures(days=period.days, rows=rows, bookings_per_day=bookings, callbacks_per_day=callbacks)

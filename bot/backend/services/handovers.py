@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.backend.models import CaseStatus, Conversation, Handover, HandoverNote, StaffUser
 from bot.backend.services import audit
 from bot.backend.services.abuse_limits import AbuseLimits, checked_client, too_many_handovers
+from bot.backend.services.dashboard_days import mark_changed
 from bot.backend.services.errors import NotFound, invalid
 from bot.backend.validation import clean_text
 from bot.shared.fields import SUMMARY_MAX
@@ -139,10 +140,16 @@ def open_or_create_handover(
         status=CaseStatus.OPEN,
     )
     session.add(handover)
-    # The dashboard counts the conversation as one with a person from now on (services/dashboard.py).
-    session.execute(
-        update(Conversation).where(Conversation.conversation_id == conversation_id).values(handed_over=True)
+    # The dashboard counts the conversation as one with a person from now on (services/dashboard.py), also
+    # on the day the bot first reported it, which may be summarised already (services/dashboard_days.py).
+    first_seen = session.scalar(
+        update(Conversation)
+        .where(Conversation.conversation_id == conversation_id, Conversation.handed_over.is_(False))
+        .values(handed_over=True)
+        .returning(Conversation.first_seen_at)
     )
+    if first_seen is not None:
+        mark_changed(session=session, at=first_seen)
     session.flush()
     audit.record(session=session, actor=actor, action="handover.create", entity="handover",
                  entity_id=handover.id, channel=channel)  # fmt: skip

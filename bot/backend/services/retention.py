@@ -8,8 +8,10 @@
 - **booking lookups** (attempts to open a booking by code, services/booking_lookup.py) older than a week.
 
 Open handovers and callback requests stay, however old: someone still has to act on them. Slots,
-schedules and the audit log hold no resident data and stay. A real run writes one audit entry with
-the counts; a dry run only counts. Rasa's tracker store is purged on the Rasa side
+schedules and the audit log hold no resident data and stay. The dashboard's kept figures of past days
+(services/dashboard_days.py) go when a purge deleted rows it counts, and are computed again from the rows
+that are left when the dashboard is next opened. A real run writes one audit entry with the counts; a
+dry run only counts. Rasa's tracker store is purged on the Rasa side
 (scripts/purge_conversations.py) just before; `make purge` passes its counts on, and they go into the
 same audit entry. See docs/privacy.md.
 """
@@ -28,11 +30,16 @@ from bot.backend.models import (
     CallbackRequest,
     CaseStatus,
     Conversation,
+    DashboardDay,
     Handover,
     HandoverNote,
     Slot,
 )
 from bot.backend.services import audit, booking_lookup
+from bot.backend.services.dashboard_days import mark_changed
+
+#: The kinds the dashboard counts (services/dashboard.py).
+DASHBOARD_KINDS = ("bookings", "callback requests", "handovers", "conversations")
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,10 @@ def purge(
             session.execute(
                 delete(model).where(model.id.in_(query)).execution_options(synchronize_session=False)
             )
+    if any(report.counts[kind] for kind in DASHBOARD_KINDS):
+        # Days the dashboard kept lost rows: it computes them again (services/dashboard_days.py).
+        session.execute(delete(DashboardDay).execution_options(synchronize_session=False))
+        mark_changed(session=session, at=None)
     audit.record(
         session=session,
         actor=actor,
