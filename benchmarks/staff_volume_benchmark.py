@@ -75,7 +75,7 @@ from bot.backend.models import (  # noqa: E402
 )
 from bot.backend.services.codes import new_code  # noqa: E402
 from bot.backend.services.staff import create_staff_user  # noqa: E402
-from bot.backend.testing import ThrowAwayPostgres  # noqa: E402
+from tests.app.backend_helpers import ThrowAwayPostgres  # noqa: E402
 from tests.ports import free_port  # noqa: E402
 
 REPORT = ROOT / "docs" / "staff-volume-benchmark.md"

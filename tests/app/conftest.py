@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.backend.db import build_engine
 from bot.backend.models import StaffRole
 from bot.backend.services.staff import create_staff_user
-from bot.backend.testing import (
+from tests.app.backend_helpers import (
     Database,
     Factory,
     ThrowAwayPostgres,

@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy import make_url
 from stack import ROOT, Stack, free_port, read_env_file_value, running_stack
 
-from bot.backend.testing import ThrowAwayPostgres
+from tests.app.backend_helpers import ThrowAwayPostgres
 from tests.rasa.booking_backend import running_backend
 
 pytestmark = pytest.mark.slow

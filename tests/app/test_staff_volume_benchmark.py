@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.staff_volume_benchmark import Volume, main, pages
-from bot.backend.testing import ThrowAwayPostgres
+from tests.app.backend_helpers import ThrowAwayPostgres
 
 
 @pytest.mark.postgres

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.backend.app import create_app
 from bot.backend.services.clock import local_today
 from bot.backend.settings import BackendSettings
-from bot.backend.testing import (
+from tests.app.backend_helpers import (
     Database,
     Factory,
     ThrowAwayPostgres,

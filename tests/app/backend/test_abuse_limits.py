@@ -22,7 +22,7 @@ from bot.backend.services.abuse_limits import AbuseLimits
 from bot.backend.services.errors import ServiceError
 from bot.backend.services.handovers import create_handover, open_or_create_handover, update_handover
 from bot.backend.services.inbox import InboxFilter, inbox_page
-from bot.backend.testing import AUTH, Database
+from tests.app.backend_helpers import AUTH, Database
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 LIMIT = 3

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.backend.testing import AUTH, Factory, World
+from tests.app.backend_helpers import AUTH, Factory, World
 
 
 def book(client: TestClient, slot_id: int, **fields: object) -> dict:

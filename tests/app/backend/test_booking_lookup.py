@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.backend.models import AuditEntry, Booking, BookingStatus
 from bot.backend.services import booking_lookup
 from bot.backend.services.codes import ALPHABET
-from bot.backend.testing import AUTH, Factory, World
+from tests.app.backend_helpers import AUTH, Factory, World
 
 PHONE = "06 1234 5678"
 

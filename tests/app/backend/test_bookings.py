@@ -13,7 +13,7 @@ from bot.backend.services.bookings import book_slot, cancel_booking, get_booking
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 from bot.backend.services.slots import SlotQuery, generate_slots, list_free_slots
-from bot.backend.testing import Factory, World, count_rows
+from tests.app.backend_helpers import Factory, World, count_rows
 
 
 def book(session: Session, slot: Slot, **overrides: str) -> Booking:

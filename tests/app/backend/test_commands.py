@@ -15,7 +15,7 @@ from bot.backend.db import build_engine
 from bot.backend.migrate import alembic_config
 from bot.backend.models import Base
 from bot.backend.services.staff import create_staff_user, verify_staff_password
-from bot.backend.testing import Database, ThrowAwayPostgres, count_rows, make_settings
+from tests.app.backend_helpers import Database, ThrowAwayPostgres, count_rows, make_settings
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -26,7 +26,7 @@ from bot.backend.models import Booking, Location, Schedule, Slot
 from bot.backend.services.bookings import book_slot, cancel_booking
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import ServiceError
-from bot.backend.testing import AUTH, Database, make_settings, next_weekday
+from tests.app.backend_helpers import AUTH, Database, make_settings, next_weekday
 from tests.ports import free_port
 
 ATTEMPTS = 50

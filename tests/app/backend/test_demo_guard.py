@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.__main__ import main
 from bot.backend.models import Location
-from bot.backend.testing import Database, make_settings
+from tests.app.backend_helpers import Database, make_settings
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from bot.backend.services.booking_lookup import lookup_booking
 from bot.backend.services.bookings import book_slot
 from bot.backend.services.callbacks import create_callback
 from bot.backend.services.handovers import create_handover
-from bot.backend.testing import AUTH, World, snapshot
+from tests.app.backend_helpers import AUTH, World, snapshot
 
 HUGE = "x" * 50_000
 SQL = "Robert'); DROP TABLE bookings;--"

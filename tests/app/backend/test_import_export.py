@@ -17,7 +17,7 @@ from bot.backend.services.booking_export import EXPORT_COLUMNS, bookings_on, wri
 from bot.backend.services.bookings import book_slot, cancel_booking
 from bot.backend.services.clock import local_today
 from bot.backend.services.schedule_import import import_schedules, parse_rows
-from bot.backend.testing import Database, World, count_rows, make_settings
+from tests.app.backend_helpers import Database, World, count_rows, make_settings
 
 GOOD_AND_BAD = """soort;locatie;adres;wijk;route;onderwerp;titel;weekdag;begin;eind;capaciteit;duur_minuten;geldig_van;geldig_tot;reden
 spreekuur;Buurthuis Import (test);Importstraat 1;Oost;Bus 3;schulden;Inloopspreekuur Geldzaken;vrijdag;09:00;10:30;6;;{start};;

@@ -19,8 +19,8 @@ from bot.backend.services.office_hours import (
     office_hours_status,
     parse_office_hours,
 )
-from bot.backend.testing import AUTH, Database, Factory, make_settings
 from bot.shared.dutch_calendar import parts_of_day_in
+from tests.app.backend_helpers import AUTH, Database, Factory, make_settings
 
 TZ = ZoneInfo("Europe/Amsterdam")
 WEEKDAYS = parse_office_hours("ma-do 09:00-17:00, vr 09:00-12:30")

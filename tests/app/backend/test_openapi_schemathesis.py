@@ -20,7 +20,7 @@ import pytest
 
 from bot.backend.__main__ import main
 from bot.backend.app import create_app
-from bot.backend.testing import AUTH, TOKEN, make_settings, running_app
+from tests.app.backend_helpers import AUTH, TOKEN, make_settings, running_app
 from tests.ports import free_port
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.backend.models import Booking, CallbackRequest, Handover, HandoverNote
-from bot.backend.testing import AUTH, World
+from tests.app.backend_helpers import AUTH, World
 
 SECRET = "mijn bsn is 123 456 782, iban NL91 ABNA 0417 1643 00, mail anna@voorbeeld.nl, tel 0612345678"
 MASKED = "mijn bsn is [BSN verwijderd], iban [IBAN verwijderd], mail [e-mail verwijderd], tel 0612345678"

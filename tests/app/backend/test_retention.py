@@ -24,7 +24,7 @@ from bot.backend.models import (
     HandoverNote,
 )
 from bot.backend.services.retention import RetentionPeriods, purge
-from bot.backend.testing import Database, Factory, count_rows, make_settings
+from tests.app.backend_helpers import Database, Factory, count_rows, make_settings
 
 NOW = datetime.now(UTC)
 TODAY = NOW.date()

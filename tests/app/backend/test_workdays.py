@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.services.callbacks import callback_due_date
 from bot.backend.services.workdays import add_working_days
-from bot.backend.testing import Database, Factory, make_settings
+from tests.app.backend_helpers import Database, Factory, make_settings
 
 MONDAY = date(2026, 12, 21)  # Christmas week: Friday 25 and Saturday 26 December
 

@@ -20,7 +20,7 @@ from bot.backend.app import create_app
 from bot.backend.models import StaffRole
 from bot.backend.services.staff import create_staff_user
 from bot.backend.settings import BackendSettings
-from bot.backend.testing import Database, make_settings
+from tests.app.backend_helpers import Database, make_settings
 from tests.ports import free_port
 
 SECRET = "staff-session-secret-for-tests-0123456789"

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from bot.backend.services.handovers import create_handover
-from bot.backend.testing import AUTH
+from tests.app.backend_helpers import AUTH
 
 
 def test_put_creates_then_updates_and_keeps_the_last_topic(client: TestClient, session: Session) -> None:

@@ -29,7 +29,7 @@ from bot.backend.services.dashboard import NO_TOPIC, NOT_UNDERSTOOD, build_figur
 from bot.backend.services.handovers import create_handover
 from bot.backend.services.staff import create_staff_user
 from bot.backend.staff_web.charts import CHAR_WIDTH, Series, column_chart, row_chart
-from bot.backend.testing import AUTH, Database, make_settings, migrated_database, running_app
+from tests.app.backend_helpers import AUTH, Database, make_settings, migrated_database, running_app
 from tests.app.chromium import launched_chromium, log_in, new_context, require_chromium
 from tests.ports import free_port
 

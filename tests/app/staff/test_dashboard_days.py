@@ -38,7 +38,7 @@ from bot.backend.services.dashboard_days import SETTLE, closed_count, mark_chang
 from bot.backend.services.handovers import create_handover
 from bot.backend.services.retention import RetentionPeriods, purge
 from bot.backend.settings import BackendSettings
-from bot.backend.testing import Database, make_settings
+from tests.app.backend_helpers import Database, make_settings
 
 #: The dashboard's periods, and some that start between a conversation's report and its handover.
 LENGTHS = (*PERIODS, 1, 2, 4, 5, 61)

@@ -14,7 +14,7 @@ from bot.backend.models import BookingStatus, CaseStatus
 from bot.backend.services.callbacks import create_callback
 from bot.backend.services.clock import local_today
 from bot.backend.services.handovers import create_handover
-from bot.backend.testing import Factory
+from tests.app.backend_helpers import Factory
 
 
 def test_the_page_shows_the_conversations_bookings_and_callbacks_as_they_are_now(

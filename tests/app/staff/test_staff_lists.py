@@ -15,7 +15,7 @@ from bot.backend.models import AuditEntry, Booking, BookingStatus, CaseStatus, H
 from bot.backend.services.clock import local_today
 from bot.backend.services.inbox import InboxFilter, inbox_page, inbox_query
 from bot.backend.staff_web.pages import dutch_number
-from bot.backend.testing import Factory
+from tests.app.backend_helpers import Factory
 
 
 def _ids(client: TestClient, url: str, attribute: str) -> list[int]:

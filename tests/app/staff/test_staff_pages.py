@@ -24,7 +24,7 @@ from bot.backend.services.callbacks import create_callback
 from bot.backend.services.clock import local_today
 from bot.backend.services.dashboard import build_figures
 from bot.backend.services.handovers import create_handover
-from bot.backend.testing import Factory
+from tests.app.backend_helpers import Factory
 
 
 def _handover(

@@ -24,7 +24,7 @@ from bot.backend.app import create_app
 from bot.backend.db import make_session_factory
 from bot.backend.models import StaffRole, StaffSessionRecord
 from bot.backend.services.staff import create_staff_user
-from bot.backend.testing import (
+from tests.app.backend_helpers import (
     Database,
     make_settings,
     running_app,

@@ -1,6 +1,7 @@
 """Test helpers for the case backend: throw-away PostgreSQL databases, settings and a row factory.
 
-Used by `tests/app/backend` (and later suites); nothing here runs in production.
+Used by the suites under `tests/app` and by benchmarks/staff_volume_benchmark.py (its throw-away
+database); outside the `bot` package, so nothing of it ships or runs in production.
 """
 
 from __future__ import annotations
