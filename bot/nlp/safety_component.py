@@ -53,6 +53,9 @@ _URGENCY = {kind.value: rank for rank, kind in enumerate(CrisisKind)}
 #: Kinds the model may not turn the net's sexual violence into: their lines (Veilig Thuis) are about the
 #: home, while image abuse or an assault outside it needs the Centrum Seksueel Geweld first.
 _NOT_INSTEAD_OF_SEXUAL = frozenset({CrisisKind.CHILD_DANGER.value, CrisisKind.DOMESTIC_VIOLENCE.value})
+#: Kinds the model may not turn the net's violence into (crisis set 5: strangling, an elderly woman touched by
+#: her carer and a neglected child all got the suicide line from a model that had read "tired", "zwart").
+_NOT_INSTEAD_OF_VIOLENCE = frozenset({CrisisKind.SUICIDE.value, CrisisKind.SELF_HARM.value})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -165,10 +168,10 @@ class SafetyNet(GraphComponent, IntentClassifier):
             if predicted_name in CRISIS_INTENTS:
                 self._replace_crisis_guess(message, "negated crisis words only")
             check_in = assessment.possible.value if assessment.possible else None
-        elif assessment.past_and_over:  # "drie jaar geleden een poging gedaan, nu gaat het goed"
+        elif assessment.settled:  # "drie jaar geleden een poging gedaan, nu gaat het goed"; a school project
             if predicted_name in CRISIS_INTENTS:
-                self._replace_crisis_guess(message, "a past attempt that is over")
-            check_in = CrisisKind.SUICIDE.value
+                self._replace_crisis_guess(message, "a past crisis that is over, or a topic named")
+            check_in = assessment.possible.value if assessment.possible else None
         elif semantic and semantic.level == "strong":
             crisis = _acute_if_now(self._refined(str(semantic.kind), predicted_name, confidence), assessment)
             logger.info(
@@ -219,7 +222,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
         self, message: Message, text: str, assessment: Assessment
     ) -> crisis_semantic.SemanticMatch | None:
         """The semantic check, when the net has not decided and the message is long enough."""
-        if self.index is None or assessment.is_crisis or assessment.only_negated or assessment.past_and_over:
+        if self.index is None or assessment.is_crisis or assessment.only_negated or assessment.settled:
             return None
         if not encoder.worth_embedding(text):  # "ja", "hoi daar": too little to compare
             return None
@@ -247,6 +250,10 @@ class SafetyNet(GraphComponent, IntentClassifier):
             return kind
         if kind == CrisisKind.SEXUAL_VIOLENCE.value and predicted_name in _NOT_INSTEAD_OF_SEXUAL:
             return kind
+        if kind in VIOLENCE_KINDS and predicted_name in _NOT_INSTEAD_OF_VIOLENCE:
+            return (
+                kind  # the net read violence in the words; the model's 113 would drop Veilig Thuis / the CSG
+            )
         return min(kind, predicted_name, key=_URGENCY.__getitem__)
 
     def _replace_crisis_guess(self, message: Message, why: str) -> None:

@@ -61,6 +61,13 @@ class Assessment:
     #: The only signal is an attempt long ago that the resident says is over: a check-in, never a crisis
     #: reply, also when the model or the semantic check would read a crisis (safety_component.py).
     past_and_over: bool = False
+    #: The message only names a crisis topic for a course, a training or a school project: no crisis reply.
+    about_the_topic: bool = False
+
+    @property
+    def settled(self) -> bool:
+        """The net read the crisis words and decided they are no crisis now (past and over, or a topic)."""
+        return self.past_and_over or self.about_the_topic
 
     @property
     def is_crisis(self) -> bool:
@@ -108,7 +115,10 @@ _PILLS = (
     r"(?:pillen|pilletjes|medicijnen|medicatie|tabletten|slaappillen|slaapmiddelen|slaaptabletten|"
     r"oxazepam|temazepam|paracetamol|insuline|antidepressiva|pijnstillers)"
 )
-_BODY = r"(?:arm|armen|pols|polsen|been|benen|bovenbeen|bovenbenen|buik|huid|handen|hand)"
+_BODY = (
+    r"(?:arm|armen|onderarm|onderarmen|bovenarm|bovenarmen|pols|polsen|been|benen|bovenbeen|bovenbenen|dij|dijen|"
+    r"dijbeen|dijbenen|buik|heup|heupen|huid|handen|hand)"
+)
 _SELF = r"(?:mezelf|mijzelf|me|mij)"
 _THEMSELF = r"(?:zichzelf|zich|haarzelf|hemzelf)"
 
@@ -160,6 +170,21 @@ SUICIDE_PATTERNS = (
         r"om dood te gaan|zonder pijn dood)",
         r"hoeveel (?:\w+ ){0,3}(?:dodelijk (?:is|zijn)|je nodig hebt om dood te gaan)",
         r"(?:knife|pills|gun|rope) (?:\w+ ){0,6}(?:on|to kill|to hurt|against) myself",
+        r"auto (?:\w+ ){0,4}(?:in de garage|de garage in) (?:\w+ ){0,2}(?:laat lopen|laten lopen|laat draaien|"
+        r"laten draaien|aan laat|aan laten)",
+        r"(?:letter|letters|note|notes) (?:\w+ ){0,8}(?:wasn't|was not|isn't|is not|it's not) (?:their|your|his|her|"
+        r"my family's) fault",
+        r"(?:brief|brieven|briefje|briefjes|bericht|berichten) (?:\w+ ){0,8}(?:niet aan (?:hen|jou|jullie|hem|haar) "
+        r"(?:ligt|lag)|niet (?:hun|jouw|jullie|zijn|haar) schuld)",
+        r"(?:looked up|searched|googled|checked) (?:\w+ ){0,4}(?:highest|how high|tallest) (?:\w+ ){0,3}"
+        r"(?:bridge|building|flat|car park)",
+        r"(?:opgezocht|gegoogeld|gezocht|opzoeken) (?:\w+ ){0,4}(?:hoe hoog|hoogste) (?:\w+ ){0,3}(?:brug|flat|gebouw|"
+        r"dak|parkeergarage)",
+        r"(?:railing|ledge|edge) of (?:the|a) (?:\w+ ){0,1}\w*(?:bridge|brug|roof|building|flat|car park)",
+        r"(?:looked up|searched|googled|checked) (?:\w+ ){0,3}which (?:bridge|building|flat|car park) (?:\w+ ){0,5}"
+        r"(?:highest|tallest)",
+        r"(?:opgezocht|gegoogeld|gezocht) (?:\w+ ){0,3}welke (?:brug|flat|toren|parkeergarage) (?:\w+ ){0,4}(?:hoogst|"
+        r"hoogste)",
     ),
     # medication saved up: a warning sign on its own
     _rx(
@@ -276,6 +301,12 @@ SELF_HARM_PATTERNS = (
     _rx(
         r"(?:cut|cutting|cuts|hurting|harm|harming|harms|burning) (?:my ?self|her ?self|him ?self|them ?selves)",
         r"(?:hurt|hurts|burn|burns|burned|burnt) (?:my ?self|her ?self|him ?self|them ?selves) (?:on purpose|again)",
+        r"\bi (?:\w+ ){0,1}(?:cut|burned|burnt) (?:deeper|again|my (?:arm|arms|wrist|wrists|legs|thighs|skin))",
+        r"(?:started|start|starting|began|begun|been|keep|keeps|kept|is|was) cutting(?! (?:costs|back|down|hair|the|my hair|coupons|"
+        r"wood|paper|vegetables|bread|class|school|corners))",
+        r"(?:hit|hitting|bang|banging|punch|punching) my (?:head|fist|fists) (?:\w+ ){0,3}(?:against|into|on) "
+        r"(?:the |a |)(?:wall|door|floor)",
+        r"(?:begonnen|begin|beginnen|gestart) (?:\w+ ){0,2}met (?:snijden|krassen|mezelf snijden)",
     ),
 )
 DOMESTIC_PATTERNS = (
@@ -316,6 +347,12 @@ DOMESTIC_PATTERNS = (
         r"(?:bij|aan|om) (?:mijn|m'n|de|haar|mn) (?:keel|nek|hals) (?:\w+ ){0,2}(?:gepakt|gegrepen|vastgepakt|"
         r"vastgehouden|geknepen|dichtgeknepen|dichtgedrukt)",
         r"(?:keel|hals) (?:\w+ ){0,1}(?:dichtgeknepen|dichtgedrukt|dichtgeknepen)",
+        r"(?:pakt|grijpt|knijpt|pakte|greep|kneep) (?:\w+ ){0,2}(?:me|mij|haar) (?:\w+ ){0,1}(?:bij|aan|in) "
+        r"(?:mijn|m'n|de|haar) (?:keel|nek|hals)",
+        r"(?:threw|throws|thrown|throwing) (?:\w+ ){0,3}at (?:me|her|us|my head)",
+        r"(?:(?:heeft|had|hebben) (?:ze|hij|zij|mijn moeder|mijn vader|oma|opa)|(?:mijn |)(?:moeder|vader|oma|opa|"
+        r"zus|tante|oom) (?:heeft|had)) (?:\w+ ){0,2}blauwe plekken"
+        r"(?! (?:\w+ ){0,4}(?:gevallen|val|valpartij|gestoten|botsing|ongeluk))",
         r"tot ik (?:\w+ ){0,1}(?:flauwviel|flauw viel|geen lucht (?:meer |)kreeg|niet meer kon ademen)",
         r"(?:hit|beat|hits|beats|whipped) (?:me|her) (?:\w+ ){0,3}with (?:a|his|her) (?:belt|stick|cable)",
         r"(?:geslagen|slaat|sloeg|slaan) (?:\w+ ){0,3}met (?:een|de|zijn|haar) (?:riem|stok|kabel|snoer|"
@@ -407,7 +444,18 @@ CHILD_PATTERNS = (
     ),
     _rx(
         _CHILD
-        + r" (?:\w+ ){0,3}(?:heeft|hebben|had|zit|zitten) (?:\w+ ){0,3}(?:vol |onder de |)blauwe plekken"
+        + r" (?:\w+ ){0,3}(?:heeft|hebben|had|zit|zitten) (?:\w+ ){0,3}(?:vol |onder de |)(?:blauwe plekken|"
+        r"een blauw oog|brandwonden|striemen)",
+        r"(?:heeft|had|hebben) (?:\w+ ){0,1}(?:mijn|m'n|ons|onze|haar|zijn|het|de) "
+        + _CHILD
+        + r" (?:\w+ ){0,3}(?:een blauw oog|blauwe plekken|brandwonden|striemen)",
+        r"(?:hele dag|urenlang|dagenlang|dagen) (?:\w+ ){0,4}(?:vieze|volle|vuile) luier",
+        r"(?:leaves|left|leave|leaving) (?:me|us|him|her|them|the kids|the children|my (?:little |baby |)(?:brother|"
+        r"sister|brothers|sisters)) (?:\w+ ){0,6}alone (?:\w+ ){0,3}(?:for|all) (?:\w+ ){0,2}(?:weekend|weekends|"
+        r"days|night|nights|week)",
+        r"(?:boy|girl|child|kid|son|daughter|baby|toddler) (?:\(?\d+\)? |)(?:\w+ ){0,8}(?:has|had|with) (?:\w+ ){0,2}"
+        r"(?:bruises|burns|welts)",
+        r"(?:bruises|marks) (?:\w+ ){0,6}(?:look like|shaped like|like) (?:fingers|a hand|a belt|cigarettes)",
     ),
     _rx(
         r"hardhandig (?:\w+ ){0,2}(?:met|tegen|voor) (?:\w+ ){0,1}" + _CHILD,
@@ -507,8 +555,13 @@ SEXUAL_PATTERNS = (
 # Signs that the danger is happening now: 112 first.
 ACUTE_PATTERNS = (
     _rx(
-        r"(?:pillen|pil|medicijnen|tabletten|slaappillen|gif|bleek) (?:\w+ ){0,3}(?:genomen|geslikt|"
-        r"ingenomen|gedronken|opgedronken)"
+        r"(?:pillen|pil|medicijnen|tabletten|slaappillen|gif|bleek) (?:\w+ ){0,7}(?:genomen|geslikt|"
+        r"ingenomen|gedronken|opgedronken)",
+        r"(?:won't|wont|will not|doesn't|doesnt|does not|can't|cant) stop (?:the |)bleeding",
+        r"blijft (?:maar |)(?:hard |)bloeden",
+        r"bloeden (?:\w+ ){0,2}(?:stopt niet|houdt niet op|gaat niet over)",
+        r"(?:wacht|wachten|wachtte) (?:\w+ ){0,1}op (?:de|een) (?:\w+ ){0,1}(?:trein|intercity|sneltrein|goederentrein) "
+        r"die (?:hier |)niet stopt",
     ),
     _rx(
         r"(?:heeft|heb|hebben|staat|staan|loopt) (?:\w+ ){0,3}(?:een |)mes",
@@ -554,6 +607,7 @@ ACUTE_PATTERNS = (
 )
 # Words that turn a suicide signal into acute danger: it is about to happen.
 _IMMINENT = _rx(
+    r"this is it",
     r"ik ga zo",
     r"spring (?:ik |)zo\b",
     r"zo meteen",
@@ -655,6 +709,13 @@ _ARRANGEMENTS = _rx(
     r"(?:weet|weten) (?:\w+ ){0,1}waar (?:de|mijn|m'n|alle) (?:papieren|wachtwoorden|verzekeringspapieren|"
     r"testament|codes) (?:\w+ ){0,1}(?:liggen|zijn|ligt)",
     r"alles (?:\w+ ){0,1}geregeld voor (?:mijn|m'n|de) (?:kat|hond|katten|honden|huisdieren|vogel|konijn)",
+    r"(?:spullen|bezittingen|auto|sieraden|horloge|huis) (?:\w+ ){0,3}(?:mag|mogen|krijgt|krijgen) (?:\w+ ){0,2}"
+    r"als (?:het zover is|ik er niet meer ben|ik weg ben)",
+    r"(?:bedacht|besloten|gepland|gekozen) (?:\w+ ){0,3}dat ik het (?:na|voor|op|met|rond) (?:\w+ ){0,2}doe",
+    r"(?:won't|will not|wont) (?:be needing|need) (?:\w+ ){0,2}(?:flat|house|room|things|stuff|car|apartment)",
+    r"(?:heeft|heb) (?:\w+ ){0,1}(?:zijn|haar|mijn|m'n|z'n) (?:flat|huis|kamer|woning|spullen|auto) (?:\w+ ){0,3}"
+    r"niet meer nodig",
+    r"(?:cat|dog|kat|hond|poes) (?:[\w']+ ){0,2}'?(?:for good|voorgoed)",
 )
 # The end of a conditional threat: "(als ik eruit gezet word) dan ben ik er niet meer". After bad news in the
 # same sentence the strong endings are a crisis; otherwise, and for the weak endings, a possible signal.
@@ -740,7 +801,8 @@ _NEGATION_INSIDE = re.compile(
 # "only" ("nog maar een uitweg", "maar twee weken") does not either.
 _CLAUSE_SPLIT = re.compile(
     r"[.,;:!?\n]+|(?<!\bnog )\bmaar\b(?! (?:een|1|twee|weinig|net|zo)\b)"
-    r"|\balleen\b(?! (?:maar |)(?:een paar|een keer|1 keer|twee keer|af en toe|soms|wel eens|als|toen)\b)"
+    r"|\balleen\b(?! (?:maar |)(?:een paar|een keer|1 keer|twee keer|af en toe|soms|wel eens|als|toen|thuis|"
+    r"gelaten|achtergelaten|op straat|in huis|op het balkon|in de auto)\b)"
     r"|\bbehalve\b"
     r"|(?<!\bi )(?<!\bwe )(?<!they )(?<!\byou )(?<!don't )(?<!dont )(?<!\bdo )(?<!not )(?<!\bto )(?<!just )"
     r"(?<!really )(?<!still )(?<!would )\bwant\b"
@@ -810,6 +872,14 @@ _CHILD_ALONE_WITH_DRUGS = re.compile(
     r"\b(?:drugs|spuit|spuiten|naalden|heroine|crack|coke)\b",
     re.DOTALL,
 )
+# Letters so that others know "it was not their fault", told across a comma.
+_LETTERS_NOT_THEIR_FAULT = re.compile(
+    r"\b(?:letters?|notes?|brief|brieven|briefjes?)\b[^.!?\n]{0,120}\b(?:(?:wasn't|was not|isn't|is not|it's not) "
+    r"(?:their|your|his|her) fault|niet (?:aan (?:hen|jou|jullie|hem|haar) (?:ligt|lag)|(?:hun|jouw|jullie) schuld))"
+)
+# A carbon monoxide alarm going off while people feel dizzy or sick: leave the house and call 112.
+_CO_ALARM = re.compile(r"\b(?:co|koolmonoxide) ?(?:melder|alarm)\b|\bkoolmonoxide\b|\bcarbon monoxide\b")
+_CO_SYMPTOMS = re.compile(r"\b(?:duizelig|misselijk|hoofdpijn|suf|flauw|dizzy|nauseous|sick|headache)\b")
 # Coercion at night: someone with power over the resident comes into their room and threatens them.
 _NIGHT_VISITS = _rx(
     r"(?:komt|kwam|komen|kwamen) (?:\w+ ){0,2}'?s ?nachts (?:\w+ ){0,2}(?:in|op|naar) (?:mijn|m'n|mn) (?:kamer|bed)",
@@ -834,22 +904,53 @@ _MAX_CHECKED_CHARS = 60_000
 _PAST_ATTEMPT = re.compile(
     r"^(?:zelf ?moord ?poging|suicide ?poging|suicidepoging|poging tot zelfdoding)\w*$"
 )
+_PAST_VIOLENCE = re.compile(r"^(?:huiselijk geweld|relationeel geweld|domestic (?:violence|abuse))$")
 _LONG_AGO = _rx(r"(?:jaar|jaren|maanden) geleden", r"(?:years|months) ago", r"vroeger", r"destijds")
 _GOING_WELL_NOW = _rx(
     r"(?:nu |inmiddels |)gaat het (?:\w+ ){0,1}(?:goed|beter|prima)",
+    r"(?:woon|wonen|ben|zijn) (?:\w+ ){0,2}veilig",
+    r"geen contact meer",
     r"(?:i am|i'm|im) (?:\w+ ){0,1}(?:doing |)(?:well|fine|better) now",
 )
 
 
-def _past_and_over(found: dict[CrisisKind, list[str]], clauses: list[str]) -> list[str]:
-    """The suicide signals of an attempt long ago that is over, removed from `found` (else nothing)."""
-    signals = found.get(CrisisKind.SUICIDE) or []
-    if len(found) != 1 or not signals or not all(_PAST_ATTEMPT.match(signal) for signal in signals):
-        return []
+def _past_and_over(
+    found: dict[CrisisKind, list[str]], clauses: list[str]
+) -> tuple[CrisisKind | None, list[str]]:
+    """An attempt, or violence at home, long ago and over: its kind and signals, removed from `found`."""
+    if len(found) != 1:
+        return None, []
+    kind, signals = next(iter(found.items()))
+    naming = {CrisisKind.SUICIDE: _PAST_ATTEMPT, CrisisKind.DOMESTIC_VIOLENCE: _PAST_VIOLENCE}.get(kind)
+    if naming is None or not all(naming.match(signal) for signal in signals):
+        return None, []
     text = " ".join(clauses)
     if _LONG_AGO.search(text) and _GOING_WELL_NOW.search(text):
-        return found.pop(CrisisKind.SUICIDE)
-    return []
+        return kind, found.pop(kind)
+    return None, []
+
+
+# Naming words of a crisis ("huiselijk geweld", "zelfmoordpoging"): alone they are the topic, not a signal, when
+# the message is about a course, a training or a school project.
+_NAMING = re.compile(
+    r"^(?:huiselijk geweld|relationeel geweld|zelf ?(?:moord|doding)\w*|su[i]?[c]?id\w*|suicid\w*|kinder ?mishandeling|"
+    r"kinder ?misbruik|seksueel (?:geweld|misbruik)|domestic (?:violence|abuse)|child (?:abuse|neglect))$"
+)
+_ABOUT_THE_TOPIC = _rx(
+    r"(?:training|trainingen|cursus|presentatie|werkstuk|spreekbeurt|les|lessen|lezing|project|scriptie|opdracht|"
+    r"voorlichting|course|presentation|school project|assignment|workshop) (?:\w+ ){0,3}(?:over|about) "
+)
+
+
+def _only_about_the_topic(found: dict[CrisisKind, list[str]], clauses: list[str]) -> bool:
+    """A course or school project about a crisis topic: its only signals are naming words (dropped)."""
+    signals = [signal for kind_signals in found.values() for signal in kind_signals]
+    if not signals or not all(_NAMING.match(signal) for signal in signals):
+        return False
+    if any(_ABOUT_THE_TOPIC.search(clause) for clause in clauses):
+        found.clear()
+        return True
+    return False
 
 
 _DO_SOMETHING_TO_ME = re.compile(r"^(?:me|mij) (?:iets |wat |)aan ?doen$|^(?:me|mij) (?:iets|wat) aandoen$")
@@ -891,13 +992,21 @@ def assess(text: str) -> Assessment:
         arranged.extend(_matches(clause, (_ARRANGEMENTS,))[0])
     if _CHILD_ALONE_WITH_DRUGS.search(normalised):
         found.setdefault(CrisisKind.CHILD_DANGER, []).append("alleen thuis bij drugs")
+    if _LETTERS_NOT_THEIR_FAULT.search(normalised):
+        found.setdefault(CrisisKind.SUICIDE, []).append("brieven: niet hun schuld")
+    if _CO_ALARM.search(normalised) and _CO_SYMPTOMS.search(normalised):
+        found.setdefault(CrisisKind.ACUTE_DANGER, []).append("koolmonoxide en klachten")
     if _WENT_ON_AGAINST_MY_WILL.search(normalised):
         found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("ging door tegen de wil in")
     if _NIGHT_VISITS.search(normalised) and _COERCION.search(normalised):
         found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("'s nachts in de kamer, onder dwang")
     _threat_by_others(found)
-    past = _past_and_over(found, clauses)
-    possible.extend(past)
+    past_kind, past = _past_and_over(found, clauses)
+    if (
+        past_kind is CrisisKind.SUICIDE
+    ):  # an attempt long ago still gets a gentle check-in; safe violence none
+        possible.extend(past)
+    about_the_topic = _only_about_the_topic(found, clauses)
     for sentence in _SENTENCE_SPLIT.split(normalised):
         if _LETTERS_JUST_IN_CASE.search(sentence):
             found.setdefault(CrisisKind.SUICIDE, []).append(sentence.strip())
@@ -920,7 +1029,9 @@ def assess(text: str) -> Assessment:
             possible_signals=tuple(possible),
             harmless_signals=tuple(harmless),
             now_mentioned=now_mentioned,
-            past_and_over=bool(past) and not possible[: -len(past)],
+            past_and_over=bool(past)
+            and not (possible[: -len(past)] if past_kind is CrisisKind.SUICIDE else possible),
+            about_the_topic=about_the_topic and not possible,
         )
     signals = tuple(signal for kind_signals in found.values() for signal in kind_signals)
     imminent = CrisisKind.SUICIDE in found and any(_IMMINENT.search(clause) for clause in clauses)

@@ -247,3 +247,29 @@ def test_an_attempt_long_ago_that_is_over_gets_a_check_in_whatever_model_and_sem
     assert index.asked == []  # the net decided: no semantic check
     recent = "Vorige week heb ik een zelfmoordpoging gedaan. Kan ik schuldhulp krijgen?"
     assert run(component(index), message(recent, ranking, ZERO)).get("intent")["name"] == "crisis_suicide"
+
+
+@pytest.mark.parametrize(
+    ("text", "net_kind"),
+    [
+        ("als ik iets vraag pakt hij me bij mijn keel, vorige week zag ik zwart", "crisis_domestic_violence"),
+        ("de verzorger zit aan me als ik onder de douche sta", "crisis_sexual_violence"),
+        (
+            "mijn moeder heeft mijn broertje het hele weekend alleen thuis gelaten, ik ben zo moe",
+            "crisis_child_danger",
+        ),
+    ],
+)
+def test_the_model_does_not_turn_the_nets_violence_into_the_suicide_line(text: str, net_kind: str) -> None:
+    msg = run(component(StubIndex()), message(text, [("crisis_suicide", 0.95)], ZERO))
+    assert msg.get("intent") == {"name": net_kind, "confidence": 1.0}
+
+
+def test_a_course_about_a_crisis_topic_gets_no_crisis_reply_whatever_the_model_says() -> None:
+    text = "ik geef een training over huiselijk geweld, wat is het nummer van Veilig Thuis"
+    index = StubIndex("crisis_domestic_violence", "strong")
+    ranking = [("crisis_domestic_violence", 0.97), ("out_of_scope", 0.6)]
+    msg = run(component(index), message(text, ranking, ZERO))
+    assert msg.get("intent")["name"] == "out_of_scope"
+    assert msg.get("safety_check_in") is None and msg.get("safety_net")["crisis"] is None
+    assert index.asked == []

@@ -158,6 +158,7 @@ def test_a_conditional_threat_after_bad_news_is_a_crisis_before_it_only_a_hint()
 
 IDIOMS = [
     "ik ga dood van het lachen",
+    "hij heeft een geweer voor de jacht, mag dat in een huurhuis",
     "mijn moeder gaat dood aan kanker, wie helpt met de kosten",
     "ik bewaar mijn medicijnen in de koelkast",
     "ik snij me aan een blad papier",
