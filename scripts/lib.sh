@@ -61,6 +61,9 @@ export_runtime_env() {
   # credentials.yml names these; Rasa refuses to start when a ${VAR} there is unset (empty is fine).
   export TELEGRAM_TOKEN="${TELEGRAM_TOKEN:-}" TELEGRAM_WEBHOOK_SECRET="${TELEGRAM_WEBHOOK_SECRET:-}"
   export TELEGRAM_MODE="${TELEGRAM_MODE:-webhook}" TELEGRAM_API_URL="${TELEGRAM_API_URL:-}"
+  export WHATSAPP_TOKEN="${WHATSAPP_TOKEN:-}" WHATSAPP_PHONE_NUMBER_ID="${WHATSAPP_PHONE_NUMBER_ID:-}"
+  export WHATSAPP_APP_SECRET="${WHATSAPP_APP_SECRET:-}" WHATSAPP_VERIFY_TOKEN="${WHATSAPP_VERIFY_TOKEN:-}"
+  export WHATSAPP_API_URL="${WHATSAPP_API_URL:-}" WHATSAPP_API_VERSION="${WHATSAPP_API_VERSION:-}"
   mkdir -p "$DATA_DIR" "$LOG_DIR"
   export_store_env
 }
