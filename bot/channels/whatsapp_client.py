@@ -109,19 +109,24 @@ class WhatsAppClient:
 
 
 def _result(response: httpx.Response) -> SendResult:
-    try:
-        data = response.json()
-    except ValueError:
-        data = {}
-    data = data if isinstance(data, dict) else {}
+    data = _json_object(response)
     if response.status_code == 200:
         messages = data.get("messages")
         if isinstance(messages, list) and messages and isinstance(messages[0], dict):
             return SendResult(message_id=str(messages[0].get("id") or "?"), status=200)
         return SendResult(message_id="?", status=200)
-    error = data.get("error") if isinstance(data.get("error"), dict) else {}
-    code = error.get("code")
+    error = data.get("error")
+    code = error.get("code") if isinstance(error, dict) else None
     return SendResult(status=response.status_code, error_code=code if isinstance(code, int) else None)
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any]:
+    """The response's JSON object, or {} when it is not one."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _retryable(result: SendResult) -> bool:
