@@ -21,7 +21,8 @@ _bearer = HTTPBearer(auto_error=False, description="BACKEND_SERVICE_TOKEN")
 
 
 def get_app_settings(request: Request) -> BackendSettings:
-    return request.app.state.settings
+    settings: BackendSettings = request.app.state.settings
+    return settings
 
 
 def get_session_factory(request: Request) -> sessionmaker[Session]:
@@ -31,7 +32,8 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
     teardown: a teardown needs another worker thread, and under load (requests waiting for the slot's row
     lock fill the thread pool) the lock holder would never get one to commit.
     """
-    return request.app.state.session_factory
+    sessions: sessionmaker[Session] = request.app.state.session_factory
+    return sessions
 
 
 def require_service_token(

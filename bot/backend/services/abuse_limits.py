@@ -77,7 +77,10 @@ class AbuseLimits:
         if self.storage_url.startswith(("redis://", "rediss://", "redis+unix://")):
             options |= {"socket_timeout": STORAGE_TIMEOUT_SECONDS,
                         "socket_connect_timeout": STORAGE_TIMEOUT_SECONDS}  # fmt: skip
-        self.storage: Storage = storage_from_string(self.storage_url, **options)
+        storage = storage_from_string(self.storage_url, **options)
+        if not isinstance(storage, Storage):  # "async+...": limits' asyncio storages need another limiter
+            raise ValueError("LIMITS_STORAGE_URL must be memory:// or redis://..., not an async+ storage")
+        self.storage = storage
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.conversations = RateLimitItemPerHour(conversations_per_hour) if conversations_per_hour else None
         self.handovers = RateLimitItemPerHour(handovers_per_hour) if handovers_per_hour else None

@@ -122,7 +122,7 @@ class BookingFilter:
         return query
 
 
-def booking_query(filters: BookingFilter, today: date) -> Select[tuple[Booking]]:
+def booking_query(filters: BookingFilter, today: date) -> Select[Booking]:
     """The bookings that match, in the order of their period (the module's docstring)."""
     query = (
         select(Booking)
@@ -157,7 +157,7 @@ def state_counts(*, session: Session, filters: BookingFilter, today: date) -> di
     query = filters.with_joins(select(state, func.count())).where(
         *filters.conditions(today, with_state=False)
     )
-    found = dict(session.execute(query.group_by(state)).tuples().all())
+    found: dict[str, int] = dict(session.execute(query.group_by(state)).tuples().all())
     return {key: found.get(key, 0) for key in STATES}
 
 

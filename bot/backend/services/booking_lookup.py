@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.backend.models import Booking, BookingLookup
 from bot.backend.services import audit
@@ -72,7 +72,7 @@ def client_key(client: str) -> str:
     return _digest("booking-lookup-client:" + client.strip()[:200])
 
 
-def _failures(session: Session, column: object, value: str, since: datetime) -> int:
+def _failures(session: Session, column: QueryableAttribute[str | None], value: str, since: datetime) -> int:
     query = select(func.count(BookingLookup.id)).where(
         column == value, BookingLookup.succeeded.is_(False), BookingLookup.created_at >= since
     )

@@ -58,5 +58,6 @@ def first_names(*, session: Session, conversation_ids: list[str]) -> dict[str, s
             .order_by(model.created_at)
         )
         for conversation_id, first_name in rows:
-            found.setdefault(conversation_id, first_name)
+            if conversation_id is not None:  # always: the query asks for these ids
+                found.setdefault(conversation_id, first_name)
     return found

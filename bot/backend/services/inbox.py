@@ -131,7 +131,7 @@ def inbox_page(
 _STATUS_ORDER = (CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.DONE)
 
 
-def _segment_query(filters: InboxFilter, status: CaseStatus) -> Select[tuple[int]]:
+def _segment_query(filters: InboxFilter, status: CaseStatus) -> Select[int]:
     """The ids of one status's handovers in the order `inbox_query` gives them within that status."""
     query = InboxFilter(status, filters.topic, filters.channel, filters.search).apply(select(Handover.id))
     if status is CaseStatus.DONE:  # no safety rank, no waiting time: the most recently closed first
@@ -151,7 +151,7 @@ def status_counts(*, session: Session, filters: InboxFilter) -> dict[CaseStatus,
     return {status: found.get(status, 0) for status in CaseStatus}
 
 
-def inbox_query(filters: InboxFilter) -> Select[tuple[Handover]]:
+def inbox_query(filters: InboxFilter) -> Select[Handover]:
     """The handovers that match, most urgent first (the module's docstring)."""
     status_rank = case(
         (Handover.status == CaseStatus.OPEN, 0), (Handover.status == CaseStatus.IN_PROGRESS, 1), else_=2

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, inspect, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Column, ColumnElement, Select, func, inspect, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 PAGE_SIZE = 50
 SEARCH_MAX = 100
@@ -61,14 +61,16 @@ def page_of(
                 query.with_only_columns(key, maintain_column_froms=True).limit(size).offset(offset)
             )
         )
-        found = session.scalars(query.order_by(None).where(key.in_(ids))).unique() if ids else []
+        found: Iterable[Any] = (
+            session.scalars(query.order_by(None).where(key.in_(ids))).unique() if ids else []
+        )
         by_key = {getattr(item, key.key): item for item in found}
         items = [by_key[number] for number in ids if number in by_key]
     first = offset + 1 if items else 0
     return Page(items, total, page, pages, first, first + len(items) - 1 if items else 0)
 
 
-def _primary_key(query: Select[Any]) -> ColumnElement[Any] | None:
+def _primary_key(query: Select[Any]) -> Column[Any] | None:
     """The primary key column when `query` selects exactly one mapped class with a one-column key."""
     described = query.column_descriptions
     if len(described) != 1 or described[0].get("entity") is None:
@@ -85,7 +87,7 @@ def clean_search(text: str) -> str | None:
     return " ".join(text.split())[:SEARCH_MAX] or None
 
 
-def contains_any(columns: Iterable[ColumnElement[Any]], text: str) -> ColumnElement[bool]:
+def contains_any(columns: Iterable[QueryableAttribute[Any]], text: str) -> ColumnElement[bool]:
     """Any of `columns` contains `text`, case-insensitively; `%` and `_` are plain characters."""
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return or_(*(column.ilike(pattern, escape="\\") for column in columns))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeAlias
 
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -38,6 +39,8 @@ from bot.backend.models import (
 from bot.backend.services import audit, booking_lookup
 from bot.backend.services.dashboard_days import mark_changed
 
+#: The rows a purge deletes.
+Purged: TypeAlias = Booking | CallbackRequest | HandoverNote | Handover | Conversation | BookingLookup
 #: The kinds the dashboard counts (services/dashboard.py).
 DASHBOARD_KINDS = ("bookings", "callback requests", "handovers", "conversations")
 
@@ -64,7 +67,7 @@ class PurgeReport:
         return f"purge{' (dry run)' if self.dry_run else ''}: {verb} {listed}"
 
 
-def _count(session: Session, query: Select[tuple[int]]) -> int:
+def _count(session: Session, query: Select[int]) -> int:
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
@@ -103,7 +106,7 @@ def purge(
     conversations = select(Conversation.id).where(Conversation.last_seen_at < conversation_cutoff)
     lookups = select(BookingLookup.id).where(BookingLookup.created_at < now - booking_lookup.KEEP_ATTEMPTS)
 
-    queries = {
+    queries: dict[str, tuple[type[Purged], Select[int]]] = {
         "bookings": (Booking, bookings),
         "callback requests": (CallbackRequest, callbacks),
         "handover notes": (HandoverNote, notes),

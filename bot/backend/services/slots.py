@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Exists, and_, exists, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from bot.backend.models import Closure, Location, Schedule, Slot
@@ -76,7 +76,7 @@ def generate_slots(*, session: Session, start: date, end: date, schedule_ids: li
     return created
 
 
-def _closed_condition() -> object:
+def _closed_condition() -> Exists:
     """SQL condition: a closure covers the slot's day for its location or for every location."""
     return exists().where(
         Closure.date_from <= Slot.date,

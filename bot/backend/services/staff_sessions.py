@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.backend.models import StaffSessionRecord, StaffUser
@@ -71,4 +71,5 @@ def revoke_all(*, session: Session, user_id: int, now: datetime | None = None) -
         .where(StaffSessionRecord.user_id == user_id, StaffSessionRecord.revoked_at.is_(None))
         .values(revoked_at=now or datetime.now(UTC))
     )
+    assert isinstance(result, CursorResult)  # an UPDATE's result (typed as a plain Result)
     return result.rowcount or 0

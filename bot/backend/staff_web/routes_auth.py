@@ -43,11 +43,12 @@ def login_page(
 def _attempt(request: Request, db: Session, settings: BackendSettings, key: str, password: str) -> str:
     """One login attempt in one transaction: "throttled", "locked", "ok" or "wrong"."""
     client = login_throttle.client_key(request.client.host if request.client else None)
-    limits = {
-        "max_failures": settings.staff_login_client_failures,
-        "window_minutes": settings.staff_login_client_window_minutes,
-    }
-    if login_throttle.blocked_until(session=db, client=client, **limits) is not None:
+    max_failures = settings.staff_login_client_failures
+    window_minutes = settings.staff_login_client_window_minutes
+    blocked = login_throttle.blocked_until(
+        session=db, client=client, max_failures=max_failures, window_minutes=window_minutes
+    )
+    if blocked is not None:
         audit.record(session=db, actor="login", action="staff.login_throttled", entity="staff_user",
                      username=key[:50])  # fmt: skip
         return "throttled"
@@ -74,7 +75,9 @@ def _attempt(request: Request, db: Session, settings: BackendSettings, key: str,
         max_failures=settings.staff_lockout_failures,
         lock_minutes=settings.staff_lockout_minutes,
     )
-    throttled = login_throttle.record_failure(session=db, client=client, **limits)
+    throttled = login_throttle.record_failure(
+        session=db, client=client, max_failures=max_failures, window_minutes=window_minutes
+    )
     flags = {"locked": True if locked else None, "throttled": True if throttled else None}
     audit.record(session=db, actor="login", action="staff.login_failed", entity="staff_user",
                  username=key[:50], **flags)  # fmt: skip
