@@ -53,6 +53,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypedDict
 
 import httpx
 import psycopg
@@ -94,7 +95,13 @@ CONVERSATION = [
     "bedankt",
 ]
 
-CONFIGS = {
+
+class StackSpec(TypedDict):
+    stores: str  # VOORDEUR_STORES
+    replicas: int
+
+
+CONFIGS: dict[str, StackSpec] = {
     "embedded": {"stores": "embedded", "replicas": 1},
     "production": {"stores": "production", "replicas": 1},
     "replicas": {"stores": "production", "replicas": 2},
@@ -108,7 +115,7 @@ def read_env_file_value(key: str) -> str:
     raise KeyError(key)
 
 
-def postgres_admin(statement: sql.Composable) -> None:
+def postgres_admin(statement: sql.Composed) -> None:
     with psycopg.connect(
         host="127.0.0.1", port=5432, user="postgres", dbname="postgres", autocommit=True
     ) as conn:

@@ -117,7 +117,7 @@ def fold_json(fold: dict[str, Any]) -> str:
 
 async def cross_validate(
     name: str, config: dict[str, Any], data: Any, folds: int, out: Path, with_fallback: bool
-) -> dict[str, Any] | None:
+) -> dict[str, Any]:
     """Rasa's stratified cross-validation, one fold at a time, each fold's result kept on disk.
 
     A fold already measured on the same data, configuration and folds is read back instead of trained

@@ -63,6 +63,7 @@ from bot.backend.db import build_engine  # noqa: E402
 from bot.backend.migrate import upgrade  # noqa: E402
 from bot.backend.models import (  # noqa: E402
     AuditEntry,
+    Base,
     Booking,
     CallbackRequest,
     Conversation,
@@ -291,7 +292,7 @@ def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
     volume = Volume(rows)
     loader = Loader(engine)
     tables = {
-        model.__tablename__: model.__table__
+        model.__tablename__: Base.metadata.tables[model.__tablename__]
         for model in (
             Location,
             Schedule,
@@ -311,7 +312,7 @@ def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
         audit.append((at, actor, action, entity, None if entity_id is None else str(entity_id), details))
 
     # Staff (the benchmark's own beheerder is made with the service, with a real password hash).
-    staff_rows = [
+    staff_rows: list[dict[str, Any]] = [
         {
             "id": 1000 + index,
             "username": name,
@@ -343,13 +344,13 @@ def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
     )
     schedules = []
     for index in range(len(LOCATIONS) * 3):
-        topic = ("schulden", "huisvesting", "jeugdhulp")[index % 3]
+        spreekuur_topic = ("schulden", "huisvesting", "jeugdhulp")[index % 3]
         schedules.append(
             {
                 "id": index + 1,
                 "location_id": index // 3 + 1,
-                "topic": topic,
-                "title": f"Inloopspreekuur {TOPIC_LABELS[topic]}",
+                "topic": spreekuur_topic,
+                "title": f"Inloopspreekuur {TOPIC_LABELS[spreekuur_topic]}",
                 "weekday": (index * 2) % 5,
                 "start_time": clock_time(9, 0),
                 "end_time": clock_time(12, 0),
@@ -570,10 +571,10 @@ def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
     del bookings, conversations
 
     # Staff logins, and the audit log in time order (as it grows).
-    for day in range(365):
+    for days_ago in range(365):
         for name in rng.sample(STAFF, k=6):
             log(
-                now - timedelta(days=day, hours=rng.uniform(0, 8)),
+                now - timedelta(days=days_ago, hours=rng.uniform(0, 8)),
                 f"staff:{name}",
                 "staff.login",
                 "staff_user",
@@ -623,7 +624,8 @@ def choose(engine: Engine, volume: Volume) -> None:
                 Handover.status == "open", Handover.topic.is_not(None)
             )
         ).first()
-        volume.open_topic, volume.open_channel = some_open or ("", "")
+        open_topic, open_channel = some_open or ("", "")
+        volume.open_topic, volume.open_channel = open_topic or "", open_channel
         middle = select(Booking).order_by(Booking.id).offset(volume.counts["bookings"] // 3).limit(1)
         booking = session.scalar(middle)
         volume.booking_code, volume.booking_name = (booking.code, booking.first_name) if booking else ("", "")

@@ -155,8 +155,8 @@ def score(
     weights: Weights,
     decisions: dict | None = None,
 ) -> dict[str, Any]:
-    real = Counter()
-    nonsense = Counter()
+    real: Counter[str] = Counter()
+    nonsense: Counter[str] = Counter()
     for row in rows:
         result = outcome(row, setting, content, decisions)
         (nonsense if row.gold == NLU_FALLBACK else real)[result] += 1
@@ -227,9 +227,15 @@ def ranking_key(result: dict) -> tuple:
 def current_setting() -> Setting:
     text = CONFIG.read_text()
     block = text[text.index("name: FallbackClassifier") :]
-    threshold = float(re.search(r"threshold:\s*([0-9.]+)", block).group(1))
-    ambiguity = float(re.search(r"ambiguity_threshold:\s*([0-9.]+)", block).group(1))
-    return Setting(threshold, ambiguity, TOPIC_CLARITY)
+    return Setting(_number("threshold", block), _number("ambiguity_threshold", block), TOPIC_CLARITY)
+
+
+def _number(key: str, block: str) -> float:
+    """The first `key: <number>` in config.yml's FallbackClassifier block."""
+    found = re.search(key + r":\s*([0-9.]+)", block)
+    if found is None:
+        raise ValueError(f"config.yml: FallbackClassifier has no {key}")
+    return float(found.group(1))
 
 
 def apply(setting: Setting) -> None:
@@ -293,7 +299,7 @@ def report(
     rows: list[Row], results: list[dict], best: dict, before: dict, no_topics: dict, command: str
 ) -> str:
     n_real, n_nonsense = best["n_real"], best["n_nonsense"]
-    per_threshold = {}
+    per_threshold: dict[float, dict] = {}
     for result in results:
         s = result["setting"]
         key = s.threshold

@@ -26,7 +26,7 @@ import json
 import logging
 import os
 import zlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +49,7 @@ DEFAULT_PORT = 5055
 MAX_BODY_BYTES = 8 * 1024 * 1024
 ACTIONS_PACKAGE = "actions"
 
-Handler = Callable[[Request], Awaitable[HTTPResponse]]
+Handler = Callable[[Request], Coroutine[Any, Any, HTTPResponse]]
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,8 @@ def tune_connection(dbapi_connection: Any, connection_record: Any = None) -> Non
 class SQLiteTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` on a SQLite file, with pooled connections in WAL mode."""
 
+    engine: Any  # SQLTrackerStore's (Rasa ships no types), replaced in __init__
+
     def __init__(self, db: str = "rasa.db", **kwargs: Any) -> None:
         kwargs.pop("dialect", None)
         super().__init__(dialect="sqlite", db=db, **kwargs)

@@ -23,7 +23,7 @@ from packaging.version import InvalidVersion, Version
 
 def read_lock(path: Path) -> dict[str, str]:
     """name -> pinned version of a `pip freeze` lock file."""
-    pins = {}
+    pins: dict[str, str] = {}
     for line in path.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if "==" in line:

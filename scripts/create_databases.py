@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import psycopg
 from psycopg import errors, sql
@@ -49,7 +50,9 @@ def wanted_databases(environ: dict[str, str]) -> list[dict[str, object]]:
 def create_database(settings: dict[str, object]) -> bool:
     """Create one database unless it exists; True when it was created."""
     name = str(settings["dbname"])
-    connect = {key: value for key, value in settings.items() if key != "dbname" and value != ""}
+    connect: dict[str, Any] = {
+        key: value for key, value in settings.items() if key != "dbname" and value != ""
+    }
     with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=10, **connect) as connection:
         if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             return False

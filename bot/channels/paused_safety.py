@@ -245,7 +245,7 @@ class PausedSafetyChannel:
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         self.limit_settings = LimitSettings.for_channels()
         safety = PausedSafety(self.limit_settings, self.name())  # type: ignore[attr-defined]
-        blueprint = super().blueprint(safety.wrap(on_new_message, self.name()))  # type: ignore[misc]
+        blueprint = super().blueprint(safety.wrap(on_new_message, self.name()))  # type: ignore[misc,attr-defined]
         safety.listen(blueprint)
         return blueprint
 

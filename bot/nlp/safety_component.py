@@ -195,7 +195,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 check_in = semantic.kind
             elif predicted_name == NLU_FALLBACK:
                 ranking = message.get("intent_ranking") or []
-                best = next((r for r in ranking if r.get("name") != NLU_FALLBACK), {})
+                best: dict[str, Any] = next((r for r in ranking if r.get("name") != NLU_FALLBACK), {})
                 check_in = self._likely_crisis(best.get("name"), best.get("confidence") or 0.0, assessment)
         if crisis:
             self._set_intent(message, crisis, 1.0)
