@@ -172,7 +172,7 @@ class SafetyNet(GraphComponent, IntentClassifier):
             if predicted_name in CRISIS_INTENTS:
                 self._replace_crisis_guess(message, "a past crisis that is over, or a topic named")
             check_in = assessment.possible.value if assessment.possible else None
-        elif semantic and semantic.level == "strong":
+        elif semantic and semantic.level == "strong" and not assessment.harmless_signals:
             crisis = _acute_if_now(self._refined(str(semantic.kind), predicted_name, confidence), assessment)
             logger.info(
                 "Safety net: close to crisis sentences (margin %.3f), intent set to %s",
@@ -182,7 +182,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
         elif predicted_name in CRISIS_INTENTS:
             backed = (semantic and semantic.level) or assessment.possible
             sure = confidence >= self.config["trust_model_crisis_alone_from"]
-            if not backed and (not sure or assessment.harmless_signals):
+            # an everyday phrase behind it ("cutting class", "ik spring even binnen") outweighs the backing
+            if (not backed and not sure) or assessment.harmless_signals:
                 self._replace_crisis_guess(message, f"crisis guess of the model alone ({confidence:.2f})")
                 # not trusted for a crisis reply; likely enough, it is a reason to ask
                 check_in = self._likely_crisis(predicted_name, confidence, assessment)

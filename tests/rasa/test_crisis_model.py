@@ -12,10 +12,18 @@ import pytest
 from bot.nlp.safety_net import CRISIS_INTENTS, assess
 from tests.rasa.crisis_phrasings import INDIRECT_CRISIS, NOT_CRISIS, POSSIBLE_CRISIS
 
+#: Kinds whose reply leads with the same line (Veilig Thuis); the model may make the net's kind one of them.
+SAME_FIRST_LINE = {
+    "crisis_domestic_violence": {"crisis_child_danger"},
+    "crisis_child_danger": {"crisis_domestic_violence"},
+}
+
 
 @pytest.mark.parametrize(("intent", "text"), INDIRECT_CRISIS)
 def test_indirect_crisis_messages_get_their_crisis_intent(parse, intent: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    assert parse.intent(text) == intent
+    """The kind the phrasing names, one whose reply leads with the same line, or acute danger (112 first):
+    the model may make the net's kind more urgent when it is quite sure (safety_component.py)."""
+    assert parse.intent(text) in {intent, "crisis_acute_danger", *SAME_FIRST_LINE.get(intent, ())}
 
 
 @pytest.mark.parametrize("text", POSSIBLE_CRISIS[:2])

@@ -273,3 +273,13 @@ def test_a_course_about_a_crisis_topic_gets_no_crisis_reply_whatever_the_model_s
     assert msg.get("intent")["name"] == "out_of_scope"
     assert msg.get("safety_check_in") is None and msg.get("safety_net")["crisis"] is None
     assert index.asked == []
+
+
+def test_an_everyday_phrase_outweighs_a_strong_semantic_match_and_a_sure_model() -> None:
+    index = StubIndex("crisis_self_harm", "strong")
+    msg = run(
+        component(index),
+        message("my son keeps cutting class", [("crisis_self_harm", 0.95), ("jeugdhulp_school", 0.4)], ZERO),
+    )
+    assert msg.get("intent")["name"] == "jeugdhulp_school"
+    assert msg.get("safety_net")["crisis"] is None and msg.get("safety_check_in") is None
