@@ -181,6 +181,9 @@ SUICIDE_PATTERNS = (
         r"(?:opgezocht|gegoogeld|gezocht|opzoeken) (?:\w+ ){0,4}(?:hoe hoog|hoogste) (?:\w+ ){0,3}(?:brug|flat|gebouw|"
         r"dak|parkeergarage)",
         r"(?:railing|ledge|edge) of (?:the|a) (?:\w+ ){0,1}\w*(?:bridge|brug|roof|building|flat|car park)",
+        r"(?:(?:mijn|m'n) laatste dag (?:wordt|is|zal zijn|op aarde)|(?:is|wordt) (?:mijn|m'n) laatste dag)"
+        r"(?! (?:\w+ ){0,2}(?:op het werk|op mijn werk|bij|op school|in dienst|van mijn contract|op kantoor))",
+        r"(?:will be|is going to be) my last day(?! (?:\w+ ){0,2}(?:at work|at the office|at school|of work))",
         r"(?:looked up|searched|googled|checked) (?:\w+ ){0,3}which (?:bridge|building|flat|car park) (?:\w+ ){0,5}"
         r"(?:highest|tallest)",
         r"(?:opgezocht|gegoogeld|gezocht) (?:\w+ ){0,3}welke (?:brug|flat|toren|parkeergarage) (?:\w+ ){0,4}(?:hoogst|"
@@ -190,7 +193,7 @@ SUICIDE_PATTERNS = (
     _rx(
         _PILLS
         + r" (?:\w+ ){0,4}(?:opgespaard|gespaard|verzameld|opgepot|achtergehouden|apart gelegd|apart gehouden)",
-        r"(?:spaar|spaart|sparen|verzamel|verzamelt|verzamelen|pot|hou|houd|houdt) (?:\w+ ){0,3}"
+        r"(?:spaar|spaart|sparen|verzamel|verzamelt|verzamelen|pot|hou|houd|houdt) (?:\w+ ){0,5}"
         + _PILLS
         + r"(?: \w+){0,3} (?:op|achter|apart)",
         r"(?:verzamel|verzamelt|verzamelen|spaar|spaart|sparen) (?:\w+ ){0,2}" + _PILLS,
@@ -270,8 +273,8 @@ SELF_HARM_PATTERNS = (
         r"(?:armen|arm|polsen|pols|benen|bovenbenen|buik) (?:\w+ ){0,12}(?:verdient|verdien|zelf gedaan|doet het zelf|"
         r"zichzelf|mezelf)",
         r"(?:heb|had) (?:mezelf|mijzelf|me) (?:\w+ ){0,4}(?:gesneden|gekrast|verwond|beschadigd|gebrand)",
-        r"(?:mezelf|mijzelf) (?:\w+ ){0,2}(?:pijn doen|pijn doe|pijn te doen|pijn gedaan|beschadigen|beschadig|"
-        r"verwonden|snijden|krassen)",
+        r"(?:mezelf|mijzelf) (?:\w+ ){0,3}(?:pijn doen|pijn doe|pijn te doen|pijn gedaan|beschadigen|beschadig|"
+        r"verwonden|snijden|krassen|branden|verbranden)",
         r"doe (?:ik |)(?:mezelf|mijzelf) (?:\w+ ){0,1}pijn",
         r"(?:ben|ik) (?:\w+ ){0,2}aan het krassen",
         r"ik (?:\w+ ){0,2}kras(?! (?:een|het|de|die|dat|mijn|m'n|je|dit)\b)",
@@ -350,6 +353,8 @@ DOMESTIC_PATTERNS = (
         r"(?:pakt|grijpt|knijpt|pakte|greep|kneep) (?:\w+ ){0,2}(?:me|mij|haar) (?:\w+ ){0,1}(?:bij|aan|in) "
         r"(?:mijn|m'n|de|haar) (?:keel|nek|hals)",
         r"(?:threw|throws|thrown|throwing) (?:\w+ ){0,3}at (?:me|her|us|my head)",
+        r"(?:found|saw|noticed|has|had|have) (?:\w+ ){0,1}bruises on (?:his|her|my) (?:wrists|wrist|arms|arm|face|neck|"
+        r"legs|back)",
         r"(?:(?:heeft|had|hebben) (?:ze|hij|zij|mijn moeder|mijn vader|oma|opa)|(?:mijn |)(?:moeder|vader|oma|opa|"
         r"zus|tante|oom) (?:heeft|had)) (?:\w+ ){0,2}blauwe plekken"
         r"(?! (?:\w+ ){0,4}(?:gevallen|val|valpartij|gestoten|botsing|ongeluk))",
@@ -398,7 +403,11 @@ DOMESTIC_PATTERNS = (
         r"(?:voel me|voel ik me|ben|is|het is) (?:\w+ ){0,2}onveilig (?:thuis|in huis)",
         r"thuis (?:\w+ ){0,2}onveilig",
     ),
-    _rx(r"dreigt (?:me|mij|haar|ons) (?:te |)(?:vermoorden|doden|dood te maken|iets aan te doen)"),
+    _rx(
+        r"dreigt (?:me|mij|haar|ons) (?:te |)(?:vermoorden|doden|dood te maken|iets aan te doen)",
+        r"(?:dreigt|dreigde|gedreigd|dreigen) (?:\w+ ){0,2}(?:me|mij|haar|ons) (?:\w+ ){0,1}(?:neer te steken|"
+        r"neer te schieten|dood te steken|dood te maken|te vermoorden|in elkaar te slaan|iets aan te doen|te slaan)",
+    ),
     _rx(
         r"(?:wordt|word|werd) (?:\w+ ){0,4}gevochten",
         r"vechtpartij",
@@ -525,6 +534,11 @@ SEXUAL_PATTERNS = (
         r"(?:zit|zat|zitten|zaten) (?:\w+ ){0,1}aan (?:me|mij) (?!te\b)(?:als|terwijl|wanneer|s nachts|'s nachts|"
         r"onder|in)\b",
         r"ongewenst (?:\w+ ){0,1}(?:aangeraakt|betast)",
+        r"wakker (?:\w+ ){0,3}(?:hij|zij|ze|iemand) (?:lag|zat) (?:\w+ ){0,1}(?:op|bovenop|over) (?:me|mij)",
+        r"woke up (?:\w+ ){0,4}(?:he|someone|a man) (?:was |)(?:on top of|inside|touching|undressing) me",
+        r"(?:ko|k o) ?druppels",
+        r"(?:iets|wat) in (?:mijn|m'n) (?:drankje|drinken|glas) (?:\w+ ){0,2}(?:gedaan|gegooid|gestopt)",
+        r"(?:drugged|spiked) (?:my drink|me)",
         r"ongewenste (?:aanraking|aanrakingen|seks)",
         r"(?:wilde|wou|wil) (?:\w+ ){0,1}seks (?:\w+ ){0,2}(?:en ik niet|maar ik niet|en ik wilde niet)",
         r"(?:wil|eist|dwingt) (?:\w+ ){0,3}dat ik (?:\w+ ){0,2}met (?:hem|haar) naar bed",
@@ -723,7 +737,7 @@ _GONE_STRONG = _rx(
     r"(?:ben|zijn) (?:ik|we|wij) er (?:\w+ ){0,1}niet meer",
     r"(?:is|wordt) het (?:voor mij|met mij) (?:klaar|afgelopen|over|gedaan)(?! met)",
     r"spring ik",
-    r"(?:i will|i'll|ill) end it",
+    r"(?:i will|i'll|ill) (?:just |simply |)end it",
     r"hoeft (?:het|t) (?:voor mij |van mij |)(?:allemaal |)niet meer",
 )
 _GONE_WEAK = _rx(
@@ -767,10 +781,14 @@ _BAD_NEWS = _rx(
     r"evict\w*",
     r"kicked out",
     r"lose (?:my|the) (?:house|home|flat|kids|children)",
+    r"cut (?:off|my) (?:\w+ ){0,2}(?:benefits|allowance|electricity|gas|power|money)",
+    r"(?:benefits|allowance) (?:\w+ ){0,2}(?:stopped|cut|cancelled)",
+    r"bailiff",
 )
 # Crisis words in everyday phrases. They are no signal, and a crisis guess of the model that rests on
 # them alone is not trusted.
 _HARMLESS = _rx(
+    r"klaar mee met (?:dat|die|de|het|al dat|al die|al het) (?!leven\b|bestaan\b)\w+",
     r"spring (?:\w+ ){0,2}(?:binnen|langs|aan)\b",
     r"binnen ?(?:springen|spring)",
     r"cutting (?:class|classes|school|lessons)",
@@ -883,6 +901,38 @@ _LETTERS_NOT_THEIR_FAULT = re.compile(
 # A carbon monoxide alarm going off while people feel dizzy or sick: leave the house and call 112.
 _CO_ALARM = re.compile(r"\b(?:co|koolmonoxide) ?(?:melder|alarm)\b|\bkoolmonoxide\b|\bcarbon monoxide\b")
 _CO_SYMPTOMS = re.compile(r"\b(?:duizelig|misselijk|hoofdpijn|suf|flauw|dizzy|nauseous|sick|headache)\b")
+# A young child left home alone ("ik laat mijn zoon van 4 overdag alleen thuis"): a child of ten or younger,
+# or a word for a small child; an older child alone at home is an ordinary question.
+_LEFT_ALONE = re.compile(
+    r"\b(?:laat|liet|laten|lieten|gelaten|leave|leaves|left|leaving) (?:ik |we |wij |hij |zij |ze |)"
+    r"(?:mijn|m'n|mn|ons|onze|haar|zijn|z'n|hun|de|het|my|our|her|his|their|the) (?:\w+ ){0,1}(?P<child>"
+    + _CHILD[3:-1]
+    + r"|son|daughter|boy|girl|kid|kids|child|children|baby|toddler)(?: van (?P<age>\d{1,2})(?: jaar|)| "
+    r"\(?(?P<age_en>\d{1,2})\)?|)(?: \w+){0,5} (?:home |)(?:alleen (?:thuis|achter)|alone)\b"
+)
+_SMALL_CHILD = frozenset(
+    {
+        "baby",
+        "babytje",
+        "peuter",
+        "kleuter",
+        "kindje",
+        "kindjes",
+        "zoontje",
+        "dochtertje",
+        "jongetje",
+        "toddler",
+    }
+)
+# A child who is "not allowed to tell", with an injury: the secrecy of abuse.
+_SECRECY = re.compile(
+    r"\b(?:not allowed|isn't allowed|is not allowed|mag (?:het |)niet|niet mag) (?:to tell|vertellen|zeggen)\b"
+)
+_INJURY = re.compile(
+    r"\b(?:burn|burns|burn mark|bruise|bruises|brandwond|brandwonden|brandplek|blauwe plekken|blauwe plek|"
+    r"wond|wonden|striemen)\b"
+)
+_ANY_CHILD = re.compile(r"\b(?:" + _CHILD[3:-1] + r"|jongen|jongens|boy|girl|kid|child|son|daughter)\b")
 # Coercion at night: someone with power over the resident comes into their room and threatens them.
 _NIGHT_VISITS = _rx(
     r"(?:komt|kwam|komen|kwamen) (?:\w+ ){0,2}'?s ?nachts (?:\w+ ){0,2}(?:in|op|naar) (?:mijn|m'n|mn) (?:kamer|bed)",
@@ -895,6 +945,8 @@ _WENT_ON_AGAINST_MY_WILL = re.compile(
 )
 _COERCION = _rx(
     r"als ik niet doe wat (?:hij|zij|ze) (?:wil|zegt|vraagt)",
+    r"(?:zeg|zei) (?:\w+ ){0,1}nee (?:\w+ ){0,2}(?:maar|en) (?:hij|zij|ze) (?:doet|deed|gaat|ging) (?:het |)(?:toch|door)",
+    r"(?:say|said) no (?:\w+ ){0,2}(?:but|and) (?:he|she) (?:does it anyway|did it anyway|keeps going|kept going)",
     r"if i (?:don't|dont|do not) do what (?:he|she) (?:wants|says)",
 )
 
@@ -941,7 +993,9 @@ _NAMING = re.compile(
 )
 _ABOUT_THE_TOPIC = _rx(
     r"(?:training|trainingen|cursus|presentatie|werkstuk|spreekbeurt|les|lessen|lezing|project|scriptie|opdracht|"
-    r"voorlichting|course|presentation|school project|assignment|workshop) (?:\w+ ){0,3}(?:over|about) "
+    r"voorlichting|course|presentation|school project|assignment|workshop|boek|boeken|film|films|documentaire|"
+    r"serie|artikel|artikelen|podcast|folder|folders|cijfers|statistieken|leesclub|book|books|film|documentary|"
+    r"article|articles|leaflet|statistics) (?:\w+ ){0,3}(?:over|about) "
 )
 
 
@@ -971,6 +1025,14 @@ def _threat_by_others(found: dict[CrisisKind, list[str]]) -> None:
         found[CrisisKind.DOMESTIC_VIOLENCE].extend(found.pop(CrisisKind.SUICIDE))
 
 
+def _young_child_left_alone(text: str) -> bool:
+    for match in _LEFT_ALONE.finditer(text):
+        age = match.group("age") or match.group("age_en")
+        if (age and int(age) <= 10) or (not age and match.group("child") in _SMALL_CHILD):
+            return True
+    return False
+
+
 def assess(text: str) -> Assessment:
     """Classify `text` as a crisis kind, a possible one, or none; see the module docstring for the rules."""
     normalised = normalise(text[:_MAX_CHECKED_CHARS])
@@ -981,13 +1043,16 @@ def assess(text: str) -> Assessment:
     arranged: list[str] = []
     now_mentioned = exhausted = False
     harmless = [match.group(0) for clause in clauses for match in _HARMLESS.finditer(clause)]
-    for clause in clauses:
+    violence_now = False  # "nu" next to the violence itself, not anywhere ("omdat ik nu geen opvang heb")
+    for index, clause in enumerate(clauses):
         now_mentioned = now_mentioned or bool(_NOW.search(clause))
         exhausted = exhausted or bool(_EXHAUSTION.search(clause))
         for kind, patterns in _KIND_PATTERNS:
             affirmed, denied = _matches(clause, patterns)
             if affirmed:
                 found.setdefault(kind, []).extend(affirmed)
+                near = clauses[max(0, index - 1) : index + 2]
+                violence_now = violence_now or (kind in VIOLENCE_KINDS and any(_NOW.search(c) for c in near))
             negated.extend(denied)
         hints, denied = _matches(clause, (_STOP_WISH, _DIE_OF_WORRY, _HINTS))
         possible.extend(hints)
@@ -995,6 +1060,10 @@ def assess(text: str) -> Assessment:
         arranged.extend(_matches(clause, (_ARRANGEMENTS,))[0])
     if _CHILD_ALONE_WITH_DRUGS.search(normalised):
         found.setdefault(CrisisKind.CHILD_DANGER, []).append("alleen thuis bij drugs")
+    if _young_child_left_alone(normalised) or (
+        _SECRECY.search(normalised) and _INJURY.search(normalised) and _ANY_CHILD.search(normalised)
+    ):
+        found.setdefault(CrisisKind.CHILD_DANGER, []).append("jong kind alleen, of een geheim met letsel")
     if _LETTERS_NOT_THEIR_FAULT.search(normalised):
         found.setdefault(CrisisKind.SUICIDE, []).append("brieven: niet hun schuld")
     if _CO_ALARM.search(normalised) and _CO_SYMPTOMS.search(normalised):
@@ -1038,11 +1107,7 @@ def assess(text: str) -> Assessment:
         )
     signals = tuple(signal for kind_signals in found.values() for signal in kind_signals)
     imminent = CrisisKind.SUICIDE in found and any(_IMMINENT.search(clause) for clause in clauses)
-    if (
-        CrisisKind.ACUTE_DANGER in found
-        or imminent
-        or (now_mentioned and not VIOLENCE_KINDS.isdisjoint(found))
-    ):
+    if CrisisKind.ACUTE_DANGER in found or imminent or violence_now:
         kind = CrisisKind.ACUTE_DANGER
     else:
         kind = next(kind for kind in CrisisKind if kind in found)
