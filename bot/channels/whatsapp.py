@@ -48,13 +48,11 @@ from bot.channels.whatsapp_client import (
 from bot.channels.whatsapp_contacts import Contacts, id_key
 from bot.channels.whatsapp_templates import Templates
 from bot.channels.whatsapp_text import PayloadBook, render
+from bot.shared.whatsapp_window import window_open
 
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
-#: WhatsApp's customer service window, less a margin: Meta counts from when the resident sent the
-#: message, we from when it arrived. A send Meta still refuses as too late falls back to a template.
-WINDOW_SECONDS = 24 * 3600 - 300
 MAX_CHALLENGE_LENGTH = 200
 #: Message kinds that carry no text for Rasa (https://developers.facebook.com/docs/whatsapp/cloud-api/
 #: webhooks/components): answered with TEXT_ONLY_TEXT.
@@ -218,8 +216,7 @@ class WhatsAppOutput(OutputChannel):
         await self._deliver(recipient_id, text, buttons if isinstance(buttons, list) else None, None)
 
     def _window_open(self, recipient_id: str) -> bool:
-        since = self._contacts.seconds_since_resident_wrote(recipient_id)
-        return since is not None and since < WINDOW_SECONDS
+        return window_open(self._contacts.seconds_since_resident_wrote(recipient_id))
 
     async def _deliver(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]] | None, staff: Any

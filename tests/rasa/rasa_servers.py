@@ -24,7 +24,10 @@ RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
 #: The shared secret between Rasa (endpoints.yml) and the action server in these tests.
 ACTION_SERVER_TOKEN = "action-server-tests-secret-0123456789"
 MODEL = ROOT / "models" / "voordeur.tar.gz"
-#: The project's channels, as in credentials.yml (unquoted ${VAR}: Rasa expands only those).
+#: The project's channels, as in credentials.yml (unquoted ${VAR}: Rasa expands only those), for the
+#: masking and handover servers, which drive each of them (Telegram through its stand-in). Not WhatsApp:
+#: test_whatsapp_channel.py runs its own server against the Cloud API stand-in; every channel of
+#: credentials.yml starts together in the `make start` tests (tests/app/test_smoke_start.py).
 ALL_CHANNELS = """\
 bot.channels.paused_safety.RestInput:
 bot.channels.paused_safety.SocketIOInput:

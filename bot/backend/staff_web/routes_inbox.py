@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.models import CaseStatus, Handover
 from bot.backend.services import audit, handover_cases, handovers, inbox
+from bot.backend.services.channel_window import outside_whatsapp_window
 from bot.backend.services.errors import ServiceError
 from bot.backend.services.paging import page_number
 from bot.backend.settings import BackendSettings
@@ -113,6 +114,7 @@ def _detail(
         handover=handover,
         transcript=transcript,
         transcript_error=transcript_error,
+        outside_window=outside_whatsapp_window(channel=handover.channel, transcript=transcript),
         cases=cases,
         reply_text=reply_text,
         reply_error=reply_error,

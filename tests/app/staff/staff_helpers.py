@@ -1,9 +1,16 @@
-"""Helpers of the staff-page tests: log in through the form, read the CSRF token, read the audit log."""
+"""Helpers of the staff-page tests: log in through the form, read the CSRF token, read the audit log, and a
+stand-in for Rasa's HTTP API."""
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -41,3 +48,63 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
 def audit_actions(session: Session) -> list[tuple[str, str]]:
     session.expire_all()
     return [(e.actor, e.action) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+class StandInRasa:
+    """A real HTTP server on 127.0.0.1 that answers as Rasa's HTTP API does for `GET .../tracker` (with
+    `paused` and the conversation's `events`) and records every `POST .../tracker/events`."""
+
+    def __init__(self) -> None:
+        self.paused: dict[str, bool] = {}
+        self.events: dict[str, list[dict[str, Any]]] = {}  # what GET .../tracker returns, per conversation
+        self.posted: list[tuple[str, list[dict[str, Any]], str]] = []
+        self.queries: list[str] = []  # of the GET requests
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _conversation(self) -> str:
+                return self.path.split("/")[2]
+
+            def do_GET(self) -> None:  # noqa: N802
+                stand_in.queries.append(self.path.split("?")[1] if "?" in self.path else "")
+                conversation = self._conversation()
+                events = [] if "include_events=NONE" in self.path else stand_in.events.get(conversation, [])
+                self._answer(
+                    json.dumps({"paused": stand_in.paused.get(conversation, False), "events": events})
+                )
+
+            def do_POST(self) -> None:  # noqa: N802
+                events = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if isinstance(events, dict):  # `trigger_intent` posts one object, not a list of events
+                    events = [events]
+                conversation = self._conversation()
+                stand_in.posted.append((conversation, events, self.path.split("?")[1]))
+                for event in events:
+                    if event.get("event") in ("pause", "resume"):
+                        stand_in.paused[conversation] = event["event"] == "pause"
+                self._answer("{}")
+
+            def _answer(self, body: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@contextmanager
+def stand_in_rasa() -> Iterator[StandInRasa]:
+    """A running `StandInRasa`, shut down afterwards."""
+    stand_in = StandInRasa()
+    thread = threading.Thread(target=stand_in.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stand_in
+    finally:
+        stand_in.server.shutdown()
+        stand_in.server.server_close()

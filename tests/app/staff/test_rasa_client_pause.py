@@ -1,74 +1,25 @@
 """A person in the conversation pauses the bot: the staff pages' Rasa client against a stand-in Rasa.
 
-A real HTTP server on 127.0.0.1 answers as Rasa's HTTP API does for `GET .../tracker` (with `paused`) and
-records every `POST .../tracker/events`. The real Rasa's side of a pause (a paused conversation gets no
-bot reply, a crisis message still gets the crisis reply) is tested in tests/rasa/test_handover_server.py
-and, end to end in the browser, in tests/app/test_handover_browser.py.
+A real HTTP server on 127.0.0.1 (staff_helpers.StandInRasa) answers as Rasa's HTTP API does for
+`GET .../tracker` (with `paused`) and records every `POST .../tracker/events`. The real Rasa's side of a
+pause (a paused conversation gets no bot reply, a crisis message still gets the crisis reply) is tested
+in tests/rasa/test_handover_server.py and, end to end in the browser, in tests/app/test_handover_browser.py.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
+from staff_helpers import StandInRasa, stand_in_rasa
 
 from bot.backend.staff_web.rasa_client import PAUSE_EVENTS, TAKEN_TEXT, RasaClient, staff_text
 
 
-class StandInRasa:
-    """Remembers whether each conversation is paused, and the event lists posted to it."""
-
-    def __init__(self) -> None:
-        self.paused: dict[str, bool] = {}
-        self.posted: list[tuple[str, list[dict[str, Any]], str]] = []
-        self.queries: list[str] = []  # of the GET requests
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _conversation(self) -> str:
-                return self.path.split("/")[2]
-
-            def do_GET(self) -> None:  # noqa: N802
-                stand_in.queries.append(self.path.split("?")[1] if "?" in self.path else "")
-                body = json.dumps({"paused": stand_in.paused.get(self._conversation(), False), "events": []})
-                self._answer(body)
-
-            def do_POST(self) -> None:  # noqa: N802
-                events = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                conversation = self._conversation()
-                stand_in.posted.append((conversation, events, self.path.split("?")[1]))
-                for event in events:
-                    if event.get("event") in ("pause", "resume"):
-                        stand_in.paused[conversation] = event["event"] == "pause"
-                self._answer("{}")
-
-            def _answer(self, body: str) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(body.encode())
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-
 @pytest.fixture
 def rasa() -> Iterator[StandInRasa]:
-    stand_in = StandInRasa()
-    thread = threading.Thread(target=stand_in.server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with stand_in_rasa() as stand_in:
         yield stand_in
-    finally:
-        stand_in.server.shutdown()
-        stand_in.server.server_close()
 
 
 def test_a_reply_to_a_conversation_the_bot_still_has_pauses_it_first(rasa: StandInRasa) -> None:
