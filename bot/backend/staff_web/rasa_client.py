@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
+from bot.backend.services.handover_actions import AssistantUnavailable
 from bot.backend.settings import BackendSettings
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
@@ -30,7 +31,7 @@ TAKEN_TEXT = "Ik heb het gesprek overgenomen. Ik schrijf hier zo een antwoord."
 PAUSE_EVENTS = [{"event": "pause"}, {"event": "action", "name": "action_listen"}]
 
 
-class RasaUnavailable(Exception):
+class RasaUnavailable(AssistantUnavailable):
     """Rasa did not answer, or answered with an error."""
 
 

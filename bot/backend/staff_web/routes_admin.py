@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from bot.backend.api.deps import Sessions, SettingsDep
-from bot.backend.models import Location, StaffRole
-from bot.backend.services import schedules, staff
+from bot.backend.models import StaffRole
+from bot.backend.services import locations, schedules, staff
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import ServiceError
 from bot.backend.staff_web.deps import Admin, AdminPost
@@ -93,15 +93,13 @@ def change_staff(
     password: Text = "",
 ) -> Response:
     number = parse_id(user_id, AN_ACCOUNT)
+    if change == "rol" and role not in {item.value for item in StaffRole}:
+        return _staff_page(request, sessions, status=422, error="Kies een rol.")
     try:
         with sessions.begin() as db:
             if change == "rol":
-                try:
-                    parsed_role = StaffRole(role)
-                except ValueError:
-                    return _staff_page(request, sessions, status=422, error="Kies een rol.")
                 staff.set_staff_role(
-                    session=db, user_id=number, role=parsed_role, actor=admin.actor, actor_id=admin.id
+                    session=db, user_id=number, role=StaffRole(role), actor=admin.actor, actor_id=admin.id
                 )
                 notice = "account_gewijzigd"
             elif change == "actief":
@@ -137,14 +135,14 @@ def _schedule_form(
     with sessions.begin() as db:
         schedule = schedules.get_schedule(session=db, schedule_id=schedule_id) if schedule_id else None
         location = schedule.location if schedule else None
-        locations = list(db.query(Location).order_by(Location.name))
+        all_locations = locations.list_locations(session=db)
     return render(
         request,
         "schedule_form.html",
         status=status,
         schedule=schedule,
         location=location,
-        locations=locations,
+        locations=all_locations,
         data=data,
         error=error,
     )

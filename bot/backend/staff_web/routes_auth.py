@@ -1,5 +1,5 @@
 """Log in (lock-out per username and throttle per client after repeated failures) and log out (the
-server-side session record is revoked); every attempt goes to the audit log."""
+server-side session record is revoked); every attempt goes to the audit log (services/staff_login.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
 from bot.backend.api.deps import Sessions, SettingsDep
-from bot.backend.services import audit, auth_lockout, login_throttle, staff_sessions
-from bot.backend.services.staff import verify_staff_password
+from bot.backend.services import staff_login
+from bot.backend.services.staff_login import LoginOutcome
 from bot.backend.settings import BackendSettings
 from bot.backend.staff_web.deps import Staff, StaffPost, csrf_protect, staff_session
 from bot.backend.staff_web.pages import redirect, render
@@ -40,50 +39,6 @@ def login_page(
     return render(request, "login.html", next_path=_next(volgende), username="")
 
 
-def _attempt(request: Request, db: Session, settings: BackendSettings, key: str, password: str) -> str:
-    """One login attempt in one transaction: "throttled", "locked", "ok" or "wrong"."""
-    client = login_throttle.client_key(request.client.host if request.client else None)
-    max_failures = settings.staff_login_client_failures
-    window_minutes = settings.staff_login_client_window_minutes
-    blocked = login_throttle.blocked_until(
-        session=db, client=client, max_failures=max_failures, window_minutes=window_minutes
-    )
-    if blocked is not None:
-        audit.record(session=db, actor="login", action="staff.login_throttled", entity="staff_user",
-                     username=key[:50])  # fmt: skip
-        return "throttled"
-    if auth_lockout.locked_until(session=db, username=key) is not None:
-        audit.record(session=db, actor="login", action="staff.login_locked", entity="staff_user",
-                     username=key[:50])  # fmt: skip
-        return "locked"
-    user = None
-    if key and 0 < len(password) <= 1024:
-        user = verify_staff_password(session=db, username=key, password=password)
-    if user is not None:
-        auth_lockout.reset(session=db, username=key)
-        audit.record(session=db, actor=f"staff:{user.username}", action="staff.login", entity="staff_user",
-                     entity_id=user.id)  # fmt: skip
-        fresh = new_session(request.state.staff_secret, logged_in=True)  # never the token from before
-        staff_sessions.start_session(
-            session=db, user_id=user.id, minutes=settings.staff_session_minutes, token=fresh.token
-        )
-        request.state.staff_session = fresh
-        return "ok"
-    locked = auth_lockout.record_failure(
-        session=db,
-        username=key,
-        max_failures=settings.staff_lockout_failures,
-        lock_minutes=settings.staff_lockout_minutes,
-    )
-    throttled = login_throttle.record_failure(
-        session=db, client=client, max_failures=max_failures, window_minutes=window_minutes
-    )
-    flags = {"locked": True if locked else None, "throttled": True if throttled else None}
-    audit.record(session=db, actor="login", action="staff.login_failed", entity="staff_user",
-                 username=key[:50], **flags)  # fmt: skip
-    return "throttled" if throttled else "locked" if locked else "wrong"
-
-
 @router.post("/login", include_in_schema=False)
 def login(
     request: Request,
@@ -95,11 +50,20 @@ def login(
     volgende: Annotated[str, Form()] = "",
 ) -> Response:
     username = username.strip()[:100]
+    fresh = new_session(request.state.staff_secret, logged_in=True)  # never the token from before
     with sessions.begin() as db:
-        outcome = _attempt(request, db, settings, username.lower(), password)
-    if outcome == "ok":
+        outcome = staff_login.attempt_login(
+            session=db,
+            username=username,
+            password=password,
+            client_host=request.client.host if request.client else None,
+            token=fresh.token,
+            settings=settings,
+        )
+    if outcome is LoginOutcome.OK:
+        request.state.staff_session = fresh
         return redirect(request, _next(volgende))
-    if outcome == "wrong":
+    if outcome is LoginOutcome.WRONG:
         return render(request, "login.html", status=401, error=WRONG, next_path=_next(volgende),
                       username=username)  # fmt: skip
     minutes, error = _refusal(outcome, settings)
@@ -109,9 +73,9 @@ def login(
     return response
 
 
-def _refusal(outcome: str, settings: BackendSettings) -> tuple[int, str]:
+def _refusal(outcome: LoginOutcome, settings: BackendSettings) -> tuple[int, str]:
     """How many minutes to wait, and the kind Dutch message, for a locked username or a throttled client."""
-    if outcome == "throttled":
+    if outcome is LoginOutcome.THROTTLED:
         minutes = settings.staff_login_client_window_minutes
         return minutes, (
             f"Vanaf dit apparaat of netwerk is te vaak verkeerd ingelogd. Wacht {minutes} minuten en probeer "
@@ -132,10 +96,7 @@ def logout(
     session: Annotated[StaffSession, Depends(staff_session)],
 ) -> Response:
     with sessions.begin() as db:
-        staff_sessions.revoke(session=db, token=session.token)
-        audit.record(
-            session=db, actor=user.actor, action="staff.logout", entity="staff_user", entity_id=user.id
-        )
+        staff_login.log_out(session=db, token=session.token, user_id=user.id, actor=user.actor)
     request.state.staff_session = new_session(request.state.staff_secret)
     request.state.staff_user = None
     return redirect(request, "/staff/login", notice="uitgelogd")

@@ -1,4 +1,8 @@
-"""The inbox of handovers and one handover: transcript from Rasa, notes, take, reply, close."""
+"""The inbox of handovers and one handover: transcript from Rasa, notes, take, reply, close.
+
+What each button does is in services/handover_actions.py; these routes parse the form, call it, and show
+the outcome (a notice after a redirect, or the page again with the form's text and a Dutch message).
+"""
 
 from __future__ import annotations
 
@@ -6,22 +10,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
 from bot.backend.api.deps import Sessions, SettingsDep
-from bot.backend.models import CaseStatus, Handover
-from bot.backend.services import audit, handover_cases, handovers, inbox
+from bot.backend.services import handover_actions, handover_cases, handovers, inbox
 from bot.backend.services.channel_window import outside_whatsapp_window
 from bot.backend.services.errors import ServiceError
+from bot.backend.services.handover_actions import REPLY_MAX, Outcome
 from bot.backend.services.paging import page_number
 from bot.backend.settings import BackendSettings
 from bot.backend.staff_web.deps import Staff, StaffIdentity, StaffPost
+from bot.backend.staff_web.errors import StaffPageError
 from bot.backend.staff_web.ids import not_found, parse_id
 from bot.backend.staff_web.pages import redirect, render
 from bot.backend.staff_web.rasa_client import RasaClient, RasaUnavailable, TranscriptLine
 
 router = APIRouter()
-REPLY_MAX = 2000
 RASA_DOWN_REPLY = (
     "Je antwoord is niet verstuurd: de assistent is nu niet bereikbaar. Je tekst staat nog "
     "hieronder. Probeer het over een paar minuten opnieuw."
@@ -65,12 +68,11 @@ def inbox_page(
     )
 
 
-def _get_handover(db: Session, number: int) -> Handover:
-    """The handover, or the Dutch 404 page."""
-    try:
-        return handovers.get_handover(session=db, handover_id=number)
-    except ServiceError:
-        raise not_found(WHAT) from None
+def _not_done(error: ServiceError) -> StaffPageError:
+    """A refused action as a Dutch page: the 404 page when the handover does not exist."""
+    if error.code == "handover_not_found":
+        return not_found(WHAT)
+    return StaffPageError(error.status, "Niet gelukt", error.message)
 
 
 def _back_to_handover(request: Request, number: int, notice: str | None = None) -> Response:
@@ -98,14 +100,14 @@ def _detail(
     audit_view: bool = True,
 ) -> Response:
     settings = request.app.state.settings
-    with sessions.begin() as db:
-        handover = _get_handover(db, handover_id)
-        _ = handover.assignee, list(handover.notes)
-        cases = handover_cases.cases_of(session=db, handover=handover)
-        if audit_view:
-            audit.record(
-                session=db, actor=user.actor, action="handover.view", entity="handover", entity_id=handover.id
+    try:
+        with sessions.begin() as db:
+            view = handover_actions.view_handover(
+                session=db, handover_id=handover_id, viewer=user.actor if audit_view else None
             )
+    except ServiceError:
+        raise not_found(WHAT) from None
+    handover = view.handover
     transcript, transcript_error = _transcript(settings, handover.conversation_id)
     return render(
         request,
@@ -115,7 +117,7 @@ def _detail(
         transcript=transcript,
         transcript_error=transcript_error,
         outside_window=outside_whatsapp_window(channel=handover.channel, transcript=transcript),
-        cases=cases,
+        cases=view.cases,
         reply_text=reply_text,
         reply_error=reply_error,
         reply_max=REPLY_MAX,
@@ -133,8 +135,12 @@ def transcript_fragment(
     request: Request, sessions: Sessions, settings: SettingsDep, _user: Staff, handover_id: str
 ) -> Response:
     """The conversation alone, as HTML, for the page's script to show new messages without a reload."""
-    with sessions.begin() as db:
-        conversation_id = _get_handover(db, parse_id(handover_id, WHAT)).conversation_id
+    number = parse_id(handover_id, WHAT)
+    try:
+        with sessions.begin() as db:
+            conversation_id = handovers.get_handover(session=db, handover_id=number).conversation_id
+    except ServiceError:
+        raise not_found(WHAT) from None
     transcript, transcript_error = _transcript(settings, conversation_id)
     return render(request, "_transcript.html", transcript=transcript, transcript_error=transcript_error)
 
@@ -145,23 +151,15 @@ def take(
 ) -> Response:
     """Take the handover; the bot pauses and the resident reads that a person has the conversation."""
     number = parse_id(handover_id, WHAT)
-    with sessions.begin() as db:
-        handover = _get_handover(db, number)
-        if handover.status is CaseStatus.DONE:
-            return _back_to_handover(request, number, "al_afgerond")
-        handovers.update_handover(
-            session=db,
-            handover_id=number,
-            status=CaseStatus.IN_PROGRESS,
-            assignee_id=user.id,
-            actor=user.actor,
-        )
-        conversation_id = handover.conversation_id
     try:
-        RasaClient.from_settings(settings).take(conversation_id, display_name=user.display_name)
-    except RasaUnavailable:
-        return _back_to_handover(request, number, "opgepakt_zonder_rasa")
-    return _back_to_handover(request, number, "opgepakt")
+        outcome = handover_actions.take_handover(
+            sessions=sessions, assistant=RasaClient.from_settings(settings), handover_id=number, staff=user
+        )
+    except ServiceError as error:
+        raise _not_done(error) from None
+    notices = {Outcome.DONE: "opgepakt", Outcome.ASSISTANT_UNAVAILABLE: "opgepakt_zonder_rasa",
+               Outcome.ALREADY_CLOSED: "al_afgerond"}  # fmt: skip
+    return _back_to_handover(request, number, notices[outcome])
 
 
 @router.post("/overdrachten/{handover_id}/notitie", include_in_schema=False)
@@ -173,18 +171,16 @@ def add_note(
     tekst: Annotated[str, Form()] = "",
 ) -> Response:
     number = parse_id(handover_id, WHAT)
-    if not tekst.strip():
-        return _back_to_handover(request, number)
     try:
         with sessions.begin() as db:
-            handovers.update_handover(session=db, handover_id=number, note=tekst, actor=user.actor)
+            saved = handover_actions.add_note(session=db, handover_id=number, text=tekst, actor=user.actor)
     except ServiceError as error:
         if error.status == 404:
             raise not_found(WHAT) from None
         return _detail(
             request, sessions, number, user, status=422, reply_error=error.message, audit_view=False
         )
-    return _back_to_handover(request, number, "notitie")
+    return _back_to_handover(request, number, "notitie" if saved else None)
 
 
 @router.post("/overdrachten/{handover_id}/antwoord", include_in_schema=False)
@@ -198,70 +194,20 @@ def reply(
 ) -> Response:
     """Send the reply through Rasa to the resident's channel; when Rasa is down, keep the text in the form."""
     number = parse_id(handover_id, WHAT)
-    text = tekst.strip()
-    with sessions.begin() as db:
-        handover = _get_handover(db, number)
-        conversation_id, closed = handover.conversation_id, handover.status is CaseStatus.DONE
-    if closed:
-        return _back_to_handover(request, number, "al_afgerond")
-    if not text or len(text) > REPLY_MAX:
-        message = (
-            "Schrijf eerst een antwoord."
-            if not text
-            else f"Je antwoord is te lang (hoogstens {REPLY_MAX} tekens)."
-        )
-        return _detail(
-            request,
-            sessions,
-            number,
-            user,
-            status=422,
-            reply_text=tekst[:10_000],
-            reply_error=message,
-            audit_view=False,
-        )
     try:
-        RasaClient.from_settings(settings).send_staff_reply(
-            conversation_id, display_name=user.display_name, text=text
-        )
-    except RasaUnavailable:
-        with sessions.begin() as db:
-            audit.record(
-                session=db,
-                actor=user.actor,
-                action="handover.reply_failed",
-                entity="handover",
-                entity_id=number,
-            )
-        return _detail(
-            request,
-            sessions,
-            number,
-            user,
-            status=503,
-            reply_text=tekst,
-            reply_error=RASA_DOWN_REPLY,
-            audit_view=False,
-        )
-    with sessions.begin() as db:
-        handover = handovers.get_handover(session=db, handover_id=number)
-        if handover.status is CaseStatus.OPEN:
-            handovers.update_handover(
-                session=db,
-                handover_id=number,
-                status=CaseStatus.IN_PROGRESS,
-                assignee_id=None if handover.assignee_id else user.id,
-                actor=user.actor,
-            )
-        audit.record(
-            session=db,
-            actor=user.actor,
-            action="handover.reply",
-            entity="handover",
-            entity_id=number,
-            characters=len(text),
-        )
-    return _back_to_handover(request, number, "verstuurd")
+        outcome = handover_actions.send_reply(sessions=sessions, assistant=RasaClient.from_settings(settings),
+                                              handover_id=number, staff=user, text=tekst)  # fmt: skip
+    except ServiceError as error:
+        if error.code != "invalid_input":
+            raise _not_done(error) from None
+        return _detail(request, sessions, number, user, status=422, reply_text=tekst[:10_000],
+                       reply_error=error.message, audit_view=False)  # fmt: skip
+    if outcome is Outcome.ASSISTANT_UNAVAILABLE:
+        return _detail(request, sessions, number, user, status=503, reply_text=tekst,
+                       reply_error=RASA_DOWN_REPLY, audit_view=False)  # fmt: skip
+    return _back_to_handover(
+        request, number, "al_afgerond" if outcome is Outcome.ALREADY_CLOSED else "verstuurd"
+    )
 
 
 @router.post("/overdrachten/{handover_id}/afronden", include_in_schema=False)
@@ -270,29 +216,12 @@ def close(
 ) -> Response:
     """Close the handover, then give the conversation back to the bot (again, when that failed before)."""
     number = parse_id(handover_id, WHAT)
-    with sessions.begin() as db:
-        handover = _get_handover(db, number)
-        if handover.status is not CaseStatus.DONE:
-            handovers.update_handover(
-                session=db,
-                handover_id=number,
-                status=CaseStatus.DONE,
-                assignee_id=None if handover.assignee_id else user.id,
-                actor=user.actor,
-            )
-        conversation_id = handover.conversation_id
     try:
-        RasaClient.from_settings(settings).hand_back(conversation_id)
-        handed_back = True
-    except RasaUnavailable:
-        handed_back = False
-    with sessions.begin() as db:
-        audit.record(
-            session=db,
-            actor=user.actor,
-            action="handover.hand_back",
-            entity="handover",
-            entity_id=number,
-            ok=handed_back,
+        outcome = handover_actions.close_handover(
+            sessions=sessions, assistant=RasaClient.from_settings(settings), handover_id=number, staff=user
         )
-    return _back_to_handover(request, number, "gesloten" if handed_back else "gesloten_zonder_rasa")
+    except ServiceError as error:
+        raise _not_done(error) from None
+    return _back_to_handover(
+        request, number, "gesloten" if outcome is Outcome.DONE else "gesloten_zonder_rasa"
+    )
