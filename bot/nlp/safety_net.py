@@ -320,6 +320,10 @@ DOMESTIC_PATTERNS = (
         r"(?:\w+ ){0,3}" + _HARM + " " + _VICTIM
     ),
     _rx(r"(?:hij|zij|ze) (?:\w+ ){0,2}" + _HARM + " " + _VICTIM),
+    _HE_HURTS := _rx(
+        r"doet (?:hij|zij|ze) (?:me|mij|ons|haar) (?:\w+ ){0,1}pijn",
+        r"(?:hij|zij) heeft (?:\w+ ){0,3}geslagen",
+    ),
     # "hij heeft me geslagen", "die heeft mijn hoofd tegen de kast geslagen", "knijpt hard in mijn arm"
     _HIT_ME := _rx(
         r"(?:hij|zij|ze|die) (?:\w+ ){0,3}(?:me|mij) (?:\w+ ){0,4}(?:geslagen|geschopt|gewurgd|mishandeld|getrapt|"
@@ -475,6 +479,10 @@ CHILD_PATTERNS = (
         + _CHILD[3:-1]
         + r"|kleine|kleintje|kleintjes) (?:\w+ ){0,2}"
         r"(?:eten|te eten|de fles|luiers)",
+    ),
+    _rx(
+        r"(?:hem|haar) (?:\w+ ){0,5}(?:in de kelder|in de kast|in het donker|op zolder|in de schuur|in de berging) "
+        r"(?:\w+ ){0,2}(?:opgesloten|opsluit|opsluiten)"
     ),
     _CHILD_HURT_PERFECT := _rx(
         r"(?:heeft|hebben|heb|had) (?:\w+ ){0,1}(?:mijn|m'n|mn|ons|onze|haar|zijn|z'n|het|de|hun) (?:\w+ ){0,1}"
@@ -706,6 +714,10 @@ _HINTS = _rx(
     r"(?:spullen|bezittingen) (?:\w+ ){0,2}weggegeven",
     r"(?:can't|cant|cannot) go on",
     r"no way out",
+    r"(?:not planning|don't plan|dont plan|do not plan|won't|wont|will not) (?:\w+ ){0,2}(?:to still be|to be|be) (?:still |)"
+    r"(?:here|around|alive) (?:by|in|for|after|next|at)",
+    r"hoef ik (?:over |)(?:nergens|niks|niets) meer (?:over |)(?:na te denken|te regelen|te doen)",
+    r"(?:ben|zal) ik er (?:\w+ ){1,3}(?:toch |)niet meer(?: zijn| bij|)$",
     r"(?:voorgoed|voor altijd) (?:\w+ ){0,1}verdwijnen",
     r"verdwijnen (?:\w+ ){0,1}(?:voorgoed|voor altijd)",
     r"(?:ben|voel me|voel ik me) (?:\w+ ){0,2}een last (?:voor|van) (?:iedereen|mijn familie|mijn kinderen|jullie|"
@@ -730,6 +742,8 @@ _ARRANGEMENTS = _rx(
     r"(?:heeft|heb) (?:\w+ ){0,1}(?:zijn|haar|mijn|m'n|z'n) (?:flat|huis|kamer|woning|spullen|auto) (?:\w+ ){0,3}"
     r"niet meer nodig",
     r"(?:cat|dog|kat|hond|poes) (?:[\w']+ ){0,2}'?(?:for good|voorgoed)",
+    r"(?:heb|hebben) (?:\w+ ){0,1}(?:een|de) datum (?:\w+ ){0,1}(?:gekozen|geprikt|bepaald|vastgesteld)",
+    r"(?:maakt|maken) (?:het |)(?:allemaal |)(?:eigenlijk |)niet meer uit",
 )
 # The end of a conditional threat: "(als ik eruit gezet word) dan ben ik er niet meer". After bad news in the
 # same sentence the strong endings are a crisis; otherwise, and for the weak endings, a possible signal.
@@ -880,6 +894,7 @@ _DISARMED_FROM_INSIDE = frozenset(
         _HIT_ME,
         _ABUSED_ME,
         _BEING_HURT,
+        _HE_HURTS,
         _CHILD_HURT_PERFECT,
         *SELF_HARM_PATTERNS,
         DOMESTIC_PATTERNS[-1],
@@ -900,7 +915,12 @@ _LETTERS_NOT_THEIR_FAULT = re.compile(
 )
 # A carbon monoxide alarm going off while people feel dizzy or sick: leave the house and call 112.
 _CO_ALARM = re.compile(r"\b(?:co|koolmonoxide) ?(?:melder|alarm)\b|\bkoolmonoxide\b|\bcarbon monoxide\b")
-_CO_SYMPTOMS = re.compile(r"\b(?:duizelig|misselijk|hoofdpijn|suf|flauw|dizzy|nauseous|sick|headache)\b")
+_CO_SYMPTOMS = re.compile(
+    r"\b(?:duizelig|misselijk|hoofdpijn|suf|flauw|dizzy|nauseous|sick|headache|drowsy)\b"
+)
+_CO_SOURCE = re.compile(
+    r"\b(?:gaskachel|oliekachel|petroleumkachel|houtkachel|geiser|barbecue|bbq|aggregaat|generator|gas heater)\b"
+)
 # A young child left home alone ("ik laat mijn zoon van 4 overdag alleen thuis"): a child of ten or younger,
 # or a word for a small child; an older child alone at home is an ordinary question.
 _LEFT_ALONE = re.compile(
@@ -932,7 +952,20 @@ _INJURY = re.compile(
     r"\b(?:burn|burns|burn mark|bruise|bruises|brandwond|brandwonden|brandplek|blauwe plekken|blauwe plek|"
     r"wond|wonden|striemen)\b"
 )
+_DRUG_GEAR = re.compile(
+    r"\b(?:needles|syringes|naalden|spuiten|spuit|crack pipes?)\b(?: \w+){0,4} (?:on the table|lying around|everywhere|"
+    r"in the house|op tafel|liggen|lagen|slingeren|gevonden|found)\b|\b(?:there were|er lagen|er liggen) (?:\w+ ){0,1}"
+    r"(?:needles|syringes|naalden|spuiten)\b|\b(?:use|uses|using|gebruiken|gebruikt) (?:crack|heroin|heroine)\b"
+)
 _ANY_CHILD = re.compile(r"\b(?:" + _CHILD[3:-1] + r"|jongen|jongens|boy|girl|kid|child|son|daughter)\b")
+# An ex-partner or partner who waits at the door and threatens ("je zult wel zien wat er gebeurt").
+_EX_PARTNER = re.compile(
+    r"\b(?:ex|ex partner|expartner|ex man|ex vriend|man|vriend|partner|my ex|her ex|his ex)\b"
+)
+_VEILED_THREAT = re.compile(
+    r"\b(?:wel |)(?:zal|zult|zullen) zien wat er (?:gebeurt|gaat gebeuren|van komt)\b|\byou(?:'ll| will) see what happens\b"
+    r"|\b(?:weet|knows) (?:\w+ ){0,1}(?:waar ik (?:ben|woon|werk)|where i (?:am|live|work))\b"
+)
 # Coercion at night: someone with power over the resident comes into their room and threatens them.
 _NIGHT_VISITS = _rx(
     r"(?:komt|kwam|komen|kwamen) (?:\w+ ){0,2}'?s ?nachts (?:\w+ ){0,2}(?:in|op|naar) (?:mijn|m'n|mn) (?:kamer|bed)",
@@ -992,10 +1025,13 @@ _NAMING = re.compile(
     r"kinder ?misbruik|seksueel (?:geweld|misbruik)|domestic (?:violence|abuse)|child (?:abuse|neglect))$"
 )
 _ABOUT_THE_TOPIC = _rx(
+    r"wat (?:doet|doen) (?:het |de |)(?:centrum seksueel geweld|veilig thuis|113|csg)",
+    r"what (?:does|do) (?:the |)(?:centrum seksueel geweld|veilig thuis|113|csg) (?:\w+ ){0,1}do",
+    r"(?:flyer|poster|folder|leaflet) ",
     r"(?:training|trainingen|cursus|presentatie|werkstuk|spreekbeurt|les|lessen|lezing|project|scriptie|opdracht|"
     r"voorlichting|course|presentation|school project|assignment|workshop|boek|boeken|film|films|documentaire|"
     r"serie|artikel|artikelen|podcast|folder|folders|cijfers|statistieken|leesclub|book|books|film|documentary|"
-    r"article|articles|leaflet|statistics) (?:\w+ ){0,3}(?:over|about) "
+    r"article|articles|leaflet|statistics) (?:\w+ ){0,3}(?:over|about) ",
 )
 
 
@@ -1025,6 +1061,40 @@ def _threat_by_others(found: dict[CrisisKind, list[str]]) -> None:
         found[CrisisKind.DOMESTIC_VIOLENCE].extend(found.pop(CrisisKind.SUICIDE))
 
 
+_SIBLING_FIGHT = re.compile(
+    r"^(?:slaat|sloeg|schopt|schopte|bijt|beet|duwt|duwde|slaan|schoppen) (?:zijn|haar|z'n) (?:\w+ ){0,1}(?:broertje|"
+    r"zusje|broer|zus|broertjes|zusjes)$"
+)
+# d: a small child who repeats "I want to die" in a tantrum, as the parent explains
+_SMALL_CHILD_SAYS = re.compile(
+    r"\b(?:(?P<age>\d)(?: year old|-year-old| jaar oud| jarige)|(?:dochter|zoon|kind|kindje|daughter|son|child|girl|boy) "
+    r"(?:van |of |\(|)(?P<age2>\d)(?: jaar|\)|)|peuter|kleuter|toddler)\b.{0,80}\b(?:screams|yells|shouts|says|roept|"
+    r"schreeuwt|gilt|zegt)\b"
+)
+
+
+def _childs_own_words(found: dict[CrisisKind, list[str]], text: str) -> None:
+    """A child hitting its own brother or sister, or a small child repeating "I want to die" in a tantrum: the
+    parent asks about upbringing, not about danger. Removes those signals from `found`."""
+    child = found.get(CrisisKind.CHILD_DANGER)
+    if child and all(_SIBLING_FIGHT.match(signal) for signal in child):
+        found.pop(CrisisKind.CHILD_DANGER)
+    small = _SMALL_CHILD_SAYS.search(text)
+    age = small and (small.group("age") or small.group("age2"))
+    if small and CrisisKind.SUICIDE in found and len(found) == 1 and (not age or int(age) <= 6):
+        found.pop(CrisisKind.SUICIDE)
+
+
+def _now_in_sentence(text: str, signals: list[str]) -> bool:
+    """ "Nu" in the sentence of the violence ("er wordt nu ... geslagen, er wordt geschopt"), not anywhere in
+    the message ("hij heeft me geslagen. ik ben nu bij een vriendin")."""
+    return any(
+        signal in sentence and _NOW.search(sentence)
+        for sentence in _SENTENCE_SPLIT.split(text)
+        for signal in signals
+    )
+
+
 def _young_child_left_alone(text: str) -> bool:
     for match in _LEFT_ALONE.finditer(text):
         age = match.group("age") or match.group("age_en")
@@ -1044,15 +1114,16 @@ def assess(text: str) -> Assessment:
     now_mentioned = exhausted = False
     harmless = [match.group(0) for clause in clauses for match in _HARMLESS.finditer(clause)]
     violence_now = False  # "nu" next to the violence itself, not anywhere ("omdat ik nu geen opvang heb")
-    for index, clause in enumerate(clauses):
+    for clause in clauses:
         now_mentioned = now_mentioned or bool(_NOW.search(clause))
         exhausted = exhausted or bool(_EXHAUSTION.search(clause))
         for kind, patterns in _KIND_PATTERNS:
             affirmed, denied = _matches(clause, patterns)
             if affirmed:
                 found.setdefault(kind, []).extend(affirmed)
-                near = clauses[max(0, index - 1) : index + 2]
-                violence_now = violence_now or (kind in VIOLENCE_KINDS and any(_NOW.search(c) for c in near))
+                violence_now = violence_now or (
+                    kind in VIOLENCE_KINDS and _now_in_sentence(normalised, affirmed)
+                )
             negated.extend(denied)
         hints, denied = _matches(clause, (_STOP_WISH, _DIE_OF_WORRY, _HINTS))
         possible.extend(hints)
@@ -1060,19 +1131,31 @@ def assess(text: str) -> Assessment:
         arranged.extend(_matches(clause, (_ARRANGEMENTS,))[0])
     if _CHILD_ALONE_WITH_DRUGS.search(normalised):
         found.setdefault(CrisisKind.CHILD_DANGER, []).append("alleen thuis bij drugs")
+    if _DRUG_GEAR.search(normalised) and _ANY_CHILD.search(normalised):
+        found.setdefault(CrisisKind.CHILD_DANGER, []).append("een kind bij harddrugs")
     if _young_child_left_alone(normalised) or (
         _SECRECY.search(normalised) and _INJURY.search(normalised) and _ANY_CHILD.search(normalised)
     ):
         found.setdefault(CrisisKind.CHILD_DANGER, []).append("jong kind alleen, of een geheim met letsel")
+    if (
+        _EX_PARTNER.search(normalised)
+        and len(set(_VEILED_THREAT.findall(normalised))) >= 1
+        and any(
+            phrase in normalised for phrase in ("zal zien wat er", "zult zien wat er", "see what happens")
+        )
+    ):
+        found.setdefault(CrisisKind.DOMESTIC_VIOLENCE, []).append("bedreiging door (ex-)partner")
     if _LETTERS_NOT_THEIR_FAULT.search(normalised):
         found.setdefault(CrisisKind.SUICIDE, []).append("brieven: niet hun schuld")
-    if _CO_ALARM.search(normalised) and _CO_SYMPTOMS.search(normalised):
+    symptoms = set(_CO_SYMPTOMS.findall(normalised))
+    if (_CO_ALARM.search(normalised) and symptoms) or (_CO_SOURCE.search(normalised) and len(symptoms) >= 2):
         found.setdefault(CrisisKind.ACUTE_DANGER, []).append("koolmonoxide en klachten")
     if _WENT_ON_AGAINST_MY_WILL.search(normalised):
         found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("ging door tegen de wil in")
     if _NIGHT_VISITS.search(normalised) and _COERCION.search(normalised):
         found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("'s nachts in de kamer, onder dwang")
     _threat_by_others(found)
+    _childs_own_words(found, normalised)
     past_kind, past = _past_and_over(found, clauses)
     if (
         past_kind is CrisisKind.SUICIDE
