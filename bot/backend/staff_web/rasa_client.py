@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
+from bot.backend.services.channel_window import EXTERNAL_PREFIX
 from bot.backend.services.handover_actions import AssistantUnavailable
 from bot.backend.settings import BackendSettings
 
@@ -72,7 +73,9 @@ def _button_titles(event: dict[str, Any]) -> dict[str, str]:
 
 
 def transcript_lines(events: list[dict[str, Any]]) -> list[TranscriptLine]:
-    """What the resident and the bot said, in order; a button press reads as the button's title."""
+    """What the resident and the bot said, in order; a button press reads as the button's title.
+
+    Rasa's own user events (`EXTERNAL: ...`, from `trigger_intent` when a handover is closed) are left out."""
     lines = []
     offered: dict[str, str] = {}  # the buttons offered since the resident's last message
     for event in events:
@@ -81,6 +84,8 @@ def transcript_lines(events: list[dict[str, Any]]) -> list[TranscriptLine]:
             continue
         stamp = event.get("timestamp")
         at = datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, int | float) else None
+        if kind == "user" and text.startswith(EXTERNAL_PREFIX):
+            continue  # Rasa's own message (the hand-back's trigger_intent), not the resident's
         if kind == "user":
             title = offered.get(text.strip())
             if title is None and text.strip() in OPENING_PAYLOADS:

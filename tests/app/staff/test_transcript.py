@@ -68,3 +68,19 @@ def test_the_opening_payload_reads_as_opening_the_conversation() -> None:
         ("(opende het gesprek)", False),
         ("/etc/hosts", False),
     ]
+
+
+def test_rasas_own_trigger_intent_event_is_not_shown_as_the_residents_line() -> None:
+    lines = transcript_lines(
+        [
+            user("ik wil iemand spreken"),
+            {"event": "bot", "text": "Anna (wijkteam): Tot ziens", "metadata": {"staff": "Anna"}},
+            {"event": "user", "text": "EXTERNAL: EXTERNAL_handover_closed", "timestamp": 1_700_000_020.0},
+            {"event": "bot", "text": "Je praat weer met de digitale assistent."},
+        ]
+    )
+    assert [(line.sender, line.text) for line in lines] == [
+        ("user", "ik wil iemand spreken"),
+        ("staff", "Anna (wijkteam): Tot ziens"),
+        ("bot", "Je praat weer met de digitale assistent."),
+    ]
