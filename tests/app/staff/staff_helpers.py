@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -16,7 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.backend.models import AuditEntry
+from bot.backend.models import AuditEntry, CaseStatus, Conversation
+from bot.backend.services.handovers import create_handover
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -108,3 +110,37 @@ def stand_in_rasa() -> Iterator[StandInRasa]:
     finally:
         stand_in.server.shutdown()
         stand_in.server.server_close()
+
+
+def reported_conversation(
+    session: Session, conversation_id: str, at: datetime, topic: str | None, **extra: Any
+) -> None:
+    """A conversation as the bot reports it, first and last seen at `at` (the dashboard tests)."""
+    session.add(
+        Conversation(
+            conversation_id=conversation_id,
+            channel="socketio",
+            topic=topic,
+            first_seen_at=at,
+            last_seen_at=at,
+            **extra,
+        )
+    )
+    session.flush()
+
+
+def handover_at(
+    session: Session, conversation_id: str, at: datetime, topic: str | None = None, *, done: bool = False
+) -> None:
+    """A handover made at `at`; `done` closes it, so a later handover of the conversation is a new one."""
+    handover = create_handover(
+        session=session,
+        conversation_id=conversation_id,
+        channel="socketio",
+        reason="vraagt iemand",
+        topic=topic,
+    )
+    handover.created_at = at
+    if done:
+        handover.status = CaseStatus.DONE
+    session.flush()

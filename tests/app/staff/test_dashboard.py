@@ -18,15 +18,14 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, expect
 from sqlalchemy.orm import Session, sessionmaker
-from staff_helpers import PASSWORD, Accounts, login
+from staff_helpers import PASSWORD, Accounts, handover_at, login, reported_conversation
 
 from bot.backend.app import create_app
 from bot.backend.db import make_session_factory
-from bot.backend.models import Conversation, StaffRole
+from bot.backend.models import StaffRole
 from bot.backend.services.clock import local_today
 from bot.backend.services.conversations import upsert_conversation
 from bot.backend.services.dashboard import NO_TOPIC, NOT_UNDERSTOOD, build_figures
-from bot.backend.services.handovers import create_handover
 from bot.backend.services.staff import create_staff_user
 from bot.backend.staff_web.charts import CHAR_WIDTH, Series, column_chart, row_chart
 from tests.app.backend_helpers import AUTH, Database, make_settings, migrated_database, running_app
@@ -54,50 +53,30 @@ def _at(tz: ZoneInfo, days_ago: int, hour: int = 12) -> datetime:
     return datetime.combine(local_today(tz) - timedelta(days=days_ago), time(hour), tz).astimezone(UTC)
 
 
-def _reported(session: Session, conversation_id: str, at: datetime, topic: str | None, **extra: bool) -> None:
-    session.add(
-        Conversation(
-            conversation_id=conversation_id,
-            channel="socketio",
-            topic=topic,
-            first_seen_at=at,
-            last_seen_at=at,
-            **extra,
-        )
-    )
-    session.flush()
-
-
-def _handover(session: Session, conversation_id: str, at: datetime, topic: str | None = None) -> None:
-    handover = create_handover(
-        session=session,
-        conversation_id=conversation_id,
-        channel="socketio",
-        reason="vraagt iemand",
-        topic=topic,
-    )
-    handover.created_at = at
-    session.flush()
-
-
 def seed(session: Session, tz: ZoneInfo) -> None:
     """Everything but the misunderstood conversation of today, which the bot reports through the API."""
-    _reported(session, "answered", _at(tz, 0), "schulden")  # settled without a person
-    _reported(session, "handed", _at(tz, 1), "huisvesting")  # reported and handed over in the period
-    _handover(session, "handed", _at(tz, 1, 15), "huisvesting")
-    _reported(session, "greeting", _at(tz, 3), None)  # only a greeting: no topic, understood
-    _handover(session, "never-reported", _at(tz, 2), "jeugdhulp")  # the bot's report went missing
-    _handover(session, "twice", _at(tz, 4), None)  # two handovers, one conversation: on its first day
-    _handover(session, "twice", _at(tz, 3), None)
-    _reported(session, "reported-long-ago", _at(tz, 40), "algemeen")  # a handover in the period: counts
-    _handover(session, "reported-long-ago", _at(tz, 1, 9), "schulden")
-    _reported(session, "all-old", _at(tz, 40), "schulden")  # neither in the period: not counted
-    _handover(session, "all-old", _at(tz, 35), "schulden")
-    _handover(session, "old-handover", _at(tz, 20), "schulden")  # before the period: not counted
-    _reported(session, "fallback-handed", _at(tz, 0, 9), None, misunderstood=True)  # a person, not understood
-    _handover(session, "fallback-handed", _at(tz, 0, 10), None)
+    reported_conversation(session, "answered", _at(tz, 0), "schulden")  # settled without a person
+    reported_conversation(
+        session, "handed", _at(tz, 1), "huisvesting"
+    )  # reported and handed over in the period
+    handover_at(session, "handed", _at(tz, 1, 15), "huisvesting")
+    reported_conversation(session, "greeting", _at(tz, 3), None)  # only a greeting: no topic, understood
+    handover_at(session, "never-reported", _at(tz, 2), "jeugdhulp")  # the bot's report went missing
+    handover_at(session, "twice", _at(tz, 4), None)  # two handovers, one conversation: on its first day
+    handover_at(session, "twice", _at(tz, 3), None)
+    reported_conversation(
+        session, "reported-long-ago", _at(tz, 40), "algemeen"
+    )  # a handover in the period: counts
+    handover_at(session, "reported-long-ago", _at(tz, 1, 9), "schulden")
+    reported_conversation(session, "all-old", _at(tz, 40), "schulden")  # neither in the period: not counted
+    handover_at(session, "all-old", _at(tz, 35), "schulden")
+    handover_at(session, "old-handover", _at(tz, 20), "schulden")  # before the period: not counted
+    reported_conversation(
+        session, "fallback-handed", _at(tz, 0, 9), None, misunderstood=True
+    )  # a person, not understood
+    handover_at(session, "fallback-handed", _at(tz, 0, 10), None)
     # Handed over once (the flag), its handover deleted since by the retention job: still with a person.
-    _reported(session, "flagged", _at(tz, 5), "jeugdhulp", handed_over=True)
+    reported_conversation(session, "flagged", _at(tz, 5), "jeugdhulp", handed_over=True)
     session.commit()
 
 
@@ -174,9 +153,9 @@ def test_the_headline_and_the_charts_count_the_same_conversations(
 def test_a_conversation_counts_once_and_on_the_day_it_started(session: Session, settings) -> None:
     """A handover on a later day belongs to the conversation's first day; no handover, no double count."""
     tz = settings.tz
-    _reported(session, "monday", _at(tz, 3), "schulden")
-    _handover(session, "monday", _at(tz, 1), "schulden")
-    _handover(session, "monday", _at(tz, 0), "schulden")
+    reported_conversation(session, "monday", _at(tz, 3), "schulden")
+    handover_at(session, "monday", _at(tz, 1), "schulden")
+    handover_at(session, "monday", _at(tz, 0), "schulden")
     session.commit()
     figures = build_figures(session=session, today=local_today(tz), days=7, tz=tz)
     assert figures.conversations == 1 and figures.with_person == 1

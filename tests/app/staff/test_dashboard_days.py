@@ -17,13 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
-from staff_helpers import Accounts, login
+from staff_helpers import Accounts, handover_at, login, reported_conversation
 
 from bot.backend.models import (
     Booking,
     CallbackRequest,
-    CaseStatus,
-    Conversation,
     DashboardChange,
     DashboardDay,
     Location,
@@ -47,33 +45,6 @@ LENGTHS = (*PERIODS, 1, 2, 4, 5, 61)
 def _at(tz: ZoneInfo, days_ago: int, hour: int = 12, minute: int = 0) -> datetime:
     day = local_today(tz) - timedelta(days=days_ago)
     return datetime.combine(day, time(hour, minute), tz).astimezone(UTC)
-
-
-def _reported(session: Session, conversation_id: str, at: datetime, topic: str | None, **extra: Any) -> None:
-    session.add(
-        Conversation(
-            conversation_id=conversation_id,
-            channel="socketio",
-            topic=topic,
-            first_seen_at=at,
-            last_seen_at=at,
-            **extra,
-        )
-    )
-    session.flush()
-
-
-def _handover(session: Session, conversation_id: str, at: datetime, topic: str | None = None) -> None:
-    handover = create_handover(
-        session=session,
-        conversation_id=conversation_id,
-        channel="socketio",
-        reason="vraagt iemand",
-        topic=topic,
-    )
-    handover.created_at = at
-    handover.status = CaseStatus.DONE  # afgerond: a later handover of the conversation is a new one
-    session.flush()
 
 
 def _bookings_and_callbacks(session: Session, tz: ZoneInfo, moments: list[datetime]) -> None:
@@ -133,7 +104,7 @@ def seed(session: Session, tz: ZoneInfo) -> None:
     for days_ago in range(0, 120, 3):
         for number in range(days_ago % 4 + 1):
             conversation_id = f"c{days_ago}-{number}"
-            _reported(
+            reported_conversation(
                 session,
                 conversation_id,
                 _at(tz, days_ago, 9 + number),
@@ -141,19 +112,19 @@ def seed(session: Session, tz: ZoneInfo) -> None:
                 misunderstood=number == 2,
             )
             if number == 1:
-                _handover(session, conversation_id, _at(tz, days_ago, 16), "schulden")
+                handover_at(session, conversation_id, _at(tz, days_ago, 16), "schulden", done=True)
     # Just before and after midnight: reported late on day 11, handed over early on day 10.
-    _reported(session, "midnight", _at(tz, 11, 23, 58), "jeugdhulp")
-    _handover(session, "midnight", _at(tz, 10, 0, 3), "jeugdhulp")
+    reported_conversation(session, "midnight", _at(tz, 11, 23, 58), "jeugdhulp")
+    handover_at(session, "midnight", _at(tz, 10, 0, 3), "jeugdhulp", done=True)
     # Reported long before the period, a handover in it: counts on the handover's day.
-    _reported(session, "long-ago", _at(tz, 100), "algemeen")
-    _handover(session, "long-ago", _at(tz, 50), "schulden")
+    reported_conversation(session, "long-ago", _at(tz, 100), "algemeen")
+    handover_at(session, "long-ago", _at(tz, 50), "schulden", done=True)
     # Never reported: counts on its first handover of the period (day 60 or day 3, by the period).
-    _handover(session, "never-reported", _at(tz, 60), None)
-    _handover(session, "never-reported", _at(tz, 3), "huisvesting")
+    handover_at(session, "never-reported", _at(tz, 60), None, done=True)
+    handover_at(session, "never-reported", _at(tz, 3), "huisvesting", done=True)
     # Reported only after its handover: counts on the day of the report.
-    _handover(session, "reported-later", _at(tz, 6), "schulden")
-    _reported(session, "reported-later", _at(tz, 2), None, handed_over=True)
+    handover_at(session, "reported-later", _at(tz, 6), "schulden", done=True)
+    reported_conversation(session, "reported-later", _at(tz, 2), None, handed_over=True)
     moments = [_at(tz, days_ago, hour) for days_ago in range(0, 100, 2) for hour in (0, 11, 23)]
     _bookings_and_callbacks(session, tz, moments)
     session.commit()
@@ -216,10 +187,10 @@ def test_a_late_handover_or_report_for_a_closed_day_is_counted(
 ) -> None:
     tz = settings.tz
     seed(session, tz)
-    _reported(session, "closed-day", _at(tz, 5), "schulden")
-    _reported(session, "topic-later", _at(tz, 8), None)
-    _reported(session, "misunderstood-later", _at(tz, 8, 14), None)
-    _handover(session, "handover-only", _at(tz, 4), None)
+    reported_conversation(session, "closed-day", _at(tz, 5), "schulden")
+    reported_conversation(session, "topic-later", _at(tz, 8), None)
+    reported_conversation(session, "misunderstood-later", _at(tz, 8, 14), None)
+    handover_at(session, "handover-only", _at(tz, 4), None, done=True)
     session.commit()
     assert_same_as_live(session, tz)
     today = local_today(tz)
