@@ -20,6 +20,7 @@ from actions.backend_client import BackendClient, BackendRejected, BackendUnavai
 from actions.content import ContentStore, content_store
 from actions.form_base import say
 from actions.session import conversation_channel
+from bot.channels.action_contract import CLIENT_METADATA_KEY
 from bot.channels.limit_replies import handovers_reply
 from bot.settings import rasa_side_settings
 from bot.shared.booking_codes import written_codes
@@ -52,8 +53,6 @@ DEFAULT_REPLY_TIME = "een half uur"
 SMALL_TALK = {"affirm", "deny", "greet", "thank", "goodbye"}
 MAX_MESSAGES = 5
 MAX_MESSAGE_CHARS = 240
-#: Metadata key of the resident's hashed address, set by the channel (bot/channels/client_limits.py).
-CLIENT_METADATA_KEY = "voordeur_client"
 TOO_MANY_HANDOVERS = "too_many_handovers"
 
 

@@ -10,13 +10,11 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Sessi
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient
+from bot.channels.action_contract import CHANNEL_METADATA_KEY
 from bot.settings import rasa_side_settings
 
 #: Channel names the case backend accepts (rest, socketio, telegram, ...).
 _CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,29}$")
-#: Metadata key our channels add to every message (bot/channels/paused_safety.py), so that the channel
-#: is known at session start too, before Rasa has logged the message that started it.
-CHANNEL_METADATA_KEY = "voordeur_channel"
 
 
 def conversation_channel(tracker: Tracker) -> str:

@@ -7,7 +7,7 @@ docs/load-benchmark.md). ujson, a dependency of Rasa itself, writes the same JSO
 The session is otherwise Rasa's own (`EndpointConfig.session`: its headers, with the action server's
 token, its basic auth and its time-out); a body ujson cannot write falls back to `json.dumps`.
 
-Installed by the resident channels when the Rasa server starts (bot/channels/paused_safety.py).
+Put in place of `EndpointConfig.session` by bot/channels/rasa_hooks.py when the Rasa server starts.
 """
 
 from __future__ import annotations
@@ -39,7 +39,3 @@ def session(self: EndpointConfig) -> aiohttp.ClientSession:
         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
         json_serialize=dumps,
     )
-
-
-def install() -> None:
-    EndpointConfig.session = session  # type: ignore[method-assign]

@@ -6,7 +6,7 @@ server's time per message in the py-spy profile of the load benchmark (docs/load
 each message loads the whole conversation session. The answer for a type name never changes once
 found, so we remember it. Unknown names still go to Rasa's function (its default or its error).
 
-Installed by the resident channels when the Rasa server starts (bot/channels/paused_safety.py).
+Put in place of `Event.resolve_by_type` by bot/channels/rasa_hooks.py when the Rasa server starts.
 """
 
 from __future__ import annotations
@@ -26,7 +26,3 @@ def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[
     if found is not None and found.type_name == type_name:
         _known[type_name] = found
     return found
-
-
-def install() -> None:
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]

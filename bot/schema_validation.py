@@ -8,7 +8,7 @@ load benchmark, docs/load-benchmark.md). The schemas are constants, so we check 
 schema once and keep its validator. Instances are validated exactly as before: the same validator
 class, and the same error (`best_match`) when the instance is invalid.
 
-Installed by the resident channels when the Rasa server starts (bot/channels/paused_safety.py).
+Put in place of `jsonschema.validate` by bot/channels/rasa_hooks.py when the Rasa server starts.
 """
 
 from __future__ import annotations
@@ -42,8 +42,3 @@ def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: 
     error = exceptions.best_match(validator.iter_errors(instance))
     if error is not None:
         raise error
-
-
-def install() -> None:
-    """Replace `jsonschema.validate`; Rasa imports it by name at each call, so this reaches every use."""
-    jsonschema.validate = validate  # type: ignore[assignment]

@@ -47,12 +47,11 @@ from typing import Any
 
 import httpx
 
+from bot.channels.action_contract import CLIENT_METADATA_KEY
 from bot.settings import rasa_side_settings
 
 logger = logging.getLogger(__name__)
 
-#: Metadata key of the client's hashed address; the handover action reads it (actions/handover.py).
-CLIENT_METADATA_KEY = "voordeur_client"
 #: Metadata key of "this client is exempt from the limits"; read and removed before Rasa sees the message.
 EXEMPT_METADATA_KEY = "voordeur_client_exempt"
 DEFAULT_MESSAGES_PER_MINUTE = 30

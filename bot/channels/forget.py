@@ -4,8 +4,8 @@ Rasa 3.6 has no delete in its tracker store API, and `/restart` only appends a `
 the earlier events stay stored. So we delete the stored events ourselves, per store type.
 
 Two callers: Telegram's /stop (bot/channels/telegram.py) and the "verwijder mijn gegevens" dialogue:
-after a turn in which `action_delete_my_data` ran (actions/privacy.py), the resident channel deletes
-the conversation (bot/channels/after_turn.py).
+after a turn in which `action_delete_my_data` (actions/privacy.py) set the slot `delete_requested`, the
+message pipeline deletes the conversation (bot/channels/message_pipeline.py).
 The retention command (scripts/purge_conversations.py) uses `delete_conversations_older_than`.
 """
 
@@ -21,11 +21,7 @@ from rasa.core.tracker_store import (
     SQLTrackerStore,
     TrackerStore,
 )
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from sqlalchemy import func
-
-#: The action after which the resident channel deletes the conversation (actions/privacy.py).
-DELETE_ACTION = "action_delete_my_data"
 
 
 class ForgetNotSupported(RuntimeError):
@@ -60,23 +56,6 @@ def delete_conversation(store: TrackerStore, sender_id: str) -> int:
     if isinstance(inner, MongoTrackerStore):
         return int(inner.conversations.delete_many({"sender_id": sender_id}).deleted_count)
     raise ForgetNotSupported(f"cannot delete conversations from {type(inner).__name__}")
-
-
-def deletion_requested(events: list[Any]) -> bool:
-    """Whether `action_delete_my_data` ran, and said so, after the latest user message.
-
-    Rasa logs the action also when the action server could not be reached; then no bot message
-    follows it, the resident was not told, and nothing is deleted.
-    """
-    replied = False
-    for event in reversed(events):
-        if isinstance(event, BotUttered):
-            replied = True
-        elif isinstance(event, ActionExecuted) and event.action_name == DELETE_ACTION:
-            return replied
-        elif isinstance(event, UserUttered):
-            return False
-    return False
 
 
 def stale_conversations(store: TrackerStore, days: int, *, now: datetime | None = None) -> list[str]:

@@ -1,6 +1,6 @@
-"""Input limits of the resident channels (REST, socket.io widget, Telegram), applied before anything else
-reads a message (bot/channels/paused_safety.py): clean the text, refuse a message that is too long,
-clean and mask the channel's metadata.
+"""Input limits of the resident channels (REST, socket.io widget, Telegram, WhatsApp), applied before
+anything else reads a message (steps 1 and 2 of bot/channels/message_pipeline.py): clean the text,
+refuse a message that is too long, clean and mask the channel's metadata.
 
 - The text loses lone surrogates, control characters and bidi overrides (bot/shared/text_input.py).
 - A message longer than `MAX_MESSAGE_LENGTH` characters (environment; default 2,000) is not passed to

@@ -5,7 +5,7 @@ A resident's socket is held by one replica. A staff reply is posted to the Rasa 
 another replica. With a Redis URL configured, every replica's socket.io server uses
 `socketio.AsyncRedisManager` as its client manager: an emit to the conversation's room is published on
 Redis and each replica delivers it to the sockets it holds. Without a URL the channel behaves exactly
-like `bot.channels.paused_safety.SocketIOInput` (one process, no manager).
+like `bot.channels.web_channels.SocketIOInput` (one process, no manager).
 
 Usage (credentials.yml; the channel keeps the name "socketio")::
 
@@ -29,8 +29,8 @@ from typing import Any
 from sanic import Blueprint
 from socketio import AsyncRedisManager, AsyncServer
 
-from bot.channels.paused_safety import OnNewMessage
-from bot.channels.paused_safety import SocketIOInput as PausedSafetySocketIOInput
+from bot.channels.message_pipeline import OnNewMessage
+from bot.channels.web_channels import SocketIOInput as PipelineSocketIOInput
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +57,8 @@ def start_listening(server: AsyncServer) -> None:
         server.manager.initialize()
 
 
-class SocketIOInput(PausedSafetySocketIOInput):
-    """Rasa's socket.io channel with the paused-conversation safety reply; shared over Redis if configured."""
+class SocketIOInput(PipelineSocketIOInput):
+    """Rasa's socket.io channel with the message pipeline; its rooms shared over Redis if configured."""
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SocketIOInput:

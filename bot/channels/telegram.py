@@ -39,7 +39,7 @@ from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.channels.forget import delete_conversation
-from bot.channels.paused_safety import PausedSafety
+from bot.channels.message_pipeline import MessagePipeline
 from bot.channels.telegram_client import TELEGRAM_API, TelegramClient, configure_logging
 from bot.channels.telegram_text import split_text
 
@@ -245,10 +245,10 @@ class TelegramInput(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """The webhook routes, and in polling mode the polling task."""
         telegram_webhook = Blueprint("voordeur_telegram", __name__)
-        # A paused (handed-over) conversation still gets the safety reply to a crisis message.
-        safety = PausedSafety()
-        safety.listen(telegram_webhook)
-        on_new_message = safety.wrap(on_new_message, self.name())
+        # Input limits, masking, the safety reply in a paused conversation: bot/channels/message_pipeline.py.
+        pipeline = MessagePipeline(self.name())
+        pipeline.listen(telegram_webhook)
+        on_new_message = pipeline.wrap(on_new_message)
 
         @telegram_webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -37,8 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.after_turn import DELETION_CONFIRMED
-from bot.channels.paused_safety import PausedSafety
+from bot.channels.message_pipeline import MessagePipeline, TurnOutcome
 from bot.channels.whatsapp_client import (
     DEFAULT_API_VERSION,
     GRAPH_API,
@@ -156,8 +155,6 @@ class WhatsAppOutput(OutputChannel):
         self._contacts = contacts
         self._payloads = payloads
         self._templates = templates
-        #: The domain responses sent through this output (e.g. the confirmation of a deletion).
-        self.sent_actions: list[str | None] = []
         #: While a resident's message is handled, Rasa's replies wait here until `flush`.
         self._held: list[tuple[str, dict[str, Any]]] | None = None
 
@@ -179,8 +176,7 @@ class WhatsAppOutput(OutputChannel):
                 logger.error("WhatsApp: sending a reply failed: %s", type(error).__name__)
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        """Note which response this is, then hold it or send it as every output channel does."""
-        self.sent_actions.append(message.get("utter_action"))
+        """Hold the reply, or send it as every output channel does."""
         if self._held is not None:
             self._held.append((recipient_id, dict(message)))
             return
@@ -310,10 +306,10 @@ class WhatsAppInput(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """The webhook routes: health, Meta's verification GET and the signed POSTs."""
         whatsapp_webhook = Blueprint("voordeur_whatsapp", __name__)
-        # Input limits, masking and the safety reply in a paused conversation, as on every channel.
-        safety = PausedSafety(channel=self.name())
-        safety.listen(whatsapp_webhook)
-        on_new_message = safety.wrap(on_new_message, self.name())
+        # Input limits, masking, the safety reply in a paused conversation: bot/channels/message_pipeline.py.
+        pipeline = MessagePipeline(self.name())
+        pipeline.listen(whatsapp_webhook)
+        on_new_message = pipeline.wrap(on_new_message)
 
         async def remember_app(app: Any, loop: Any) -> None:
             """Keep the app: its agent's tracker store holds the contacts."""
@@ -433,11 +429,12 @@ class WhatsAppInput(InputChannel):
             await output.send_text_message(sender_id, STALE_BUTTON_TEXT)
             return
         output.hold()
+        outcome = None
         try:
-            await on_new_message(UserMessage(text, output, sender_id, input_channel=self.name()))
+            outcome = await on_new_message(UserMessage(text, output, sender_id, input_channel=self.name()))
         finally:
             await output.flush()
-        if DELETION_CONFIRMED in output.sent_actions:
+        if isinstance(outcome, TurnOutcome) and outcome.conversation_deleted:
             self.contacts.forget(sender_id)  # the conversation is deleted: the number goes too
             logger.info("Removed a WhatsApp contact with its conversation on the resident's request")
 

@@ -38,10 +38,16 @@ def model_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def parse(model_path: Path) -> Parser:
+def agent(model_path: Path) -> Any:
+    """Rasa's agent with the trained model, in-memory stores and no action server (loaded once)."""
     from rasa.core.agent import Agent
 
-    return Parser(Agent.load(model_path=str(model_path)))
+    return Agent.load(model_path=str(model_path))
+
+
+@pytest.fixture(scope="session")
+def parse(agent: Any) -> Parser:
+    return Parser(agent)
 
 
 @pytest.fixture(autouse=True)

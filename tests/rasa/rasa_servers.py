@@ -29,8 +29,8 @@ MODEL = ROOT / "models" / "voordeur.tar.gz"
 #: test_whatsapp_channel.py runs its own server against the Cloud API stand-in; every channel of
 #: credentials.yml starts together in the `make start` tests (tests/app/test_smoke_start.py).
 ALL_CHANNELS = """\
-bot.channels.paused_safety.RestInput:
-bot.channels.paused_safety.SocketIOInput:
+bot.channels.web_channels.RestInput:
+bot.channels.web_channels.SocketIOInput:
   user_message_evt: user_uttered
   bot_message_evt: bot_uttered
   session_persistence: true

@@ -7,15 +7,17 @@ from pathlib import Path
 import pytest
 import yaml
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa_sdk.events import SlotSet as SdkSlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import FORBIDDEN_WORDS
 from actions.privacy import ActionDeleteMyData
 from actions.session import response_variation
-from bot.channels.after_turn import replied_since_last_user_message
-from bot.channels.forget import deletion_requested
-from bot.channels.paused_safety import masked_note
+from bot.channels.action_contract import DELETE_REQUESTED_SLOT
+from bot.channels.identifier_masking import masked_note
+from bot.channels.turn_events import deletion_requested, replied, turn_of
 from bot.shared.privacy import BSN, EMAIL, IBAN, is_valid_bsn, is_valid_iban, mask, mask_identifiers
 from tests.rasa.trackers import make_tracker
 
@@ -189,26 +191,40 @@ def test_nlu_has_enough_realistic_examples() -> None:
 async def test_the_action_says_what_is_deleted() -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionDeleteMyData().run(dispatcher, make_tracker(intent="affirm"), DOMAIN)
-    assert events == []
+    assert events == [SdkSlotSet(DELETE_REQUESTED_SLOT, True)]
     assert [message["response"] for message in dispatcher.messages] == ["utter_my_data_deleted"]
+
+
+def turn(*events: object) -> list[dict[str, object]]:
+    """The latest turn of a conversation with these events, as the tracker store keeps it."""
+    return turn_of(DialogueStateTracker.from_events("resident", list(events)))  # type: ignore[arg-type]
+
+
+def test_the_delete_requested_slot_is_in_the_domain_and_steers_nothing() -> None:
+    [slot] = [slot for slot in Domain.load(str(ROOT / "domain")).slots if slot.name == DELETE_REQUESTED_SLOT]
+    assert slot.type_name == "bool" and not slot.influence_conversation
 
 
 def test_deletion_is_requested_only_in_the_turn_of_the_action() -> None:
     user = UserUttered("ja", {"name": "affirm"})
-    assert deletion_requested([user, ActionExecuted("action_delete_my_data"), BotUttered("gewist")])
-    assert not deletion_requested([user, ActionExecuted("utter_greet")])
-    deleted, told, listen = (
+    deleted, told, asked = (
         ActionExecuted("action_delete_my_data"),
         BotUttered("gewist"),
-        ActionExecuted("action_listen"),
+        SlotSet(DELETE_REQUESTED_SLOT, True),
     )
-    assert not deletion_requested([user, deleted, told, UserUttered("hoi", {"name": "greet"})])
-    # The action server was down: the action is logged, but the resident was told nothing.
-    assert not deletion_requested([user, deleted, listen])
+    assert deletion_requested(turn(user, deleted, told, asked))
+    assert not deletion_requested(turn(user, ActionExecuted("utter_greet"), BotUttered("Hallo!")))
+    assert not deletion_requested(turn(user, deleted, told, asked, UserUttered("hoi", {"name": "greet"})))
+    # The action server was down: the action is logged, but it set nothing (and told the resident nothing).
+    assert not deletion_requested(turn(user, deleted, ActionExecuted("action_listen")))
+    # Only the signal counts, not the response: the confirmation alone deletes nothing.
+    confirmation = BotUttered("gewist", metadata={"utter_action": "utter_my_data_deleted"})
+    assert not deletion_requested(turn(user, deleted, confirmation))
+    assert not deletion_requested(turn(user, deleted, told, SlotSet(DELETE_REQUESTED_SLOT, False)))
 
 
 def test_a_turn_without_a_bot_message_is_silent() -> None:
     user = UserUttered("hoi", {"name": "greet"})
-    assert replied_since_last_user_message([user, ActionExecuted("utter_greet"), BotUttered("Hallo!")])
-    assert not replied_since_last_user_message([BotUttered("Welkom"), user, ActionExecuted("action_answer")])
-    assert not replied_since_last_user_message([])
+    assert replied(turn(user, ActionExecuted("utter_greet"), BotUttered("Hallo!")))
+    assert not replied(turn(BotUttered("Welkom"), user, ActionExecuted("action_answer")))
+    assert not replied(turn())

@@ -111,23 +111,27 @@ def test_event_types_are_looked_up_once(monkeypatch: pytest.MonkeyPatch) -> None
     assert loaded.events == conversation("resident-3").events
 
 
-async def test_the_resident_channels_install_both_lookups_when_the_server_starts(
+async def test_the_message_pipeline_installs_rasas_patches_when_the_server_starts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import jsonschema
+    from rasa.utils.endpoints import EndpointConfig
     from sanic import Blueprint
 
     from bot import schema_validation
-    from bot.channels.paused_safety import PausedSafety
+    from bot.channels.message_pipeline import MessagePipeline
 
     monkeypatch.setattr(Event, "resolve_by_type", Event.resolve_by_type)
     monkeypatch.setattr(jsonschema, "validate", jsonschema.validate)
+    monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
     blueprint = Blueprint("probe")
-    PausedSafety().listen(blueprint)
+    MessagePipeline("rest").listen(blueprint)
     [(listener, *_)] = [(future.listener, future.event) for future in blueprint._future_listeners]
+    assert Event.resolve_by_type is not event_types.resolve_by_type  # nothing before the server starts
     await listener(object(), None)
     assert Event.resolve_by_type is event_types.resolve_by_type
     assert jsonschema.validate is schema_validation.validate
+    assert EndpointConfig.session is action_requests.session
 
 
 async def test_the_embedded_store_loads_the_latest_session_and_the_whole_conversation_as_rasas_does(

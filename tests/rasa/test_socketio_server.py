@@ -16,8 +16,8 @@ import socketio
 from sanic import Sanic
 
 from bot.channels import socketio_server
-from bot.channels.paused_safety import SocketIOInput
 from bot.channels.socketio_server import configured_origins, session_id_from
+from bot.channels.web_channels import SocketIOInput
 
 ROOT = Path(__file__).resolve().parents[2]
 

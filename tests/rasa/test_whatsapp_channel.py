@@ -59,7 +59,7 @@ DAY = 24 * 3600
 
 # Unquoted ${VAR}: Rasa expands environment variables only in unquoted YAML values.
 CREDENTIALS = """\
-bot.channels.paused_safety.RestInput:
+bot.channels.web_channels.RestInput:
 bot.channels.whatsapp.WhatsAppInput:
   access_token: ${WHATSAPP_TOKEN}
   phone_number_id: ${WHATSAPP_PHONE_NUMBER_ID}
