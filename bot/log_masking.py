@@ -11,10 +11,10 @@ the characters they stand for first, so an identifier cannot hide behind them.
 `install()` puts the filter on every handler that exists (the root logger's first), wraps the log
 record factory so that a record is masked when it is made (also for handlers added later, such as
 Sanic's or uvicorn's), sends warnings through logging and logs uncaught exceptions the same way. Called
-by each process: the Rasa server (its channels, bot/channels/paused_safety.py, also for Telegram), the
-action server (bot/action_server.py; actions/startup.py too, for rasa-sdk's own server) and the case
-backend (bot/backend/__main__.py, with uvicorn's handlers from bot/backend/logs.py). Standard library
-only: both environments import it.
+by each process: the Rasa server (the message pipeline of its channels,
+bot/channels/message_pipeline.py), the action server (bot/action_server.py; actions/startup.py too,
+for rasa-sdk's own server) and the case backend (bot/backend/__main__.py, with uvicorn's handlers from
+bot/backend/logs.py). Standard library only: both environments import it.
 
 Usage::
 

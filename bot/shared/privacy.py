@@ -1,7 +1,7 @@
 """Mask identifiers a resident should not share in a chat: BSN, IBAN, e-mail and (in logs) phone numbers.
 
 Standard library only: the Rasa side masks a message before Rasa stores it
-(bot/channels/paused_safety.py), the case backend masks its free-text fields with the same rules
+(bot/channels/message_pipeline.py), the case backend masks its free-text fields with the same rules
 (bot/backend/validation/fields.py), and every process masks its log records (bot/log_masking.py),
 so there is one implementation.
 
