@@ -106,9 +106,10 @@ async def embed_ahead(text: str) -> None:
 
     Rasa parses on its event loop, where the encoder was the largest single cost per message (17% of the
     Rasa server's main thread in the closed loop, docs/load-benchmark.md): no other resident was served
-    meanwhile. The channel (bot/channels/paused_safety.py) calls this with the text the NLU will read;
-    the engine's C code runs without Python's lock, so the loop goes on with other conversations, and
-    `embed_messages` takes the vector instead of embedding again. Nothing is kept beyond that hand-over.
+    meanwhile. The message pipeline (bot/channels/message_pipeline.py) calls this with the text the NLU
+    will read; the engine's C code runs without Python's lock, so the loop goes on with other
+    conversations, and `embed_messages` takes the vector instead of embedding again. Nothing is kept
+    beyond that hand-over.
     """
     if not text or text.startswith("/") or not worth_embedding(text) or text in _ahead:
         return

@@ -16,7 +16,7 @@ action is the note, so no rule ("intent X -> action Y") would match any more. Th
 notes itself and matches the rules on the conversation *without* this turn's notes, so every rule,
 form and fallback works after a note exactly as without one. The notes are static domain responses:
 they need no action server. While a staff member has the conversation (paused), Rasa predicts
-nothing; bot/channels/after_turn.py sends the crisis reply itself then.
+nothing; the message pipeline (bot/channels/crisis_while_paused.py) sends the crisis reply itself then.
 """
 
 from __future__ import annotations
