@@ -24,10 +24,8 @@ Usage:
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.channels import payload_book
 from bot.channels.forget import delete_conversation
 from bot.channels.message_pipeline import MessagePipeline
 from bot.channels.telegram_client import TELEGRAM_API, TelegramClient, configure_logging
@@ -106,29 +105,12 @@ class TelegramSettings:
         return None
 
 
-class PayloadBook:
+class PayloadBook(payload_book.PayloadBook):
     """Maps button payloads to callback data within Telegram's 64 bytes; long payloads get a short key."""
-
-    def __init__(self, size: int = 2000) -> None:
-        self._long: OrderedDict[str, str] = OrderedDict()
-        self._size = size
 
     def callback_data(self, payload: str) -> str:
         """The callback data for a payload."""
-        if len(payload.encode()) <= CALLBACK_DATA_LIMIT:
-            return payload
-        key = "p:" + hashlib.sha256(payload.encode()).hexdigest()[:24]
-        self._long[key] = payload
-        self._long.move_to_end(key)
-        while len(self._long) > self._size:
-            self._long.popitem(last=False)
-        return key
-
-    def payload(self, callback_data: str) -> str | None:
-        """The payload behind callback data (None when a long payload was forgotten)."""
-        if callback_data.startswith("p:") and len(callback_data) == 26:
-            return self._long.get(callback_data)
-        return callback_data
+        return self.key_for(payload, len(payload.encode()) <= CALLBACK_DATA_LIMIT)
 
 
 def without_repeated_keyboards(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

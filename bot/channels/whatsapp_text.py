@@ -14,12 +14,11 @@ becomes a line of text ("Title: https://..."). A payload longer than an id may b
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from bot.channels import payload_book
 from bot.channels.telegram_text import split_text
 
 TEXT_LIMIT = 4096
@@ -40,7 +39,6 @@ MORE_CHOICES_TEXT = "Er zijn meer keuzes. Staat je keuze er niet bij? Typ dan je
 
 _SPACES = re.compile(r"\s+")
 _TRAILING = re.compile(r"[\s,;:.\-–]+$")
-_LONG_KEY = re.compile(r"^p:[0-9a-f]{24}$")
 
 
 def shorten(text: str, limit: int) -> str:
@@ -65,29 +63,12 @@ def template_parameter(text: str, limit: int) -> str:
     return shorten(_SPACES.sub(" ", text), limit)
 
 
-class PayloadBook:
+class PayloadBook(payload_book.PayloadBook):
     """Button payloads as ids within WhatsApp's limit; longer payloads get a short key kept here."""
-
-    def __init__(self, size: int = 2000) -> None:
-        self._long: OrderedDict[str, str] = OrderedDict()
-        self._size = size
 
     def button_id(self, payload: str, limit: int) -> str:
         """The id for a payload: the payload itself when it fits, else a short key."""
-        if len(payload) <= limit and not _LONG_KEY.match(payload):
-            return payload
-        key = "p:" + hashlib.sha256(payload.encode()).hexdigest()[:24]
-        self._long[key] = payload
-        self._long.move_to_end(key)
-        while len(self._long) > self._size:
-            self._long.popitem(last=False)
-        return key
-
-    def payload(self, button_id: str) -> str | None:
-        """The payload behind an id (None when a long payload was forgotten, e.g. after a restart)."""
-        if _LONG_KEY.match(button_id):
-            return self._long.get(button_id)
-        return button_id
+        return self.key_for(payload, len(payload) <= limit)
 
 
 @dataclass(frozen=True)
