@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -103,24 +103,6 @@ class WhatsAppSettings:
             if not getattr(self, field):
                 return f"no {field} ({variable} is empty)"
         return None
-
-
-class SeenIds:
-    """The ids of the latest messages, to handle a message Meta delivers twice only once."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._size = size
-
-    def first_time(self, message_id: str) -> bool:
-        """True the first time an id is seen; remembers it."""
-        if message_id in self._ids:
-            self._ids.move_to_end(message_id)
-            return False
-        self._ids[message_id] = None
-        while len(self._ids) > self._size:
-            self._ids.popitem(last=False)
-        return True
 
 
 def in_turn_order(held: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
@@ -276,7 +258,6 @@ class WhatsAppInput(InputChannel):
         )
         self.payloads = PayloadBook()
         self.templates = templates or Templates()
-        self.seen = SeenIds()
         self.statuses: Counter[str] = Counter()
         self.app: Any = None
         self.contacts = Contacts(id_key(settings.app_secret), self._agent)
@@ -409,7 +390,7 @@ class WhatsAppInput(InputChannel):
         if not wa_id or not message_id:
             logger.warning("WhatsApp message without a sender or an id ignored")
             return
-        if not self.seen.first_time(message_id):
+        if not self.contacts.first_delivery(message_id):
             logger.info("WhatsApp delivered a message twice; handled once")
             return
         kind = str(message.get("type") or "")

@@ -11,6 +11,11 @@ every replica, its own table `voordeur_whatsapp_contacts`), else in this process
 in-memory tracker store). A contact is removed when the resident has their conversation deleted, and
 when they have not written for `RETENTION_CONVERSATION_DAYS` (default 30), like their conversation.
 Existing pairs win over the hash, so a changed app secret does not split a resident's conversation.
+
+The same store remembers which messages arrived (`first_delivery`): Meta delivers a message again when a
+webhook answered late, possibly to another replica, so the ids are kept where every replica sees them
+(table `voordeur_whatsapp_deliveries`), as keyed hashes (a WhatsApp message id contains the number), for
+`DELIVERY_MEMORY_SECONDS`.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ PREFIX = "wa-"
 HASH_LENGTH = 32
 DEFAULT_RETENTION_DAYS = 30
 PURGE_EVERY_SECONDS = 3600.0
+#: How long a message id is remembered: Meta retries a delivery for up to about a day.
+DELIVERY_MEMORY_SECONDS = 2 * 86400.0
 _KEY_CONTEXT = b"voordeur whatsapp conversation id"
 
 _metadata = sa.MetaData()
@@ -44,6 +51,12 @@ CONTACTS = sa.Table(
     sa.Column("sender_id", sa.String(64), primary_key=True),
     sa.Column("wa_id", sa.String(32), nullable=False, unique=True),
     sa.Column("last_inbound_at", sa.Float, nullable=False, index=True),
+)
+DELIVERIES = sa.Table(
+    "voordeur_whatsapp_deliveries",
+    _metadata,
+    sa.Column("message_key", sa.String(64), primary_key=True),
+    sa.Column("received_at", sa.Float, nullable=False, index=True),
 )
 
 
@@ -68,6 +81,8 @@ class ContactStore(Protocol):
     def last_inbound(self, sender_id: str) -> float | None: ...
     def forget(self, sender_id: str) -> None: ...
     def purge_older_than(self, cutoff: float) -> int: ...
+    def first_delivery(self, message_key: str, at: float) -> bool: ...
+    def forget_deliveries_before(self, cutoff: float) -> None: ...
 
 
 class MemoryContacts:
@@ -76,6 +91,7 @@ class MemoryContacts:
     def __init__(self, size: int = 100_000) -> None:
         self._by_sender: OrderedDict[str, tuple[str, float]] = OrderedDict()
         self._by_wa_id: dict[str, str] = {}
+        self._deliveries: OrderedDict[str, float] = OrderedDict()
         self._size = size
 
     def touch(self, wa_id: str, sender_id: str, at: float) -> str:
@@ -108,13 +124,26 @@ class MemoryContacts:
             self.forget(sender)
         return len(old)
 
+    def first_delivery(self, message_key: str, at: float) -> bool:
+        """True the first time a message arrives; remembers it (at most `size` ids)."""
+        if message_key in self._deliveries:
+            return False
+        self._deliveries[message_key] = at
+        while len(self._deliveries) > self._size:
+            self._deliveries.popitem(last=False)
+        return True
+
+    def forget_deliveries_before(self, cutoff: float) -> None:
+        while self._deliveries and next(iter(self._deliveries.values())) < cutoff:
+            self._deliveries.popitem(last=False)
+
 
 class SqlContacts:
     """Contacts in a table of the tracker store's database (created when missing)."""
 
     def __init__(self, engine: sa.engine.Engine) -> None:
         self._engine = engine
-        _metadata.create_all(engine, tables=[CONTACTS])
+        _metadata.create_all(engine, tables=[CONTACTS, DELIVERIES])
 
     def touch(self, wa_id: str, sender_id: str, at: float) -> str:
         """Record a message of `wa_id` at `at`; returns the conversation id (an existing one wins)."""
@@ -162,6 +191,19 @@ class SqlContacts:
             result = connection.execute(CONTACTS.delete().where(CONTACTS.c.last_inbound_at < cutoff))
         return int(result.rowcount or 0)
 
+    def first_delivery(self, message_key: str, at: float) -> bool:
+        """True for the replica that records the message first (the key is the table's primary key)."""
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(DELIVERIES.insert().values(message_key=message_key, received_at=at))
+        except IntegrityError:
+            return False
+        return True
+
+    def forget_deliveries_before(self, cutoff: float) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(DELIVERIES.delete().where(DELIVERIES.c.received_at < cutoff))
+
 
 class Contacts:
     """The channel's view: the store found through the running agent, the hashing and the retention."""
@@ -173,6 +215,7 @@ class Contacts:
         self._store: ContactStore | None = None
         self._engine: Any = None
         self._purged_at = 0.0
+        self._deliveries_purged_at = 0.0
         self._memory = MemoryContacts()
 
     def store(self) -> ContactStore:
@@ -196,6 +239,16 @@ class Contacts:
             if removed:
                 logger.info("Removed %d WhatsApp contacts past the retention period", removed)
         return sender_id
+
+    def first_delivery(self, message_id: str) -> bool:
+        """True the first time Meta delivers this message, on whichever replica it arrives."""
+        store = self.store()
+        now = self._clock()
+        message_key = hmac.new(self._key, message_id.encode(), hashlib.sha256).hexdigest()
+        if now - self._deliveries_purged_at > PURGE_EVERY_SECONDS:
+            self._deliveries_purged_at = now
+            store.forget_deliveries_before(now - DELIVERY_MEMORY_SECONDS)
+        return store.first_delivery(message_key, now)
 
     def wa_id_of(self, sender_id: str) -> str | None:
         return self.store().wa_id_of(sender_id)

@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -24,14 +25,20 @@ from sanic import Sanic
 from bot.channels.whatsapp import (
     STALE_BUTTON_TEXT,
     TEXT_ONLY_TEXT,
-    SeenIds,
     WhatsAppInput,
     WhatsAppOutput,
     WhatsAppSettings,
     in_turn_order,
 )
 from bot.channels.whatsapp_client import WhatsAppClient
-from bot.channels.whatsapp_contacts import PREFIX, Contacts, MemoryContacts, hashed_sender_id, id_key
+from bot.channels.whatsapp_contacts import (
+    DELIVERY_MEMORY_SECONDS,
+    PREFIX,
+    Contacts,
+    MemoryContacts,
+    hashed_sender_id,
+    id_key,
+)
 from bot.channels.whatsapp_templates import TemplateConfigError, Templates, parse
 from bot.channels.whatsapp_text import (
     INTERACTIVE_BODY_LIMIT,
@@ -677,10 +684,31 @@ def test_turn_order_puts_crisis_replies_first_and_leaves_out_repeated_buttons() 
     assert in_turn_order([intro, greeting, crisis]) == [crisis, intro]
 
 
-def test_seen_ids_are_bounded() -> None:
-    seen = SeenIds(size=2)
-    assert seen.first_time("a") and seen.first_time("b") and not seen.first_time("a")
-    assert seen.first_time("c") and seen.first_time("b"), "the oldest id is forgotten first"
+def test_a_message_delivered_twice_is_handled_once_also_across_replicas(tmp_path: Path) -> None:
+    """Two replicas share the tracker store's database: whichever records a message id first handles it."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    agent = SimpleNamespace(tracker_store=SimpleNamespace(engine=engine))
+    clock = [1_700_000_000.0]
+    replicas = [Contacts(id_key(APP_SECRET), lambda: agent, clock=lambda: clock[0]) for _ in range(2)]
+    message_id = "wamid.HBgLMzE2MTIzNDAwMDEVAgASGBQzQUI="
+    assert replicas[0].first_delivery(message_id)
+    assert not replicas[1].first_delivery(message_id), "Meta's retry reached the other replica"
+    assert replicas[1].first_delivery("wamid.another")
+    with engine.connect() as connection:
+        stored = connection.execute(sa.text("SELECT message_key FROM voordeur_whatsapp_deliveries")).scalars()
+        assert all(message_id not in key and "31612340001" not in key for key in stored)
+    clock[0] += DELIVERY_MEMORY_SECONDS + 4000  # past the memory and the purge interval: forgotten
+    replicas[0].first_delivery("wamid.third")
+    assert replicas[1].first_delivery(message_id)
+
+
+def test_deliveries_in_memory_are_bounded() -> None:
+    store = MemoryContacts(size=2)
+    assert store.first_delivery("a", 1.0) and store.first_delivery("b", 2.0)
+    assert not store.first_delivery("a", 3.0)
+    assert store.first_delivery("c", 4.0) and store.first_delivery("a", 5.0), "the oldest id goes first"
 
 
 async def test_the_window_decides_text_or_template_with_a_moved_clock(standin: WhatsAppStandIn) -> None:
