@@ -1085,16 +1085,6 @@ def _childs_own_words(found: dict[CrisisKind, list[str]], text: str) -> None:
         found.pop(CrisisKind.SUICIDE)
 
 
-def _now_in_sentence(text: str, signals: list[str]) -> bool:
-    """ "Nu" in the sentence of the violence ("er wordt nu ... geslagen, er wordt geschopt"), not anywhere in
-    the message ("hij heeft me geslagen. ik ben nu bij een vriendin")."""
-    return any(
-        signal in sentence and _NOW.search(sentence)
-        for sentence in _SENTENCE_SPLIT.split(text)
-        for signal in signals
-    )
-
-
 def _young_child_left_alone(text: str) -> bool:
     for match in _LEFT_ALONE.finditer(text):
         age = match.group("age") or match.group("age_en")
@@ -1106,24 +1096,31 @@ def _young_child_left_alone(text: str) -> bool:
 def assess(text: str) -> Assessment:
     """Classify `text` as a crisis kind, a possible one, or none; see the module docstring for the rules."""
     normalised = normalise(text[:_MAX_CHECKED_CHARS])
-    clauses = _clauses(normalised)
+    # clauses sentence by sentence, each with whether its sentence says "nu" (the same clauses as
+    # `_clauses(normalised)`: the sentence borders are clause borders too)
+    in_sentences = [
+        (clause, sentence_now)
+        for sentence in _SENTENCE_SPLIT.split(normalised)
+        for sentence_now in (bool(_NOW.search(sentence)),)
+        for clause in _clauses(sentence)
+    ]
+    clauses = [clause for clause, _ in in_sentences]
     found: dict[CrisisKind, list[str]] = {}
     negated: list[str] = []
     possible: list[str] = []
     arranged: list[str] = []
     now_mentioned = exhausted = False
     harmless = [match.group(0) for clause in clauses for match in _HARMLESS.finditer(clause)]
-    violence_now = False  # "nu" next to the violence itself, not anywhere ("omdat ik nu geen opvang heb")
-    for clause in clauses:
+    # "nu" in the violence's own sentence, not anywhere ("hij sloeg me. ik ben nu bij een vriendin")
+    violence_now = False
+    for clause, sentence_now in in_sentences:
         now_mentioned = now_mentioned or bool(_NOW.search(clause))
         exhausted = exhausted or bool(_EXHAUSTION.search(clause))
         for kind, patterns in _KIND_PATTERNS:
             affirmed, denied = _matches(clause, patterns)
             if affirmed:
                 found.setdefault(kind, []).extend(affirmed)
-                violence_now = violence_now or (
-                    kind in VIOLENCE_KINDS and _now_in_sentence(normalised, affirmed)
-                )
+                violence_now = violence_now or (kind in VIOLENCE_KINDS and sentence_now)
             negated.extend(denied)
         hints, denied = _matches(clause, (_STOP_WISH, _DIE_OF_WORRY, _HINTS))
         possible.extend(hints)
