@@ -54,8 +54,9 @@ setup:  ## install and prepare without starting
 MYPY_APP = bot/backend bot/shared scripts/chat.py scripts/create_databases.py scripts/audit_offline.py \
 	scripts/test_summary.py benchmarks/load_benchmark.py benchmarks/outcome_benchmark.py \
 	benchmarks/staff_volume_benchmark.py benchmarks/machine.py benchmarks/stack_process.py benchmarks/rasa_init_bot.py
-MYPY_RASA = actions bot/channels bot/nlp $(wildcard bot/*.py) scripts/content_check.py scripts/purge_conversations.py \
-	scripts/sync_content.py benchmarks/nlu_benchmark.py $(wildcard benchmarks/tune_*.py) benchmarks/date_parsers.py
+MYPY_RASA = actions bot/assistant bot/__init__.py bot/content_facts.py bot/log_masking.py scripts/content_check.py \
+	scripts/purge_conversations.py scripts/sync_content.py benchmarks/nlu_benchmark.py \
+	$(wildcard benchmarks/tune_*.py) benchmarks/date_parsers.py
 
 lint:   ## ruff on both sides (the rules, and ruff format --check), and mypy in each environment
 	@.venv/app/bin/ruff check bot actions tests scripts benchmarks

@@ -12,7 +12,7 @@ from actions.backend_client import BackendClient
 from actions.content import content_store
 from actions.glossary import FirstUse
 from actions.session import conversation_channel
-from bot.settings import rasa_side_settings
+from bot.assistant.settings import rasa_side_settings
 from bot.shared.topics import ANSWER_TOPICS, RESIDENT_LABELS
 
 WHICH_TOPIC = {

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.settings import RasaSideSettings, rasa_side_settings
+from bot.assistant.settings import RasaSideSettings, rasa_side_settings
 from bot.shared.booking_codes import MAX_RAW_LENGTH
 from bot.shared.fields import EMAIL_MAX, QUESTION_MAX
 from bot.shared.session_ids import keep_session_ids_out_of

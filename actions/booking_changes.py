@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
 from actions.form_base import CHANGE_SLOTS, BookingFormValidation, say
 from actions.spreekuur import slot_button_text
-from bot.settings import rasa_side_settings
+from bot.assistant.settings import rasa_side_settings
 from bot.shared.booking_codes import find_code
 
 #: What the verification slot holds once the backend accepted the factor (never the factor itself).

@@ -32,7 +32,7 @@ from actions.answers import ask_which_topic, topic_of
 from actions.backend_client import BackendClient
 from actions.content import content_store
 from actions.session import conversation_channel
-from bot.settings import rasa_side_settings
+from bot.assistant.settings import rasa_side_settings
 
 NLU_FALLBACK = "nlu_fallback"
 #: The payload of the "Iets anders" button.

@@ -13,7 +13,7 @@ from rasa_sdk.forms import FormValidationAction
 from actions.answers import topic_of
 from actions.backend_client import BackendClient
 from actions.content import content_store
-from bot.settings import RasaSideSettings, rasa_side_settings
+from bot.assistant.settings import RasaSideSettings, rasa_side_settings
 from bot.shared import fields
 from bot.shared.phone import InvalidPhoneNumber, format_national, normalise_phone
 from bot.shared.topics import ANSWER_TOPICS

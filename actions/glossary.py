@@ -25,8 +25,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import ADDRESS_FORMS, ContentError, content_store
+from bot.assistant.settings import RasaSideSettings, rasa_side_settings
 from bot.content_facts import ContentFileError, read_yaml
-from bot.settings import RasaSideSettings, rasa_side_settings
 
 GLOSSARY_FILE = "glossary.yml"
 SLOT = "glossary_explained"

@@ -20,9 +20,9 @@ from actions.backend_client import BackendClient, BackendRejected, BackendUnavai
 from actions.content import ContentStore, content_store
 from actions.form_base import say
 from actions.session import conversation_channel
-from bot.channels.action_contract import CLIENT_METADATA_KEY
-from bot.channels.limit_replies import handovers_reply
-from bot.settings import rasa_side_settings
+from bot.assistant.channels.action_contract import CLIENT_METADATA_KEY
+from bot.assistant.channels.limit_replies import handovers_reply
+from bot.assistant.settings import rasa_side_settings
 from bot.shared.booking_codes import written_codes
 from bot.shared.fields import SUMMARY_MAX
 from bot.shared.topics import ANSWER_TOPICS, RESIDENT_LABELS

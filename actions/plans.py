@@ -21,7 +21,7 @@ from actions.backend_client import BackendClient
 from actions.content import ContentStore, Plan, content_store, plan_start_payload
 from actions.glossary import FirstUse
 from actions.session import conversation_channel
-from bot.settings import rasa_side_settings
+from bot.assistant.settings import rasa_side_settings
 
 NAVIGATION = [
     {"title": "Volgende stap", "payload": "/stappenplan_volgende"},

@@ -3,7 +3,7 @@
 The rules (data/rules/privacy.yml) ask to confirm first. This action says what happens and sets the
 slot `delete_requested` (`DELETE_REQUESTED_SLOT`); the conversation's stored events are then deleted by
 the message pipeline in the Rasa process, right after Rasa has saved this turn
-(bot/channels/message_pipeline.py), because the action server has no tracker store and a deletion
+(bot/assistant/channels/message_pipeline.py), because the action server has no tracker store and a deletion
 before Rasa saves the turn would be undone by that save. The next message then starts a new
 conversation. Bookings and callback requests stay in the case backend until the spreekuur or the call
 has taken place (the retention command removes them later); the message says how to cancel them. See
@@ -19,8 +19,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_base import say
-from bot.channels.action_contract import DELETE_REQUESTED_SLOT
-from bot.settings import rasa_side_settings
+from bot.assistant.channels.action_contract import DELETE_REQUESTED_SLOT
+from bot.assistant.settings import rasa_side_settings
 
 ACTION_DELETE_MY_DATA = "action_delete_my_data"
 

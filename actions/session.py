@@ -10,8 +10,8 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Sessi
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient
-from bot.channels.action_contract import CHANNEL_METADATA_KEY
-from bot.settings import rasa_side_settings
+from bot.assistant.channels.action_contract import CHANNEL_METADATA_KEY
+from bot.assistant.settings import rasa_side_settings
 
 #: Channel names the case backend accepts (rest, socketio, telegram, ...).
 _CHANNEL = re.compile(r"^[a-z][a-z0-9_\-]{0,29}$")

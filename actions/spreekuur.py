@@ -23,7 +23,7 @@ from actions.form_base import (
     conversation_topic,
     say,
 )
-from bot.settings import rasa_side_settings
+from bot.assistant.settings import rasa_side_settings
 from bot.shared.phone import normalise_phone
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")

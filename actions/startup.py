@@ -15,7 +15,7 @@ import logging
 
 from actions.content import content_store
 from bot import log_masking
-from bot.settings import RasaSideSettings, rasa_side_settings
+from bot.assistant.settings import RasaSideSettings, rasa_side_settings
 
 logger = logging.getLogger(__name__)
 

@@ -203,7 +203,7 @@ class ProcessMemory:
 
 
 def process_role(cmdline: str) -> str | None:
-    if "rasa run actions" in cmdline or "bot.action_server" in cmdline:
+    if "rasa run actions" in cmdline or "bot.assistant.action_server" in cmdline:
         return "actions"
     if "rasa run" in cmdline and "--port" in cmdline:
         return "rasa:" + cmdline.split("--port", 1)[1].split()[0]

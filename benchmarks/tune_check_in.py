@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from bot.nlp.safety_component import SafetyNet  # noqa: E402
-from bot.nlp.safety_net import CRISIS_INTENTS  # noqa: E402
-from bot.nlp.safety_policy import CHECK_IN_KEY  # noqa: E402
+from bot.assistant.nlp.safety_component import SafetyNet  # noqa: E402
+from bot.assistant.nlp.safety_net import CRISIS_INTENTS  # noqa: E402
+from bot.assistant.nlp.safety_policy import CHECK_IN_KEY  # noqa: E402
 
 SETTING = "check_in_unsure_crisis_from"
 

@@ -1,7 +1,7 @@
-"""Tune the semantic crisis check's thresholds (bot/nlp/crisis_semantic.py) on the tuning material.
+"""Tune the semantic crisis check's thresholds (bot/assistant/nlp/crisis_semantic.py) on the tuning material.
 
-The index is built as in training (SafetyNet.train): the exemplars of bot/nlp/crisis_exemplars.yml plus
-the NLU training examples of data/nlu. It is then asked about messages it does not contain, never
+The index is built as in training (SafetyNet.train): the exemplars of bot/assistant/nlp/crisis_exemplars.yml
+plus the NLU training examples of data/nlu. It is then asked about messages it does not contain, never
 tests/nlu/independent/:
 - crisis: our own indirect phrasings (tests/rasa/crisis_phrasings.py) and the held-out crisis messages
   in tests/nlu/*.yml;
@@ -27,10 +27,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.nlp import encoder  # noqa: E402
-from bot.nlp.crisis_semantic import Thresholds  # noqa: E402
-from bot.nlp.safety_component import build_index  # noqa: E402
-from bot.nlp.safety_net import CRISIS_INTENTS, assess  # noqa: E402
+from bot.assistant.nlp import encoder  # noqa: E402
+from bot.assistant.nlp.crisis_semantic import Thresholds  # noqa: E402
+from bot.assistant.nlp.safety_component import build_index  # noqa: E402
+from bot.assistant.nlp.safety_net import CRISIS_INTENTS, assess  # noqa: E402
 from tests.rasa.crisis_phrasings import INDIRECT_CRISIS, NOT_CRISIS, POSSIBLE_CRISIS  # noqa: E402
 
 

@@ -12,9 +12,9 @@ the characters they stand for first, so an identifier cannot hide behind them.
 record factory so that a record is masked when it is made (also for handlers added later, such as
 Sanic's or uvicorn's), sends warnings through logging and logs uncaught exceptions the same way. Called
 by each process: the Rasa server (the message pipeline of its channels,
-bot/channels/message_pipeline.py), the action server (bot/action_server.py; actions/startup.py too,
-for rasa-sdk's own server) and the case backend (bot/backend/__main__.py, with uvicorn's handlers from
-bot/backend/logs.py). Standard library only: both environments import it.
+bot/assistant/channels/message_pipeline.py), the action server (bot/assistant/action_server.py;
+actions/startup.py too, for rasa-sdk's own server) and the case backend (bot/backend/__main__.py, with
+uvicorn's handlers from bot/backend/logs.py). Standard library only: both environments import it.
 
 Usage::
 

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     from rasa.core.tracker_store import TrackerStore
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.channels.forget import ForgetNotSupported, delete_conversations_older_than
+    from bot.assistant.channels.forget import ForgetNotSupported, delete_conversations_older_than
 
     endpoints = AvailableEndpoints.read_endpoints(args.endpoints)
     store = TrackerStore.create(endpoints.tracker_store)

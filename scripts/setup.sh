@@ -107,7 +107,7 @@ add_missing_secrets
 load_env
 export_runtime_env
 
-"$VENV_RASA/bin/python" -m bot.nlp.pipeline build "$SPACY_DIR" >&2
+"$VENV_RASA/bin/python" -m bot.assistant.nlp.pipeline build "$SPACY_DIR" >&2
 create_production_databases >&2   # VOORDEUR_STORES=production only
 "$VENV_APP/bin/python" -m bot.backend migrate >&2
 # demo data only in development: outside it the backend refuses to serve demo locations (docs/content.md)

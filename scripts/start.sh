@@ -55,18 +55,18 @@ wait_for() {
   done
 }
 
-log "$("$VENV_RASA/bin/python" -m bot.nlp.pipeline describe "$SPACY_DIR")"
+log "$("$VENV_RASA/bin/python" -m bot.assistant.nlp.pipeline describe "$SPACY_DIR")"
 # Quotes left in the value (an environment set by a Docker env-file keeps them) are not part of an origin.
 cors_value="${RASA_CORS_ORIGINS:-http://127.0.0.1:$BACKEND_PORT}"
 read -r -a cors <<<"${cors_value//[\"\']/}"
-export RASA_CORS_ORIGINS="${cors[*]}"   # the socket.io server accepts the same origins (bot/channels/socketio_server.py)
+export RASA_CORS_ORIGINS="${cors[*]}"   # the socket.io server accepts the same origins (bot/assistant/channels/socketio_server.py)
 
 # Time-outs and request sizes of the Sanic servers (Rasa, action server), read from SANIC_* variables;
 # the backend's are in bot/backend/serving.py. docs/security.md, "Time-outs and sizes".
 export SANIC_REQUEST_TIMEOUT="${SANIC_REQUEST_TIMEOUT:-5}" SANIC_KEEP_ALIVE_TIMEOUT="${SANIC_KEEP_ALIVE_TIMEOUT:-5}"
 export SANIC_RESPONSE_TIMEOUT="${SANIC_RESPONSE_TIMEOUT:-60}"
 RASA_MAX_REQUEST_BYTES="${RASA_MAX_REQUEST_BYTES:-1000000}"  # a message, a staff reply, a Telegram update
-# (the action server's body limit is its own: MAX_BODY_BYTES in bot/action_server.py)
+# (the action server's body limit is its own: MAX_BODY_BYTES in bot/assistant/action_server.py)
 
 REPLICAS="${RASA_REPLICAS:-1}"
 [[ "$REPLICAS" =~ ^[1-9][0-9]*$ ]] || die "RASA_REPLICAS must be a whole number of at least 1"
@@ -83,7 +83,7 @@ replica_name() { if [ "$1" -eq 0 ]; then echo rasa; else echo "rasa-$(($1 + 1))"
 
 run backend "$VENV_APP/bin/python" -m bot.backend serve --host 127.0.0.1 --port "$BACKEND_PORT"
 # Our entry point around rasa-sdk: a shared secret on every call, 127.0.0.1 unless ACTION_HOST says otherwise.
-run actions "$VENV_RASA/bin/python" -m bot.action_server --actions actions --port "$ACTION_PORT"
+run actions "$VENV_RASA/bin/python" -m bot.assistant.action_server --actions actions --port "$ACTION_PORT"
 for ((i = 0; i < REPLICAS; i++)); do
   run "$(replica_name "$i")" env SANIC_REQUEST_MAX_SIZE="$RASA_MAX_REQUEST_BYTES" SANIC_WEBSOCKET_MAX_SIZE=65536 \
     "$VENV_RASA/bin/rasa" run --model "$MODEL_FILE" --endpoints "$RASA_ENDPOINTS" \

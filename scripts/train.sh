@@ -7,10 +7,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fingerprint() {
   (
     cd "$ROOT"
-    # bot/nlp holds the pipeline's own components (classifier, safety net) and the crisis exemplars: they
-    # are the model too.
+    # bot/assistant/nlp holds the pipeline's own components (classifier, safety net) and the crisis
+    # exemplars: they are the model too.
     { find config.yml domain data -type f \( -name '*.yml' -o -name '*.txt' \) -print0
-      find bot/nlp -type f \( -name '*.py' -o -name '*.yml' \) -print0; } \
+      find bot/assistant/nlp -type f \( -name '*.py' -o -name '*.yml' \) -print0; } \
       | sort -z | xargs -0 sha256sum
     cat "$SPACY_DIR/voordeur-pipeline.json"
     sha256sum requirements/rasa.lock

@@ -1,1 +1,1 @@
-"""Stdlib-only rules shared by the Rasa side and the case backend."""
+"""Shared rules, imported by both .venv/rasa and .venv/app: the standard library only."""

@@ -1,7 +1,7 @@
 """Mask identifiers a resident should not share in a chat: BSN, IBAN, e-mail and (in logs) phone numbers.
 
 Standard library only: the Rasa side masks a message before Rasa stores it
-(bot/channels/message_pipeline.py), the case backend masks its free-text fields with the same rules
+(bot/assistant/channels/message_pipeline.py), the case backend masks its free-text fields with the same rules
 (bot/backend/validation/fields.py), and every process masks its log records (bot/log_masking.py),
 so there is one implementation.
 
@@ -30,7 +30,7 @@ Usage::
     result = mask("mijn bsn is 123-456-782")
     result.text   # "mijn bsn is [BSN verwijderd]"
     result.kinds  # frozenset({"bsn"})
-    strip_placeholders(result.text)  # "mijn bsn is": what the NLU reads (bot/nlp/placeholders.py)
+    strip_placeholders(result.text)  # "mijn bsn is": what the NLU reads (bot/assistant/nlp/placeholders.py)
 """
 
 from __future__ import annotations

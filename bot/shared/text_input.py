@@ -1,7 +1,8 @@
 """Text as it arrives from a resident or a form, made safe to handle before anything else reads it.
 
-Standard library only: the resident channels clean every message with it (bot/channels/input_limits.py)
-and the case backend every free-text field (bot/backend/validation/fields.py).
+Standard library only: the resident channels clean every message with it
+(bot/assistant/channels/input_limits.py) and the case backend every free-text field
+(bot/backend/validation/fields.py).
 
 - **Lone surrogates** (half of a UTF-16 pair, possible in JSON as `"\\ud800"`) are removed: they cannot
   be stored as UTF-8 and made the NLU, the tracker store and the log handlers fail.

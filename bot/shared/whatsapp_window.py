@@ -1,9 +1,9 @@
 """WhatsApp's 24-hour customer service window: one definition for the channel and the staff page.
 
 Within 24 hours of the resident's last message a business may send free-form messages; later only an
-approved template (bot/channels/whatsapp_templates.py, docs/whatsapp.md). The WhatsApp channel decides
-with this before every send; the staff page tells a medewerker in advance when a reply will go out as a
-template (bot/backend/services/channel_window.py). Standard library only: both environments use it.
+approved template (bot/assistant/channels/whatsapp_templates.py, docs/whatsapp.md). The WhatsApp channel
+decides with this before every send; the staff page tells a medewerker in advance when a reply will go out as
+a template (bot/backend/services/channel_window.py). Standard library only: both environments use it.
 """
 
 from __future__ import annotations

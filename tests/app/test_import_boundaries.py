@@ -2,11 +2,11 @@
 
 - `bot/shared/` is imported by both sides: the standard library only.
 - The case backend (`bot/backend/`, `.venv/app`, Python 3.11) never imports the Rasa side: `actions`,
-  `rasa`, `rasa_sdk`, `bot.channels`, `bot.nlp` or the Rasa-side modules at the top of `bot/`.
-- The Rasa side (`actions/`, `bot/channels/`, `bot/nlp/` and the modules at the top of `bot/`, `.venv/rasa`,
-  Python 3.10) never imports `bot.backend`.
+  `rasa`, `rasa_sdk` or `bot.assistant` (channels, NLU components, stores, settings, the action server).
+- The Rasa side (`actions/` and `bot/assistant/`, `.venv/rasa`, Python 3.10) never imports `bot.backend`.
 Two modules at the top of `bot/` are read by both sides on purpose (they need PyYAML, which both lock
-files have, so they cannot be in `bot/shared`): `bot.content_facts` and `bot.log_masking`.
+files have, so they cannot be in `bot/shared`): `bot.content_facts` and `bot.log_masking`. They import
+neither side.
 The check reads the sources (ast), so it needs neither environment's packages.
 """
 
@@ -39,7 +39,11 @@ def files(*folders: str) -> list[Path]:
 
 
 def rasa_side_files() -> list[Path]:
-    return files("actions", "bot/channels", "bot/nlp") + sorted((ROOT / "bot").glob("*.py"))
+    return files("actions", "bot/assistant")
+
+
+def both_sides_files() -> list[Path]:
+    return [ROOT / (module.replace(".", "/") + ".py") for module in sorted(BOTH_SIDES)]
 
 
 def crossing(paths: list[Path], refused: object) -> list[str]:
@@ -65,6 +69,17 @@ def test_the_rasa_side_never_imports_the_backend() -> None:
     assert crossing(rasa_side_files(), lambda module: module.startswith("bot.backend")) == []
 
 
+def test_the_modules_both_sides_read_import_neither_side() -> None:
+    assert crossing(both_sides_files(), backend_must_not_import) == []
+    assert crossing(both_sides_files(), lambda module: module.startswith("bot.backend")) == []
+
+
+def test_every_module_at_the_top_of_bot_is_read_by_both_sides() -> None:
+    """A new Rasa-only or backend-only module belongs in its package, not at the top of `bot/`."""
+    top = {f"bot.{path.stem}" for path in (ROOT / "bot").glob("*.py") if path.stem != "__init__"}
+    assert top == BOTH_SIDES
+
+
 def test_shared_code_imports_only_the_standard_library() -> None:
     def outside(module: str) -> bool:
         top = module.split(".")[0]
@@ -78,12 +93,14 @@ def test_shared_code_imports_only_the_standard_library() -> None:
 def test_the_check_sees_a_crossing(tmp_path: Path) -> None:
     """The checks can fail: a backend file importing the Rasa side, and shared code importing PyYAML."""
     backend = tmp_path / "bad_backend.py"
-    backend.write_text("from bot.channels.telegram import TelegramInput\nfrom bot import settings\n")
+    backend.write_text(
+        "from bot.assistant.channels.telegram import TelegramInput\nfrom bot.assistant import settings\n"
+    )
     shared = tmp_path / "bad_shared.py"
     shared.write_text("import yaml\n")
     assert [module for module, _ in imported_modules(backend) if backend_must_not_import(module)] == [
-        "bot.channels.telegram",
-        "bot.settings",
+        "bot.assistant.channels.telegram",
+        "bot.assistant",
     ]
     assert [module for module, _ in imported_modules(shared)] == ["yaml"]
     assert "yaml" not in sys.stdlib_module_names

@@ -121,7 +121,7 @@ class ActionServer:
         env.pop("CONTENT_DIR", None)
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
-                [str(RASA_PYTHON), "-m", "bot.action_server", "--port", str(self.port)],
+                [str(RASA_PYTHON), "-m", "bot.assistant.action_server", "--port", str(self.port)],
                 cwd=ROOT,
                 env=env,
                 stdout=output,

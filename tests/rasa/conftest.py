@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.settings import rasa_side_settings
+from bot.assistant.settings import rasa_side_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "voordeur.tar.gz"

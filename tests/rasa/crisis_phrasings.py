@@ -1,6 +1,6 @@
 """Our own phrasings for the crisis layers (issue 19 item 3), written for the tests and for tuning.
 
-None of these is an exemplar of bot/nlp/crisis_exemplars.yml or training data, and none comes from
+None of these is an exemplar of bot/assistant/nlp/crisis_exemplars.yml or training data, and none comes from
 tests/nlu/independent/. `benchmarks/tune_crisis.py` measures the semantic thresholds on them and on
 the held-out set in tests/nlu/; the tests assert the outcome per message.
 """

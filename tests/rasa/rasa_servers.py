@@ -29,12 +29,12 @@ MODEL = ROOT / "models" / "voordeur.tar.gz"
 #: test_whatsapp_channel.py runs its own server against the Cloud API stand-in; every channel of
 #: credentials.yml starts together in the `make start` tests (tests/app/test_smoke_start.py).
 ALL_CHANNELS = """\
-bot.channels.web_channels.RestInput:
-bot.channels.web_channels.SocketIOInput:
+bot.assistant.channels.web_channels.RestInput:
+bot.assistant.channels.web_channels.SocketIOInput:
   user_message_evt: user_uttered
   bot_message_evt: bot_uttered
   session_persistence: true
-bot.channels.telegram.TelegramInput:
+bot.assistant.channels.telegram.TelegramInput:
   access_token: ${TELEGRAM_TOKEN}
   webhook_secret: ${TELEGRAM_WEBHOOK_SECRET}
   base_url: ${TELEGRAM_BASE_URL}
@@ -77,8 +77,8 @@ def rasa_env_with_backend(action_port: int, folder: Path, backend_url: str, **ex
 
 
 def actions_command(port: int) -> list[str]:
-    """Our action server (bot/action_server.py) on 127.0.0.1:`port`; it needs ACTION_SERVER_TOKEN."""
-    return [str(RASA_PYTHON), "-m", "bot.action_server", "--port", str(port)]
+    """Our action server (bot/assistant/action_server.py) on 127.0.0.1:`port`; needs ACTION_SERVER_TOKEN."""
+    return [str(RASA_PYTHON), "-m", "bot.assistant.action_server", "--port", str(port)]
 
 
 def rasa_command(credentials: Path, port: int, api_token: str) -> list[str]:

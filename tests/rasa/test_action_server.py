@@ -3,8 +3,8 @@ and clean 4xx answers for unknown paths and malformed bodies.
 
 The penetration test cancelled a real booking and created a handover with a hand-made tracker sent to
 `POST /webhook` without any credentials. Here the same calls go to our action server
-(bot/action_server.py, started as scripts/start.sh starts it) in front of a real backend: without the
-secret or with a wrong one nothing changes; with it the same call works.
+(bot/assistant/action_server.py, started as scripts/start.sh starts it) in front of a real backend: without
+the secret or with a wrong one nothing changes; with it the same call works.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.action_server import DEFAULT_HOST, ActionServerSettings, read_action_call
-from bot.settings import SettingsError
+from bot.assistant.action_server import DEFAULT_HOST, ActionServerSettings, read_action_call
+from bot.assistant.settings import SettingsError
 from tests.ports import free_port
 from tests.rasa.booking_backend import TOKEN, running_backend
 from tests.rasa.rasa_servers import (

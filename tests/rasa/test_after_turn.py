@@ -19,12 +19,12 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import action_requests, schema_validation
-from bot.channels import rasa_hooks
-from bot.channels.action_contract import DELETE_REQUESTED_SLOT
-from bot.channels.crisis_while_paused import crisis_response
-from bot.channels.message_pipeline import needs_a_look
-from bot.channels.turn_events import stored_turn, turn_of
+from bot.assistant import action_requests, schema_validation
+from bot.assistant.channels import rasa_hooks
+from bot.assistant.channels.action_contract import DELETE_REQUESTED_SLOT
+from bot.assistant.channels.crisis_while_paused import crisis_response
+from bot.assistant.channels.message_pipeline import needs_a_look
+from bot.assistant.channels.turn_events import stored_turn, turn_of
 
 DOMAIN = Domain.from_dict(
     {"slots": {DELETE_REQUESTED_SLOT: {"type": "bool", "mappings": [{"type": "custom"}]}}}

@@ -21,7 +21,7 @@ from tests.rasa.rasa_servers import rasa_stack, say
 pytestmark = pytest.mark.slow
 
 API_TOKEN = "booking-change-api-token"
-CREDENTIALS = "bot.channels.web_channels.RestInput:\n"
+CREDENTIALS = "bot.assistant.channels.web_channels.RestInput:\n"
 SERVICE = {"Authorization": f"Bearer {TOKEN}"}
 
 

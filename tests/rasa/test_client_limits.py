@@ -1,5 +1,6 @@
-"""The channel side of the abuse limits (bot/channels/client_limits.py, limit_replies.py): which address
-counts, the client key, the per-conversation message counter, the fail-open check, and the Dutch texts.
+"""The channel side of the abuse limits (bot/assistant/channels/client_limits.py, limit_replies.py): which
+address counts, the client key, the per-conversation message counter, the fail-open check, and the Dutch
+texts.
 
 The whole path over a running stack is in tests/app/test_abuse_limits_stack.py; the backend's counts in
 tests/app/backend/test_abuse_limits.py.
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels import limit_replies
-from bot.channels.client_limits import (
+from bot.assistant.channels import limit_replies
+from bot.assistant.channels.client_limits import (
     CLIENT_METADATA_KEY,
     EXEMPT_METADATA_KEY,
     KnownConversations,

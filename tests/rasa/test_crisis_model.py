@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlp.safety_net import CRISIS_INTENTS, assess
+from bot.assistant.nlp.safety_net import CRISIS_INTENTS, assess
 from tests.rasa.crisis_phrasings import INDIRECT_CRISIS, NOT_CRISIS, POSSIBLE_CRISIS
 
 #: Kinds whose reply leads with the same line (Veilig Thuis); the model may make the net's kind one of them.

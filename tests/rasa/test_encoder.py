@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.nlp.encoder import DIMENSIONS, embed, embed_one
+from bot.assistant.nlp.encoder import DIMENSIONS, embed, embed_one
 
 
 def test_similar_dutch_questions_are_closer_than_other_topics() -> None:
@@ -39,7 +39,7 @@ def test_the_calling_thread_runs_the_encoder_on_the_configured_openmp_threads(mo
 
     from threadpoolctl import threadpool_info
 
-    from bot.nlp import encoder
+    from bot.assistant.nlp import encoder
 
     monkeypatch.setenv("ENCODER_THREADS", "1")
     seen: list[set[int]] = []
@@ -60,7 +60,7 @@ async def test_a_message_embedded_ahead_is_handed_to_the_classifier_once(monkeyp
 
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.nlp import encoder
+    from bot.assistant.nlp import encoder
 
     text = "ik krijg steeds aanmaningen van de energieleverancier"
     expected = embed_one(text)

@@ -18,7 +18,7 @@ def test_endpoints_are_expanded_from_the_environment(monkeypatch: pytest.MonkeyP
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     assert endpoints.action.url == "http://127.0.0.1:15055/webhook"
     assert endpoints.action.headers == {"Authorization": "Bearer the-action-server-secret"}
-    assert endpoints.tracker_store.type == "bot.sqlite_tracker.SQLiteTrackerStore"
+    assert endpoints.tracker_store.type == "bot.assistant.sqlite_tracker.SQLiteTrackerStore"
     assert endpoints.tracker_store.kwargs == {"db": str(tmp_path / "tracker.db")}
     assert endpoints.lock_store.type == "in_memory"
 

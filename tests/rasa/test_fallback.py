@@ -294,5 +294,5 @@ def test_the_safety_net_falls_back_below_the_fallback_classifiers_threshold() ->
     import yaml
 
     pipeline = {step["name"]: step for step in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]}
-    safety = pipeline["bot.nlp.safety_component.SafetyNet"]
+    safety = pipeline["bot.assistant.nlp.safety_component.SafetyNet"]
     assert safety["fallback_threshold"] == pipeline["FallbackClassifier"]["threshold"]

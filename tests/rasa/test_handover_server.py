@@ -248,7 +248,7 @@ async def test_socketio_staff_reply_and_closing_reach_the_widget_socket(stack: S
 
 
 def test_the_socket_server_refuses_requests_from_other_origins(stack: Stack) -> None:
-    """No RASA_CORS_ORIGINS here: only the server's own origin (bot/channels/socketio_server.py)."""
+    """No RASA_CORS_ORIGINS here: only the server's own origin (bot/assistant/channels/socketio_server.py)."""
     handshake = f"{stack.url}/socket.io/?EIO=4&transport=polling"
     foreign = httpx.get(handshake, headers={"Origin": "https://phishing.example"}, timeout=30)
     assert foreign.status_code == 400 and '"sid"' not in foreign.text

@@ -1,11 +1,11 @@
-"""Input limits of the resident channels (bot/channels/input_limits.py, issue 20 item 5); end to end in
-tests/rasa/test_masking_server.py."""
+"""Input limits of the resident channels (bot/assistant/channels/input_limits.py, issue 20 item 5); end to end
+in tests/rasa/test_masking_server.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.channels.input_limits import (
+from bot.assistant.channels.input_limits import (
     DEFAULT_MAX_MESSAGE_LENGTH,
     MAX_METADATA_LENGTH,
     clean_metadata,
@@ -13,7 +13,7 @@ from bot.channels.input_limits import (
     max_message_length,
     too_long_reply,
 )
-from bot.settings import rasa_side_settings
+from bot.assistant.settings import rasa_side_settings
 
 
 def test_the_limit_is_a_setting() -> None:

@@ -1,10 +1,10 @@
-"""Which language a resident writes in (bot/nlp/language.py): English is recognised, Dutch stays Dutch."""
+"""Which language a resident writes in (bot/assistant/nlp/language.py): English recognised, Dutch stays."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.nlp.language import DUTCH_WORDS, ENGLISH_WORDS, detect
+from bot.assistant.nlp.language import DUTCH_WORDS, ENGLISH_WORDS, detect
 
 
 @pytest.mark.parametrize(

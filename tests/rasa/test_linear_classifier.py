@@ -1,4 +1,4 @@
-"""The project's intent classifier (bot.nlp.linear_classifier) as a Rasa graph component: trained,
+"""The project's intent classifier (bot.assistant.nlp.linear_classifier) as a Rasa graph component: trained,
 saved in Rasa's model storage, loaded back and classifying, without the rest of the pipeline."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlp import encoder
-from bot.nlp.linear_classifier import LinearIntentClassifier
+from bot.assistant.nlp import encoder
+from bot.assistant.nlp.linear_classifier import LinearIntentClassifier
 
 EXAMPLES = {
     "schulden": [

@@ -16,7 +16,7 @@ import uuid
 import pytest
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import AtomicRedisLockStore
+from bot.assistant.lock_store import AtomicRedisLockStore
 
 pytestmark = pytest.mark.redis
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.redis
 def store(prefix: str) -> AtomicRedisLockStore:
     config = EndpointConfig.from_dict(
         {
-            "type": "bot.lock_store.AtomicRedisLockStore",
+            "type": "bot.assistant.lock_store.AtomicRedisLockStore",
             "url": "127.0.0.1",
             "port": "6379",
             "db": "3",

@@ -1,5 +1,5 @@
 """The NLU reads neutral text for a masked value (issue 20, item 4), on the real trained model: the mask
-placeholders are removed before the pipeline reads the message (bot/nlp/placeholders.py), so
+placeholders are removed before the pipeline reads the message (bot/assistant/nlp/placeholders.py), so
 "verwijderd" in "[BSN verwijderd]" never suggests `delete_my_data`.
 """
 

@@ -45,7 +45,7 @@ TELEGRAM_TOKEN = "654321:MASKING-token-for-the-stand-in"
 SECRET = "masking-webhook-secret_1"
 API_TOKEN = "masking-api-token"
 CREDENTIALS = ALL_CHANNELS
-OPEN_CREDENTIALS = "bot.channels.web_channels.RestInput:\n"
+OPEN_CREDENTIALS = "bot.assistant.channels.web_channels.RestInput:\n"
 
 # What must never be found: compact forms of the identifiers used below.
 BSN_DIGITS = "111222333"

@@ -1,4 +1,4 @@
-"""Each step of the message pipeline (bot/channels/message_pipeline.py), and the steps in their order.
+"""Each step of the message pipeline (bot/assistant/channels/message_pipeline.py), and their order.
 
 Steps 1 to 5 run on Rasa's own channel and tracker store classes; the steps after the turn run with the
 trained model as Rasa's agent (no action server: a custom action fails, as when the action server is
@@ -27,12 +27,16 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.channels import message_pipeline
-from bot.channels.action_contract import CHANNEL_METADATA_KEY, CLIENT_METADATA_KEY, DELETE_REQUESTED_SLOT
-from bot.channels.client_limits import EXEMPT_METADATA_KEY, LimitSettings, ResidentLimits
-from bot.channels.crisis_while_paused import paused_crisis_response, reads_as_crisis
-from bot.channels.identifier_masking import AT_SIGNS, may_hold_email
-from bot.channels.message_pipeline import (
+from bot.assistant.channels import message_pipeline
+from bot.assistant.channels.action_contract import (
+    CHANNEL_METADATA_KEY,
+    CLIENT_METADATA_KEY,
+    DELETE_REQUESTED_SLOT,
+)
+from bot.assistant.channels.client_limits import EXEMPT_METADATA_KEY, LimitSettings, ResidentLimits
+from bot.assistant.channels.crisis_while_paused import paused_crisis_response, reads_as_crisis
+from bot.assistant.channels.identifier_masking import AT_SIGNS, may_hold_email
+from bot.assistant.channels.message_pipeline import (
     MessagePipeline,
     TurnOutcome,
     apply_input_limits,
@@ -42,7 +46,7 @@ from bot.channels.message_pipeline import (
     refuse_over_limit,
     tag_metadata,
 )
-from bot.channels.turn_events import turn_of
+from bot.assistant.channels.turn_events import turn_of
 from bot.shared.privacy import Masked, mask
 
 BSN_TEXT = "mijn bsn is 123456782"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-from bot.nlp.safety_net import CRISIS_INTENTS
+from bot.assistant.nlp.safety_net import CRISIS_INTENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 # The tuning set: tests/nlu/*.yml. tests/nlu/independent/ is the evaluation set of the outcome benchmark,

@@ -1,4 +1,4 @@
-"""bot/nlp: the Dutch spaCy pipeline that SpacyNLP loads."""
+"""bot/assistant/nlp: the Dutch spaCy pipeline that SpacyNLP loads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from bot.nlp import pipeline
+from bot.assistant.nlp import pipeline
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.content import FORBIDDEN_WORDS
 from actions.privacy import ActionDeleteMyData
 from actions.session import response_variation
-from bot.channels.action_contract import DELETE_REQUESTED_SLOT
-from bot.channels.identifier_masking import masked_note
-from bot.channels.turn_events import deletion_requested, replied, turn_of
+from bot.assistant.channels.action_contract import DELETE_REQUESTED_SLOT
+from bot.assistant.channels.identifier_masking import masked_note
+from bot.assistant.channels.turn_events import deletion_requested, replied, turn_of
 from bot.shared.privacy import BSN, EMAIL, IBAN, is_valid_bsn, is_valid_iban, mask, mask_identifiers
 from tests.rasa.trackers import make_tracker
 

@@ -23,7 +23,7 @@ from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.channels.forget import delete_conversation, stale_conversations
+from bot.assistant.channels.forget import delete_conversation, stale_conversations
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "purge_conversations.py"
@@ -37,7 +37,7 @@ def endpoints(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "endpoints.yml"
     if request.param == "sqlite":
         # The embedded default's store (endpoints.yml): Rasa's SQL store on SQLite, pooled and in WAL mode.
-        store = "bot.sqlite_tracker.SQLiteTrackerStore"
+        store = "bot.assistant.sqlite_tracker.SQLiteTrackerStore"
         path.write_text(f"tracker_store:\n  type: {store}\n  db: {tmp_path / 'tracker.db'}\n")
         yield path
         return

@@ -20,7 +20,7 @@ from tests.rasa.rasa_servers import rasa_stack, say
 pytestmark = pytest.mark.slow
 
 API_TOKEN = "privacy-api-token"
-CREDENTIALS = "bot.channels.web_channels.RestInput:\n"
+CREDENTIALS = "bot.assistant.channels.web_channels.RestInput:\n"
 SECRETS = "mijn bsn is 123456782 en mijn iban NL91 ABNA 0417 1643 00, mail me op anna@voorbeeld.nl"
 
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlp import encoder
-from bot.nlp.crisis_semantic import SemanticMatch
-from bot.nlp.safety_component import SafetyNet, build_index
+from bot.assistant.nlp import encoder
+from bot.assistant.nlp.crisis_semantic import SemanticMatch
+from bot.assistant.nlp.safety_component import SafetyNet, build_index
 
 
 class StubIndex:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlp.safety_net import CrisisKind, assess
+from bot.assistant.nlp.safety_net import CrisisKind, assess
 from tests.rasa.crisis_phrasings import INDIRECT_CRISIS, POSSIBLE_CRISIS
 from tests.rasa.crisis_phrasings import NOT_CRISIS as OUR_CONTRAST
 

@@ -1,5 +1,5 @@
-"""The safety notes around a reply (bot/nlp/safety_policy.py): which note comes when, and that the rules
-see the conversation without them. End to end, with the model and the servers: test_safety_server.py."""
+"""The safety notes around a reply (bot/assistant/nlp/safety_policy.py): which note comes when, and that the
+rules see the conversation without them. End to end, with the model and the servers: test_safety_server.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.nlp.safety_policy import (
+from bot.assistant.nlp.safety_policy import (
     CHECK_IN,
     CHECK_IN_DANGER,
     CHECK_IN_UNSURE,

@@ -24,7 +24,7 @@ from tests.rasa.rasa_servers import rasa_stack, say
 pytestmark = pytest.mark.slow
 
 API_TOKEN = "safety-api-token"
-CREDENTIALS = "bot.channels.web_channels.RestInput:\n"
+CREDENTIALS = "bot.assistant.channels.web_channels.RestInput:\n"
 CHECK_IN = "Het klinkt alsof het je te veel wordt. Denk je aan zelfdoding? Bel dan 113 of 0800-0113"
 ENGLISH_NOTE = "The wijkteam helps in Dutch. Would you like a person to help you? Type: person"
 IN_DANGER = "Are you in danger right now? Call 112."

@@ -1,5 +1,6 @@
 """Costs taken out of the Rasa server, each storing and loading exactly what Rasa's own code does: the
-embedded tracker store (bot/sqlite_tracker.py) and the event-type cache (bot/event_types.py)."""
+embedded tracker store (bot/assistant/sqlite_tracker.py) and the event-type cache
+(bot/assistant/event_types.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.pool import NullPool, QueuePool
 
-from bot import action_requests, event_types
+from bot.assistant import action_requests, event_types
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.from_yaml("slots:\n  topic:\n    type: text\n    mappings: [{type: custom}]\n")
@@ -49,7 +50,8 @@ async def test_the_embedded_store_keeps_connections_and_a_write_ahead_log(
 ) -> None:
     store = store_from_endpoints(monkeypatch, tmp_path / "tracker.db")
     inner = getattr(store, "_tracker_store", store)
-    assert isinstance(inner, SQLTrackerStore)  # retention and deletion (bot/channels/forget.py) rely on it
+    # Retention and deletion (bot/assistant/channels/forget.py) rely on it.
+    assert isinstance(inner, SQLTrackerStore)
     assert isinstance(inner.engine.pool, QueuePool)
     await store.save(conversation("resident-1"))
     with inner.engine.connect() as connection:
@@ -118,8 +120,8 @@ async def test_the_message_pipeline_installs_rasas_patches_when_the_server_start
     from rasa.utils.endpoints import EndpointConfig
     from sanic import Blueprint
 
-    from bot import schema_validation
-    from bot.channels.message_pipeline import MessagePipeline
+    from bot.assistant import schema_validation
+    from bot.assistant.channels.message_pipeline import MessagePipeline
 
     monkeypatch.setattr(Event, "resolve_by_type", Event.resolve_by_type)
     monkeypatch.setattr(jsonschema, "validate", jsonschema.validate)

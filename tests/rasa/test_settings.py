@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.assistant.settings import RasaSideSettings, SettingsError, rasa_side_settings
 from bot.content_facts import PROJECT_ROOT
-from bot.settings import RasaSideSettings, SettingsError, rasa_side_settings
 from tests.ports import free_port
 from tests.rasa.rasa_servers import actions_command, rasa_env
 

@@ -1,5 +1,5 @@
-"""The socket.io server our channel builds (bot/channels/socketio_server.py): origins, payload size and the
-session rooms that python-socketio >= 5.10 needs awaited. The whole path (widget socket, bot replies,
+"""The socket.io server our channel builds (bot/assistant/channels/socketio_server.py): origins, payload size
+and the session rooms that python-socketio >= 5.10 needs awaited. The whole path (widget socket, bot replies,
 staff replies) runs in tests/rasa/test_handover_server.py and tests/app/test_widget_browser.py."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pytest
 import socketio
 from sanic import Sanic
 
-from bot.channels import socketio_server
-from bot.channels.socketio_server import configured_origins, session_id_from
-from bot.channels.web_channels import SocketIOInput
+from bot.assistant.channels import socketio_server
+from bot.assistant.channels.socketio_server import configured_origins, session_id_from
+from bot.assistant.channels.web_channels import SocketIOInput
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -155,7 +155,7 @@ def test_a_refused_origin_is_logged_once_with_the_setting_that_allows_it(
 ) -> None:
     monkeypatch.setattr(socketio_server, "_refused_logged", set())
     monkeypatch.setenv("RASA_CORS_ORIGINS", "https://www.gemeente.nl")
-    with caplog.at_level(logging.WARNING, logger="bot.channels.socketio_server"):
+    with caplog.at_level(logging.WARNING, logger="bot.assistant.channels.socketio_server"):
         for _ in range(3):
             socketio_server.log_refused_origin("https://andere-site.example")
     refusals = [record.getMessage() for record in caplog.records]

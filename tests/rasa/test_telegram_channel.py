@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.channels.telegram import (
+from bot.assistant.channels.telegram import (
     EDITED_TEXT,
     FORGET,
     FORGET_BUTTON,
@@ -26,8 +26,8 @@ from bot.channels.telegram import (
     TelegramInput,
     TelegramOutput,
 )
-from bot.channels.telegram_client import TelegramClient
-from bot.channels.telegram_text import TELEGRAM_TEXT_LIMIT, split_text, telegram_length
+from bot.assistant.channels.telegram_client import TelegramClient
+from bot.assistant.channels.telegram_text import TELEGRAM_TEXT_LIMIT, split_text, telegram_length
 from tests.rasa.booking_backend import free_port
 from tests.rasa.rasa_servers import Processes, actions_command, rasa_command, rasa_env, up
 from tests.rasa.telegram_standin import TelegramStandIn
@@ -40,7 +40,7 @@ API_TOKEN = "test-api-token"
 
 # Unquoted ${VAR}: Rasa expands environment variables only in unquoted YAML values.
 CREDENTIALS = """\
-bot.channels.telegram.TelegramInput:
+bot.assistant.channels.telegram.TelegramInput:
   access_token: ${TELEGRAM_TOKEN}
   webhook_secret: ${TELEGRAM_WEBHOOK_SECRET}
   base_url: ${TELEGRAM_BASE_URL}

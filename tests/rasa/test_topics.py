@@ -8,7 +8,7 @@ from actions.callback import TOPIC_LABELS as CALLBACK_LABELS
 from actions.content import load_store
 from actions.form_base import conversation_topic
 from actions.handover import conversation_summary, handover_topic
-from bot.settings import RasaSideSettings
+from bot.assistant.settings import RasaSideSettings
 from bot.shared.topics import ANSWER_TOPICS, MAIN_TOPICS, RESIDENT_LABELS, TOPICS, topic_label
 from tests.rasa.trackers import make_tracker
 

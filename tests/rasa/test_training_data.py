@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-from bot.nlp.safety_net import CRISIS_INTENTS
+from bot.assistant.nlp.safety_net import CRISIS_INTENTS
 from bot.shared.topics import ANSWER_TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from sanic import Sanic
 
-from bot.channels.whatsapp import (
+from bot.assistant.channels.whatsapp import (
     STALE_BUTTON_TEXT,
     TEXT_ONLY_TEXT,
     WhatsAppInput,
@@ -30,8 +30,8 @@ from bot.channels.whatsapp import (
     WhatsAppSettings,
     in_turn_order,
 )
-from bot.channels.whatsapp_client import WhatsAppClient
-from bot.channels.whatsapp_contacts import (
+from bot.assistant.channels.whatsapp_client import WhatsAppClient
+from bot.assistant.channels.whatsapp_contacts import (
     DELIVERY_MEMORY_SECONDS,
     PREFIX,
     Contacts,
@@ -39,8 +39,8 @@ from bot.channels.whatsapp_contacts import (
     hashed_sender_id,
     id_key,
 )
-from bot.channels.whatsapp_templates import TemplateConfigError, Templates, parse
-from bot.channels.whatsapp_text import (
+from bot.assistant.channels.whatsapp_templates import TemplateConfigError, Templates, parse
+from bot.assistant.channels.whatsapp_text import (
     INTERACTIVE_BODY_LIMIT,
     LIST_BUTTON,
     MORE_CHOICES_TEXT,
@@ -66,8 +66,8 @@ DAY = 24 * 3600
 
 # Unquoted ${VAR}: Rasa expands environment variables only in unquoted YAML values.
 CREDENTIALS = """\
-bot.channels.web_channels.RestInput:
-bot.channels.whatsapp.WhatsAppInput:
+bot.assistant.channels.web_channels.RestInput:
+bot.assistant.channels.whatsapp.WhatsAppInput:
   access_token: ${WHATSAPP_TOKEN}
   phone_number_id: ${WHATSAPP_PHONE_NUMBER_ID}
   app_secret: ${WHATSAPP_APP_SECRET}

@@ -1,6 +1,6 @@
 """`/api/limits`: may this client start a conversation? Asked by the resident channels (service token).
 
-The channel asks only when a conversation is new (bot/channels/client_limits.py), never per message.
+The channel asks only when a conversation is new (bot/assistant/channels/client_limits.py), never per message.
 The answer is a verdict, not an error: `allowed` false with `retry_after` seconds when the client started
 too many conversations this hour. Handovers are counted where they are made (`POST /api/handovers`).
 """

@@ -102,7 +102,8 @@ class CallbackUpdate(Request):
     status: CaseStatus
 
 
-#: The hashed client address a resident channel makes (bot/channels/client_limits.py); never an address.
+#: The hashed client address a resident channel makes (bot/assistant/channels/client_limits.py);
+#: never an address.
 ClientKey = Annotated[
     StrictStr,
     Field(min_length=16, max_length=64, json_schema_extra={"pattern": CLIENT_KEY_PATTERN},

@@ -2,9 +2,10 @@
 
 One script on one address could start any number of conversations and make a handover in each, and so
 bury the staff inbox (issue 21). The resident channels (REST, the widget's socket.io) know the request's
-address; they send a keyed hash of it (`client`, never the address itself; bot/channels/client_limits.py)
-and ask `POST /api/limits/conversations` before a conversation starts. The action server passes the same
-hash with `POST /api/handovers`, which counts it here before a handover row is written.
+address; they send a keyed hash of it (`client`, never the address itself;
+bot/assistant/channels/client_limits.py) and ask `POST /api/limits/conversations` before a conversation
+starts. The action server passes the same hash with `POST /api/handovers`, which counts it here before a
+handover row is written.
 
 The counts are kept by the `limits` library with a moving window (no double burst at a window's edge):
 in this process's memory by default (one backend), in Redis with `LIMITS_STORAGE_URL=redis://...` when
