@@ -364,7 +364,7 @@ class WhatsAppInput(InputChannel):
                 value = change.get("value")
                 if change.get("field") != "messages" or not isinstance(value, dict):
                     continue
-                number_id = str((value.get("metadata") or {}).get("phone_number_id") or "")
+                number_id = _text(_object(value.get("metadata")).get("phone_number_id"))
                 if number_id and number_id != self.settings.phone_number_id:
                     logger.warning("WhatsApp notification for another phone number id ignored")
                     continue
@@ -378,25 +378,25 @@ class WhatsAppInput(InputChannel):
 
     def on_status(self, status: dict[str, Any]) -> None:
         """Count a delivery status (sent, delivered, read, failed); a failure is logged with its code."""
-        kind = str(status.get("status") or "unknown")[:20]
+        kind = (_text(status.get("status")) or "unknown")[:20]
         self.statuses[kind] += 1
         if kind == "failed":
-            codes = [error.get("code") for error in _dicts(status.get("errors"))]
+            codes = [_error_code(error.get("code")) for error in _dicts(status.get("errors"))]
             logger.warning("WhatsApp could not deliver a message: error code %s", codes or "unknown")
 
     async def on_message(self, message: dict[str, Any], on_new_message: OnNewMessage) -> None:
         """A resident's message: once per id; text and button replies to Rasa, anything else a note."""
-        wa_id = str(message.get("from") or "").strip()
-        message_id = str(message.get("id") or "")
+        wa_id = _text(message.get("from")).strip()
+        message_id = _text(message.get("id"))
         if not wa_id or not message_id:
             logger.warning("WhatsApp message without a sender or an id ignored")
             return
         if not self.contacts.first_delivery(message_id):
             logger.info("WhatsApp delivered a message twice; handled once")
             return
-        kind = str(message.get("type") or "")
+        kind = _text(message.get("type"))
         if kind in ("system", "ephemeral") or (
-            kind == "reaction" and not (message.get("reaction") or {}).get("emoji")
+            kind == "reaction" and not _object(message.get("reaction")).get("emoji")
         ):
             return  # a changed number, a removed reaction: nothing the resident asked
         sender_id = self.contacts.resident_wrote(wa_id)
@@ -425,22 +425,40 @@ class WhatsAppInput(InputChannel):
         None for a message without text."""
         kind = message.get("type")
         if kind == "text":
-            body = str((message.get("text") or {}).get("body") or "").strip()
+            body = _text(_object(message.get("text")).get("body")).strip()
             return body or None
         if kind == "interactive":
-            interactive = message.get("interactive") or {}
-            reply = interactive.get(str(interactive.get("type") or ""))
+            interactive = _object(message.get("interactive"))
+            reply = interactive.get(_text(interactive.get("type")))
             if interactive.get("type") in ("button_reply", "list_reply") and isinstance(reply, dict):
-                return self.payloads.payload(str(reply.get("id") or "")) or ""
+                return self.payloads.payload(_text(reply.get("id"))) or ""
             return None
         if kind == "button":  # a quick-reply button of a template
-            button = message.get("button") or {}
-            return str(button.get("payload") or button.get("text") or "").strip() or None
+            button = _object(message.get("button"))
+            return _text(button.get("payload") or button.get("text")).strip() or None
         return None
 
 
 def _equal(given: str | None, expected: str) -> bool:
     return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _text(value: Any) -> str:
+    """A string or a number of a notification as text; anything else (a list, an object) counts as
+    missing, so a deeply nested value is never turned into text."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    return str(value)
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one (a field of the wrong type counts as missing)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _error_code(value: Any) -> int | str:
+    """Meta's error code (a whole number) for the log; anything else in its place is not logged."""
+    return value if type(value) is int and 0 <= value < 10**9 else "?"
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
