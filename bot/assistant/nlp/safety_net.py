@@ -322,7 +322,9 @@ DOMESTIC_PATTERNS = (
     _rx(r"(?:hij|zij|ze) (?:\w+ ){0,2}" + _HARM + " " + _VICTIM),
     _HE_HURTS := _rx(
         r"doet (?:hij|zij|ze) (?:me|mij|ons|haar) (?:\w+ ){0,1}pijn",
-        r"(?:hij|zij) heeft (?:\w+ ){0,3}geslagen",
+        # "hij heeft al eerder geslagen", not "hij heeft een glas kapot geslagen": only these words between
+        r"(?:hij|zij) heeft (?:(?:al|ook|me|mij|haar|ons|eerder|vaker|vaak|eens|wel|weer|toen|nooit|een keer|"
+        r"meerdere keren) ){0,3}geslagen",
     ),
     # "hij heeft me geslagen", "die heeft mijn hoofd tegen de kast geslagen", "knijpt hard in mijn arm"
     _HIT_ME := _rx(
@@ -377,7 +379,7 @@ DOMESTIC_PATTERNS = (
         r"(?:in brand|de fik in) (?:\w+ ){0,2}(?:steken|steekt|zetten) (?:\w+ ){0,3}met (?:mij|ons) erin",
     ),
     # thrown at, pushed down the stairs, locked up, threatened with death
-    _rx(
+    _THROWN_AT := _rx(
         r"(?:gooit|gooide|gooiden|gegooid) (?:\w+ ){0,3}naar (?:me|mij|mijn hoofd|m'n hoofd|haar|ons)",
         r"(?:me|mij|haar) (?:\w+ ){0,2}(?:van de trap|tegen de muur|op de grond|tegen de kast) (?:geduwd|gegooid|"
         r"geslingerd|gesmeten)",
@@ -822,6 +824,13 @@ _HARMLESS = _rx(
     r"(?:my |the |)(?:phone|battery|plant) (?:\w+ ){0,2}(?:die|died|dead)",
 )
 _SENTENCE_SPLIT = re.compile(r"[.;!?\n]+")
+# The same, read across commas within a sentence: older children at home for a while ("..., ze zijn 12 en
+# 14"), something broken that was not aimed at anyone ("een glas kapot geslagen, niet naar mij").
+_HARMLESS_IN_SENTENCE = re.compile(
+    r"\balleen thuis\b[^.!?\n]{0,120}\b(?:ze zijn|hij is|zij is|zijn ze|is hij|is ze) (?:1[1-9]|[2-9]\d)\b"
+    r"|\b(?:van|zijn|is) 1[1-9]\b[^.!?\n]{0,60}\balleen thuis\b"
+    r"|\bniet (?:naar|tegen|op) (?:mij|me|ons|de kinderen|iemand)\b[^.!?\n]{0,30}\b(?:kapot|stuk|op de grond)\b"
+)
 
 # "niet", "geen", "nooit" within three words before a signal disarm it, unless followed by "meer".
 _NEGATION_BEFORE = re.compile(
@@ -895,6 +904,7 @@ _DISARMED_FROM_INSIDE = frozenset(
         _ABUSED_ME,
         _BEING_HURT,
         _HE_HURTS,
+        _THROWN_AT,
         _CHILD_HURT_PERFECT,
         *SELF_HARM_PATTERNS,
         DOMESTIC_PATTERNS[-1],
@@ -1111,6 +1121,7 @@ def assess(text: str) -> Assessment:
     arranged: list[str] = []
     now_mentioned = exhausted = False
     harmless = [match.group(0) for clause in clauses for match in _HARMLESS.finditer(clause)]
+    harmless += [match.group(0) for match in _HARMLESS_IN_SENTENCE.finditer(normalised)]
     # "nu" in the violence's own sentence, not anywhere ("hij sloeg me. ik ben nu bij een vriendin")
     violence_now = False
     for clause, sentence_now in in_sentences:
