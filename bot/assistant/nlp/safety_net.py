@@ -84,12 +84,13 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
 
 
 _PERSON = r"(?:mijn|m'n|mn|me|onze|de|die|haar|zijn)"
-_CHILD = (
-    r"(?:kind|kinderen|kindje|kindjes|kids|zoon|zoontje|dochter|dochtertje|baby|babytje|peuter|kleuter|"
+_CHILD_WORDS = (
+    r"kind|kinderen|kindje|kindjes|kids|zoon|zoontje|dochter|dochtertje|baby|babytje|peuter|kleuter|"
     r"neefje|nichtje|buurkind|buurkinderen|buurjongen|buurjongetje|buurmeisje|buurmeid|kleinkind|"
     r"kleinkinderen|kleinzoon|kleindochter|stiefkind|stiefzoon|stiefdochter|leerling|tiener|puber|meisje|jongetje|broertje|"
-    r"zusje|pleegkind)"
+    r"zusje|pleegkind"
 )
+_CHILD = r"(?:" + _CHILD_WORDS + r")"
 _PARENT = r"(?:vader|moeder|pa|ma|papa|mama|stiefvader|stiefmoeder|ouders|stiefpa|stiefma)"
 _VICTIM = r"(?:me|mij|haar|hem|ons|mijn moeder|mijn vader|mijn oma|mijn opa|oma|opa)"
 _HARM = (
@@ -478,7 +479,7 @@ CHILD_PATTERNS = (
         + _CHILD
         + r" (?:\w+ ){0,3}(?:iets aandoe|iets aan doe|pijn doe|sla|iets doe|door elkaar schud)",
         r"(?:vergeet|vergat|vergeten) (?:\w+ ){0,3}(?:"
-        + _CHILD[3:-1]
+        + _CHILD_WORDS
         + r"|kleine|kleintje|kleintjes) (?:\w+ ){0,2}"
         r"(?:eten|te eten|de fles|luiers)",
     ),
@@ -936,7 +937,7 @@ _CO_SOURCE = re.compile(
 _LEFT_ALONE = re.compile(
     r"\b(?:laat|liet|laten|lieten|gelaten|leave|leaves|left|leaving) (?:ik |we |wij |hij |zij |ze |)"
     r"(?:mijn|m'n|mn|ons|onze|haar|zijn|z'n|hun|de|het|my|our|her|his|their|the) (?:\w+ ){0,1}(?P<child>"
-    + _CHILD[3:-1]
+    + _CHILD_WORDS
     + r"|son|daughter|boy|girl|kid|kids|child|children|baby|toddler)(?: van (?P<age>\d{1,2})(?: jaar|)| "
     r"\(?(?P<age_en>\d{1,2})\)?|)(?: \w+){0,5} (?:home |)(?:alleen (?:thuis|achter)|alone)\b"
 )
@@ -967,14 +968,13 @@ _DRUG_GEAR = re.compile(
     r"in the house|op tafel|liggen|lagen|slingeren|gevonden|found)\b|\b(?:there were|er lagen|er liggen) (?:\w+ ){0,1}"
     r"(?:needles|syringes|naalden|spuiten)\b|\b(?:use|uses|using|gebruiken|gebruikt) (?:crack|heroin|heroine)\b"
 )
-_ANY_CHILD = re.compile(r"\b(?:" + _CHILD[3:-1] + r"|jongen|jongens|boy|girl|kid|child|son|daughter)\b")
+_ANY_CHILD = re.compile(r"\b(?:" + _CHILD_WORDS + r"|jongen|jongens|boy|girl|kid|child|son|daughter)\b")
 # An ex-partner or partner who waits at the door and threatens ("je zult wel zien wat er gebeurt").
 _EX_PARTNER = re.compile(
     r"\b(?:ex|ex partner|expartner|ex man|ex vriend|man|vriend|partner|my ex|her ex|his ex)\b"
 )
 _VEILED_THREAT = re.compile(
-    r"\b(?:wel |)(?:zal|zult|zullen) zien wat er (?:gebeurt|gaat gebeuren|van komt)\b|\byou(?:'ll| will) see what happens\b"
-    r"|\b(?:weet|knows) (?:\w+ ){0,1}(?:waar ik (?:ben|woon|werk)|where i (?:am|live|work))\b"
+    r"\b(?:zal|zult|zullen) zien wat er (?:gebeurt|gaat gebeuren|van komt)\b|\byou(?:'ll| will) see what happens\b"
 )
 # Coercion at night: someone with power over the resident comes into their room and threatens them.
 _NIGHT_VISITS = _rx(
@@ -1145,13 +1145,7 @@ def assess(text: str) -> Assessment:
         _SECRECY.search(normalised) and _INJURY.search(normalised) and _ANY_CHILD.search(normalised)
     ):
         found.setdefault(CrisisKind.CHILD_DANGER, []).append("jong kind alleen, of een geheim met letsel")
-    if (
-        _EX_PARTNER.search(normalised)
-        and len(set(_VEILED_THREAT.findall(normalised))) >= 1
-        and any(
-            phrase in normalised for phrase in ("zal zien wat er", "zult zien wat er", "see what happens")
-        )
-    ):
+    if _EX_PARTNER.search(normalised) and _VEILED_THREAT.search(normalised):
         found.setdefault(CrisisKind.DOMESTIC_VIOLENCE, []).append("bedreiging door (ex-)partner")
     if _LETTERS_NOT_THEIR_FAULT.search(normalised):
         found.setdefault(CrisisKind.SUICIDE, []).append("brieven: niet hun schuld")
@@ -1164,6 +1158,7 @@ def assess(text: str) -> Assessment:
         found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("'s nachts in de kamer, onder dwang")
     _threat_by_others(found)
     _childs_own_words(found, normalised)
+    other_hints = bool(possible)
     past_kind, past = _past_and_over(found, clauses)
     if (
         past_kind is CrisisKind.SUICIDE
@@ -1192,8 +1187,7 @@ def assess(text: str) -> Assessment:
             possible_signals=tuple(possible),
             harmless_signals=tuple(harmless),
             now_mentioned=now_mentioned,
-            past_and_over=bool(past)
-            and not (possible[: -len(past)] if past_kind is CrisisKind.SUICIDE else possible),
+            past_and_over=bool(past) and not other_hints,
             about_the_topic=about_the_topic and not possible,
         )
     signals = tuple(signal for kind_signals in found.values() for signal in kind_signals)
