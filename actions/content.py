@@ -3,6 +3,11 @@
 See docs/content.md for the format. The store is re-read when a file changes, so editors see their
 change at the next message without restarting or retraining.
 
+Several municipalities: content/local.yml holds the default municipality's local values, and each
+further municipality may override any of them in content/local/<slug>.yml. Texts are rendered for the
+resident's municipality (the slot `gemeente`); a value its file does not hold, or an unknown or missing
+municipality, falls back to local.yml.
+
 Dated facts are rendered for a day (default: today in the Netherlands): after a fact's `valid_until`
 its placeholder shows the fact's `when_expired` phrase, never the old value. Facts that expired or
 expire within 60 days are logged as warnings when the content is (re)loaded and on each new day.
@@ -15,21 +20,27 @@ import json
 import logging
 import re
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.content_facts import (
+    LOCAL_FILE,
     WARN_DAYS,
     ContentFileError,
     DatedFact,
     Expiring,
+    LocalFacts,
     describe,
     freshness,
     local_today,
+    municipal_name,
     parse_facts,
     parse_local,
+    parse_municipal,
     read_yaml,
+    review_dates,
 )
 
 logger = logging.getLogger(__name__)
@@ -92,33 +103,59 @@ class ContentStore:
     ambiguities: dict[str, Ambiguity] = field(default_factory=dict)
     #: Missing or malformed fields in facts.yml and local.yml (part of `problems()`).
     file_problems: list[str] = field(default_factory=list)
+    #: The further municipalities' files (content/local/<slug>.yml) by slug: overrides of local_values.
+    municipal: dict[str, LocalFacts] = field(default_factory=dict)
 
-    def placeholders_on(self, today: dt.date) -> dict[str, str]:
-        """Every placeholder's text on `today`: local values, and each fact's value or expiry phrase."""
-        return {**self.local_values, **{key: fact.text(today) for key, fact in self.facts.items()}}
+    def local_values_for(self, municipality: str | None) -> dict[str, str]:
+        """The local values of `municipality`: its own file's values over local.yml's (the default)."""
+        own = self.municipal.get(municipality or "")
+        return {**self.local_values, **own.values} if own is not None else dict(self.local_values)
+
+    def placeholders_on(self, today: dt.date, municipality: str | None = None) -> dict[str, str]:
+        """Every placeholder's text on `today`: the municipality's local values, and each fact's value or
+        expiry phrase."""
+        facts = {key: fact.text(today) for key, fact in self.facts.items()}
+        return {**self.local_values_for(municipality), **facts}
 
     @property
     def placeholders(self) -> dict[str, str]:
         return self.placeholders_on(local_today())
 
-    def render(self, text: str, today: dt.date | None = None) -> str:
-        """Fill `{key}` placeholders as of `today` (default: today); an unknown key raises ContentError."""
+    def render(self, text: str, today: dt.date | None = None, municipality: str | None = None) -> str:
+        """Fill `{key}` placeholders as of `today` (default: today) with `municipality`'s local values
+        (default: local.yml's); an unknown key raises ContentError."""
         try:
-            return text.format_map(self.placeholders_on(today or local_today()))
+            return text.format_map(self.placeholders_on(today or local_today(), municipality))
         except (KeyError, ValueError, IndexError) as error:
             raise ContentError(f"unknown or malformed placeholder in: {text[:60]!r} ({error})") from error
 
-    def text(self, texts: dict[str, str], form: str, today: dt.date | None = None) -> str:
-        return self.render(texts[form], today)
+    def text(
+        self, texts: dict[str, str], form: str, today: dt.date | None = None, municipality: str | None = None
+    ) -> str:
+        return self.render(texts[form], today, municipality)
+
+    def uses_local_values(self, texts: dict[str, str]) -> bool:
+        """Whether a text names a local value (so it differs per municipality)."""
+        return any(
+            key in self.local_values for form in ADDRESS_FORMS for key in placeholder_keys(texts[form])
+        )
+
+    def municipality_names(self) -> dict[str, str]:
+        """Each further municipality's `gemeente_naam` ("gemeente Heideveen"), by slug."""
+        return {slug: self.local_values_for(slug).get("gemeente_naam", slug) for slug in self.municipal}
 
     def buttons(
-        self, offers: tuple[str, ...], form: str, today: dt.date | None = None
+        self,
+        offers: tuple[str, ...],
+        form: str,
+        today: dt.date | None = None,
+        municipality: str | None = None,
     ) -> list[dict[str, str]]:
         buttons = []
         for offer in offers:
             if offer.startswith(PLAN_OFFER_PREFIX):
                 plan = self.plans[offer.removeprefix(PLAN_OFFER_PREFIX)]
-                title = f"Stappenplan: {self.text(plan.title, form, today)}"
+                title = f"Stappenplan: {self.text(plan.title, form, today, municipality)}"
                 buttons.append({"title": title, "payload": plan_start_payload(plan.id)})
             else:
                 title, payload = OFFER_BUTTONS[offer]
@@ -126,8 +163,30 @@ class ContentStore:
         return buttons
 
     def freshness(self, today: dt.date, warn_days: int = WARN_DAYS) -> list[Expiring]:
-        """Facts, and local.yml's review date, that expired or expire within `warn_days`; soonest first."""
-        return freshness(self.facts, self.local_valid_until, today, warn_days)
+        """Facts, and the review dates of local.yml and the municipality files, that expired or expire
+        within `warn_days`; soonest first."""
+        return freshness(self.facts, self.local_valid_until, today, warn_days, review_dates(self.municipal))
+
+    def local_keys_used(self, extra_texts: Sequence[tuple[str, str]] = ()) -> dict[str, list[str]]:
+        """Each local value the texts use (answers, plan steps, and `extra_texts` such as the domain's
+        responses, as (name, text)), with the names of the texts that use it."""
+        used: dict[str, list[str]] = {}
+        named = [(name, texts[form]) for name, texts in self._all_texts() for form in ADDRESS_FORMS]
+        for name, text in [*named, *extra_texts]:
+            for key in placeholder_keys(text or ""):
+                if key in self.local_values and name not in used.setdefault(key, []):
+                    used[key].append(name)
+        return used
+
+    def missing_municipal_values(self, extra_texts: Sequence[tuple[str, str]] = ()) -> list[str]:
+        """A line per local value the texts use that a municipality's file does not define."""
+        used = self.local_keys_used(extra_texts)
+        return [
+            f"{municipal_name(slug)}: no value for {{{key}}} (used by {', '.join(names[:3])})"
+            for slug, facts in self.municipal.items()
+            for key, names in sorted(used.items())
+            if key not in facts.values
+        ]
 
     def expired(self, today: dt.date) -> list[str]:
         """Readable lines for what has expired on `today` (see `freshness` for the details)."""
@@ -171,6 +230,14 @@ class ContentStore:
         return texts
 
 
+def placeholder_keys(text: str) -> list[str]:
+    """The `{key}` names in a text, in order (a malformed text names none)."""
+    try:
+        return [key for _, key, _, _ in string.Formatter().parse(text) if key]
+    except ValueError:
+        return []
+
+
 def _forms(raw: dict[str, Any]) -> dict[str, str]:
     return {form: str(raw.get(form) or "").strip() for form in ADDRESS_FORMS}
 
@@ -185,10 +252,20 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 def load_store(root: Path) -> ContentStore:
     """Read every content file under `root` (see docs/content.md)."""
     store = ContentStore()
-    local, local_problems = parse_local(_read_yaml(root / "local.yml"))
+    local, local_problems = parse_local(_read_yaml(root / LOCAL_FILE))
     store.facts, fact_problems = parse_facts(_read_yaml(root / "facts.yml"))
     store.local_values, store.local_valid_until = local.values, local.valid_until
-    store.file_problems = local_problems + fact_problems
+    try:
+        store.municipal, municipal_problems = parse_municipal(root)
+    except ContentFileError as error:
+        raise ContentError(str(error)) from error
+    municipal_problems += [
+        f"{municipal_name(slug)}: {key!r} is not a value of {LOCAL_FILE} (the default needs every key)"
+        for slug, facts in store.municipal.items()
+        for key in facts.values
+        if key not in store.local_values
+    ]
+    store.file_problems = local_problems + fact_problems + municipal_problems
     for path in sorted((root / "plans").glob("*.yml")):
         for raw in _read_yaml(path).get("plans") or []:
             plan = Plan(

@@ -1,4 +1,5 @@
-"""Dated facts (content/facts.yml) and the local facts' review date and demo markers (content/local.yml).
+"""Dated facts (content/facts.yml) and the local facts' review date and demo markers (content/local.yml,
+and one file per further municipality: content/local/<slug>.yml).
 
 Both sides read these files: the action server fills texts with the facts (actions/content.py), the
 case backend's dashboard lists the facts that expire, `make content-check` prints them, and both
@@ -13,6 +14,7 @@ A fact is current up to and including its `valid_until` day; from the next day o
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,10 +31,36 @@ TIMEZONE = ZoneInfo("Europe/Amsterdam")
 WARN_DAYS = 60
 FACT_FIELDS = ("value", "valid_until", "checked_on", "source", "source_url", "when_expired")
 DEVELOPMENT = "development"
+#: The default municipality's local values; each further municipality has `MUNICIPAL_DIR/<slug>.yml`.
+LOCAL_FILE = "local.yml"
+MUNICIPAL_DIR = "local"
+#: A municipality's slug (the file name without .yml), as the case backend spells it.
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 class ContentFileError(ValueError):
     """A content file cannot be read (missing or not valid YAML); the message names it."""
+
+
+def municipality_files(root: Path) -> dict[str, Path]:
+    """The municipality files under `root` (content/local/<slug>.yml) by slug, sorted; other names are
+    left out (and reported by `municipality_file_problems`)."""
+    folder = root / MUNICIPAL_DIR
+    if not folder.is_dir():
+        return {}
+    return {path.stem: path for path in sorted(folder.glob("*.yml")) if SLUG.match(path.stem)}
+
+
+def municipality_file_problems(root: Path) -> list[str]:
+    """A line per file in content/local/ whose name is no municipality slug (it would never be read)."""
+    folder = root / MUNICIPAL_DIR
+    if not folder.is_dir():
+        return []
+    return [
+        f"{MUNICIPAL_DIR}/{path.name}: the file name must be the municipality's slug (a-z, 0-9, -)"
+        for path in sorted(folder.glob("*.yml"))
+        if not SLUG.match(path.stem)
+    ]
 
 
 def local_today() -> date:
@@ -116,9 +144,26 @@ class ContentFacts:
     facts: dict[str, DatedFact] = field(default_factory=dict)
     local: LocalFacts = field(default_factory=lambda: LocalFacts({}, None))
     problems: list[str] = field(default_factory=list)
+    #: The further municipalities' files (content/local/<slug>.yml) by slug.
+    municipal: dict[str, LocalFacts] = field(default_factory=dict)
 
     def freshness(self, today: date, warn_days: int = WARN_DAYS) -> list[Expiring]:
-        return freshness(self.facts, self.local.valid_until, today, warn_days)
+        return freshness(self.facts, self.local.valid_until, today, warn_days, review_dates(self.municipal))
+
+    def demo_values(self) -> dict[str, dict[str, str]]:
+        """The demo values left per file (`local.yml`, `local/<slug>.yml`); files without any left out."""
+        files = {LOCAL_FILE: self.local, **{municipal_name(slug): f for slug, f in self.municipal.items()}}
+        return {name: facts.demo_values() for name, facts in files.items() if facts.demo_values()}
+
+
+def municipal_name(slug: str) -> str:
+    """How messages name a municipality's file: `local/heideveen.yml`."""
+    return f"{MUNICIPAL_DIR}/{slug}.yml"
+
+
+def review_dates(municipal: Mapping[str, LocalFacts]) -> dict[str, date | None]:
+    """Each municipality file's review date, by its name in messages."""
+    return {municipal_name(slug): facts.valid_until for slug, facts in municipal.items()}
 
 
 class UniqueKeyLoader(yaml.SafeLoader):
@@ -194,34 +239,50 @@ def parse_facts(raw: Mapping[str, Any]) -> tuple[dict[str, DatedFact], list[str]
     return facts, problems
 
 
-def parse_local(raw: Mapping[str, Any]) -> tuple[LocalFacts, list[str]]:
-    """The values of local.yml, its review date and its `demo:` list, and a line per problem."""
+def parse_local(raw: Mapping[str, Any], name: str = LOCAL_FILE) -> tuple[LocalFacts, list[str]]:
+    """The values of local.yml (or of a municipality's file, `name`), its review date and its `demo:`
+    list, and a line per problem."""
     values = {str(key): str(value) for key, value in (raw.get("values") or {}).items()}
     problems = []
     valid_until = _date(raw.get("valid_until"))
     if valid_until is None:
-        problems.append("local.yml: valid_until (the review date) must be a date like 2027-06-30")
+        problems.append(f"{name}: valid_until (the review date) must be a date like 2027-06-30")
     demo = raw.get("demo") or []
     if not isinstance(demo, list):
-        problems.append("local.yml: demo must be a list of keys, e.g. [wijkteam_telefoon]")
+        problems.append(f"{name}: demo must be a list of keys, e.g. [wijkteam_telefoon]")
         demo = []
-    problems += [
-        f"local.yml: demo names {key!r}, which is not in values" for key in demo if key not in values
-    ]
+    problems += [f"{name}: demo names {key!r}, which is not in values" for key in demo if key not in values]
     return LocalFacts(values, valid_until, tuple(str(key) for key in demo)), problems
 
 
+def parse_municipal(root: Path) -> tuple[dict[str, LocalFacts], list[str]]:
+    """Every municipality file under `root` by slug, and a line per problem; raises ContentFileError."""
+    municipal: dict[str, LocalFacts] = {}
+    problems = municipality_file_problems(root)
+    for slug, path in municipality_files(root).items():
+        municipal[slug], found = parse_local(read_yaml(path), municipal_name(slug))
+        problems += found
+    return municipal, problems
+
+
 def load_content_facts(root: Path) -> ContentFacts:
-    """facts.yml and local.yml under `root`; raises ContentFileError when a file cannot be read."""
+    """facts.yml, local.yml and the municipality files under `root`; raises ContentFileError when a
+    file cannot be read."""
     facts, fact_problems = parse_facts(read_yaml(root / "facts.yml"))
-    local, local_problems = parse_local(read_yaml(root / "local.yml"))
-    return ContentFacts(facts, local, fact_problems + local_problems)
+    local, local_problems = parse_local(read_yaml(root / LOCAL_FILE))
+    municipal, municipal_problems = parse_municipal(root)
+    return ContentFacts(facts, local, fact_problems + local_problems + municipal_problems, municipal)
 
 
 def freshness(
-    facts: Mapping[str, DatedFact], local_valid_until: date | None, today: date, warn_days: int = WARN_DAYS
+    facts: Mapping[str, DatedFact],
+    local_valid_until: date | None,
+    today: date,
+    warn_days: int = WARN_DAYS,
+    reviews: Mapping[str, date | None] | None = None,
 ) -> list[Expiring]:
-    """Facts (and local.yml's review date) that expired or expire within `warn_days`, soonest first."""
+    """Facts (and the review dates of local.yml and of the municipality files, `reviews` by file name)
+    that expired or expire within `warn_days`, soonest first."""
     items = [
         Expiring(
             "facts.yml",
@@ -236,8 +297,9 @@ def freshness(
         for fact in facts.values()
         if (fact.valid_until - today).days <= warn_days
     ]
-    if local_valid_until is not None and (local_valid_until - today).days <= warn_days:
-        items.append(Expiring("local.yml", "", "", local_valid_until, (local_valid_until - today).days))
+    for name, valid_until in {LOCAL_FILE: local_valid_until, **(reviews or {})}.items():
+        if valid_until is not None and (valid_until - today).days <= warn_days:
+            items.append(Expiring(name, "", "", valid_until, (valid_until - today).days))
     return sorted(items, key=lambda item: (item.valid_until, item.file, item.key))
 
 
@@ -266,15 +328,17 @@ def _local_facts(path: Path) -> LocalFacts:
 
 
 def demo_refusal(root: Path, voordeur_env: str) -> str | None:
-    """The reason to refuse a start, when demo values are left outside development; else None."""
+    """The reason to refuse a start, when demo values are left outside development (in local.yml or in
+    any municipality's file); else None."""
     if voordeur_env == DEVELOPMENT:
         return None
-    path = root / "local.yml"
-    keys = list(_local_facts(path).demo_values())
-    if not keys:
+    paths = [root / LOCAL_FILE, *municipality_files(root).values()]
+    left = [(path, list(_local_facts(path).demo_values())) for path in paths]
+    lines = [f"{path} still holds demo values for {', '.join(keys)}" for path, keys in left if keys]
+    if not lines:
         return None
     return (
-        f"{path} still holds demo values for {', '.join(keys)} (VOORDEUR_ENV={voordeur_env}). "
-        "Fill in this municipality's real values and remove those keys from the `demo:` list "
+        f"{'; '.join(lines)} (VOORDEUR_ENV={voordeur_env}). "
+        "Fill in each municipality's real values and remove those keys from the `demo:` list "
         "(docs/content.md, 'Demo values'); only VOORDEUR_ENV=development runs with demo values."
     )

@@ -1,4 +1,5 @@
-"""List the content's dated facts that expired or expire soon, local.yml's review date, and demo values.
+"""List the content's dated facts that expired or expire soon, the review dates of local.yml and of each
+municipality's file (content/local/<slug>.yml), and demo values.
 
 Usage: python scripts/content_check.py [--today YYYY-MM-DD] [--warn-days N] [--content-dir DIR]
 (`make content-check`; runs with the Rasa or the app environment). The content folder defaults to
@@ -14,12 +15,14 @@ from datetime import date
 from pathlib import Path
 
 from bot.content_facts import (
+    LOCAL_FILE,
     WARN_DAYS,
     ContentFileError,
     Expiring,
     content_dir_from_env,
     load_content_facts,
     local_today,
+    municipal_name,
 )
 
 
@@ -81,16 +84,19 @@ def report(root: Path, today: date, warn_days: int) -> tuple[list[str], int]:
         lines += table([header, *rows])
     else:
         lines.append(f"All dated facts are current; none expires within {warn_days} days.")
-    if content.local.valid_until and all(item.file != "local.yml" for item in items):
-        lines.append(f"local.yml review date: {content.local.valid_until}")
-    demo = content.local.demo_values()
+    files = {LOCAL_FILE: content.local, **{municipal_name(slug): f for slug, f in content.municipal.items()}}
+    for name, local in files.items():
+        if local.valid_until and all(item.file != name for item in items):
+            lines.append(f"{name} review date: {local.valid_until}")
     lines.append("")
-    if demo:
-        lines.append(
-            f"Demo values in local.yml (refused outside VOORDEUR_ENV=development): {', '.join(demo)}"
-        )
-    else:
-        lines.append("local.yml has no demo values.")
+    for name, local in files.items():
+        demo = local.demo_values()
+        if demo:
+            lines.append(
+                f"Demo values in {name} (refused outside VOORDEUR_ENV=development): {', '.join(demo)}"
+            )
+        else:
+            lines.append(f"{name} has no demo values.")
     if content.problems:
         lines += ["", "Problems:", *(f"  {problem}" for problem in content.problems)]
         return lines, 2
