@@ -6,6 +6,7 @@ Usage:
     python -m bot.backend seed
     python -m bot.backend generate-slots [--days N]
     python -m bot.backend import-schedules FILE.csv
+    python -m bot.backend import-places FILE.csv
     python -m bot.backend export-bookings --date YYYY-MM-DD [--output FILE] [--include-cancelled]
     python -m bot.backend create-staff USERNAME --name "Naam" [--role medewerker|beheerder]
     python -m bot.backend purge [--dry-run] [--conversation-days N --booking-days N --handover-days N]
@@ -42,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--days", type=int, default=None, help="horizon (default SLOT_HORIZON_DAYS)")
     importer = commands.add_parser("import-schedules", help="import schedules and closures from a CSV file")
     importer.add_argument("file", type=Path)
+    places = commands.add_parser(
+        "import-places", help="import municipalities' postcodes and place names (slug,kind,value)"
+    )
+    places.add_argument("file", type=Path)
     exporter = commands.add_parser("export-bookings", help="export one day's bookings as CSV")
     exporter.add_argument("--date", type=_parse_date, required=True, dest="day")
     exporter.add_argument("--output", type=Path, default=None, help="file to write (default: stdout)")
@@ -108,6 +113,7 @@ def main(argv: list[str] | None = None, settings: BackendSettings | None = None)
         "seed": commands.seed,
         "generate-slots": commands.generate,
         "import-schedules": commands.import_schedules,
+        "import-places": commands.import_places_command,
         "export-bookings": commands.export_bookings,
         "purge": commands.purge,
     }

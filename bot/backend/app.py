@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.backend.api.conversations import router as conversations_router
 from bot.backend.api.errors import install_error_handlers
 from bot.backend.api.limits import router as limits_router
+from bot.backend.api.municipalities import router as municipalities_router
 from bot.backend.api.office_hours import router as office_hours_router
 from bot.backend.api.routes import router as api_router
 from bot.backend.db import session_factory_for
@@ -35,6 +36,7 @@ def create_app(
     app.include_router(office_hours_router)
     app.include_router(conversations_router)
     app.include_router(limits_router)
+    app.include_router(municipalities_router)
     install_staff_web(app)
 
     @app.get("/health")

@@ -15,6 +15,7 @@ from bot.backend.models import StaffRole
 from bot.backend.services.booking_export import bookings_on, write_bookings_csv
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import ServiceError
+from bot.backend.services.place_import import PlaceRowError, import_places, read_place_rows
 from bot.backend.services.retention import RetentionPeriods
 from bot.backend.services.retention import purge as run_purge
 from bot.backend.services.schedule_import import RowError, read_rows
@@ -80,7 +81,29 @@ def import_schedules(settings: BackendSettings, args: argparse.Namespace) -> int
             today=local_today(settings.tz),
             horizon_days=settings.slot_horizon_days,
             on_row=lambda: bar.update(1),
+            default_municipality=settings.default_municipality,
         )
+    print(report.summary())
+    for row_number, reason in report.rejected:
+        print(f"  regel {row_number}: {reason}")
+    return 1 if report.rejected else 0
+
+
+def import_places_command(settings: BackendSettings, args: argparse.Namespace) -> int:
+    """Postcodes and place names of municipalities (`slug,kind,value`), with a progress bar."""
+    try:
+        rows = read_place_rows(args.file)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"Kan {args.file} niet lezen: {error}", file=sys.stderr)
+        return 2
+    except PlaceRowError as error:
+        print(f"{args.file}: {error}", file=sys.stderr)
+        return 2
+    with (
+        session_factory_for(settings).begin() as session,
+        tqdm(total=len(rows), unit="regel", desc="import", file=sys.stderr) as bar,
+    ):
+        report = import_places(session=session, rows=rows, on_row=lambda: bar.update(1))
     print(report.summary())
     for row_number, reason in report.rejected:
         print(f"  regel {row_number}: {reason}")

@@ -109,16 +109,71 @@ class StaffRole(str, enum.Enum):
     ADMIN = "beheerder"
 
 
+class Municipality(Base):
+    """A gemeente the installation serves; identified everywhere by its `slug` (e.g. `voorbeeldstad`).
+
+    Locations, handovers, callback requests, conversations and staff belong to one or more; bookings
+    belong to their slot's location's municipality.
+    """
+
+    __tablename__ = "municipalities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlaceKind(str, enum.Enum):
+    POSTCODE = "postcode"
+    PLACE = "place"
+
+
+class MunicipalityPlace(Base):
+    """A postcode (its 4 digits) or a place name of a municipality, for `GET /api/municipalities/lookup`.
+
+    `key` is the normalised form looked up (services/municipalities.py); `value` as the CSV gave it.
+    """
+
+    __tablename__ = "municipality_places"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_municipality_places_kind_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[PlaceKind] = mapped_column(_enum(PlaceKind, "place_kind"))
+    value: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100))
+
+    municipality: Mapped[Municipality] = relationship()
+
+
+class StaffMunicipality(Base):
+    """Which municipalities a staff member works for: a medewerker one, a regional beheerder several."""
+
+    __tablename__ = "staff_municipalities"
+
+    staff_user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class Location(Base):
     __tablename__ = "locations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     address: Mapped[str] = mapped_column(String(200))
     wijk: Mapped[str] = mapped_column(String(80), index=True)
     directions: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    municipality: Mapped[Municipality] = relationship()
     schedules: Mapped[list[Schedule]] = relationship(back_populates="location")
 
 
@@ -256,7 +311,10 @@ class CallbackRequest(Base):
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "callback_status"), default=CaseStatus.OPEN)
     #: The conversation that made it (shown on its handover's page); None: made elsewhere.
     conversation_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    municipality: Mapped[Municipality] = relationship()
 
 
 class StaffUser(Base):
@@ -270,6 +328,11 @@ class StaffUser(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+
+    #: The municipalities whose cases this person sees and acts on (services/staff_scope.py).
+    municipalities: Mapped[list[Municipality]] = relationship(
+        secondary="staff_municipalities", order_by="Municipality.name"
+    )
 
 
 class Handover(Base):
@@ -292,11 +355,13 @@ class Handover(Base):
         _enum(CaseStatus, "handover_status"), default=CaseStatus.OPEN, index=True
     )
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]
 
     assignee: Mapped[StaffUser | None] = relationship()
+    municipality: Mapped[Municipality] = relationship()
     notes: Mapped[list[HandoverNote]] = relationship(
         back_populates="handover", order_by="HandoverNote.id", cascade="all, delete-orphan"
     )
@@ -353,8 +418,12 @@ class Conversation(Base):
     #: True once the bot reported that it did not understand a message (`action_handle_nlu_fallback`);
     #: the dashboard counts such a conversation without a topic as "niet begrepen".
     misunderstood: Mapped[bool] = mapped_column(default=False)
+    #: The resident's municipality as the bot last reported it (the default until it knows).
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship()
 
 
 class DashboardDay(Base):

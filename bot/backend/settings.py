@@ -32,6 +32,9 @@ class BackendSettings(BaseSettings):
     #: Rasa as a resident's browser reaches it (the widget's socket.io); default: this machine's RASA_PORT.
     rasa_public_url: str = ""
 
+    #: The municipality (its slug) of a case whose municipality nobody named (docs/backend.md,
+    #: "Municipalities"); migration 0010 creates it and gives it the rows made before.
+    default_municipality: str = Field(default="voorbeeldstad", pattern=r"^[a-z][a-z0-9-]{0,39}$")
     #: Local time zone of the wijkteam: slot times, "today" and working days are counted in it.
     timezone: str = "Europe/Amsterdam"
     #: A callback request is due within this many working days.

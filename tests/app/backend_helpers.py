@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 
 from bot.backend.db import build_engine
 from bot.backend.migrate import upgrade
-from bot.backend.models import Base, Booking, Closure, Location, Schedule, Slot
+from bot.backend.models import Base, Booking, Closure, Location, Municipality, Schedule, Slot
 from bot.backend.services.clock import local_today
+from bot.backend.services.municipalities import get_or_create, resolve
 from bot.backend.settings import BackendSettings
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -152,6 +153,11 @@ class World:
     today: date
 
 
+def default_municipality_id(session: Session) -> int:
+    """The default municipality's id (migration 0010 made it; DEFAULT_MUNICIPALITY)."""
+    return resolve(session=session, slug=None).id
+
+
 def next_weekday(start: date, weekday: int, weeks_ahead: int = 1) -> date:
     return start + timedelta(days=(weekday - start.weekday()) % 7 + 7 * weeks_ahead)
 
@@ -164,8 +170,15 @@ class Factory:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def location(self, name: str, wijk: str = "Noord") -> Location:
-        location = Location(name=name, address="Teststraat 1", wijk=wijk, directions="Bus 1")
+    def municipality(self, slug: str, name: str | None = None) -> Municipality:
+        municipality = get_or_create(session=self.session, slug=slug, name=name, actor="test")
+        self.session.commit()
+        return municipality
+
+    def location(self, name: str, wijk: str = "Noord", municipality: Municipality | None = None) -> Location:
+        municipality_id = municipality.id if municipality else default_municipality_id(self.session)
+        location = Location(name=name, address="Teststraat 1", wijk=wijk, directions="Bus 1",
+                            municipality_id=municipality_id)  # fmt: skip
         self.session.add(location)
         self.session.commit()
         return location

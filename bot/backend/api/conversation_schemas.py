@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, StrictBool
 
-from bot.backend.api.schemas import Channel, Topic
+from bot.backend.api.schemas import Channel, MunicipalitySlug, Topic
 from bot.backend.models import Conversation
 
 
@@ -17,6 +17,8 @@ class ConversationReport(BaseModel):
     topic: Topic | None = None
     #: True when the bot did not understand a message (its fallback); false or left out changes nothing.
     misunderstood: StrictBool = False
+    #: The resident's municipality; left out: the default on the first report, unchanged after it.
+    municipality: MunicipalitySlug | None = None
 
 
 class ConversationOut(BaseModel):
@@ -25,6 +27,7 @@ class ConversationOut(BaseModel):
     topic: str | None
     handed_over: bool
     misunderstood: bool
+    municipality: str
     first_seen_at: datetime
     last_seen_at: datetime
 
@@ -36,6 +39,7 @@ class ConversationOut(BaseModel):
             topic=record.topic,
             handed_over=record.handed_over,
             misunderstood=record.misunderstood,
+            municipality=record.municipality.slug,
             first_seen_at=record.first_seen_at,
             last_seen_at=record.last_seen_at,
         )

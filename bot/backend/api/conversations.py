@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from bot.backend.api.conversation_schemas import ConversationOut, ConversationReport
-from bot.backend.api.deps import Sessions, require_service_token
+from bot.backend.api.deps import Sessions, SettingsDep, require_service_token
 from bot.backend.api.openapi import API_ERRORS, BODY_ERRORS
 from bot.backend.api.schemas import CONVERSATION_ID_PATTERN
 from bot.backend.services import conversations
@@ -20,6 +20,7 @@ router = APIRouter(
 @router.put("/conversations/{conversation_id}", tags=["conversations"])
 def report_conversation(
     sessions: Sessions,
+    settings: SettingsDep,
     conversation_id: Annotated[
         str, Path(min_length=1, max_length=200, json_schema_extra={"pattern": CONVERSATION_ID_PATTERN})
     ],
@@ -34,5 +35,7 @@ def report_conversation(
             channel=body.channel,
             topic=body.topic,
             misunderstood=body.misunderstood,
+            municipality=body.municipality,
+            default_municipality=settings.default_municipality,
         )
         return ConversationOut.of(record)

@@ -45,6 +45,8 @@ FIELD_LABELS = {
     "ticket": "controlebewijs",
     "handover_id": "overdracht",
     "callback_id": "terugbelverzoek",
+    "municipality": "gemeente",
+    "q": "plaats of postcode",
 }
 
 STATUS_CODES = {

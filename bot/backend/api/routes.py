@@ -36,7 +36,15 @@ from bot.backend.api.schemas import (
 )
 from bot.backend.api.types import IsoDate
 from bot.backend.models import CaseStatus
-from bot.backend.services import booking_lookup, bookings, callbacks, handovers, locations, slots
+from bot.backend.services import (
+    booking_lookup,
+    bookings,
+    callbacks,
+    handovers,
+    locations,
+    municipalities,
+    slots,
+)
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_service_token)], responses=API_ERRORS)
 
@@ -51,15 +59,28 @@ Code = Annotated[
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=200)]
+MunicipalityQuery = Annotated[
+    str | None,
+    Query(max_length=40, json_schema_extra={"pattern": municipalities.SLUG_PATTERN},
+          description="Only this municipality's (slug); left out: all"),
+]  # fmt: skip
 
 
 @router.get("/locations", tags=["locations"])
 def list_locations(
-    sessions: Sessions, wijk: Annotated[str | None, Query(max_length=80)] = None
+    sessions: Sessions,
+    wijk: Annotated[str | None, Query(max_length=80)] = None,
+    municipality: MunicipalityQuery = None,
 ) -> list[LocationOut]:
-    """All locations, optionally of one wijk."""
+    """All locations, optionally of one wijk or one municipality."""
     with sessions.begin() as session:
-        return [LocationOut.of(item) for item in locations.list_locations(session=session, wijk=wijk)]
+        municipality_id = (
+            municipalities.resolve(session=session, slug=municipality).id
+            if municipality is not None
+            else None
+        )
+        found = locations.list_locations(session=session, wijk=wijk, municipality_id=municipality_id)
+        return [LocationOut.of(item) for item in found]
 
 
 @router.get("/locations/{location_id}", tags=["locations"], responses=NOT_FOUND)
@@ -78,11 +99,18 @@ def list_free_slots(
     date_from: IsoDate | None = None,
     date_to: IsoDate | None = None,
     limit: Limit = 50,
+    municipality: MunicipalityQuery = None,
 ) -> list[SlotOut]:
-    """Free slots from today (default: the coming four weeks), earliest first."""
+    """Free slots from today (default: the coming four weeks), earliest first; optionally of one
+    municipality (slug)."""
     with sessions.begin() as session:
+        municipality_id = (
+            municipalities.resolve(session=session, slug=municipality).id
+            if municipality is not None
+            else None
+        )
         query = slots.SlotQuery(topic=topic, location_id=location_id, wijk=wijk, date_from=date_from,
-                                date_to=date_to, limit=limit)  # fmt: skip
+                                date_to=date_to, limit=limit, municipality_id=municipality_id)  # fmt: skip
         return [
             SlotOut.of(slot) for slot in slots.list_free_slots(session=session, query=query, tz=settings.tz)
         ]
@@ -94,7 +122,9 @@ def list_free_slots(
 def create_booking(sessions: Sessions, settings: SettingsDep, body: BookingCreate) -> BookingOut:
     """Book a place; 409 `slot_full` when the slot is full, 409 `closed`/`slot_in_past`/`outside_schedule`."""
     with sessions.begin() as session:
-        booking = bookings.book_slot(session=session, tz=settings.tz, **body.model_dump())
+        booking = bookings.book_slot(session=session, tz=settings.tz,
+                                     default_municipality=settings.default_municipality,
+                                     **body.model_dump())  # fmt: skip
         return BookingOut.of(booking)
 
 
@@ -185,7 +215,11 @@ def update_callback(sessions: Sessions, callback_id: PathId, body: CallbackUpdat
                **BODY_ERRORS, **TOO_MANY_REQUESTS},
 )  # fmt: skip
 def create_handover(
-    sessions: Sessions, limits: AbuseLimitsDep, body: HandoverCreate, response: Response
+    sessions: Sessions,
+    settings: SettingsDep,
+    limits: AbuseLimitsDep,
+    body: HandoverCreate,
+    response: Response,
 ) -> HandoverOut:
     """Record a handover (201), or answer the conversation's handover that is still open (200).
 
@@ -193,8 +227,10 @@ def create_handover(
     `too_many_handovers` with `Retry-After` when it is over (docs/security.md, "Abuse limits").
     """
     with sessions.begin() as session:
-        handover, created = handovers.open_or_create_handover(session=session, limits=limits,
-                                                              **body.model_dump())  # fmt: skip
+        handover, created = handovers.open_or_create_handover(
+            session=session, limits=limits, default_municipality=settings.default_municipality,
+            **body.model_dump(),
+        )  # fmt: skip
         if not created:
             response.status_code = 200
         return HandoverOut.of(handover)

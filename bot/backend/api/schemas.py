@@ -14,11 +14,13 @@ from bot.backend.models import (
     CaseStatus,
     Handover,
     Location,
+    Municipality,
     PartOfDay,
     Slot,
     UrgentReason,
 )
 from bot.backend.services.abuse_limits import CLIENT_KEY_PATTERN
+from bot.backend.services.municipalities import SLUG_PATTERN
 from bot.shared.booking_codes import MAX_RAW_LENGTH
 from bot.shared.dutch_calendar import full_date_label
 from bot.shared.fields import EMAIL_MAX, FIRST_NAME_MAX, QUESTION_MAX, SUMMARY_MAX
@@ -38,6 +40,14 @@ Channel = Annotated[
     StrictStr, Field(min_length=1, max_length=30, json_schema_extra={"pattern": CHANNEL_PATTERN})
 ]
 
+#: A municipality's slug (`GET /api/municipalities`); left out: the default municipality.
+MunicipalitySlug = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=40, json_schema_extra={"pattern": SLUG_PATTERN},
+          description="The resident's municipality (its slug); left out: the default municipality",
+          examples=["voorbeeldstad"]),
+]  # fmt: skip
+
 
 class Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -50,6 +60,9 @@ class BookingCreate(Request):
     email: Annotated[StrictStr | None, Field(max_length=EMAIL_MAX)] = None
     question: Annotated[StrictStr | None, Field(max_length=QUESTION_MAX)] = None
     conversation_id: ConversationId | None = Field(default=None, description="The conversation that books")
+    municipality: MunicipalitySlug | None = Field(
+        default=None, description="Must be the slot's location's municipality when given"
+    )
 
 
 Ticket = Annotated[
@@ -96,6 +109,7 @@ class CallbackCreate(Request):
     urgent_reason: UrgentReason | None = None
     threat_date: IsoDate | None = Field(default=None, description="Eviction or cut-off date from the letter")
     conversation_id: ConversationId | None = Field(default=None, description="The conversation that asks")
+    municipality: MunicipalitySlug | None = None
 
 
 class CallbackUpdate(Request):
@@ -119,6 +133,7 @@ class HandoverCreate(Request):
     summary: Annotated[StrictStr | None, Field(max_length=SUMMARY_MAX)] = None
     contact_request: Annotated[StrictStr | None, Field(max_length=500)] = None
     client: ClientKey | None = None
+    municipality: MunicipalitySlug | None = None
 
 
 class HandoverUpdate(Request):
@@ -136,17 +151,27 @@ class HandoverUpdate(Request):
         return self
 
 
+class MunicipalityOut(BaseModel):
+    slug: str = Field(examples=["voorbeeldstad"])
+    name: str = Field(examples=["Voorbeeldstad"])
+
+    @classmethod
+    def of(cls, municipality: Municipality) -> MunicipalityOut:
+        return cls(slug=municipality.slug, name=municipality.name)
+
+
 class LocationOut(BaseModel):
     id: int
     name: str
     address: str
     wijk: str
     directions: str
+    municipality: str = Field(description="The municipality's slug", examples=["voorbeeldstad"])
 
     @classmethod
     def of(cls, location: Location) -> LocationOut:
         return cls(id=location.id, name=location.name, address=location.address, wijk=location.wijk,
-                   directions=location.directions)  # fmt: skip
+                   directions=location.directions, municipality=location.municipality.slug)  # fmt: skip
 
 
 class SlotOut(BaseModel):
@@ -193,6 +218,7 @@ class BookingOut(BaseModel):
     question: str | None
     created_at: datetime
     slot: SlotOut
+    municipality: str = Field(description="The slot's location's municipality (slug)")
 
     @classmethod
     def of(cls, booking: Booking) -> BookingOut:
@@ -206,6 +232,7 @@ class BookingOut(BaseModel):
             question=booking.question,
             created_at=booking.created_at,
             slot=SlotOut.of(booking.slot),
+            municipality=booking.slot.schedule.location.municipality.slug,
         )
 
 
@@ -229,6 +256,7 @@ class CallbackOut(BaseModel):
     status: str
     status_label: str
     created_at: datetime
+    municipality: str = Field(description="The municipality's slug")
 
     @classmethod
     def of(cls, callback: CallbackRequest) -> CallbackOut:
@@ -249,6 +277,7 @@ class CallbackOut(BaseModel):
             status=callback.status.value,
             status_label=callback.status.label,
             created_at=callback.created_at,
+            municipality=callback.municipality.slug,
         )
 
 
@@ -274,6 +303,7 @@ class HandoverOut(BaseModel):
     updated_at: datetime
     closed_at: datetime | None
     notes: list[NoteOut]
+    municipality: str = Field(description="The municipality's slug")
 
     @classmethod
     def of(cls, handover: Handover) -> HandoverOut:
@@ -291,6 +321,7 @@ class HandoverOut(BaseModel):
             created_at=handover.created_at,
             updated_at=handover.updated_at,
             closed_at=handover.closed_at,
+            municipality=handover.municipality.slug,
             notes=[
                 NoteOut(id=n.id, author=n.author, text=n.text, created_at=n.created_at)
                 for n in handover.notes

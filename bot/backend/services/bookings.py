@@ -20,6 +20,7 @@ from bot.backend.services.clock import local_now
 from bot.backend.services.codes import new_code, normalise_code
 from bot.backend.services.errors import Conflict, NotFound, invalid
 from bot.backend.services.handovers import checked_conversation_id
+from bot.backend.services.municipalities import resolve
 from bot.backend.services.slots import check_bookable, get_slot
 from bot.backend.validation import (
     InvalidPhoneNumber,
@@ -98,15 +99,28 @@ def book_slot(
     email: str | None = None,
     question: str | None = None,
     conversation_id: str | None = None,
+    municipality: str | None = None,
+    default_municipality: str | None = None,
     actor: str = "api",
     tz: ZoneInfo | None = None,
 ) -> Booking:
-    """Book one place in a slot, or raise a ServiceError (nothing written)."""
+    """Book one place in a slot, or raise a ServiceError (nothing written).
+
+    The booking belongs to the slot's location's municipality; a `municipality` (slug) given must be it.
+    """
     name, clean_phone, clean_mail, text = validate_contact(
         first_name=first_name, phone=phone, email=email, question=question
     )
     checked_conversation_id(conversation_id)
+    named = (
+        resolve(session=session, slug=municipality, default=default_municipality) if municipality else None
+    )
     slot = get_slot(session=session, slot_id=slot_id)
+    if named is not None and slot.schedule.location.municipality_id != named.id:
+        raise invalid(
+            "municipality",
+            f"Dit tijdstip is niet in de gemeente {named.name}. Kies een tijdstip in je eigen gemeente.",
+        )
     check_bookable(session=session, slot=slot, tz=tz)
     _claim_place(session, slot.id)
     booking = Booking(

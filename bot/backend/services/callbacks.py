@@ -13,6 +13,7 @@ from bot.backend.services import audit
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import NotFound, invalid
 from bot.backend.services.handovers import checked_conversation_id
+from bot.backend.services.municipalities import resolve
 from bot.backend.services.paging import PAGE_SIZE, Page, page_of
 from bot.backend.services.workdays import add_working_days
 from bot.backend.settings import BackendSettings, get_settings
@@ -53,6 +54,7 @@ def create_callback(
     urgent_reason: UrgentReason | str | None = None,
     threat_date: date | None = None,
     conversation_id: str | None = None,
+    municipality: str | None = None,
     actor: str = "api",
     settings: BackendSettings | None = None,
     tz: ZoneInfo | None = None,
@@ -60,6 +62,7 @@ def create_callback(
     """Record a callback request with its due date, or raise a ServiceError (nothing written)."""
     settings = settings or get_settings()
     checked_conversation_id(conversation_id)
+    place = resolve(session=session, slug=municipality, default=settings.default_municipality)
     if topic not in TOPICS:
         raise invalid("topic", f"Onbekend onderwerp. Kies uit: {', '.join(TOPICS)}.")
     try:
@@ -103,6 +106,7 @@ def create_callback(
         due_date=due,
         status=CaseStatus.OPEN,
         conversation_id=conversation_id,
+        municipality_id=place.id,
     )
     session.add(callback)
     session.flush()

@@ -12,6 +12,7 @@ from bot.backend.models import Conversation, Handover
 from bot.backend.services import audit
 from bot.backend.services.dashboard_days import mark_changed
 from bot.backend.services.handovers import _checked
+from bot.backend.services.municipalities import resolve
 
 
 def _handed_over(session: Session, conversation_id: str) -> bool:
@@ -25,6 +26,8 @@ def upsert_conversation(
     channel: str,
     topic: str | None,
     misunderstood: bool = False,
+    municipality: str | None = None,
+    default_municipality: str | None = None,
     actor: str = "api",
 ) -> Conversation:
     """Create or update the record; a report without a topic keeps the last known topic, and
@@ -34,6 +37,8 @@ def upsert_conversation(
     written. Two first reports at the same moment: the unique index decides, the loser updates.
     """
     _checked(conversation_id, channel, topic)
+    # Named: this one (also a change, "ik woon in ..."); not named: the default at first, then unchanged.
+    named = resolve(session=session, slug=municipality) if municipality is not None else None
     now = datetime.now(UTC)
     record = session.scalars(
         select(Conversation).where(Conversation.conversation_id == conversation_id)
@@ -49,6 +54,9 @@ def upsert_conversation(
                     # (services/handovers.py), so later reports need not look.
                     handed_over=_handed_over(session, conversation_id),
                     misunderstood=misunderstood,
+                    municipality_id=(
+                        named or resolve(session=session, slug=None, default=default_municipality)
+                    ).id,
                     first_seen_at=now,
                     last_seen_at=now,
                 )
@@ -73,6 +81,8 @@ def upsert_conversation(
     if topic is not None:
         record.topic = topic
     record.misunderstood = record.misunderstood or misunderstood
+    if named is not None:
+        record.municipality_id = named.id
     record.last_seen_at = now
     session.flush()
     return record

@@ -13,6 +13,7 @@ from bot.backend.services import audit
 from bot.backend.services.abuse_limits import AbuseLimits, checked_client, too_many_handovers
 from bot.backend.services.dashboard_days import mark_changed
 from bot.backend.services.errors import NotFound, invalid
+from bot.backend.services.municipalities import resolve
 from bot.backend.validation import clean_text
 from bot.shared.fields import SUMMARY_MAX
 from bot.shared.topics import TOPICS
@@ -59,6 +60,8 @@ def create_handover(
     contact_request: str | None = None,
     client: str | None = None,
     limits: AbuseLimits | None = None,
+    municipality: str | None = None,
+    default_municipality: str | None = None,
     actor: str = "api",
 ) -> Handover:
     """Record a handover with status open, or raise a ServiceError (nothing written).
@@ -67,7 +70,8 @@ def create_handover(
     """
     handover, _created = open_or_create_handover(
         session=session, conversation_id=conversation_id, channel=channel, reason=reason, topic=topic,
-        summary=summary, contact_request=contact_request, client=client, limits=limits, actor=actor,
+        summary=summary, contact_request=contact_request, client=client, limits=limits,
+        municipality=municipality, default_municipality=default_municipality, actor=actor,
     )  # fmt: skip
     return handover
 
@@ -105,6 +109,8 @@ def open_or_create_handover(
     contact_request: str | None = None,
     client: str | None = None,
     limits: AbuseLimits | None = None,
+    municipality: str | None = None,
+    default_municipality: str | None = None,
     actor: str = "api",
 ) -> tuple[Handover, bool]:
     """The conversation's open handover if it has one (False), else a new one with status open (True).
@@ -122,6 +128,7 @@ def open_or_create_handover(
     clean_contact = _text(
         contact_request, field="contact_request", max_length=CONTACT_MAX, label="het contactverzoek"
     )
+    place = resolve(session=session, slug=municipality, default=default_municipality)
     _lock_conversation(session, conversation_id)
     existing = open_handover_of(session=session, conversation_id=conversation_id)
     if existing is not None:
@@ -138,6 +145,7 @@ def open_or_create_handover(
         summary=clean_summary or "",
         contact_request=clean_contact,
         status=CaseStatus.OPEN,
+        municipality_id=place.id,
     )
     session.add(handover)
     # The dashboard counts the conversation as one with a person from now on (services/dashboard.py), also

@@ -9,10 +9,14 @@ from bot.backend.models import Location
 from bot.backend.services.errors import NotFound
 
 
-def list_locations(*, session: Session, wijk: str | None = None) -> list[Location]:
+def list_locations(
+    *, session: Session, wijk: str | None = None, municipality_id: int | None = None
+) -> list[Location]:
     query = select(Location).order_by(Location.name)
     if wijk is not None:
         query = query.where(Location.wijk == wijk)
+    if municipality_id is not None:
+        query = query.where(Location.municipality_id == municipality_id)
     return list(session.scalars(query))
 
 

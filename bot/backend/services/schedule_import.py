@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from bot.backend.models import Closure, Location, Schedule
 from bot.backend.services import audit
+from bot.backend.services.errors import ServiceError
 from bot.backend.services.locations import find_location_by_name
+from bot.backend.services.municipalities import resolve
 from bot.backend.services.slots import generate_slots
 from bot.shared.dutch_calendar import WEEKDAY_ABBREVIATIONS
 from bot.shared.dutch_calendar import WEEKDAYS as DUTCH_WEEKDAYS
@@ -28,7 +30,7 @@ from bot.shared.topics import TOPICS, topic_label
 
 COLUMNS = (
     "soort", "locatie", "adres", "wijk", "route", "onderwerp", "titel", "weekdag", "begin", "eind",
-    "capaciteit", "duur_minuten", "geldig_van", "geldig_tot", "reden",
+    "capaciteit", "duur_minuten", "geldig_van", "geldig_tot", "reden", "gemeente",
 )  # fmt: skip
 REQUIRED_COLUMNS = ("soort", "locatie", "geldig_van")
 EVERYWHERE = {"", "alle", "overal", "*"}
@@ -125,7 +127,9 @@ def _required(row: dict[str, str], column: str) -> str:
     return value
 
 
-def _location(session: Session, row: dict[str, str], report: ImportReport) -> Location:
+def _location(
+    session: Session, row: dict[str, str], report: ImportReport, default_municipality: str
+) -> Location:
     name = _required(row, "locatie")
     location = find_location_by_name(session=session, name=name)
     if location is not None:
@@ -134,14 +138,23 @@ def _location(session: Session, row: dict[str, str], report: ImportReport) -> Lo
         raise RowError(f"Onbekende locatie '{name[:60]}'; vul adres en wijk in om haar aan te maken.")
     if len(name) > 120 or len(row["adres"]) > 200 or len(row["wijk"]) > 80:
         raise RowError("Naam, adres of wijk van de locatie is te lang.")
-    location = Location(name=name, address=row["adres"], wijk=row["wijk"], directions=row.get("route", ""))
+    try:  # a new location belongs to the row's `gemeente` (a known slug), else to the default one
+        municipality = resolve(
+            session=session, slug=row.get("gemeente") or None, default=default_municipality
+        )
+    except ServiceError:
+        raise RowError(f"Onbekende gemeente '{row.get('gemeente', '')[:40]}'.") from None
+    location = Location(name=name, address=row["adres"], wijk=row["wijk"], directions=row.get("route", ""),
+                        municipality_id=municipality.id)  # fmt: skip
     session.add(location)
     session.flush()
     report.locations_created += 1
     return location
 
 
-def _import_schedule(session: Session, row: dict[str, str], report: ImportReport) -> int | None:
+def _import_schedule(
+    session: Session, row: dict[str, str], report: ImportReport, default_municipality: str
+) -> int | None:
     topic = _required(row, "onderwerp").lower()
     if topic not in TOPICS:
         raise RowError(f"Onbekend onderwerp '{topic[:30]}'. Kies uit: {', '.join(TOPICS)}.")
@@ -166,7 +179,7 @@ def _import_schedule(session: Session, row: dict[str, str], report: ImportReport
     title = row.get("titel") or f"Spreekuur {topic_label(topic)}"
     if len(title) > 120:
         raise RowError("titel is te lang (hoogstens 120 tekens).")
-    location = _location(session, row, report)
+    location = _location(session, row, report, default_municipality)
 
     existing = session.scalars(
         select(Schedule).where(
@@ -236,6 +249,7 @@ def import_schedules(
     horizon_days: int,
     actor: str = "cli",
     on_row: Callable[[], None] | None = None,
+    default_municipality: str = "voorbeeldstad",
 ) -> ImportReport:
     """Import rows (from :func:`read_rows`), then make the slots of new or changed schedules."""
     report = ImportReport()
@@ -250,7 +264,7 @@ def import_schedules(
             kind = row.get("soort", "").lower()
             with session.begin_nested():
                 if kind == "spreekuur":
-                    schedule_id = _import_schedule(session, row, report)
+                    schedule_id = _import_schedule(session, row, report, default_municipality)
                     if schedule_id is not None:
                         touched.append(schedule_id)
                 elif kind == "sluiting":

@@ -93,6 +93,7 @@ class SlotQuery:
     date_from: date | None = None
     date_to: date | None = None
     limit: int = 50
+    municipality_id: int | None = None
 
 
 def list_free_slots(*, session: Session, query: SlotQuery, tz: ZoneInfo | None = None) -> list[Slot]:
@@ -135,6 +136,8 @@ def list_free_slots(*, session: Session, query: SlotQuery, tz: ZoneInfo | None =
         statement = statement.where(Schedule.location_id == query.location_id)
     if query.wijk is not None:
         statement = statement.where(Location.wijk == query.wijk)
+    if query.municipality_id is not None:
+        statement = statement.where(Location.municipality_id == query.municipality_id)
     return list(session.scalars(statement).unique())
 
 

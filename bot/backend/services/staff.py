@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.backend.models import StaffRole, StaffUser
 from bot.backend.services import audit, staff_sessions
 from bot.backend.services.errors import Conflict, NotFound, invalid
+from bot.backend.services.municipalities import resolve
 
 PASSWORD_MIN = 12
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._\-]{1,49}$")
@@ -32,7 +33,9 @@ def create_staff_user(
     password: str,
     role: StaffRole = StaffRole.STAFF,
     actor: str = "cli",
+    municipalities: list[str] | None = None,
 ) -> StaffUser:
+    """A new account for the `municipalities` named (slugs; left out: the default municipality)."""
     username = username.strip().lower()
     if not _USERNAME.match(username):
         raise invalid(
@@ -44,13 +47,47 @@ def create_staff_user(
         raise invalid("password", f"Een wachtwoord heeft minstens {PASSWORD_MIN} tekens.")
     if session.scalar(select(func.count()).where(StaffUser.username == username)):
         raise Conflict("staff_exists", "Deze gebruikersnaam bestaat al.")
+    named: list[str | None] = list(municipalities) if municipalities else [None]
+    places = [resolve(session=session, slug=slug) for slug in named]
+    check_scope_size(role, len(places))
     user = StaffUser(
         username=username, display_name=display_name.strip(), role=role, password_hash=hash_password(password)
     )
+    user.municipalities = places
     session.add(user)
     session.flush()
     audit.record(session=session, actor=actor, action="staff.create", entity="staff_user",
-                 entity_id=user.id, role=role.value)  # fmt: skip
+                 entity_id=user.id, role=role.value,
+                 municipalities=[place.slug for place in places])  # fmt: skip
+    return user
+
+
+def check_scope_size(role: StaffRole, count: int) -> None:
+    """A medewerker works for one municipality; a beheerder for one or more (regional)."""
+    if count < 1:
+        raise invalid("municipalities", "Kies minstens een gemeente.")
+    if role is StaffRole.STAFF and count > 1:
+        raise invalid("municipalities", "Een medewerker werkt voor een gemeente. Kies er een.")
+
+
+def set_staff_municipalities(
+    *, session: Session, user_id: int, slugs: list[str], actor: str, allowed: frozenset[int] | None = None
+) -> StaffUser:
+    """Which municipalities a staff member works for; `allowed`: the ones the beheerder may hand out."""
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise NotFound("staff_not_found", "Deze medewerker bestaat niet.")
+    places = [resolve(session=session, slug=slug) for slug in dict.fromkeys(slugs)]
+    if allowed is not None and any(place.id not in allowed for place in places):
+        raise invalid("municipalities", "Je kunt alleen gemeenten kiezen waar je zelf voor werkt.")
+    check_scope_size(user.role, len(places))
+    old = sorted(place.slug for place in user.municipalities)
+    new = sorted(place.slug for place in places)
+    if old != new:
+        user.municipalities = places
+        audit.record(session=session, actor=actor, action="staff.municipalities", entity="staff_user",
+                     entity_id=user.id, old=old, new=new)  # fmt: skip
+        session.flush()
     return user
 
 
@@ -103,6 +140,11 @@ def set_staff_role(
     *, session: Session, user_id: int, role: StaffRole, actor: str, actor_id: int | None = None
 ) -> StaffUser:
     user = _other_user(session, user_id, actor_id)
+    if role is StaffRole.STAFF and len(user.municipalities) > 1:
+        raise Conflict(
+            "several_municipalities",
+            "Een medewerker werkt voor een gemeente. Laat deze persoon eerst voor een gemeente werken.",
+        )
     if user.role is not role:
         audit.record(session=session, actor=actor, action="staff.role", entity="staff_user",
                      entity_id=user.id, old=user.role.value, new=role.value)  # fmt: skip

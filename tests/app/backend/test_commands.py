@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,7 +50,8 @@ def test_migrate_and_seed_are_idempotent(
         assert "demo data added" in capsys.readouterr().out
         with Session(engine) as session:
             first = count_rows(session)
-        assert first["locations"] == 3 and first["schedules"] > 0 and first["slots"] > 0
+        assert first["locations"] == 5 and first["schedules"] > 0 and first["slots"] > 0
+        assert first["municipalities"] == 2 and first["municipality_places"] > 0
         assert main(["seed"], settings=settings) == 0
         assert "no demo data added; 0 new slots" in capsys.readouterr().out
         with Session(engine) as session:
@@ -70,7 +72,12 @@ def test_demo_data_is_clearly_fictional(fresh_database: Database, tmp_path: Path
 
     with Session(fresh_database.engine) as session:
         for location in session.scalars(select(Location)):
-            assert "(demo)" in location.name and "Voorbeeldstad" in location.address
+            # Fictional postcodes: the demo's 9999, or one starting with 0 (no Dutch postcode does).
+            assert "(demo)" in location.name and re.search(r"\b(9999|0\d{3}) [A-Z]{2}\b", location.address)
+        assert {item.municipality.slug for item in session.scalars(select(Location))} == {
+            "voorbeeldstad",
+            "heideveen",
+        }
 
 
 def test_staff_users(session: Session) -> None:

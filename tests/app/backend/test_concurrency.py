@@ -26,7 +26,7 @@ from bot.backend.models import Booking, Location, Schedule, Slot
 from bot.backend.services.bookings import book_slot, cancel_booking
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import ServiceError
-from tests.app.backend_helpers import AUTH, Database, make_settings, next_weekday
+from tests.app.backend_helpers import AUTH, Database, default_municipality_id, make_settings, next_weekday
 from tests.ports import free_port
 
 ATTEMPTS = 50
@@ -35,7 +35,8 @@ CAPACITY = 3
 
 def make_slot(engine: object, capacity: int = CAPACITY) -> int:
     with Session(engine) as session, session.begin():  # type: ignore[arg-type]
-        location = Location(name="Drukte (test)", address="Drukweg 1", wijk="Noord", directions="")
+        location = Location(name="Drukte (test)", address="Drukweg 1", wijk="Noord", directions="",
+                            municipality_id=default_municipality_id(session))  # fmt: skip
         session.add(location)
         session.flush()
         today = local_today()

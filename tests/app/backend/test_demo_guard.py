@@ -34,7 +34,10 @@ def test_production_refuses_to_serve_seeded_demo_locations(
     assert served == []
     error = capsys.readouterr().err
     assert error.startswith("serve: refusing to start. The database holds the fictional demo locations ")
-    assert "Buurthuis De Voorbeeldhoek (demo), Ontmoetingsplek De Proefboom (demo)" in error
+    assert (
+        "Buurthuis De Voorbeeldhoek (demo), Dorpshuis De Heidebloem (demo), Ontmoetingsplek De Proefboom"
+        in error
+    )
     assert "VOORDEUR_ENV=production" in error
 
 
@@ -45,7 +48,10 @@ def test_a_renamed_demo_location_is_still_recognised_by_its_address(
     with Session(fresh_database.engine) as session, session.begin():
         session.execute(update(Location).where(Location.wijk == "Noord").values(name="Buurthuis Noord"))
     assert main(["serve"], settings=make_settings(tmp_path, fresh_database.url, voordeur_env="test")) == 2
-    assert "demo locations Buurthuis Noord, Ontmoetingsplek" in capsys.readouterr().err
+    assert (
+        "demo locations Buurthuis Noord, Dorpshuis De Heidebloem (demo), Ontmoetingsplek"
+        in capsys.readouterr().err
+    )
 
 
 def test_development_serves_demo_locations_and_production_serves_real_ones(

@@ -17,6 +17,7 @@ from bot.backend.services.booking_export import EXPORT_COLUMNS, bookings_on, wri
 from bot.backend.services.bookings import book_slot, cancel_booking
 from bot.backend.services.clock import local_today
 from bot.backend.services.schedule_import import import_schedules, parse_rows
+from bot.backend.services.seed import DEMO_LOCATIONS
 from tests.app.backend_helpers import Database, World, count_rows, make_settings
 
 GOOD_AND_BAD = """soort;locatie;adres;wijk;route;onderwerp;titel;weekdag;begin;eind;capaciteit;duur_minuten;geldig_van;geldig_tot;reden
@@ -181,4 +182,4 @@ def test_export_command(fresh_database: Database, tmp_path: Path, capsys: pytest
     with pytest.raises(SystemExit):
         main(["export-bookings", "--date", "gisteren"], settings=settings)
     with Session(fresh_database.engine) as session:
-        assert session.scalar(select(func.count()).select_from(Location)) == 3
+        assert session.scalar(select(func.count()).select_from(Location)) == len(DEMO_LOCATIONS)

@@ -24,7 +24,7 @@ from bot.backend.models import (
     HandoverNote,
 )
 from bot.backend.services.retention import RetentionPeriods, purge
-from tests.app.backend_helpers import Database, Factory, count_rows, make_settings
+from tests.app.backend_helpers import Database, Factory, count_rows, default_municipality_id, make_settings
 
 NOW = datetime.now(UTC)
 TODAY = NOW.date()
@@ -47,20 +47,25 @@ def populate(session: Session) -> None:
     def callback(created_days_ago: int, status: CaseStatus) -> CallbackRequest:
         created = NOW - timedelta(days=created_days_ago)
         return CallbackRequest(topic="schulden", first_name="Bram", phone="+31612345678", question="bel me",
-                               due_date=created.date(), status=status, created_at=created)  # fmt: skip
+                               due_date=created.date(), status=status, created_at=created,
+                               municipality_id=default_municipality_id(session))  # fmt: skip
 
     def handover(closed_days_ago: int | None, status: CaseStatus, conversation: str) -> Handover:
         closed = None if closed_days_ago is None else NOW - timedelta(days=closed_days_ago)
         item = Handover(conversation_id=conversation, channel="rest", reason="vraag", summary="samenvatting",
                         status=status, created_at=NOW - timedelta(days=400), updated_at=closed or NOW,
-                        closed_at=closed)  # fmt: skip
+                        closed_at=closed, municipality_id=default_municipality_id(session))  # fmt: skip
         item.notes.append(HandoverNote(author="medewerker", text="notitie"))
         return item
 
     def conversation(conversation_id: str, last_seen_days_ago: int) -> Conversation:
         seen = NOW - timedelta(days=last_seen_days_ago)
         return Conversation(
-            conversation_id=conversation_id, channel="rest", first_seen_at=seen, last_seen_at=seen
+            conversation_id=conversation_id,
+            channel="rest",
+            first_seen_at=seen,
+            last_seen_at=seen,
+            municipality_id=default_municipality_id(session),
         )
 
     old = [

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.models import AuditEntry, CaseStatus, Conversation
 from bot.backend.services.handovers import create_handover
+from tests.app.backend_helpers import default_municipality_id
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -123,7 +124,7 @@ def reported_conversation(
             topic=topic,
             first_seen_at=at,
             last_seen_at=at,
-            **extra,
+            **{"municipality_id": default_municipality_id(session), **extra},
         )
     )
     session.flush()

@@ -36,7 +36,7 @@ from bot.backend.services.dashboard_days import SETTLE, closed_count, mark_chang
 from bot.backend.services.handovers import create_handover
 from bot.backend.services.retention import RetentionPeriods, purge
 from bot.backend.settings import BackendSettings
-from tests.app.backend_helpers import Database, make_settings
+from tests.app.backend_helpers import Database, default_municipality_id, make_settings
 
 #: The dashboard's periods, and some that start between a conversation's report and its handover.
 LENGTHS = (*PERIODS, 1, 2, 4, 5, 61)
@@ -48,7 +48,8 @@ def _at(tz: ZoneInfo, days_ago: int, hour: int = 12, minute: int = 0) -> datetim
 
 
 def _bookings_and_callbacks(session: Session, tz: ZoneInfo, moments: list[datetime]) -> None:
-    location = Location(name="Testhuis (test)", address="Teststraat 1", wijk="Noord")
+    location = Location(name="Testhuis (test)", address="Teststraat 1", wijk="Noord",
+                        municipality_id=default_municipality_id(session))  # fmt: skip
     session.add(location)
     session.flush()
     schedule = Schedule(
@@ -92,6 +93,7 @@ def _bookings_and_callbacks(session: Session, tz: ZoneInfo, moments: list[dateti
                 phone="0612345678",
                 due_date=local_today(tz),
                 created_at=moment,
+                municipality_id=default_municipality_id(session),
             )
         )
     session.flush()

@@ -15,7 +15,7 @@ from bot.backend.models import AuditEntry, Booking, BookingStatus, CaseStatus, H
 from bot.backend.services.clock import local_today
 from bot.backend.services.inbox import InboxFilter, inbox_page, inbox_query
 from bot.backend.staff_web.pages import dutch_number
-from tests.app.backend_helpers import Factory
+from tests.app.backend_helpers import Factory, default_municipality_id
 
 
 def _ids(client: TestClient, url: str, attribute: str) -> list[int]:
@@ -252,6 +252,7 @@ def test_the_inbox_paged_per_status_gives_exactly_the_order_of_urgency(session: 
                 status=status,
                 created_at=now - timedelta(minutes=(number * 37) % 50),  # some at the same minute
                 closed_at=now - timedelta(minutes=number % 6) if status is CaseStatus.DONE else None,
+                municipality_id=default_municipality_id(session),
             )
         )
     session.commit()

@@ -24,7 +24,7 @@ from bot.backend.services.callbacks import create_callback
 from bot.backend.services.clock import local_today
 from bot.backend.services.dashboard import build_figures
 from bot.backend.services.handovers import create_handover
-from tests.app.backend_helpers import Factory
+from tests.app.backend_helpers import Factory, default_municipality_id
 
 
 def _handover(
@@ -373,6 +373,7 @@ def test_dashboard_figures(client: TestClient, accounts: Accounts, session: Sess
                 topic=topic,
                 first_seen_at=now - timedelta(days=days_ago),
                 last_seen_at=now,
+                municipality_id=default_municipality_id(session),
             )
         )
     session.add(
@@ -382,6 +383,7 @@ def test_dashboard_figures(client: TestClient, accounts: Accounts, session: Sess
             topic="schulden",
             first_seen_at=now - timedelta(days=40),
             last_seen_at=now,
+            municipality_id=default_municipality_id(session),
         )
     )
     session.commit()
