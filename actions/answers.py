@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient
 from actions.content import content_store
 from actions.glossary import FirstUse
+from actions.municipality import ask_once, municipality_of
 from actions.session import conversation_channel
 from bot.assistant.settings import rasa_side_settings
 from bot.shared.topics import ANSWER_TOPICS, RESIDENT_LABELS
@@ -68,14 +69,21 @@ class ActionAnswer(Action):
         if answer is None:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
+        if store.uses_local_values(answer.texts):
+            # The answer names the municipality's own facts: ask it once first (the message pipeline
+            # runs this action again with the answer, for the same question).
+            asked = await ask_once(dispatcher, tracker, settings, self.name())
+            if asked is not None:
+                return asked
+        municipality = municipality_of(tracker, settings)
         first_use = FirstUse(tracker, settings)  # explains jargon the first time (actions/glossary.py)
         dispatcher.utter_message(
-            text=first_use.annotate(store.text(answer.texts, form)),
-            buttons=store.buttons(answer.offers, form),
+            text=first_use.annotate(store.text(answer.texts, form, municipality=municipality)),
+            buttons=store.buttons(answer.offers, form, municipality=municipality),
         )
         topic = topic_of(intent)
         if topic != tracker.get_slot("topic"):  # counted for the team's dashboard, best effort
             BackendClient.from_settings(settings).note_conversation_soon(
-                tracker.sender_id, conversation_channel(tracker), topic
+                tracker.sender_id, conversation_channel(tracker), topic, municipality=municipality
             )
         return [SlotSet("topic", topic), *first_use.events()]

@@ -109,10 +109,17 @@ class BackendClient:
         date_from: str | None = None,
         date_to: str | None = None,
         limit: int = 20,
+        municipality: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Free slots from today on, soonest first."""
+        """Free slots from today on, soonest first; only `municipality`'s when given."""
         params: dict[str, Any] = {"topic": topic, "limit": limit}
-        for key, value in (("wijk", wijk), ("date_from", date_from), ("date_to", date_to)):
+        optional = (
+            ("wijk", wijk),
+            ("date_from", date_from),
+            ("date_to", date_to),
+            ("municipality", municipality),
+        )
+        for key, value in optional:
             if value:
                 params[key] = value
         body = await self._call("GET", "/slots", params=params)
@@ -126,10 +133,17 @@ class BackendClient:
         phone: str | None = None,
         email: str | None = None,
         conversation_id: str | None = None,
+        municipality: str | None = None,
     ) -> dict[str, Any]:
-        """Book a place; the conversation id lets the staff see the booking beside a handover."""
+        """Book a place; the conversation id lets the staff see the booking beside a handover. The backend
+        refuses a slot of another municipality than `municipality`."""
         payload: dict[str, Any] = {"slot_id": slot_id, "first_name": first_name}
-        optional = (("phone", phone), ("email", email), ("conversation_id", conversation_id))
+        optional = (
+            ("phone", phone),
+            ("email", email),
+            ("conversation_id", conversation_id),
+            ("municipality", municipality),
+        )
         payload.update((key, value) for key, value in optional if value)
         return dict(await self._call("POST", "/bookings", json=payload))
 
@@ -163,6 +177,7 @@ class BackendClient:
         preferred_part_of_day: str | None = None,
         question: str | None = None,
         conversation_id: str | None = None,
+        municipality: str | None = None,
     ) -> dict[str, Any]:
         """Ask for a callback; the conversation id lets the staff see it beside a handover."""
         payload: dict[str, Any] = {"topic": topic, "first_name": first_name, "phone": phone}
@@ -170,6 +185,7 @@ class BackendClient:
             ("preferred_part_of_day", preferred_part_of_day),
             ("question", question[:QUESTION_MAX] if question else None),
             ("conversation_id", conversation_id),
+            ("municipality", municipality),
         )
         payload.update((key, value) for key, value in optional if value)
         return dict(await self._call("POST", "/callbacks", json=payload))
@@ -188,6 +204,7 @@ class BackendClient:
         summary: str | None = None,
         contact_request: str | None = None,
         client: str | None = None,
+        municipality: str | None = None,
     ) -> dict[str, Any]:
         """Record a handover (status open) for the staff page, or get the conversation's open one.
 
@@ -196,13 +213,31 @@ class BackendClient:
         """
         payload: dict[str, Any] = {"conversation_id": conversation_id, "channel": channel, "reason": reason}
         for key, value in (("topic", topic), ("summary", summary), ("contact_request", contact_request),
-                           ("client", client)):  # fmt: skip
+                           ("client", client), ("municipality", municipality)):  # fmt: skip
             if value:
                 payload[key] = value
         return dict(await self._call("POST", "/handovers", json=payload))
 
+    async def municipalities(self) -> list[dict[str, Any]]:
+        """Every municipality, `[{"slug": ..., "name": ...}]`, sorted by name."""
+        body = await self._call("GET", "/municipalities")
+        return [dict(item) for item in body] if isinstance(body, list) else []
+
+    async def lookup_municipality(self, query: str) -> dict[str, Any] | None:
+        """The municipality of a place name or postcode, or None when the backend knows none."""
+        try:
+            return dict(await self._call("GET", "/municipalities/lookup", params={"q": query[:80]}))
+        except BackendRejected:
+            return None
+
     async def note_conversation(
-        self, conversation_id: str, channel: str, topic: str | None, *, misunderstood: bool = False
+        self,
+        conversation_id: str,
+        channel: str,
+        topic: str | None,
+        *,
+        misunderstood: bool = False,
+        municipality: str | None = None,
     ) -> bool:
         """Count a conversation (and its topic) for the team's dashboard; `misunderstood` when the bot
         did not understand a message (the dashboard's "niet begrepen"; sent only when true).
@@ -213,6 +248,8 @@ class BackendClient:
         body: dict[str, Any] = {"channel": channel, "topic": topic}
         if misunderstood:
             body["misunderstood"] = True
+        if municipality:
+            body["municipality"] = municipality
         try:
             await self._call(
                 "PUT",
@@ -229,7 +266,13 @@ class BackendClient:
         return True
 
     def note_conversation_soon(
-        self, conversation_id: str, channel: str, topic: str | None, *, misunderstood: bool = False
+        self,
+        conversation_id: str,
+        channel: str,
+        topic: str | None,
+        *,
+        misunderstood: bool = False,
+        municipality: str | None = None,
     ) -> asyncio.Task[bool]:
         """`note_conversation` without waiting for it: the resident's reply goes out at once.
 
@@ -237,7 +280,9 @@ class BackendClient:
         a misunderstanding once reported.
         """
         task = asyncio.get_running_loop().create_task(
-            self.note_conversation(conversation_id, channel, topic, misunderstood=misunderstood)
+            self.note_conversation(
+                conversation_id, channel, topic, misunderstood=misunderstood, municipality=municipality
+            )
         )
         _pending_notes.add(task)
         task.add_done_callback(_pending_notes.discard)

@@ -90,14 +90,14 @@ class ValidateBookingChangeForm(BookingFormValidation):
             return self.refuse(dispatcher, tracker, "change_verification", "utter_backend_down")
         except BackendRejected as refusal:
             if refusal.code == "too_many_lookups":
-                say(dispatcher, "utter_change_too_many", self.settings())
+                say(dispatcher, "utter_change_too_many", self.settings(), tracker)
                 # Ends the form: the submit action sees no ticket and only clears the slots.
                 return {"change_code": str(code), "change_verification": CHECKED, "change_choice": BLOCKED}
-            say(dispatcher, "utter_change_not_verified", self.settings())
+            say(dispatcher, "utter_change_not_verified", self.settings(), tracker)
             return {"change_code": None, "change_verification": None}
         booking, ticket = opened["booking"], opened["ticket"]
         if booking["status"] != "bevestigd":
-            say(dispatcher, "utter_code_cancelled", self.settings())
+            say(dispatcher, "utter_code_cancelled", self.settings(), tracker)
             return {"change_code": None, "change_verification": None}
         slot = booking["slot"]
         return {
@@ -143,10 +143,10 @@ class ActionSubmitBookingChange(Action):
         try:
             await BackendClient.from_settings(settings).cancel_booking(code, ticket)
         except BackendUnavailable:
-            say(dispatcher, "utter_backend_down", settings)
+            say(dispatcher, "utter_backend_down", settings, tracker)
             return reset
         except BackendRejected as refusal:
-            say(dispatcher, "utter_backend_refused", settings, reason=refusal.message)
+            say(dispatcher, "utter_backend_refused", settings, tracker, reason=refusal.message)
             return reset
-        say(dispatcher, "utter_booking_cancelled", settings, code=code)
+        say(dispatcher, "utter_booking_cancelled", settings, tracker, code=code)
         return reset

@@ -19,6 +19,7 @@ from actions.form_base import (
     conversation_topic,
     say,
 )
+from actions.municipality import ask_once, municipality_of
 from bot.assistant.settings import rasa_side_settings
 from bot.shared.phone import normalise_phone
 from bot.shared.topics import RESIDENT_LABELS
@@ -131,6 +132,11 @@ class ActionAskCallbackConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        # The callback goes to the resident's municipality's team: ask it once first (the pipeline
+        # runs this action again with the answer).
+        asked = await ask_once(dispatcher, tracker, rasa_side_settings(), self.name())
+        if asked is not None:
+            return asked
         dispatcher.utter_message(
             response="utter_callback_summary",
             topic_label=TOPIC_LABELS[conversation_topic(tracker)],
@@ -171,17 +177,19 @@ class ActionSubmitCallback(Action):
                 preferred_part_of_day=part if part in ("ochtend", "middag", "avond") else None,
                 question=handover_reference(tracker),
                 conversation_id=tracker.sender_id,
+                municipality=municipality_of(tracker, settings),
             )
         except BackendUnavailable:
-            say(dispatcher, "utter_backend_down", settings)
+            say(dispatcher, "utter_backend_down", settings, tracker)
             return reset
         except BackendRejected as refusal:
-            say(dispatcher, "utter_backend_refused", settings, reason=refusal.message)
+            say(dispatcher, "utter_backend_refused", settings, tracker, reason=refusal.message)
             return reset
         say(
             dispatcher,
             "utter_callback_done",
             settings,
+            tracker,
             due_label=callback["due_label"],
             part_label=PART_LABELS.get(part or "", "op elk moment van de dag"),
         )

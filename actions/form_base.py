@@ -13,6 +13,7 @@ from rasa_sdk.forms import FormValidationAction
 from actions.answers import topic_of
 from actions.backend_client import BackendClient
 from actions.content import content_store
+from actions.municipality import municipality_of
 from bot.assistant.settings import RasaSideSettings, rasa_side_settings
 from bot.shared import fields
 from bot.shared.phone import InvalidPhoneNumber, format_national, normalise_phone
@@ -21,14 +22,24 @@ from bot.shared.topics import ANSWER_TOPICS
 QUESTION_CONFIDENCE = 0.8
 
 
-def wijkteam_phone(settings: RasaSideSettings) -> str:
-    """The wijkteam's number from content/local.yml, rendered like every other content text."""
-    return content_store(settings.content_dir).render("{wijkteam_telefoon}")
+def wijkteam_phone(settings: RasaSideSettings, municipality: str | None = None) -> str:
+    """The wijkteam's number of the municipality (content/local/<slug>.yml, else content/local.yml),
+    rendered like every other content text."""
+    return content_store(settings.content_dir).render("{wijkteam_telefoon}", municipality=municipality)
 
 
-def say(dispatcher: CollectingDispatcher, response: str, settings: RasaSideSettings, **values: Any) -> None:
-    """Send a domain response; `{wijkteam_telefoon}` is always available to it."""
-    dispatcher.utter_message(response=response, wijkteam_telefoon=wijkteam_phone(settings), **values)
+def say(
+    dispatcher: CollectingDispatcher,
+    response: str,
+    settings: RasaSideSettings,
+    tracker: Tracker | None = None,
+    **values: Any,
+) -> None:
+    """Send a domain response; `{wijkteam_telefoon}` (of the resident's municipality when `tracker` is
+    given) is always available to it."""
+    municipality = municipality_of(tracker, settings) if tracker is not None else None
+    phone = wijkteam_phone(settings, municipality)
+    dispatcher.utter_message(response=response, wijkteam_telefoon=phone, **values)
 
 
 def clean_first_name(text: str) -> str | None:
@@ -81,7 +92,7 @@ class BookingFormValidation(FormValidationAction, ABC):
         When the message was a topic question rather than an answer, it gets its answer instead.
         """
         if not self.answer_question(dispatcher, tracker):
-            say(dispatcher, response, self.settings(), **values)
+            say(dispatcher, response, self.settings(), tracker, **values)
         return {slot: None}
 
     def looks_like_question(self, tracker: Tracker) -> bool:
@@ -104,7 +115,10 @@ class BookingFormValidation(FormValidationAction, ABC):
         if answer is None:
             return False
         # Without the answer's offer buttons: they would start another flow in the middle of this one.
-        dispatcher.utter_message(text=store.text(answer.texts, settings.address_form))
+        municipality = municipality_of(tracker, settings)
+        dispatcher.utter_message(
+            text=store.text(answer.texts, settings.address_form, municipality=municipality)
+        )
         dispatcher.utter_message(response="utter_form_continues")
         return True
 

@@ -17,6 +17,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import ADDRESS_FORMS, ContentError, content_store
+from actions.municipality import municipality_of
 from bot.assistant.settings import RasaSideSettings, rasa_side_settings
 from bot.content_facts import ContentFileError, read_yaml
 
@@ -270,7 +272,9 @@ class FirstUse:
 
     def __init__(self, tracker: Tracker, settings: RasaSideSettings) -> None:
         self._glossary = glossary_for(settings.content_dir)
-        self._render = content_store(settings.content_dir).render
+        self._render = partial(
+            content_store(settings.content_dir).render, municipality=municipality_of(tracker, settings)
+        )
         self._form = settings.address_form
         self._before = explained_terms(tracker)
         self._explained = list(self._before)
@@ -326,7 +330,8 @@ class ActionExplainTerm(Action):
             for term in terms
             if term.answer in store.answers
         ]
-        text = "\n".join(glossary.explanation(term, form, store.render) for term in terms)
+        render = partial(store.render, municipality=municipality_of(tracker, settings))
+        text = "\n".join(glossary.explanation(term, form, render) for term in terms)
         dispatcher.utter_message(text=text, buttons=_unique(buttons))
         now_explained = explained + [term.key for term in terms if term.key not in explained]
         return [SlotSet(SLOT, now_explained)] if now_explained != explained else []

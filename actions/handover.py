@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
 from actions.content import ContentStore, content_store
 from actions.form_base import say
+from actions.municipality import ask_once, known_municipality, municipality_name, municipality_of
 from actions.session import conversation_channel
 from bot.assistant.channels.action_contract import CLIENT_METADATA_KEY
 from bot.assistant.channels.limit_replies import handovers_reply
@@ -102,9 +103,18 @@ def handover_topic(tracker: Tracker, reason: str) -> str | None:
     return topic if topic in ANSWER_TOPICS else None
 
 
+def municipality_line(tracker: Tracker, store: ContentStore) -> str:
+    """ "Gemeente: Heideveen." (or that the default was taken because the resident did not say)."""
+    slug = known_municipality(tracker)
+    if slug is not None:
+        return f"Gemeente: {municipality_name(store, slug)}."
+    default = municipality_name(store, rasa_side_settings().default_municipality)
+    return f"Gemeente: niet bekend (de bewoner zei het niet; {default} aangenomen)."
+
+
 def conversation_summary(tracker: Tracker, store: ContentStore, reason: str) -> str:
     """What a staff member needs to read first, in Dutch, at most about 2000 characters."""
-    lines = [REASONS.get(reason, REASONS["request"])]
+    lines = [REASONS.get(reason, REASONS["request"]), municipality_line(tracker, store)]
     topic = tracker.get_slot("topic")
     if topic in RESIDENT_LABELS:
         lines.append(f"Onderwerp: {RESIDENT_LABELS[topic]}.")
@@ -171,7 +181,7 @@ class ActionHandoverDeclined(Action):
             dispatcher.utter_message(response="utter_try_again")
         elif reason is None and tracker.get_slot("handover_id") is not None:
             # "Nee" to the callback offer after hours: the handover itself is recorded.
-            say(dispatcher, "utter_handover_no_callback", rasa_side_settings())
+            say(dispatcher, "utter_handover_no_callback", rasa_side_settings(), tracker)
         else:
             dispatcher.utter_message(response="utter_handover_declined")
         return [SlotSet("handover_reason", None)]
@@ -187,7 +197,13 @@ class ActionHandover(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         settings = rasa_side_settings()
+        # The handover goes to the resident's municipality's team: ask it once first (the pipeline
+        # runs this action again with the answer; handover_reason stays set meanwhile).
+        asked = await ask_once(dispatcher, tracker, settings, self.name())
+        if asked is not None:
+            return asked
         store = content_store(settings.content_dir)
+        municipality = municipality_of(tracker, settings)
         client = BackendClient.from_settings(settings)
         reason = tracker.get_slot("handover_reason") or "request"
         channel = conversation_channel(tracker)
@@ -203,18 +219,19 @@ class ActionHandover(Action):
                 summary=conversation_summary(tracker, store, reason),
                 contact_request=contact,
                 client=client_key(tracker),
+                municipality=municipality,
             )
         except (BackendUnavailable, BackendRejected) as error:
             logger.warning("Handover not recorded: %s", error)
             if isinstance(error, BackendRejected) and error.code == TOO_MANY_HANDOVERS:
                 # One connection asked for a person too often this hour (docs/security.md, "Abuse limits").
-                phone = store.local_values.get("wijkteam_telefoon")
+                phone = store.local_values_for(municipality).get("wijkteam_telefoon")
                 reply = handovers_reply(error.retry_after or 3600, phone, settings.address_form)
                 dispatcher.utter_message(text=reply)
             else:
-                say(dispatcher, "utter_handover_unavailable", settings)
+                say(dispatcher, "utter_handover_unavailable", settings, tracker)
             return [SlotSet("handover_reason", None)]
-        client.note_conversation_soon(tracker.sender_id, channel, topic)
+        client.note_conversation_soon(tracker.sender_id, channel, topic, municipality=municipality)
         events: list[EventType] = [
             SlotSet("handover_id", float(handover["id"])),
             SlotSet("handover_reason", None),
@@ -224,16 +241,25 @@ class ActionHandover(Action):
                 dispatcher,
                 OPEN_MESSAGES.get(channel, "utter_handover_open_chat"),
                 settings,
-                reactietijd=store.local_values.get("wijkteam_chat_reactietijd", DEFAULT_REPLY_TIME),
+                tracker,
+                reactietijd=store.local_values_for(municipality).get(
+                    "wijkteam_chat_reactietijd", DEFAULT_REPLY_TIME
+                ),
                 closes_label=hours.get("closes_at_label") or "het einde van de dag",
             )
             # The bot listens again once resumed: without this action_listen the rules that start
             # with an intent (EXTERNAL_handover_closed) would not match after the pause.
             return [*events, ConversationPaused(), ActionExecuted("action_listen")]
         if hours.get("next_open_label"):
-            say(dispatcher, "utter_handover_after_hours", settings, next_open_label=hours["next_open_label"])
+            say(
+                dispatcher,
+                "utter_handover_after_hours",
+                settings,
+                tracker,
+                next_open_label=hours["next_open_label"],
+            )
         else:
-            say(dispatcher, "utter_handover_after_hours_no_date", settings)
+            say(dispatcher, "utter_handover_after_hours_no_date", settings, tracker)
         return events
 
 

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient
 from actions.content import ContentStore, Plan, content_store, plan_start_payload
 from actions.glossary import FirstUse
+from actions.municipality import ask_once, municipality_of
 from actions.session import conversation_channel
 from bot.assistant.settings import rasa_side_settings
 
@@ -78,6 +79,10 @@ class PlanTurn:
     plan: Plan | None
     step: int
     first_use: FirstUse  # explains jargon the first time (actions/glossary.py)
+    municipality: str | None = None  # the resident's (local values in the texts)
+
+    def text(self, texts: dict[str, str]) -> str:
+        return self.store.text(texts, self.form, municipality=self.municipality)
 
 
 class PlanAction(Action, ABC):
@@ -102,7 +107,16 @@ class PlanAction(Action, ABC):
         if plan is None and self.needs_active_plan:
             return self.nothing_active(dispatcher, form)
         step = int(tracker.get_slot("plan_step") or 0)
-        turn = PlanTurn(dispatcher, tracker, store, form, plan, step, FirstUse(tracker, settings))
+        turn = PlanTurn(
+            dispatcher,
+            tracker,
+            store,
+            form,
+            plan,
+            step,
+            FirstUse(tracker, settings),
+            municipality_of(tracker, settings),
+        )
         events = self.act(turn)
         return await events if inspect.isawaitable(events) else events
 
@@ -112,7 +126,7 @@ class PlanAction(Action, ABC):
     @staticmethod
     def show_step(turn: PlanTurn, plan: Plan, step: int) -> list[EventType]:
         text = MESSAGES[turn.form]["step"].format(
-            number=step + 1, total=len(plan.steps), text=turn.store.text(plan.steps[step], turn.form)
+            number=step + 1, total=len(plan.steps), text=turn.text(plan.steps[step])
         )
         turn.dispatcher.utter_message(text=turn.first_use.annotate(text), buttons=NAVIGATION)
         events: list[EventType] = [SlotSet("plan_id", plan.id), SlotSet("plan_step", float(step))]
@@ -156,9 +170,19 @@ class ActionPlanStart(PlanAction):
         if plan is None:
             turn.dispatcher.utter_message(text=MESSAGES[turn.form]["unknown"], buttons=TOPIC_BUTTONS)
             return [SlotSet("plan_id", None), SlotSet("plan_step", None)]
-        turn.dispatcher.utter_message(text=turn.first_use.annotate(turn.store.text(plan.intro, turn.form)))
+        # A plan whose texts name local values is the resident's municipality's: ask it once first
+        # (the pipeline runs this action again with the answer).
+        texts = [plan.intro, *plan.steps]
+        if any(turn.store.uses_local_values(text) for text in texts):
+            asked = await ask_once(turn.dispatcher, turn.tracker, rasa_side_settings(), self.name())
+            if asked is not None:
+                return asked
+        turn.dispatcher.utter_message(text=turn.first_use.annotate(turn.text(plan.intro)))
         BackendClient.from_settings().note_conversation_soon(
-            turn.tracker.sender_id, conversation_channel(turn.tracker), plan.topic
+            turn.tracker.sender_id,
+            conversation_channel(turn.tracker),
+            plan.topic,
+            municipality=turn.municipality,
         )
         return self.show_step(turn, plan, 0)
 

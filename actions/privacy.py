@@ -35,5 +35,5 @@ class ActionDeleteMyData(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        say(dispatcher, "utter_my_data_deleted", rasa_side_settings())
+        say(dispatcher, "utter_my_data_deleted", rasa_side_settings(), tracker)
         return [SlotSet(DELETE_REQUESTED_SLOT, True)]

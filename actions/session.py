@@ -10,7 +10,10 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Sessi
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient
+from actions.content import content_store
+from actions.municipality import known_slugs
 from bot.assistant.channels.action_contract import CHANNEL_METADATA_KEY
+from bot.assistant.municipality import GEMEENTE_SLOT, METADATA_KEY, is_slug
 from bot.assistant.settings import rasa_side_settings
 
 #: Channel names the case backend accepts (rest, socketio, telegram, ...).
@@ -48,6 +51,18 @@ class ActionSessionStart(Action):
     def name(self) -> str:
         return "action_session_start"
 
+    @staticmethod
+    def municipality_from_metadata(tracker: Tracker) -> list[EventType]:
+        """The widget's `data-gemeente` (message metadata): the slot, when the content knows the slug."""
+        metadata = tracker.get_slot("session_started_metadata") or {}
+        slug = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+        if not is_slug(slug):
+            return []
+        settings = rasa_side_settings()
+        if slug not in known_slugs(content_store(settings.content_dir), settings):
+            return []
+        return [SlotSet(GEMEENTE_SLOT, slug)]
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
@@ -59,8 +74,14 @@ class ActionSessionStart(Action):
             if carry_over and value is not None and name not in ("session_started_metadata", "address_form")
         ]
         if tracker.is_paused() and tracker.get_slot("handover_id") is not None:
-            return [SessionStarted(), *carried_over, SlotSet("address_form", form), ConversationPaused(),
-                    ActionExecuted("action_listen")]  # fmt: skip
+            return [
+                SessionStarted(),
+                *carried_over,
+                *self.municipality_from_metadata(tracker),
+                SlotSet("address_form", form),
+                ConversationPaused(),
+                ActionExecuted("action_listen"),
+            ]
         # Rendered here, not by name: Rasa fills a response before this action's SlotSet applies.
         intro = response_variation(domain, "utter_intro", form)
         dispatcher.utter_message(text=intro["text"], buttons=intro.get("buttons", []))
@@ -71,6 +92,7 @@ class ActionSessionStart(Action):
         return [
             SessionStarted(),
             *carried_over,
+            *self.municipality_from_metadata(tracker),
             SlotSet("address_form", form),
             ActionExecuted("action_listen"),
         ]

@@ -23,6 +23,7 @@ from actions.form_base import (
     conversation_topic,
     say,
 )
+from actions.municipality import ask_once, municipality_of
 from bot.assistant.settings import rasa_side_settings
 from bot.shared.phone import normalise_phone
 
@@ -87,7 +88,10 @@ def mentioned_wijk(text: str, slots: list[dict[str, Any]]) -> str | None:
 async def free_slots(
     client: BackendClient, tracker: Tracker, wijk: str | None = None
 ) -> list[dict[str, Any]]:
-    return await client.free_slots(conversation_topic(tracker), wijk=wijk, limit=50)
+    """The free slots of the resident's municipality (the default one while it is unknown)."""
+    return await client.free_slots(
+        conversation_topic(tracker), wijk=wijk, limit=50, municipality=municipality_of(tracker)
+    )
 
 
 class ValidateSpreekuurForm(BookingFormValidation):
@@ -165,16 +169,21 @@ class ActionAskSpreekuurSlot(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         settings = rasa_side_settings()
+        # The slots are the resident's municipality's: ask it once first (the pipeline runs this
+        # action again with the answer).
+        asked = await ask_once(dispatcher, tracker, settings, self.name())
+        if asked is not None:
+            return asked
         wijk = tracker.get_slot("spreekuur_wijk")
         try:
             slots = await free_slots(BackendClient.from_settings(settings), tracker, wijk)
         except (BackendUnavailable, BackendRejected):
             # The form stays open with a Stoppen button: the resident can try again or stop.
-            say(dispatcher, "utter_spreekuur_unavailable", settings)
+            say(dispatcher, "utter_spreekuur_unavailable", settings, tracker)
             return []
         wish = tracker.get_slot("spreekuur_wish")
         if not slots:
-            say(dispatcher, "utter_spreekuur_none_free", settings)
+            say(dispatcher, "utter_spreekuur_none_free", settings, tracker)
             return []
         if wish == OTHER_DAY:
             days = list(dict.fromkeys(dt.date.fromisoformat(slot["date"]) for slot in slots))
@@ -240,26 +249,28 @@ class ActionSubmitSpreekuur(Action):
                     email=contact if "@" in contact else None,
                     phone=None if "@" in contact else normalise_phone(contact),
                     conversation_id=tracker.sender_id,
+                    municipality=municipality_of(tracker, settings),
                 )
         except BackendUnavailable:
-            say(dispatcher, "utter_backend_down", settings)
+            say(dispatcher, "utter_backend_down", settings, tracker)
             return reset
         except BackendRejected as refusal:
             if refusal.code in SLOT_GONE:
-                say(dispatcher, "utter_slot_taken", settings, reason=refusal.message)
+                say(dispatcher, "utter_slot_taken", settings, tracker, reason=refusal.message)
                 # Keep name and contact: choosing another time is all that is left.
                 return [
                     SlotSet("spreekuur_slot", None),
                     SlotSet("spreekuur_confirmed", None),
                     SlotSet("spreekuur_label", None),
                 ]
-            say(dispatcher, "utter_backend_refused", settings, reason=refusal.message)
+            say(dispatcher, "utter_backend_refused", settings, tracker, reason=refusal.message)
             return reset
         slot = booking["slot"]
         say(
             dispatcher,
             "utter_booking_moved" if move_code else "utter_booking_done",
             settings,
+            tracker,
             code=booking["code"],
             when=slot_button_text(slot),
             location=slot["location"]["name"],

@@ -47,7 +47,7 @@ _POSTCODE_IS = re.compile(
 )
 _BARE_POSTCODE = re.compile(r"^\d{4}\s?[a-z]{0,2}$", re.IGNORECASE)
 _BARE_PLACE = re.compile(r"^[^\W\d_][\w'’ -]{1,39}$")
-MAX_BARE_WORDS = 3
+MAX_BARE_WORDS = 4
 
 
 def choice_payload(name: str) -> str:

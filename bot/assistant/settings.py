@@ -11,6 +11,7 @@ environment call `rasa_side_settings.cache_clear()` (tests/rasa/conftest.py does
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -36,6 +37,8 @@ class RasaSideSettings:
     content_dir: Path
     address_form: str
     backend_timeout: float = 5.0
+    #: The municipality whose values content/local.yml holds: used while the resident's is unknown.
+    default_municipality: str = "voorbeeldstad"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RasaSideSettings:
@@ -48,6 +51,7 @@ class RasaSideSettings:
             content_dir=content_dir_from_env(env),
             address_form=env.get("ADDRESS_FORM", "je").strip().lower(),
             backend_timeout=float(env.get("BACKEND_TIMEOUT_SECONDS", "5") or 5),
+            default_municipality=(env.get("DEFAULT_MUNICIPALITY") or "voorbeeldstad").strip().lower(),
         )
         settings.check()
         return settings
@@ -56,6 +60,8 @@ class RasaSideSettings:
         """Refuse unknown values; outside development also missing or short secrets, and demo values."""
         if self.address_form not in ADDRESS_FORMS:
             raise SettingsError(f"ADDRESS_FORM must be one of {', '.join(ADDRESS_FORMS)}")
+        if not re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", self.default_municipality):
+            raise SettingsError("DEFAULT_MUNICIPALITY must be a municipality's slug (a-z, 0-9, -)")
         if not 0 < self.backend_timeout <= 60:
             raise SettingsError("BACKEND_TIMEOUT_SECONDS must be between 0 and 60")
         if not (self.content_dir / "local.yml").exists():

@@ -47,6 +47,13 @@ from tests.rasa.booking_backend import TOKEN, free_port, running_backend
 from tests.rasa.trackers import make_tracker
 
 WIJKTEAM_PHONE = "0123-456 789"  # content/local.yml
+#: The resident's municipality in these tests (the slot `gemeente`): the default one, Voorbeeldstad.
+HOME = "voorbeeldstad"
+
+
+def with_home(tracker_args: dict[str, Any]) -> dict[str, Any]:
+    """The tracker's slots with the resident's municipality, unless the test names one."""
+    return {**tracker_args, "slots": {"gemeente": HOME, **(tracker_args.get("slots") or {})}}
 
 
 #: The team's hours in this module's backend: no evening (the callback form offers no "Avond").
@@ -89,7 +96,7 @@ def api(url: str, path: str) -> Any:
 
 async def run(action: Action, **tracker_args: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, make_tracker(**tracker_args), domain={})
+    events = await action.run(dispatcher, make_tracker(**with_home(tracker_args)), domain={})
     return dispatcher.messages, events
 
 
@@ -97,7 +104,9 @@ async def validate(
     form: Any, slot: str, value: str, **tracker_args: Any
 ) -> tuple[list[dict[str, Any]], dict]:
     dispatcher = CollectingDispatcher()
-    result = await getattr(form, f"validate_{slot}")(value, dispatcher, make_tracker(**tracker_args), {})
+    result = await getattr(form, f"validate_{slot}")(
+        value, dispatcher, make_tracker(**with_home(tracker_args)), {}
+    )
     return dispatcher.messages, result
 
 
@@ -205,7 +214,7 @@ async def test_backend_down_gives_the_wijkteam_number_and_stores_nothing(down: N
 
 async def test_the_next_free_slots_of_the_topic_are_offered_as_buttons(up: str) -> None:
     messages, events = await run(ActionAskSpreekuurSlot(), slots={"topic": "schulden"})
-    free = await client(up).free_slots("schulden")
+    free = await client(up).free_slots("schulden", municipality=HOME)
     assert messages[0]["response"] == "utter_ask_spreekuur_slot"
     assert [b["payload"] for b in messages[0]["buttons"]] == [
         *(slot_button_text(s) for s in free[:4]),
@@ -225,7 +234,7 @@ async def test_another_day_offers_the_days_with_free_places_then_their_times(up:
         ActionAskSpreekuurSlot(), slots={"topic": "schulden", "spreekuur_wish": "andere dag"}
     )
     assert messages[0]["response"] == "utter_ask_spreekuur_day"
-    free = await client(up).free_slots("schulden", limit=50)
+    free = await client(up).free_slots("schulden", limit=50, municipality=HOME)
     days = list(dict.fromkeys(day_label(dt.date.fromisoformat(s["date"])) for s in free))
     assert [b["payload"] for b in messages[0]["buttons"]] == [*days[:6], "/deny"]
 
@@ -254,7 +263,7 @@ async def test_a_wijk_narrows_the_offer(up: str) -> None:
 
 
 async def test_a_button_text_picks_exactly_that_slot(up: str) -> None:
-    slot = (await client(up).free_slots("schulden"))[1]
+    slot = (await client(up).free_slots("schulden", municipality=HOME))[1]
     _, result = await validate(
         ValidateSpreekuurForm(), "spreekuur_slot", slot_button_text(slot), slots={"topic": "schulden"}
     )
@@ -299,7 +308,7 @@ async def book(slot: dict[str, Any], contact: str = "06-12345678") -> tuple[list
 
 
 async def test_booking_confirms_code_address_and_what_to_bring(up: str) -> None:
-    slot = (await client(up).free_slots("schulden"))[0]
+    slot = (await client(up).free_slots("schulden", municipality=HOME))[0]
     messages, events = await book(slot, contact="bram@voorbeeld.nl")
     reply = messages[0]
     assert reply["response"] == "utter_booking_done"
@@ -315,7 +324,7 @@ async def test_booking_confirms_code_address_and_what_to_bring(up: str) -> None:
 
 
 async def test_a_slot_just_taken_is_explained_and_another_time_offered(up: str) -> None:
-    slot = [s for s in await client(up).free_slots("huisvesting") if s["free"] == 1][0]
+    slot = [s for s in await client(up).free_slots("huisvesting", municipality=HOME) if s["free"] == 1][0]
     await client(up).book_slot(slot["id"], "Eerder", phone="0612345678")  # someone else takes the last place
     messages, events = await book(slot)
     assert messages[0]["response"] == "utter_slot_taken"
@@ -327,7 +336,9 @@ async def test_a_slot_just_taken_is_explained_and_another_time_offered(up: str) 
         SlotSet("spreekuur_confirmed", None),
         SlotSet("spreekuur_label", None),
     ]
-    assert [s for s in await client(up).free_slots("huisvesting") if s["id"] == slot["id"]] == []
+    assert [
+        s for s in await client(up).free_slots("huisvesting", municipality=HOME) if s["id"] == slot["id"]
+    ] == []
 
 
 async def test_backend_down_while_choosing_is_explained_with_a_way_out(down: None) -> None:
@@ -342,11 +353,13 @@ async def test_backend_down_while_choosing_is_explained_with_a_way_out(down: Non
 
 
 async def test_backend_down_while_booking_stores_nothing(up: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    slot = (await client(up).free_slots("algemeen"))[0]
+    slot = (await client(up).free_slots("algemeen", municipality=HOME))[0]
     monkeypatch.setenv("BACKEND_URL", f"http://127.0.0.1:{free_port()}")
     messages, _ = await book(slot)
     assert messages[0]["response"] == "utter_backend_down"
-    after = [s for s in await client(up).free_slots("algemeen") if s["id"] == slot["id"]][0]
+    after = [s for s in await client(up).free_slots("algemeen", municipality=HOME) if s["id"] == slot["id"]][
+        0
+    ]
     assert after["free"] == slot["free"]
 
 
@@ -389,7 +402,7 @@ def test_the_second_factor_is_read_from_the_message() -> None:
 
 
 async def test_cancel_needs_the_code_and_the_last_digits_of_the_phone(up: str) -> None:
-    slot = (await client(up).free_slots("algemeen"))[0]
+    slot = (await client(up).free_slots("algemeen", municipality=HOME))[0]
     code = (await client(up).book_slot(slot["id"], "Cor", phone="0612345678"))["code"]
     form, sender = ValidateBookingChangeForm(), f"cancel-{uuid.uuid4()}"
     _, result = await validate(form, "change_code", code.lower().replace("-", " "), sender_id=sender)
@@ -425,7 +438,7 @@ async def test_cancel_needs_the_code_and_the_last_digits_of_the_phone(up: str) -
 
 
 async def test_the_e_mail_address_given_at_booking_is_a_second_factor(up: str) -> None:
-    slot = (await client(up).free_slots("algemeen"))[0]
+    slot = (await client(up).free_slots("algemeen", municipality=HOME))[0]
     code = (await client(up).book_slot(slot["id"], "Eva", email="eva@voorbeeld.nl"))["code"]
     _, result = await validate(
         ValidateBookingChangeForm(), "change_verification", "Mijn mail is Eva@Voorbeeld.nl",
@@ -435,7 +448,7 @@ async def test_the_e_mail_address_given_at_booking_is_a_second_factor(up: str) -
 
 
 async def test_a_guessing_loop_in_the_chat_is_stopped_kindly(up: str) -> None:
-    slot = (await client(up).free_slots("algemeen"))[0]
+    slot = (await client(up).free_slots("algemeen", municipality=HOME))[0]
     code = (await client(up).book_slot(slot["id"], "Fien", phone="0612345678"))["code"]
     form, sender = ValidateBookingChangeForm(), f"guesser-{uuid.uuid4()}"
     answers = []
@@ -461,7 +474,7 @@ async def test_a_guessing_loop_in_the_chat_is_stopped_kindly(up: str) -> None:
 
 
 async def test_moving_keeps_the_code_and_books_the_new_time(up: str) -> None:
-    first, second = (await client(up).free_slots("algemeen"))[:2]
+    first, second = (await client(up).free_slots("algemeen", municipality=HOME))[:2]
     code = (await client(up).book_slot(first["id"], "Dirk", phone="0612345678"))["code"]
     _, opened = await validate(
         ValidateBookingChangeForm(), "change_verification", "5678", slots={"change_code": code},

@@ -106,7 +106,8 @@ def tracker(
     return Tracker.from_dict(
         {
             "sender_id": sender_id,
-            "slots": slots or {},
+            # The resident's municipality is known (the widget's data-gemeente): nothing to ask first.
+            "slots": {"gemeente": "voorbeeldstad", **(slots or {})},
             "latest_message": latest,
             "events": events,
             "paused": False,
@@ -360,8 +361,8 @@ async def test_an_answer_does_not_wait_for_the_conversation_report(
     reports: list[asyncio.Task[bool]] = []
     send_soon = BackendClient.note_conversation_soon
 
-    def recorded(self: BackendClient, *args: Any) -> asyncio.Task[bool]:
-        reports.append(send_soon(self, *args))
+    def recorded(self: BackendClient, *args: Any, **kwargs: Any) -> asyncio.Task[bool]:
+        reports.append(send_soon(self, *args, **kwargs))
         return reports[-1]
 
     monkeypatch.setattr(BackendClient, "note_conversation_soon", recorded)

@@ -52,7 +52,8 @@ def asking(sender: str, client: str | None) -> Tracker:
          "parse_data": {"intent": {"name": "affirm", "confidence": 0.99}, "entities": []}},
     ]  # fmt: skip
     return Tracker.from_dict({
-        "sender_id": sender, "slots": {"handover_reason": "request"}, "latest_message": {"text": "ja"},
+        "sender_id": sender, "slots": {"handover_reason": "request", "gemeente": "voorbeeldstad"},
+        "latest_message": {"text": "ja"},
         "events": events, "paused": False, "followup_action": None, "active_loop": {},
         "latest_action_name": None,
     })  # fmt: skip

@@ -16,6 +16,11 @@ messages to `MessagePipeline.wrap(on_new_message)` instead of to Rasa directly. 
 4. **Masking** (`mask_identifiers`): a BSN, an IBAN and, unless a form asks for one, an e-mail address
    are masked once (bot/shared/privacy.py) before Rasa stores, parses or logs the message; a short
    note tells the resident (bot/assistant/channels/identifier_masking.py).
+4b. **The municipality** (`choose_municipality`, bot/assistant/channels/municipality_step.py): "ik woon in
+   Heideveen", "mijn postcode is 1234 AB", or a place name or postcode right after the question "In
+   welke gemeente woon je?" sets the slot `gemeente` when the backend's lookup finds a municipality;
+   the step then confirms it and runs the action that asked again, and the message goes no further.
+   Anything else ("ik woon in een huurhuis") goes on untouched.
 5. **The sentence vector ahead** (`embed_ahead`, bot/assistant/nlp/encoder.py): computed on the encoder's own
    thread, so Rasa's event loop serves other residents meanwhile.
 6. **The turn**: Rasa handles and stores the message (`on_new_message`).
@@ -59,6 +64,7 @@ from bot.assistant.channels.client_limits import LimitSettings, Refusal, Residen
 from bot.assistant.channels.crisis_while_paused import CRISIS_POLICY, paused_crisis_response, reads_as_crisis
 from bot.assistant.channels.forget import delete_conversation
 from bot.assistant.channels.identifier_masking import FormState, form_state, masked_note, may_hold_email
+from bot.assistant.channels.municipality_step import choose_municipality
 from bot.assistant.channels.turn_events import (
     Turn,
     deletion_requested,
@@ -122,13 +128,15 @@ class MessagePipeline:
         """`on_new_message` with the steps before and after it."""
 
         async def handle(message: UserMessage) -> TurnOutcome:
-            """Steps 1 to 9 of the module's docstring, in order."""
+            """Steps 1 to 9 of the module's docstring (with 4b), in order."""
             if not await apply_input_limits(message, self.max_length, self.channel):
                 return TurnOutcome()
             message.metadata = tag_metadata(message.metadata, self.channel)
             if await refuse_over_limit(self.agent, self.limits, message):
                 return TurnOutcome()
             await mask_identifiers(self.agent, message)
+            if await choose_municipality(self.agent, message):
+                return TurnOutcome()
             await embed_ahead(message.text)
             await on_new_message(message)  # 6. the turn: Rasa handles and stores the message
             try:
