@@ -112,7 +112,9 @@ def test_demo_page_embeds_the_widget_with_one_script_tag(stack: Stack) -> None:
     assert page.status_code == 200
     assert "gemeente Voorbeeldstad" in page.text and '<html lang="nl">' in page.text
     scripts = re.findall(r"<script[^>]*>", page.text)
-    assert scripts == [f'<script src="/widget/widget.js" data-rasa-url="{stack.rasa}" defer>']
+    assert scripts == [
+        f'<script src="/widget/widget.js" data-rasa-url="{stack.rasa}" data-gemeente="voorbeeldstad" defer>'
+    ]
     for name, kind in [
         ("widget.js", "javascript"),
         ("widget.css", "css"),

@@ -1,4 +1,6 @@
-"""Serve the chat widget (`/widget/...`) and a demo page (`/demo`) that embeds it with one script tag.
+"""Serve the chat widget (`/widget/...`) and demo pages that embed it with one script tag: `/demo` for
+the default municipality (Voorbeeldstad) and `/demo/<slug>` for another one (`/demo/heideveen`), each
+with its own `data-gemeente` (static/demo.html, static/demo-<slug>.html).
 
 The socket.io client comes from `node_modules/` (installed by `npm ci` in the set-up from the npm
 registry), never from a CDN at run time.
@@ -7,6 +9,7 @@ registry), never from a CDN at run time.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from string import Template
 
@@ -23,6 +26,8 @@ WIDGET_FILES: dict[str, tuple[Path, str]] = {
     "widget.css": (STATIC_DIR / "widget.css", "text/css; charset=utf-8"),
     "socket.io.min.js": (SOCKET_IO_CLIENT, "text/javascript; charset=utf-8"),
 }
+#: A municipality's slug, as in its demo page's file name.
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 #: Browsers revalidate (ETag) on every load, so a new widget version reaches residents at once.
 CACHE_HEADERS = {"Cache-Control": "no-cache"}
 
@@ -42,6 +47,19 @@ def widget_file(name: str) -> FileResponse:
 @router.get("/demo", response_class=HTMLResponse, include_in_schema=False)
 def demo_page(request: Request) -> HTMLResponse:
     """A fictional municipality's page with the widget embedded, pointing at `RASA_PUBLIC_URL`."""
-    template = Template((STATIC_DIR / "demo.html").read_text(encoding="utf-8"))
+    return _demo(request, STATIC_DIR / "demo.html")
+
+
+@router.get("/demo/{gemeente}", response_class=HTMLResponse, include_in_schema=False)
+def municipality_demo_page(gemeente: str, request: Request) -> HTMLResponse:
+    """Another fictional municipality's page (`/demo/heideveen`): the same widget, its own data-gemeente."""
+    path = STATIC_DIR / f"demo-{gemeente}.html"
+    if not SLUG.match(gemeente) or not path.is_file():
+        raise HTTPException(status_code=404, detail="Not found")
+    return _demo(request, path)
+
+
+def _demo(request: Request, path: Path) -> HTMLResponse:
+    template = Template(path.read_text(encoding="utf-8"))
     rasa_url = html.escape(request.app.state.settings.rasa_public_url, quote=True)
     return HTMLResponse(template.substitute(rasa_url=rasa_url), headers=CACHE_HEADERS)

@@ -5,7 +5,10 @@
  *   <script src="https://example.org/widget/widget.js" data-rasa-url="https://rasa.example.org" defer></script>
  *
  * Data attributes: data-rasa-url (required), data-socket-path (default "/socket.io/"),
- * data-title (default "Chat met het wijkteam").
+ * data-title (default "Chat met het wijkteam"), data-gemeente (the municipality's slug, e.g. "heideveen":
+ * each municipality's website embeds the same widget; sent with every message as metadata, the
+ * assistant sets the resident's municipality from it at session start; without it the assistant asks
+ * when it needs to know).
  *
  * Safety: message content is only ever put in the page with textContent and DOM-built <a> elements,
  * never with innerHTML.
@@ -23,6 +26,8 @@
   var RASA_URL = script.getAttribute("data-rasa-url") || window.location.origin;
   var SOCKET_PATH = script.getAttribute("data-socket-path") || "/socket.io/";
   var TITLE = script.getAttribute("data-title") || "Chat met het wijkteam";
+  var GEMEENTE = (script.getAttribute("data-gemeente") || "").trim().toLowerCase();
+  var METADATA = /^[a-z0-9][a-z0-9-]{0,62}$/.test(GEMEENTE) ? { gemeente: GEMEENTE } : {};
   var KEY = "voordeur-widget:";
   var MAX_HISTORY = 200;
   var TYPING_TIMEOUT_MS = 30000;
@@ -96,10 +101,17 @@
   }
 
   var sessionId = load("session", null);
+  // Two municipalities' pages on one site (the demo pages): a page of another municipality than the
+  // one the stored conversation started on starts its own conversation.
+  var startedFor = load("gemeente", null);
+  if (sessionId && startedFor !== null && startedFor !== (METADATA.gemeente || "")) {
+    sessionId = null;
+  }
   if (!sessionId) {
     sessionId = newSessionId();
     save("session", sessionId);
   }
+  save("gemeente", METADATA.gemeente || "");
   var history = load("history:" + sessionId, []);
 
   // ---- DOM helpers ----
@@ -273,7 +285,7 @@
 
   function emitMessage(payload) {
     if (socket && socket.connected && confirmed) {
-      socket.emit("user_uttered", { message: payload, session_id: sessionId });
+      socket.emit("user_uttered", { message: payload, session_id: sessionId, metadata: METADATA });
     } else {
       pending.push(payload);
     }
