@@ -224,6 +224,9 @@ SUICIDE_PATTERNS = (
         r"de dakrand|de brug) (?:\w+ ){0,3}(?:te kijken|en denk|te denken)",
         r"stond (?:ik |)(?:\w+ ){0,3}(?:bij|op|aan) (?:het spoor|de rails|de treinrails|de spoorlijn|de rand|de dakrand)"
         r"(?! (?:\w+ ){0,3}(?:te wachten|wachten))",
+        # looking at the rails or down from a height for a long time ("sta ik daar uren naar het spoor te staren")
+        r"(?:sta|zit|stond|zat) (?:ik |)(?:\w+ ){0,5}naar (?:het spoor|de rails|de treinrails|de sporen|de diepte|"
+        r"beneden) te (?:kijken|staren|turen)",
     ),
     # exhaustion phrased as a wish not to exist
     _rx(
@@ -273,7 +276,8 @@ SELF_HARM_PATTERNS = (
         r"(?:snijwonden|sneden|sneeen|wonden|krassen|brandwonden) (?:\w+ ){0,1}op (?:zijn|haar|z'n|mijn|m'n) "
         r"(?:armen|arm|polsen|pols|benen|bovenbenen|buik) (?:\w+ ){0,12}(?:verdient|verdien|zelf gedaan|doet het zelf|"
         r"zichzelf|mezelf)",
-        r"(?:heb|had) (?:mezelf|mijzelf|me) (?:\w+ ){0,4}(?:gesneden|gekrast|verwond|beschadigd|gebrand)",
+        r"(?:heb|had) (?:mezelf|mijzelf|me) (?!(?:\w+ ){0,2}in (?:de|mijn|m'n|eigen) vingers)(?:\w+ ){0,4}"
+        r"(?:gesneden|gekrast|verwond|beschadigd|gebrand)",
         r"(?:mezelf|mijzelf) (?:\w+ ){0,3}(?:pijn doen|pijn doe|pijn te doen|pijn gedaan|beschadigen|beschadig|"
         r"verwonden|snijden|krassen|branden|verbranden)",
         r"doe (?:ik |)(?:mezelf|mijzelf) (?:\w+ ){0,1}pijn",
@@ -591,7 +595,7 @@ ACUTE_PATTERNS = (
     _rx(
         r"(?:heeft|heb|hebben|staat|staan|loopt) (?:\w+ ){0,3}(?:een |)mes",
         r"met een mes",
-        r"(?:bloedt|bloeden|bewusteloos|reageert niet meer|ademt niet)",
+        r"(?<!geld )(?:bloedt|bloeden)(?! (?:\w+ ){0,1}(?:weg|leeg)\b)|bewusteloos|reageert niet meer|ademt niet",
         r"met een (?:wapen|pistool|geweer|vuurwapen|bijl|hamer)",
         r"binnengedrongen",
         r"inbreker (?:\w+ ){0,2}in huis",
@@ -721,6 +725,7 @@ _HINTS = _rx(
     r"(?:here|around|alive) (?:by|in|for|after|next|at)",
     r"hoef ik (?:over |)(?:nergens|niks|niets) meer (?:over |)(?:na te denken|te regelen|te doen)",
     r"(?:ben|zal) ik er (?:\w+ ){1,3}(?:toch |)niet meer(?: zijn| bij|)$",
+    r"ik ben er (?:dan|straks|morgen|volgend jaar|volgende week|tegen die tijd) (?:\w+ ){0,1}niet meer$",
     r"(?:voorgoed|voor altijd) (?:\w+ ){0,1}verdwijnen",
     r"verdwijnen (?:\w+ ){0,1}(?:voorgoed|voor altijd)",
     r"(?:ben|voel me|voel ik me) (?:\w+ ){0,2}een last (?:voor|van) (?:iedereen|mijn familie|mijn kinderen|jullie|"
@@ -747,6 +752,11 @@ _ARRANGEMENTS = _rx(
     r"(?:cat|dog|kat|hond|poes) (?:[\w']+ ){0,2}'?(?:for good|voorgoed)",
     r"(?:heb|hebben) (?:\w+ ){0,1}(?:een|de) datum (?:\w+ ){0,1}(?:gekozen|geprikt|bepaald|vastgesteld)",
     r"(?:maakt|maken) (?:het |)(?:allemaal |)(?:eigenlijk |)niet meer uit",
+    r"(?:ik heb|heb ik) (?:\w+ ){0,1}alles (?:al |)geregeld$",
+    r"(?:sleutel|sleutels|huissleutel|reservesleutel) (?:\w+ ){0,3}(?:ligt|liggen|gegeven|afgegeven|gebracht) "
+    r"(?:\w+ ){0,1}(?:bij|aan) (?:de buren|de buurvrouw|de buurman|mijn zus|mijn broer|mijn moeder|mijn vader)",
+    r"(?:sleutel|sleutels|huissleutel|reservesleutel) (?:\w+ ){0,3}(?:bij|aan) (?:de buren|de buurvrouw|de buurman|"
+    r"mijn zus|mijn broer|mijn moeder|mijn vader) (?:\w+ ){0,1}(?:gegeven|afgegeven|gebracht|gelegd)",
 )
 # The end of a conditional threat: "(als ik eruit gezet word) dan ben ik er niet meer". After bad news in the
 # same sentence the strong endings are a crisis; otherwise, and for the weak endings, a possible signal.
@@ -823,6 +833,11 @@ _HARMLESS = _rx(
     r"(?:is|ben|was|lijkt) (?:\w+ ){0,2}(?:zichzelf|mezelf|haarzelf|hemzelf) niet",
     r"(?:telefoon|batterij|accu|plant|plantje|vis|mobiel|laptop) (?:\w+ ){0,2}(?:dood|doodgegaan)",
     r"(?:my |the |)(?:phone|battery|plant) (?:\w+ ){0,2}(?:die|died|dead)",
+    r"(?:debts?|bills|letters|stress|rent|prices|costs|this|it|work|job) (?:is|are) (?:\w+ ){0,1}killing me",
+    r"(?:schulden|rekeningen|brieven|stress|zorgen|huur|kosten|prijzen) (?:maken|maakt) (?:me|mij) (?:\w+ ){0,1}kapot",
+    r"(?:kwestie|zaak|questie) van leven (?:of|en) dood",
+    r"(?:matter|question) of life (?:or|and) death",
+    r"(?:geld|spaargeld|salaris|uitkering) (?:\w+ ){0,2}(?:bloedt|bloeden) (?:\w+ ){0,1}(?:weg|leeg)",
 )
 _SENTENCE_SPLIT = re.compile(r"[.;!?\n]+")
 # The same, read across commas within a sentence: older children at home for a while ("..., ze zijn 12 en
