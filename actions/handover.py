@@ -198,10 +198,12 @@ class ActionHandover(Action):
     ) -> list[EventType]:
         settings = rasa_side_settings()
         # The handover goes to the resident's municipality's team: ask it once first (the pipeline
-        # runs this action again with the answer; handover_reason stays set meanwhile).
-        asked = await ask_once(dispatcher, tracker, settings, self.name())
-        if asked is not None:
-            return asked
+        # runs this action again with the answer; handover_reason stays set meanwhile). Never after a
+        # crisis message: a person is reached first, the default team passes it on.
+        if tracker.get_slot("handover_reason") != "crisis":
+            asked = await ask_once(dispatcher, tracker, settings, self.name())
+            if asked is not None:
+                return asked
         store = content_store(settings.content_dir)
         municipality = municipality_of(tracker, settings)
         client = BackendClient.from_settings(settings)

@@ -86,13 +86,17 @@ class ActionSessionStart(Action):
         intro = response_variation(domain, "utter_intro", form)
         dispatcher.utter_message(text=intro["text"], buttons=intro.get("buttons", []))
         # Counted for the team's dashboard; best effort, never in the resident's way.
+        municipality = self.municipality_from_metadata(tracker)
         BackendClient.from_settings().note_conversation_soon(
-            tracker.sender_id, conversation_channel(tracker), tracker.get_slot("topic")
+            tracker.sender_id,
+            conversation_channel(tracker),
+            tracker.get_slot("topic"),
+            municipality=municipality[0]["value"] if municipality else tracker.get_slot(GEMEENTE_SLOT),
         )
         return [
             SessionStarted(),
             *carried_over,
-            *self.municipality_from_metadata(tracker),
+            *municipality,
             SlotSet("address_form", form),
             ActionExecuted("action_listen"),
         ]

@@ -227,3 +227,21 @@ async def test_the_widgets_data_gemeente_sets_the_slot_at_session_start(
     events = await ActionSessionStart().run(CollectingDispatcher(), tracker, domain)
     set_to = [event["value"] for event in events if event.get("name") == "gemeente"]
     assert set_to == ([expected] if expected else [])
+
+
+async def test_a_handover_after_a_crisis_never_waits_for_the_municipality_question() -> None:
+    tracker = make_tracker(
+        {"handover_reason": "crisis"}, intent="affirm", text="ja", sender_id="crisis-handover"
+    )
+    messages, events = await run(ActionHandover(), tracker)
+    assert not any(str(message.get("text") or "").startswith(ASK) for message in messages)
+    assert SlotSet("gemeente_asked", True) not in events and messages
+
+
+async def test_a_handover_asks_the_municipality_first_when_unknown() -> None:
+    tracker = make_tracker(
+        {"handover_reason": "request"}, intent="affirm", text="ja", sender_id="ask-handover"
+    )
+    messages, events = await run(ActionHandover(), tracker)
+    assert messages[0]["text"].startswith(ASK)
+    assert events == [SlotSet("gemeente_asked", True), SlotSet("gemeente_pending", "action_handover")]
