@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TextIO
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session, contains_eager
 
 from bot.backend.models import Booking, BookingStatus, Location, Schedule, Slot
@@ -27,7 +27,9 @@ def _safe(text: str | None) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def bookings_on(*, session: Session, day: date, include_cancelled: bool = False) -> list[Booking]:
+def bookings_on(
+    *, session: Session, day: date, include_cancelled: bool = False, scope: frozenset[int] | None = None
+) -> list[Booking]:
     query = (
         select(Booking)
         .join(Booking.slot)
@@ -35,6 +37,7 @@ def bookings_on(*, session: Session, day: date, include_cancelled: bool = False)
         .join(Schedule.location)
         .options(contains_eager(Booking.slot).contains_eager(Slot.schedule).contains_eager(Schedule.location))
         .where(Slot.date == day)
+        .where(Location.municipality_id.in_(scope) if scope is not None else true())
         .order_by(Location.name, Slot.start_time, Booking.created_at, Booking.id)
     )
     if not include_cancelled:

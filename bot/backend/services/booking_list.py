@@ -58,6 +58,8 @@ class BookingFilter:
     topic: str | None = None
     location_id: int | None = None
     search: str | None = None
+    #: The municipalities (ids) whose bookings are listed (the staff member's); None: all.
+    scope: frozenset[int] | None = None
 
     @classmethod
     def parse(
@@ -105,6 +107,8 @@ class BookingFilter:
             found.append(Booking.topic == self.topic)
         if self.location_id is not None:
             found.append(Schedule.location_id == self.location_id)
+        if self.scope is not None:
+            found.append(Location.municipality_id.in_(self.scope))
         if self.search is not None:
             matches = contains_any(
                 (Booking.first_name, Booking.code, Booking.email, Booking.question), self.search
@@ -115,10 +119,13 @@ class BookingFilter:
 
     def with_joins(self, query: Select[Any]) -> Select[Any]:
         """Only the joins the conditions need (a count over needless joins costs the database the joins)."""
-        if self.period != "alle" or self.location_id is not None:
+        scoped = self.scope is not None
+        if self.period != "alle" or self.location_id is not None or scoped:
             query = query.join(Slot, Slot.id == Booking.slot_id)
-        if self.location_id is not None:
+        if self.location_id is not None or scoped:
             query = query.join(Schedule, Schedule.id == Slot.schedule_id)
+        if scoped:
+            query = query.join(Location, Location.id == Schedule.location_id)
         return query
 
 
@@ -161,6 +168,9 @@ def state_counts(*, session: Session, filters: BookingFilter, today: date) -> di
     return {key: found.get(key, 0) for key in STATES}
 
 
-def locations(*, session: Session) -> list[Location]:
-    """Every location, by name (the location filter)."""
-    return list(session.scalars(select(Location).order_by(Location.name)))
+def locations(*, session: Session, scope: frozenset[int] | None = None) -> list[Location]:
+    """Every location (of the municipalities in `scope`), by name (the location filter)."""
+    query = select(Location).order_by(Location.name)
+    if scope is not None:
+        query = query.where(Location.municipality_id.in_(scope))
+    return list(session.scalars(query))

@@ -147,12 +147,16 @@ def set_callback_status(
     return callback
 
 
-def callback_queue(*, session: Session, page: int = 1, size: int = PAGE_SIZE) -> Page[CallbackRequest]:
+def callback_queue(
+    *, session: Session, page: int = 1, size: int = PAGE_SIZE, scope: frozenset[int] | None = None
+) -> Page[CallbackRequest]:
     """Callbacks still to make (open or in progress): earliest due date first, urgent first on a day;
-    one page of them, with the number of all."""
+    one page of them, with the number of all; only of the municipalities in `scope` (None: all)."""
     query = (
         select(CallbackRequest)
         .where(CallbackRequest.status != CaseStatus.DONE)
         .order_by(CallbackRequest.due_date, CallbackRequest.urgent.desc(), CallbackRequest.id)
     )
+    if scope is not None:
+        query = query.where(CallbackRequest.municipality_id.in_(scope))
     return page_of(session, query, page, size)

@@ -18,7 +18,10 @@ the headline, the numbers behind it and both conversation charts add up these sa
 - Bookings and callback requests per day: created that day (`created_at`).
 
 Closed days come from their kept summary (services/dashboard_days.py, which says how a summary stays
-right); today is counted live. `build_figures(..., summarised=False)` counts every day live: the same
+right); today is counted live. The figures of some municipalities only (`scope`: a medewerker's, or one
+chosen by a regional beheerder) are counted live for every day: the kept summaries are of all
+municipalities together (a conversation counts for its reported municipality, a handover for its own, a
+booking for its location's). `build_figures(..., summarised=False)` counts every day live: the same
 figures by definition, which the tests compare with the summary's.
 """
 
@@ -35,7 +38,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
-from bot.backend.models import Booking, CallbackRequest, Conversation, Handover
+from bot.backend.models import Booking, CallbackRequest, Conversation, Handover, Location, Schedule, Slot
 from bot.backend.services import dashboard_days
 from bot.backend.services.dashboard_days import DaySummary
 from bot.shared.topics import TOPICS, topic_label
@@ -175,7 +178,9 @@ def _known(topic: str | None) -> str | None:
     return topic if topic in TOPICS else None
 
 
-def _reported(session: Session, period: Period) -> list[tuple[int, str | None, bool, bool, int]]:
+def _reported(
+    session: Session, period: Period, scope: frozenset[int] | None = None
+) -> list[tuple[int, str | None, bool, bool, int]]:
     """The conversations the bot reported first in the period, alike in what the dashboard counts:
     (day index, topic as reported, with a person, misunderstood, count)."""
     # `handed_over` is set when a handover is made (services/handovers.py) or the conversation is reported
@@ -186,6 +191,8 @@ def _reported(session: Session, period: Period) -> list[tuple[int, str | None, b
         Conversation.handed_over.label("with_person"),
         Conversation.misunderstood.label("misunderstood"),
     ).where(*period.contains(Conversation.first_seen_at))
+    if scope is not None:
+        reported = reported.where(Conversation.municipality_id.in_(scope))
     by_kind = reported.subquery()
     return [
         (row.day, row.topic, bool(row.with_person), bool(row.misunderstood), row.number)
@@ -194,7 +201,10 @@ def _reported(session: Session, period: Period) -> list[tuple[int, str | None, b
 
 
 def _handover_only(
-    session: Session, period: Period, among: ColumnElement[bool] | None = None
+    session: Session,
+    period: Period,
+    among: ColumnElement[bool] | None = None,
+    scope: frozenset[int] | None = None,
 ) -> list[ConversationRow]:
     """The conversations of the period counted through a handover: handovers of the period whose
     conversation the bot did not report in the period, one conversation each (on its first handover).
@@ -207,6 +217,8 @@ def _handover_only(
         Conversation.conversation_id == Handover.conversation_id, *period.contains(Conversation.first_seen_at)
     )
     narrowed = [among] if among is not None else []
+    if scope is not None:
+        narrowed.append(Handover.municipality_id.in_(scope))
     handed_over_only = (
         select(
             Handover.conversation_id,
@@ -254,13 +266,20 @@ def _may_count_through_a_handover(session: Session, period: Period) -> list[tupl
     return [(row.day, row.conversation_id) for row in session.execute(query)]
 
 
-def _per_day(session: Session, period: Period, column: Any) -> list[int]:
+def _per_day(session: Session, period: Period, column: Any, scope: frozenset[int] | None = None) -> list[int]:
     day = period.day_index(column).label("day")
-    counts = dict(
-        session.execute(select(day, func.count()).where(*period.contains(column)).group_by(day))
-        .tuples()
-        .all()
-    )
+    query = select(day, func.count()).where(*period.contains(column))
+    if scope is not None and column is Booking.created_at:  # a booking's municipality: its location's
+        query = (
+            query.select_from(Booking)
+            .join(Slot, Slot.id == Booking.slot_id)
+            .join(Schedule, Schedule.id == Slot.schedule_id)
+            .join(Location, Location.id == Schedule.location_id)
+            .where(Location.municipality_id.in_(scope))
+        )
+    elif scope is not None:
+        query = query.where(CallbackRequest.municipality_id.in_(scope))
+    counts = dict(session.execute(query.group_by(day)).tuples().all())
     return [counts.get(index, 0) for index in range(len(period.days))]
 
 
@@ -306,11 +325,15 @@ def build_figures(
     tz: ZoneInfo,
     summarised: bool = True,
     now: datetime | None = None,
+    scope: frozenset[int] | None = None,
 ) -> Figures:
     """The figures of the `days` days ending `today`: closed days from their kept summary, the rest live.
 
-    `summarised=False` counts every day live (the definition; the tests compare both).
+    `summarised=False` counts every day live (the definition; the tests compare both). `scope`: only these
+    municipalities (ids), counted live (None: all).
     """
+    if scope is not None:
+        summarised = False
     if session.get_bind().dialect.name == "postgresql":
         # The 90-day queries' estimated cost switches PostgreSQL's JIT on: compiling them took 220 of 310 ms
         # (EXPLAIN ANALYZE at 100,000 handovers, docs/staff-volume-benchmark.md); they run in 90 ms without.
@@ -335,11 +358,11 @@ def build_figures(
     if live.days:
         rows += [
             ConversationRow(live.days[index], _known(topic), with_person, misunderstood, count)
-            for index, topic, with_person, misunderstood, count in _reported(session, live)
+            for index, topic, with_person, misunderstood, count in _reported(session, live, scope)
         ]
-        bookings += _per_day(session, live, Booking.created_at)
-        callbacks += _per_day(session, live, CallbackRequest.created_at)
+        bookings += _per_day(session, live, Booking.created_at, scope)
+        callbacks += _per_day(session, live, CallbackRequest.created_at, scope)
     among = _among(kept, live) if summarised else None
     if among is None or among:
-        rows += _handover_only(session, period, or_(*among) if among else None)
+        rows += _handover_only(session, period, or_(*among) if among else None, scope)
     return Figures(days=period.days, rows=rows, bookings_per_day=bookings, callbacks_per_day=callbacks)

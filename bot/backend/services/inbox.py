@@ -15,7 +15,7 @@ the conversation id.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -38,6 +38,8 @@ class InboxFilter:
     topic: str | None = None
     channel: str | None = None
     search: str | None = None
+    #: The municipalities (ids) whose handovers are listed (the staff member's); None: all.
+    scope: frozenset[int] | None = None
 
     @classmethod
     def parse(cls, status: str, topic: str, channel: str, search: str = "") -> tuple[InboxFilter, bool]:
@@ -57,9 +59,14 @@ class InboxFilter:
         return cls(parsed_status, topic or None, channel or None, search or None), dropped
 
     def without_status(self) -> InboxFilter:
-        return InboxFilter(None, self.topic, self.channel, self.search)
+        return replace(self, status=None)
+
+    def within(self, scope: frozenset[int] | None) -> InboxFilter:
+        return replace(self, scope=scope)
 
     def apply(self, query: Select) -> Select:  # type: ignore[type-arg]
+        if self.scope is not None:
+            query = query.where(Handover.municipality_id.in_(self.scope))
         if self.status is not None:
             query = query.where(Handover.status == self.status)
         if self.topic is not None:
@@ -133,7 +140,7 @@ _STATUS_ORDER = (CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.DONE)
 
 def _segment_query(filters: InboxFilter, status: CaseStatus) -> Select[int]:
     """The ids of one status's handovers in the order `inbox_query` gives them within that status."""
-    query = InboxFilter(status, filters.topic, filters.channel, filters.search).apply(select(Handover.id))
+    query = replace(filters, status=status).apply(select(Handover.id))
     if status is CaseStatus.DONE:  # no safety rank, no waiting time: the most recently closed first
         return query.order_by(Handover.closed_at.desc(), Handover.id)
     safety_first = case((Handover.topic == "veiligheid", 0), else_=1)
@@ -166,8 +173,11 @@ def inbox_query(filters: InboxFilter) -> Select[Handover]:
     return filters.apply(query)
 
 
-def known_channels(*, session: Session) -> list[str]:
-    return sorted(session.scalars(select(Handover.channel).distinct()))
+def known_channels(*, session: Session, scope: frozenset[int] | None = None) -> list[str]:
+    query = select(Handover.channel).distinct()
+    if scope is not None:
+        query = query.where(Handover.municipality_id.in_(scope))
+    return sorted(session.scalars(query))
 
 
 def question_preview(summary: str) -> str:

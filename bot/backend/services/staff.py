@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.backend.models import StaffRole, StaffUser
 from bot.backend.services import audit, staff_sessions
@@ -109,7 +109,8 @@ def verify_staff_password(*, session: Session, username: str, password: str) -> 
 
 
 def list_staff_users(*, session: Session) -> list[StaffUser]:
-    return list(session.scalars(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.username)))
+    query = select(StaffUser).options(selectinload(StaffUser.municipalities))
+    return list(session.scalars(query.order_by(StaffUser.active.desc(), StaffUser.username)))
 
 
 def _other_user(session: Session, user_id: int, actor_id: int | None) -> StaffUser:

@@ -10,7 +10,7 @@ from fastapi import Depends, Form, Request
 
 from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.models import StaffRole
-from bot.backend.services import staff_sessions
+from bot.backend.services import staff_scope, staff_sessions
 from bot.backend.staff_web.errors import BAD_CSRF, FORBIDDEN, NOT_CONFIGURED, NOT_LOGGED_IN, LoginRequired
 from bot.backend.staff_web.session import StaffSession, load_session, session_secret
 
@@ -23,10 +23,18 @@ class StaffIdentity:
     username: str
     display_name: str
     role: StaffRole
+    #: The municipalities (ids) whose cases this person sees and acts on (services/staff_scope.py).
+    scope: frozenset[int] = frozenset()
+    #: Their names by id, for the pages (a name per case, the choice of the dashboard).
+    municipalities: tuple[tuple[int, str], ...] = ()
 
     @property
     def is_admin(self) -> bool:
         return self.role is StaffRole.ADMIN
+
+    @property
+    def municipality_names(self) -> dict[int, str]:
+        return dict(self.municipalities)
 
     @property
     def actor(self) -> str:
@@ -53,7 +61,10 @@ def current_staff(
     with sessions.begin() as db:
         user = staff_sessions.active_user(session=db, token=session.token)
         if user is not None:
-            identity = StaffIdentity(user.id, user.username, user.display_name, user.role)
+            scope = staff_scope.scope_of(session=db, user_id=user.id)
+            names = staff_scope.municipality_names(session=db, scope=scope)
+            identity = StaffIdentity(user.id, user.username, user.display_name, user.role, scope,
+                                     tuple(sorted(names.items(), key=lambda item: item[1])))  # fmt: skip
     if identity is None:
         if request.method in ("GET", "HEAD"):
             raise LoginRequired(request.url.path)

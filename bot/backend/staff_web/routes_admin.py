@@ -6,13 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.models import StaffRole
-from bot.backend.services import locations, schedules, staff
+from bot.backend.services import locations, municipalities, schedules, staff
 from bot.backend.services.clock import local_today
-from bot.backend.services.errors import ServiceError
-from bot.backend.staff_web.deps import Admin, AdminPost
+from bot.backend.services.errors import ServiceError, invalid
+from bot.backend.staff_web.deps import Admin, AdminPost, StaffIdentity
 from bot.backend.staff_web.ids import not_found, parse_id
 from bot.backend.staff_web.pages import redirect, render
 
@@ -20,6 +21,8 @@ router = APIRouter(prefix="/beheer")
 STAFF_PAGE = "/staff/beheer/medewerkers"
 SCHEDULES_PAGE = "/staff/beheer/spreekuren"
 Text = Annotated[str, Form()]
+#: The municipalities (slugs) ticked in a form.
+Places = Annotated[list[str], Form()]
 # How the 404 page names what is missing.
 AN_ACCOUNT = "Dit account"
 A_SCHEDULE = "Dit spreekuur"
@@ -28,6 +31,7 @@ A_SCHEDULE = "Dit spreekuur"
 def _staff_page(
     request: Request,
     sessions: Sessions,
+    user: StaffIdentity,
     *,
     status: int = 200,
     error: str = "",
@@ -35,11 +39,14 @@ def _staff_page(
 ) -> Response:
     with sessions.begin() as db:
         users = staff.list_staff_users(session=db)
+        # The municipalities this beheerder may hand out: their own.
+        places = [item for item in municipalities.list_municipalities(session=db) if item.id in user.scope]
     return render(
         request,
         "admin_staff.html",
         status=status,
         users=users,
+        places=places,
         error=error,
         form=form or {},
         roles=list(StaffRole),
@@ -47,8 +54,8 @@ def _staff_page(
 
 
 @router.get("/medewerkers", include_in_schema=False)
-def staff_page(request: Request, sessions: Sessions, _admin: Admin) -> Response:
-    return _staff_page(request, sessions)
+def staff_page(request: Request, sessions: Sessions, admin: Admin) -> Response:
+    return _staff_page(request, sessions, admin)
 
 
 @router.post("/medewerkers", include_in_schema=False)
@@ -60,14 +67,17 @@ def create_staff(
     display_name: Text = "",
     role: Text = "",
     password: Text = "",
+    gemeente: Places = [],  # noqa: B006 (FastAPI copies the default)
 ) -> Response:
     form = {"username": username[:100], "display_name": display_name[:200], "role": role}
     try:
         parsed_role = StaffRole(role)
     except ValueError:
-        return _staff_page(request, sessions, status=422, error="Kies een rol.", form=form)
+        return _staff_page(request, sessions, admin, status=422, error="Kies een rol.", form=form)
     try:
         with sessions.begin() as db:
+            gemeente = gemeente or _only_municipality(db, admin)
+            _check_may_hand_out(db, gemeente, admin)
             staff.create_staff_user(
                 session=db,
                 username=username,
@@ -75,9 +85,10 @@ def create_staff(
                 password=password,
                 role=parsed_role,
                 actor=admin.actor,
+                municipalities=gemeente[:50],
             )
     except ServiceError as error:
-        return _staff_page(request, sessions, status=error.status, error=error.message, form=form)
+        return _staff_page(request, sessions, admin, status=error.status, error=error.message, form=form)
     return redirect(request, STAFF_PAGE, notice="account_aangemaakt")
 
 
@@ -91,10 +102,11 @@ def change_staff(
     role: Text = "",
     active: Text = "",
     password: Text = "",
+    gemeente: Places = [],  # noqa: B006 (FastAPI copies the default)
 ) -> Response:
     number = parse_id(user_id, AN_ACCOUNT)
     if change == "rol" and role not in {item.value for item in StaffRole}:
-        return _staff_page(request, sessions, status=422, error="Kies een rol.")
+        return _staff_page(request, sessions, admin, status=422, error="Kies een rol.")
     try:
         with sessions.begin() as db:
             if change == "rol":
@@ -110,13 +122,33 @@ def change_staff(
             elif change == "wachtwoord":
                 staff.reset_staff_password(session=db, user_id=number, password=password, actor=admin.actor)
                 notice = "wachtwoord_gewijzigd"
+            elif change == "gemeenten":
+                _check_may_hand_out(db, gemeente, admin)
+                staff.set_staff_municipalities(session=db, user_id=number, slugs=gemeente[:50],
+                                               actor=admin.actor, allowed=admin.scope)  # fmt: skip
+                notice = "account_gewijzigd"
             else:
                 raise not_found()
     except ServiceError as error:
         if error.status == 404:
             raise not_found(AN_ACCOUNT) from None
-        return _staff_page(request, sessions, status=error.status, error=error.message)
+        return _staff_page(request, sessions, admin, status=error.status, error=error.message)
     return redirect(request, STAFF_PAGE, notice=notice)
+
+
+def _only_municipality(db: Session, admin: StaffIdentity) -> list[str]:
+    """Nothing ticked: the beheerder's own municipality when they have one; else they must choose."""
+    if len(admin.scope) != 1:
+        raise invalid("municipalities", "Kies minstens een gemeente.")
+    return [item.slug for item in municipalities.list_municipalities(session=db) if item.id in admin.scope]
+
+
+def _check_may_hand_out(db: Session, slugs: list[str], admin: StaffIdentity) -> None:
+    """A beheerder hands out only municipalities they work for themselves (a regional one: several)."""
+    for slug in slugs[:50]:
+        found = municipalities.find_by_slug(session=db, slug=slug)
+        if found is None or found.id not in admin.scope:
+            raise invalid("municipalities", "Je kunt alleen gemeenten kiezen waar je zelf voor werkt.")
 
 
 def _form_input(fields: dict[str, str]) -> schedules.ScheduleInput:

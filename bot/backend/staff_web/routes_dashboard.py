@@ -17,6 +17,7 @@ from bot.backend.services.dashboard import (
     PILOT_SETTLED_SHARE,
     build_figures,
 )
+from bot.backend.services.staff_scope import all_municipality_ids as session_ids
 from bot.backend.staff_web.charts import ColumnChart, Series, column_chart, row_chart
 from bot.backend.staff_web.deps import Staff
 from bot.backend.staff_web.pages import render
@@ -26,12 +27,24 @@ router = APIRouter()
 
 @router.get("/dashboard", include_in_schema=False)
 def dashboard(
-    request: Request, sessions: Sessions, settings: SettingsDep, _user: Staff, dagen: str = "14"
+    request: Request,
+    sessions: Sessions,
+    settings: SettingsDep,
+    user: Staff,
+    dagen: str = "14",
+    gemeente: str = "",
 ) -> Response:
+    """`gemeente`: one of this person's municipalities (its id); left out: all of theirs together."""
     days = int(dagen) if dagen.isdigit() and int(dagen) in PERIODS else 14
+    chosen = int(gemeente) if gemeente.isdigit() and int(gemeente) in user.scope else None
+    wanted = frozenset({chosen}) if chosen is not None else user.scope
     today = local_today(settings.tz)
     with sessions.begin() as db:
-        figures = build_figures(session=db, today=today, days=days, tz=settings.tz)
+        # Every municipality there is: the kept day summaries (all municipalities) answer; else live.
+        everything = wanted == frozenset(session_ids(db))
+        figures = build_figures(
+            session=db, today=today, days=days, tz=settings.tz, scope=None if everything else wanted
+        )
     labels = [day.strftime("%d-%m") for day in figures.days]
 
     def per_day(title: str, values: list[int]) -> ColumnChart:
@@ -58,6 +71,8 @@ def dashboard(
         charts=charts,
         days=days,
         periods=PERIODS,
+        chosen=chosen,
+        shown=[name for number, name in user.municipalities if number in wanted],
         pilot_share=PILOT_SETTLED_SHARE,
         not_understood=figures.without_person_in(NOT_UNDERSTOOD),
         no_topic=figures.without_person_in(NO_TOPIC),

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from bot.backend.api.deps import Sessions, SettingsDep
-from bot.backend.services import handover_actions, handover_cases, handovers, inbox
+from bot.backend.services import handover_actions, handover_cases, handovers, inbox, staff_scope
 from bot.backend.services.channel_window import outside_whatsapp_window
 from bot.backend.services.errors import ServiceError
 from bot.backend.services.handover_actions import REPLY_MAX, Outcome
@@ -45,10 +45,11 @@ def inbox_page(
     pagina: str = "1",
 ) -> Response:
     filters, dropped = inbox.InboxFilter.parse(status[:30], onderwerp[:30], kanaal[:30], zoek[:200])
+    filters = filters.within(user.scope)  # only the handovers of this person's municipalities
     with sessions.begin() as db:
         counts = inbox.status_counts(session=db, filters=filters)
         page = inbox.inbox_page(session=db, filters=filters, page=page_number(pagina), counts=counts)
-        channels = inbox.known_channels(session=db)
+        channels = inbox.known_channels(session=db, scope=user.scope)
         names = handover_cases.first_names(
             session=db, conversation_ids=[handover.conversation_id for handover in page.items]
         )
@@ -73,6 +74,17 @@ def _not_done(error: ServiceError) -> StaffPageError:
     if error.code == "handover_not_found":
         return not_found(WHAT)
     return StaffPageError(error.status, "Niet gelukt", error.message)
+
+
+def _in_scope(sessions: Sessions, number: int, user: StaffIdentity) -> int:
+    """The handover's number when it is of one of this person's municipalities; else the 404 page (the
+    same as for a handover that does not exist)."""
+    try:
+        with sessions.begin() as db:
+            staff_scope.require_in_scope(session=db, kind="handover", number=number, scope=user.scope)
+    except ServiceError:
+        raise not_found(WHAT) from None
+    return number
 
 
 def _back_to_handover(request: Request, number: int, notice: str | None = None) -> Response:
@@ -102,6 +114,7 @@ def _detail(
     settings = request.app.state.settings
     try:
         with sessions.begin() as db:
+            staff_scope.require_in_scope(session=db, kind="handover", number=handover_id, scope=user.scope)
             view = handover_actions.view_handover(
                 session=db, handover_id=handover_id, viewer=user.actor if audit_view else None
             )
@@ -132,10 +145,10 @@ def handover_page(request: Request, sessions: Sessions, user: Staff, handover_id
 
 @router.get("/overdrachten/{handover_id}/gesprek", include_in_schema=False)
 def transcript_fragment(
-    request: Request, sessions: Sessions, settings: SettingsDep, _user: Staff, handover_id: str
+    request: Request, sessions: Sessions, settings: SettingsDep, user: Staff, handover_id: str
 ) -> Response:
     """The conversation alone, as HTML, for the page's script to show new messages without a reload."""
-    number = parse_id(handover_id, WHAT)
+    number = _in_scope(sessions, parse_id(handover_id, WHAT), user)
     try:
         with sessions.begin() as db:
             conversation_id = handovers.get_handover(session=db, handover_id=number).conversation_id
@@ -150,7 +163,7 @@ def take(
     request: Request, sessions: Sessions, settings: SettingsDep, user: StaffPost, handover_id: str
 ) -> Response:
     """Take the handover; the bot pauses and the resident reads that a person has the conversation."""
-    number = parse_id(handover_id, WHAT)
+    number = _in_scope(sessions, parse_id(handover_id, WHAT), user)
     try:
         outcome = handover_actions.take_handover(
             sessions=sessions, assistant=RasaClient.from_settings(settings), handover_id=number, staff=user
@@ -170,7 +183,7 @@ def add_note(
     handover_id: str,
     tekst: Annotated[str, Form()] = "",
 ) -> Response:
-    number = parse_id(handover_id, WHAT)
+    number = _in_scope(sessions, parse_id(handover_id, WHAT), user)
     try:
         with sessions.begin() as db:
             saved = handover_actions.add_note(session=db, handover_id=number, text=tekst, actor=user.actor)
@@ -193,7 +206,7 @@ def reply(
     tekst: Annotated[str, Form()] = "",
 ) -> Response:
     """Send the reply through Rasa to the resident's channel; when Rasa is down, keep the text in the form."""
-    number = parse_id(handover_id, WHAT)
+    number = _in_scope(sessions, parse_id(handover_id, WHAT), user)
     try:
         outcome = handover_actions.send_reply(sessions=sessions, assistant=RasaClient.from_settings(settings),
                                               handover_id=number, staff=user, text=tekst)  # fmt: skip
@@ -215,7 +228,7 @@ def close(
     request: Request, sessions: Sessions, settings: SettingsDep, user: StaffPost, handover_id: str
 ) -> Response:
     """Close the handover, then give the conversation back to the bot (again, when that failed before)."""
-    number = parse_id(handover_id, WHAT)
+    number = _in_scope(sessions, parse_id(handover_id, WHAT), user)
     try:
         outcome = handover_actions.close_handover(
             sessions=sessions, assistant=RasaClient.from_settings(settings), handover_id=number, staff=user

@@ -3,6 +3,8 @@ beheerders only), each 50 a page with true counts, filters and a search (issue 2
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -22,7 +24,7 @@ def bookings_page(
     request: Request,
     sessions: Sessions,
     settings: SettingsDep,
-    _user: Staff,
+    user: Staff,
     periode: str = "",
     status: str = "",
     onderwerp: str = "",
@@ -33,11 +35,14 @@ def bookings_page(
     filters, dropped = booking_list.BookingFilter.parse(
         periode[:30], status[:30], onderwerp[:30], locatie[:30], zoek[:200]
     )
+    filters = replace(filters, scope=user.scope)  # only the bookings of this person's municipalities
     today = local_today(settings.tz)
     with sessions.begin() as db:
         page = booking_list.booking_page(session=db, filters=filters, today=today, page=page_number(pagina))
         counts = booking_list.state_counts(session=db, filters=filters, today=today)
-        locations = [(location.id, location.name) for location in booking_list.locations(session=db)]
+        locations = [
+            (location.id, location.name) for location in booking_list.locations(session=db, scope=user.scope)
+        ]
     return render(
         request,
         "bookings.html",

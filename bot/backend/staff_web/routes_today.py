@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.models import CaseStatus
-from bot.backend.services import bookings, callbacks
+from bot.backend.services import bookings, callbacks, staff_scope
 from bot.backend.services.booking_export import bookings_on
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import ServiceError
@@ -25,16 +25,16 @@ router = APIRouter()
 
 @router.get("/vandaag", include_in_schema=False)
 def today_page(
-    request: Request, sessions: Sessions, settings: SettingsDep, _user: Staff, pagina: str = "1"
+    request: Request, sessions: Sessions, settings: SettingsDep, user: Staff, pagina: str = "1"
 ) -> Response:
     today = local_today(settings.tz)
-    with sessions.begin() as db:
-        todays = bookings_on(session=db, day=today)
+    with sessions.begin() as db:  # only this person's municipalities
+        todays = bookings_on(session=db, day=today, scope=user.scope)
         per_location = [
             (name, list(items))
             for name, items in groupby(todays, key=lambda b: b.slot.schedule.location.name)
         ]
-        queue = callbacks.callback_queue(session=db, page=page_number(pagina))
+        queue = callbacks.callback_queue(session=db, page=page_number(pagina), scope=user.scope)
     return render(
         request,
         "today.html",
@@ -51,8 +51,11 @@ def booking_done(request: Request, sessions: Sessions, user: StaffPost, booking_
     number = parse_id(booking_id, "Deze afspraak")
     try:
         with sessions.begin() as db:
+            staff_scope.require_in_scope(session=db, kind="booking", number=number, scope=user.scope)
             bookings.mark_booking_done(session=db, booking_id=number, actor=user.actor)
     except ServiceError as error:
+        if error.status == 404:
+            raise not_found("Deze afspraak") from None
         raise StaffPageError(error.status, "Niet gelukt", error.message) from None
     return redirect(request, "/staff/vandaag", notice="afspraak_klaar")
 
@@ -62,6 +65,7 @@ def callback_done(request: Request, sessions: Sessions, user: StaffPost, callbac
     number = parse_id(callback_id, "Dit terugbelverzoek")
     try:
         with sessions.begin() as db:
+            staff_scope.require_in_scope(session=db, kind="callback", number=number, scope=user.scope)
             callbacks.set_callback_status(
                 session=db, callback_id=number, status=CaseStatus.DONE, actor=user.actor
             )
