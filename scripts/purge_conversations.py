@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     except ForgetNotSupported as error:
         print(f"purge-conversations: {error}", file=sys.stderr)
         return 2
+    contacts = 0 if args.dry_run else purge_whatsapp_contacts(store, days)
     if args.report:
         counts = {"conversations": conversations, "events": events, "days": days, "dry_run": args.dry_run}
         args.report.write_text(json.dumps(counts))
@@ -63,7 +64,28 @@ def main(argv: list[str] | None = None) -> int:
     dry = " (dry run)" if args.dry_run else ""
     print(f"purge-conversations{dry}: {verb} {conversations} conversations ({events} events) "
           f"whose last message is older than {days} days")  # fmt: skip
+    if contacts:
+        print(
+            f"purge-conversations: deleted {contacts} WhatsApp contacts (numbers) that did not write for {days} days"
+        )
     return 0
+
+
+def purge_whatsapp_contacts(store: object, days: int) -> int:
+    """The WhatsApp channel's number table in the tracker store's database, past the same retention.
+
+    The running channel purges it hourly too; this covers an installation where WhatsApp stopped."""
+    import time
+
+    import sqlalchemy as sa
+
+    from bot.assistant.channels.forget import innermost_store
+    from bot.assistant.channels.whatsapp_contacts import CONTACTS, SqlContacts
+
+    engine = getattr(innermost_store(store), "engine", None)
+    if engine is None or not sa.inspect(engine).has_table(CONTACTS.name):
+        return 0
+    return SqlContacts(engine).purge_older_than(time.time() - days * 86400)
 
 
 if __name__ == "__main__":

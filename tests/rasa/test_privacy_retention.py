@@ -138,3 +138,22 @@ def asyncio_retrieve(store: TrackerStore, sender: str) -> DialogueStateTracker:
     tracker = asyncio.run(store.retrieve(sender))
     assert tracker is not None
     return tracker
+
+
+def test_purge_removes_whatsapp_numbers_past_the_retention_period(endpoints: Path) -> None:
+    """The WhatsApp channel's number table goes with the conversations (also when the channel is not running)."""
+    from bot.assistant.channels.forget import innermost_store
+    from bot.assistant.channels.whatsapp_contacts import SqlContacts
+
+    store = open_store(endpoints)
+    populate(store)
+    contacts = SqlContacts(innermost_store(store).engine)
+    contacts.touch("31600000001", "wa-old", time.time() - 40 * DAY)
+    contacts.touch("31600000002", "wa-recent", time.time() - 1 * DAY)
+
+    assert "WhatsApp" not in run_purge(endpoints, "--dry-run")
+    assert contacts.wa_id_of("wa-old") == "31600000001"
+    out = run_purge(endpoints)
+    assert "deleted 1 WhatsApp contacts (numbers) that did not write for 30 days" in out
+    assert contacts.wa_id_of("wa-old") is None
+    assert contacts.wa_id_of("wa-recent") == "31600000002"
