@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
           f"whose last message is older than {days} days")  # fmt: skip
     if contacts:
         print(
-            f"purge-conversations: deleted {contacts} WhatsApp contacts (numbers) that did not write for {days} days"
+            f"purge-conversations: deleted {contacts} WhatsApp contacts (numbers) "
+            f"that did not write for {days} days"
         )
     return 0
 
