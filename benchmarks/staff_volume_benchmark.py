@@ -8,11 +8,14 @@ requests and bookings (issue 21 item 2).
    topics, channels, urgency, dates and first names; summaries shaped like the bot's; a conversation per
    handover plus as many settled without a person; locations, spreekuren and slots for the bookings
    (a year back and six weeks ahead); an audit line per made item and per staff action on it. Then
-   VACUUM ANALYZE, as autovacuum would have done.
+   VACUUM ANALYZE, as autovacuum would have done. Two municipalities (issue 23): the default one and
+   Heideveen share the rows (about 60/40), each with its own locations; the medewerkers work for one each.
 3. Starts the case backend as production does (`python -m bot.backend serve`, `VOORDEUR_ENV=production`)
    against it, with a small stand-in for Rasa's tracker API (the handover page reads the transcript).
-4. Logs in as a beheerder through the login form and requests every staff page `--requests` times (30)
-   after `--warmup` requests, one at a time with httpx, and takes p50, p95 and the slowest.
+4. Logs in as a regional beheerder (both municipalities) through the login form and requests every staff
+   page `--requests` times (30) after `--warmup` requests, one at a time with httpx, and takes p50, p95 and
+   the slowest; the inbox and the dashboard also as a medewerker of the default municipality only (the
+   scoped inbox, and the dashboard counted live because the kept day summaries are of all together).
 5. Prints the table, saves it as JSON (`--label`, in benchmarks/results/staff_volume/) and writes
    docs/staff-volume-benchmark.md with the command, machine, date, table, a before column
    (`--baseline` JSON) and the notes of benchmarks/staff-volume-notes.md (what was slow, what was done).
@@ -69,12 +72,15 @@ from bot.backend.models import (  # noqa: E402
     Conversation,
     Handover,
     Location,
+    Municipality,
     Schedule,
     Slot,
+    StaffMunicipality,
     StaffRole,
     StaffUser,
 )
 from bot.backend.services.codes import new_code  # noqa: E402
+from bot.backend.services.municipalities import get_or_create  # noqa: E402
 from bot.backend.services.staff import create_staff_user  # noqa: E402
 from tests.app.backend_helpers import ThrowAwayPostgres  # noqa: E402
 from tests.ports import free_port  # noqa: E402
@@ -188,6 +194,9 @@ LOCATIONS = (
     ("Bibliotheek Centrum (spreekuurruimte)", "Marktplein 1", "Centrum"),
 )
 STAFF = ("sanne", "joris", "fatma", "pieter", "linda", "youssef", "marloes", "henk", "ayse", "bart")
+#: The second municipality next to the default one (the demo's Heideveen); its share of the rows.
+SECOND_MUNICIPALITY = ("heideveen", "Heideveen")
+SECOND_SHARE = 0.4
 
 
 def weighted(rng: random.Random, pairs: Sequence[tuple[Any, int]]) -> Any:
@@ -241,6 +250,8 @@ class Volume:
     booking_code: str = ""
     booking_name: str = ""
     cancelled_location: int = 0
+    #: The municipalities' ids: the default one first.
+    municipalities: list[int] = field(default_factory=list)
 
 
 class Loader:
@@ -283,6 +294,16 @@ class Loader:
         raise SystemExit(f"staff_volume_benchmark: no value for {table.name}.{name}; teach fill() about it")
 
 
+def municipality_ids(engine: Engine) -> list[int]:
+    """The default municipality (made by migration 0010) and the second one (made here), in that order."""
+    with Session(engine) as session, session.begin():
+        default = session.scalars(select(Municipality.id).order_by(Municipality.id)).first()
+        second = get_or_create(session=session, slug=SECOND_MUNICIPALITY[0], name=SECOND_MUNICIPALITY[1],
+                               actor="benchmark").id  # fmt: skip
+    assert default is not None, "migration 0010 makes the default municipality"
+    return [default, second] if default != second else [default]
+
+
 def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
     """Write the whole volume; see the module's docstring."""
     started = time.monotonic()
@@ -290,6 +311,12 @@ def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
     now = datetime.now(UTC)
     today = now.date()
     volume = Volume(rows)
+    volume.municipalities = towns = municipality_ids(engine)
+
+    def town(rng: random.Random) -> int:
+        """A municipality for a new row: the second one for about SECOND_SHARE of them."""
+        return towns[-1] if rng.random() < SECOND_SHARE else towns[0]
+
     loader = Loader(engine)
     tables = {
         model.__tablename__: Base.metadata.tables[model.__tablename__]
@@ -326,8 +353,12 @@ def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
     ]
     loader.copy(tables["staff_users"], staff_rows)
     staff_ids = [row["id"] for row in staff_rows]
+    links = Base.metadata.tables[StaffMunicipality.__tablename__]
+    loader.copy(links, ({"staff_user_id": staff_id, "municipality_id": towns[index % len(towns)]}
+                        for index, staff_id in enumerate(staff_ids)))  # fmt: skip
 
-    # Locations, spreekuren (3 per location, on different weekdays) and their slots.
+    # Locations (the first half the default municipality's, the rest the second one's), spreekuren (3 per
+    # location, on different weekdays) and their slots.
     loader.copy(
         tables["locations"],
         (
@@ -337,6 +368,7 @@ def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
                 "address": address,
                 "wijk": wijk,
                 "directions": "",
+                "municipality_id": towns[-1] if index >= len(LOCATIONS) // 2 else towns[0],
                 "created_at": now,
             }
             for index, (name, address, wijk) in enumerate(LOCATIONS)
@@ -406,6 +438,7 @@ def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
         assignee = rng.choice(staff_ids) if status != "open" else None
         closed = created + timedelta(hours=rng.uniform(0.2, 72)) if status == "afgerond" else None
         closed = min(closed, now) if closed else None
+        place = town(rng)
         handovers.append(
             {
                 "id": number,
@@ -417,6 +450,7 @@ def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
                 "contact_request": f"Bel me terug op {phone(rng)[3:]}" if rng.random() < 0.3 else None,
                 "status": status,
                 "assignee_id": assignee,
+                "municipality_id": place,
                 "created_at": created,
                 "updated_at": closed or created,
                 "closed_at": closed,
@@ -430,6 +464,7 @@ def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
                 "topic": topic,
                 "handed_over": True,
                 "misunderstood": reason.startswith("De assistent"),
+                "municipality_id": place,
                 "first_seen_at": created - timedelta(minutes=4),
                 "last_seen_at": created,
             }
@@ -457,6 +492,7 @@ def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
                 "topic": topic,
                 "handed_over": False,
                 "misunderstood": topic is None and rng.random() < 0.5,
+                "municipality_id": town(rng),
                 "first_seen_at": created,
                 "last_seen_at": created + timedelta(minutes=3),
             }
@@ -492,6 +528,7 @@ def fill(engine: Engine, rows: int, seed: int = 21) -> Volume:
                 "due_date": due,
                 "status": status,
                 "conversation_id": conversations[rng.randrange(rows)]["conversation_id"],
+                "municipality_id": town(rng),
                 "created_at": created,
             }
         )
@@ -765,11 +802,15 @@ def log_in(client: httpx.Client, username: str, password: str) -> None:
     client.headers["Cookie"] = f"{COOKIE}={session.group(1)}"
 
 
+MEDEWERKER = "medewerker"
+
+
 @dataclass(frozen=True)
 class PageSpec:
     name: str
     path: str
     marker: str  # text the answer must contain (the list is not empty, the page is the real one)
+    user: str = "beheerder"  # who asks: the regional beheerder, or "medewerker" (one municipality)
 
 
 def pages(volume: Volume) -> list[PageSpec]:
@@ -830,6 +871,10 @@ def pages(volume: Volume) -> list[PageSpec]:
         PageSpec("Logboek, zoeken op medewerker", "/staff/beheer/logboek?zoek=staff:joris", "data-audit="),
         PageSpec("Dashboard, 14 dagen", "/staff/dashboard", "<svg"),
         PageSpec("Dashboard, 90 dagen", "/staff/dashboard?dagen=90", "<svg"),
+        PageSpec(
+            "Overdrachten, medewerker van één gemeente", "/staff/overdrachten", "data-handover=", MEDEWERKER
+        ),
+        PageSpec("Dashboard, medewerker van één gemeente (live)", "/staff/dashboard", "<svg", MEDEWERKER),
     ]
 
 
@@ -970,15 +1015,23 @@ def run(args: argparse.Namespace) -> int:
         upgrade(url)
         migrated = time.monotonic() - started
         username, password = f"benchmark-{secrets.token_hex(3)}", secrets.token_urlsafe(18)
+        towns = municipality_ids(engine)
         with Session(engine) as session, session.begin():
-            create_staff_user(
-                session=session,
-                username=username,
-                display_name="Benchmark",
-                password=password,
-                role=StaffRole.ADMIN,
-                actor="benchmark",
-            )
+            slugs = list(session.scalars(select(Municipality.slug).where(Municipality.id.in_(towns))))
+            default_slug = session.scalars(select(Municipality.slug).where(Municipality.id == towns[0])).one()
+            for name, role, places in (
+                (username, StaffRole.ADMIN, slugs),
+                (f"{username}-mw", StaffRole.STAFF, [default_slug]),
+            ):
+                create_staff_user(
+                    session=session,
+                    username=name,
+                    display_name="Benchmark",
+                    password=password,
+                    role=role,
+                    actor="benchmark",
+                    municipalities=places,
+                )
         if args.database:
             volume = Volume(rows=session_count(engine, Handover))
             print(
@@ -991,10 +1044,15 @@ def run(args: argparse.Namespace) -> int:
         results = []
         with tempfile.TemporaryDirectory(prefix="staff-volume-") as folder, stand_in_rasa() as rasa_url:
             with running_backend(url, rasa_url, Path(folder) / "backend.log") as base:
-                with httpx.Client(base_url=base, timeout=60, follow_redirects=False) as client:
+                with (
+                    httpx.Client(base_url=base, timeout=60, follow_redirects=False) as client,
+                    httpx.Client(base_url=base, timeout=60, follow_redirects=False) as scoped,
+                ):
                     log_in(client, username, password)
+                    log_in(scoped, f"{username}-mw", password)
                     for spec in pages(volume):
-                        result = measure(client, spec, volume, args.requests, args.warmup)
+                        asking = scoped if spec.user == MEDEWERKER else client
+                        result = measure(asking, spec, volume, args.requests, args.warmup)
                         results.append(result)
                         print(
                             f"[staff-volume] {result.name:<50} p50 {result.p50:5.0f} ms  "

@@ -32,13 +32,14 @@ def test_a_small_run_measures_every_page_writes_the_report_and_drops_its_databas
         2:
     ]
     expected = [spec.name for spec in pages(Volume(rows=200))]
-    assert names == expected and len(expected) == 20
+    assert names == expected and len(expected) == 22
     assert set(figures["pages"]) == set(expected)
     assert all(0 < page["p50"] <= page["p95"] <= page["max"] for page in figures["pages"].values())
     assert figures["counts"]["handovers"] == 200 and figures["counts"]["bookings"] == 200
     assert figures["counts"]["callback_requests"] == 200 and figures["counts"]["audit_log"] > 1000
     assert "200 handovers" in text and "PostgreSQL" in text and "Notities van de vorige ronde." in text
     assert "/staff/beheer/logboek" in text and "/staff/dashboard" in text and "/staff/afspraken" in text
+    assert "medewerker van één gemeente" in text
     verdict = "Every page under 300 ms p95" in text
     assert status == (0 if verdict else 1)
     database = re.search(r"throw-away database (\w+)", out)
