@@ -4,6 +4,12 @@ Filters: the kind of thing (overdrachten, afspraken, ...) and one action, both w
 search finds who did it (`staff:sanne`, or just `sanne`) and the id or booking code it was about (on
 PostgreSQL with trigram indexes, migration 0007). The log holds no message texts (docs/staff.md), so
 neither does the page.
+
+A beheerder who works for some of the municipalities only (issue 23) reads the lines about their things:
+handovers, callbacks, bookings, conversations, spreekuren and locations of those municipalities, and the
+accounts that work within them. Lines about something gone (deleted after the retention period) or about
+the whole installation (retention, demo data, imports) are left out for them; a beheerder of every
+municipality reads everything.
 """
 
 from __future__ import annotations
@@ -11,10 +17,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from bot.backend.models import AuditEntry
+from bot.backend.models import (
+    AuditEntry,
+    Booking,
+    CallbackRequest,
+    Conversation,
+    Handover,
+    Location,
+    Municipality,
+    Schedule,
+    Slot,
+    StaffMunicipality,
+)
 from bot.backend.services.paging import PAGE_SIZE, Page, clean_search, contains_any, page_of
 
 #: Every action the services write (grep `audit.record`), with what the page calls it.
@@ -47,6 +64,8 @@ ACTIONS: dict[str, str] = {
     "staff.activate": "account aangezet",
     "staff.deactivate": "account uitgezet",
     "staff.password_reset": "nieuw wachtwoord gezet",
+    "staff.municipalities": "gemeenten van account gewijzigd",
+    "municipality.create": "gemeente gemaakt",
     "schedule.create": "spreekuur gemaakt",
     "schedule.update": "spreekuur gewijzigd",
     "schedule.deactivate": "spreekuur gestopt",
@@ -103,11 +122,53 @@ def detail_items(details: dict[str, Any] | None) -> list[tuple[str, str]]:
     return items
 
 
+def _text(column: Any) -> Any:
+    return cast(column, String)
+
+
+def within(scope: frozenset[int]) -> ColumnElement[bool]:
+    """The lines about things of the municipalities in `scope` (ids); see the module's docstring."""
+    ids = sorted(scope)
+    scoped_bookings = (
+        select(Booking.id, Booking.code)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .join(Schedule, Schedule.id == Slot.schedule_id)
+        .join(Location, Location.id == Schedule.location_id)
+        .where(Location.municipality_id.in_(ids))
+        .subquery()
+    )
+    booking_keys = union_all(select(_text(scoped_bookings.c.id)), select(scoped_bookings.c.code))
+    elsewhere = select(StaffMunicipality.staff_user_id).where(StaffMunicipality.municipality_id.not_in(ids))
+    accounts = select(_text(StaffMunicipality.staff_user_id)).where(
+        StaffMunicipality.staff_user_id.not_in(elsewhere)
+    )
+    keys: dict[str, Any] = {
+        "handover": select(_text(Handover.id)).where(Handover.municipality_id.in_(ids)),
+        "callback": select(_text(CallbackRequest.id)).where(CallbackRequest.municipality_id.in_(ids)),
+        "conversation": select(_text(Conversation.id)).where(Conversation.municipality_id.in_(ids)),
+        "location": select(_text(Location.id)).where(Location.municipality_id.in_(ids)),
+        "schedule": select(_text(Schedule.id))
+        .join(Location, Location.id == Schedule.location_id)
+        .where(Location.municipality_id.in_(ids)),
+        "municipality": select(Municipality.slug).where(Municipality.id.in_(ids)),
+        "staff_user": accounts,
+    }
+    parts = [
+        and_(AuditEntry.entity == entity, AuditEntry.entity_id.in_(query)) for entity, query in keys.items()
+    ]
+    parts.append(
+        and_(AuditEntry.entity.in_(("booking", "booking_lookup")), AuditEntry.entity_id.in_(booking_keys))
+    )
+    return or_(*parts)
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     kind: str | None = None
     action: str | None = None
     search: str | None = None
+    #: The municipalities (ids) of a beheerder who does not work for all of them; None: every line.
+    scope: frozenset[int] | None = None
 
     @classmethod
     def parse(cls, kind: str = "", action: str = "", search: str = "") -> tuple[AuditFilter, bool]:
@@ -130,6 +191,8 @@ class AuditFilter:
             query = query.where(AuditEntry.action == self.action)
         if self.search is not None:
             query = query.where(contains_any((AuditEntry.actor, AuditEntry.entity_id), self.search))
+        if self.scope is not None:
+            query = query.where(within(self.scope))
         return query
 
 

@@ -10,9 +10,16 @@ from bot.backend.services.errors import NotFound
 
 
 def list_locations(
-    *, session: Session, wijk: str | None = None, municipality_id: int | None = None
+    *,
+    session: Session,
+    wijk: str | None = None,
+    municipality_id: int | None = None,
+    scope: frozenset[int] | None = None,
 ) -> list[Location]:
+    """The locations, by name; of one municipality, or of those in `scope` (a staff member's), when given."""
     query = select(Location).order_by(Location.name)
+    if scope is not None:
+        query = query.where(Location.municipality_id.in_(scope))
     if wijk is not None:
         query = query.where(Location.wijk == wijk)
     if municipality_id is not None:

@@ -2,6 +2,9 @@
 
 Weekday and times of an existing schedule do not change (its slots and bookings hang on them): to move a
 spreekuur, deactivate it and add a new one. New and edited schedules get their slots at once.
+
+A beheerder manages only the spreekuren of the municipalities they work for (issue 23): `scope` (a set of
+municipality ids; None: all) leaves the others out, and one outside it is answered as if it did not exist.
 """
 
 from __future__ import annotations
@@ -82,24 +85,33 @@ def _valid_until(value: str, valid_from: date) -> date | None:
     return until
 
 
-def list_schedules(*, session: Session) -> list[Schedule]:
+def list_schedules(*, session: Session, scope: frozenset[int] | None = None) -> list[Schedule]:
     query = select(Schedule).options(selectinload(Schedule.location))
+    if scope is not None:
+        query = query.join(Schedule.location).where(Location.municipality_id.in_(scope))
     return list(session.scalars(query.order_by(Schedule.location_id, Schedule.weekday, Schedule.start_time)))
 
 
-def get_schedule(*, session: Session, schedule_id: int) -> Schedule:
+def get_schedule(*, session: Session, schedule_id: int, scope: frozenset[int] | None = None) -> Schedule:
     schedule = session.get(Schedule, schedule_id)
-    if schedule is None:
+    if schedule is None or (scope is not None and schedule.location.municipality_id not in scope):
         raise NotFound("schedule_not_found", "Dit spreekuur bestaat niet.")
     return schedule
 
 
 def create_schedule(
-    *, session: Session, data: ScheduleInput, today: date, horizon_days: int, actor: str
+    *,
+    session: Session,
+    data: ScheduleInput,
+    today: date,
+    horizon_days: int,
+    actor: str,
+    scope: frozenset[int] | None = None,
 ) -> Schedule:
     """Check every field, then add the schedule and its slots for the horizon."""
     location_id = _int(data.location_id, "location_id", "Kies een locatie.", 1, 2**31 - 1)
-    if session.get(Location, location_id) is None:
+    location = session.get(Location, location_id)
+    if location is None or (scope is not None and location.municipality_id not in scope):
         raise invalid("location_id", "Kies een locatie.")
     if data.topic not in TOPICS:
         raise invalid("topic", "Kies een onderwerp.")
@@ -142,10 +154,17 @@ def create_schedule(
 
 
 def update_schedule(
-    *, session: Session, schedule_id: int, data: ScheduleInput, today: date, horizon_days: int, actor: str
+    *,
+    session: Session,
+    schedule_id: int,
+    data: ScheduleInput,
+    today: date,
+    horizon_days: int,
+    actor: str,
+    scope: frozenset[int] | None = None,
 ) -> Schedule:
     """Title, places and 'valid until'. Future slots get the new number of places where the bookings fit."""
-    schedule = get_schedule(session=session, schedule_id=schedule_id)
+    schedule = get_schedule(session=session, schedule_id=schedule_id, scope=scope)
     title = _title(data.title)
     capacity = _capacity(data.capacity)
     valid_until = _valid_until(data.valid_until, schedule.valid_from)
@@ -171,9 +190,11 @@ def update_schedule(
     return schedule
 
 
-def deactivate_schedule(*, session: Session, schedule_id: int, today: date, actor: str) -> int:
+def deactivate_schedule(
+    *, session: Session, schedule_id: int, today: date, actor: str, scope: frozenset[int] | None = None
+) -> int:
     """No more bookings from today on (valid until yesterday); returns the bookings from today on to move."""
-    schedule = get_schedule(session=session, schedule_id=schedule_id)
+    schedule = get_schedule(session=session, schedule_id=schedule_id, scope=scope)
     last_day = today - timedelta(days=1)
     if schedule.valid_until is None or schedule.valid_until > last_day:
         if schedule.valid_from > last_day:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.backend.models import StaffRole, StaffUser
+from bot.backend.models import StaffMunicipality, StaffRole, StaffUser
 from bot.backend.services import audit, staff_sessions
 from bot.backend.services.errors import Conflict, NotFound, invalid
 from bot.backend.services.municipalities import resolve
@@ -108,9 +109,29 @@ def verify_staff_password(*, session: Session, username: str, password: str) -> 
     return user
 
 
-def list_staff_users(*, session: Session) -> list[StaffUser]:
+def _working_elsewhere(scope: frozenset[int]) -> Select[Any]:
+    """The accounts that work for a municipality outside `scope`."""
+    return select(StaffMunicipality.staff_user_id).where(StaffMunicipality.municipality_id.not_in(scope))
+
+
+def list_staff_users(*, session: Session, scope: frozenset[int] | None = None) -> list[StaffUser]:
+    """Every account; with `scope` (a beheerder's municipalities) only those working within it."""
     query = select(StaffUser).options(selectinload(StaffUser.municipalities))
+    if scope is not None:
+        query = query.where(StaffUser.id.not_in(_working_elsewhere(scope)))
     return list(session.scalars(query.order_by(StaffUser.active.desc(), StaffUser.username)))
+
+
+def require_account_in_scope(*, session: Session, user_id: int, scope: frozenset[int]) -> None:
+    """A beheerder changes only accounts that work within their municipalities; another one (also a
+    regional account reaching further) is answered as if it did not exist."""
+    elsewhere = session.scalar(
+        select(func.count()).select_from(
+            _working_elsewhere(scope).where(StaffMunicipality.staff_user_id == user_id).subquery()
+        )
+    )
+    if elsewhere or session.get(StaffUser, user_id) is None:
+        raise NotFound("staff_not_found", "Deze medewerker bestaat niet.")
 
 
 def _other_user(session: Session, user_id: int, actor_id: int | None) -> StaffUser:

@@ -1,4 +1,8 @@
-"""Beheerder pages: staff accounts (create, role, deactivate, reset password) and spreekuur schedules."""
+"""Beheerder pages: staff accounts (create, role, deactivate, reset password) and spreekuur schedules.
+
+A beheerder sees and changes only the spreekuren (and their locations) of the municipalities they work for
+(`StaffIdentity.scope`); another municipality's spreekuur answers the 404 page, as one that does not exist.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ def _staff_page(
     form: dict[str, str] | None = None,
 ) -> Response:
     with sessions.begin() as db:
-        users = staff.list_staff_users(session=db)
+        users = staff.list_staff_users(session=db, scope=user.scope)
         # The municipalities this beheerder may hand out: their own.
         places = [item for item in municipalities.list_municipalities(session=db) if item.id in user.scope]
     return render(
@@ -109,6 +113,7 @@ def change_staff(
         return _staff_page(request, sessions, admin, status=422, error="Kies een rol.")
     try:
         with sessions.begin() as db:
+            staff.require_account_in_scope(session=db, user_id=number, scope=admin.scope)
             if change == "rol":
                 staff.set_staff_role(
                     session=db, user_id=number, role=StaffRole(role), actor=admin.actor, actor_id=admin.id
@@ -158,6 +163,7 @@ def _form_input(fields: dict[str, str]) -> schedules.ScheduleInput:
 def _schedule_form(
     request: Request,
     sessions: Sessions,
+    admin: StaffIdentity,
     *,
     schedule_id: int | None,
     data: schedules.ScheduleInput,
@@ -165,9 +171,13 @@ def _schedule_form(
     error: str = "",
 ) -> Response:
     with sessions.begin() as db:
-        schedule = schedules.get_schedule(session=db, schedule_id=schedule_id) if schedule_id else None
+        schedule = (
+            schedules.get_schedule(session=db, schedule_id=schedule_id, scope=admin.scope)
+            if schedule_id
+            else None
+        )
         location = schedule.location if schedule else None
-        all_locations = locations.list_locations(session=db)
+        all_locations = locations.list_locations(session=db, scope=admin.scope)
     return render(
         request,
         "schedule_form.html",
@@ -181,16 +191,18 @@ def _schedule_form(
 
 
 @router.get("/spreekuren", include_in_schema=False)
-def schedules_page(request: Request, sessions: Sessions, settings: SettingsDep, _admin: Admin) -> Response:
+def schedules_page(request: Request, sessions: Sessions, settings: SettingsDep, admin: Admin) -> Response:
     today = local_today(settings.tz)
     with sessions.begin() as db:
-        items = schedules.list_schedules(session=db)
+        items = schedules.list_schedules(session=db, scope=admin.scope)
     return render(request, "admin_schedules.html", items=items, today=today, is_active=schedules.is_active)
 
 
 @router.get("/spreekuren/nieuw", include_in_schema=False)
-def new_schedule_page(request: Request, sessions: Sessions, _admin: Admin) -> Response:
-    return _schedule_form(request, sessions, schedule_id=None, data=schedules.ScheduleInput(capacity="1"))
+def new_schedule_page(request: Request, sessions: Sessions, admin: Admin) -> Response:
+    return _schedule_form(
+        request, sessions, admin, schedule_id=None, data=schedules.ScheduleInput(capacity="1")
+    )
 
 
 @router.post("/spreekuren", include_in_schema=False)
@@ -232,20 +244,21 @@ def create_schedule(
                 today=local_today(settings.tz),
                 horizon_days=settings.slot_horizon_days,
                 actor=admin.actor,
+                scope=admin.scope,
             )
     except ServiceError as error:
         return _schedule_form(
-            request, sessions, schedule_id=None, data=data, status=error.status, error=error.message
+            request, sessions, admin, schedule_id=None, data=data, status=error.status, error=error.message
         )
     return redirect(request, SCHEDULES_PAGE, notice="spreekuur_aangemaakt")
 
 
 @router.get("/spreekuren/{schedule_id}", include_in_schema=False)
-def edit_schedule_page(request: Request, sessions: Sessions, _admin: Admin, schedule_id: str) -> Response:
+def edit_schedule_page(request: Request, sessions: Sessions, admin: Admin, schedule_id: str) -> Response:
     number = parse_id(schedule_id, A_SCHEDULE)
     with sessions.begin() as db:
         try:
-            item = schedules.get_schedule(session=db, schedule_id=number)
+            item = schedules.get_schedule(session=db, schedule_id=number, scope=admin.scope)
         except ServiceError:
             raise not_found(A_SCHEDULE) from None
         data = schedules.ScheduleInput(
@@ -253,7 +266,7 @@ def edit_schedule_page(request: Request, sessions: Sessions, _admin: Admin, sche
             capacity=str(item.capacity),
             valid_until=item.valid_until.isoformat() if item.valid_until else "",
         )
-    return _schedule_form(request, sessions, schedule_id=number, data=data)
+    return _schedule_form(request, sessions, admin, schedule_id=number, data=data)
 
 
 @router.post("/spreekuren/{schedule_id}", include_in_schema=False)
@@ -278,12 +291,13 @@ def update_schedule(
                 today=local_today(settings.tz),
                 horizon_days=settings.slot_horizon_days,
                 actor=admin.actor,
+                scope=admin.scope,
             )
     except ServiceError as error:
         if error.status == 404:
             raise not_found(A_SCHEDULE) from None
         return _schedule_form(
-            request, sessions, schedule_id=number, data=data, status=error.status, error=error.message
+            request, sessions, admin, schedule_id=number, data=data, status=error.status, error=error.message
         )
     return redirect(request, SCHEDULES_PAGE, notice="spreekuur_gewijzigd")
 
@@ -296,7 +310,11 @@ def deactivate_schedule(
     try:
         with sessions.begin() as db:
             schedules.deactivate_schedule(
-                session=db, schedule_id=number, today=local_today(settings.tz), actor=admin.actor
+                session=db,
+                schedule_id=number,
+                today=local_today(settings.tz),
+                actor=admin.actor,
+                scope=admin.scope,
             )
     except ServiceError:
         raise not_found(A_SCHEDULE) from None

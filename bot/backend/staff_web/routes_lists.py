@@ -1,5 +1,6 @@
 """Long lists: every spreekuur booking (`/staff/afspraken`) and the audit log (`/staff/beheer/logboek`,
-beheerders only), each 50 a page with true counts, filters and a search (issue 21)."""
+beheerders only), each 50 a page with true counts, filters and a search (issue 21); both only of the
+staff member's municipalities (issue 23)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from bot.backend.api.deps import Sessions, SettingsDep
-from bot.backend.services import audit_log, booking_list
+from bot.backend.services import audit_log, booking_list, staff_scope
 from bot.backend.services.clock import local_today
 from bot.backend.services.paging import page_number
 from bot.backend.staff_web.deps import Admin, Staff
@@ -64,7 +65,7 @@ def bookings_page(
 def audit_page(
     request: Request,
     sessions: Sessions,
-    _admin: Admin,
+    admin: Admin,
     soort: str = "",
     actie: str = "",
     zoek: str = "",
@@ -72,6 +73,8 @@ def audit_page(
 ) -> Response:
     filters, dropped = audit_log.AuditFilter.parse(soort[:30], actie[:60], zoek[:200])
     with sessions.begin() as db:
+        if not set(staff_scope.all_municipality_ids(db)) <= admin.scope:
+            filters = replace(filters, scope=admin.scope)  # only the lines about their municipalities
         page = audit_log.audit_page(session=db, filters=filters, page=page_number(pagina))
     return render(
         request,
