@@ -77,15 +77,18 @@ class HandoverView:
     cases: handover_cases.HandoverCases
 
 
-def view_handover(*, session: Session, handover_id: int, viewer: str | None) -> HandoverView:
-    """The handover with its assignee and notes loaded, and its conversation's bookings and callbacks.
+def view_handover(
+    *, session: Session, handover_id: int, viewer: str | None, scope: frozenset[int] | None = None
+) -> HandoverView:
+    """The handover with its assignee and notes loaded, and its conversation's bookings and callbacks
+    (of the municipalities in the staff member's `scope` only, when given).
 
     `viewer` (an audit actor) is recorded as having opened it; None when the page is shown again after
     a refused form, which is no new look.
     """
     handover = handovers.get_handover(session=session, handover_id=handover_id)
     _ = handover.assignee, list(handover.notes)  # loaded now: the page is rendered after the transaction
-    cases = handover_cases.cases_of(session=session, handover=handover)
+    cases = handover_cases.cases_of(session=session, handover=handover, scope=scope)
     if viewer is not None:
         audit.record(session=session, actor=viewer, action="handover.view", entity="handover",
                      entity_id=handover.id)  # fmt: skip

@@ -51,7 +51,9 @@ def inbox_page(
         page = inbox.inbox_page(session=db, filters=filters, page=page_number(pagina), counts=counts)
         channels = inbox.known_channels(session=db, scope=user.scope)
         names = handover_cases.first_names(
-            session=db, conversation_ids=[handover.conversation_id for handover in page.items]
+            session=db,
+            conversation_ids=[handover.conversation_id for handover in page.items],
+            scope=user.scope,
         )
     query = {"status": filters.status.value if filters.status else "", "onderwerp": filters.topic or "",
              "kanaal": filters.channel or "", "zoek": filters.search or ""}  # fmt: skip
@@ -116,7 +118,10 @@ def _detail(
         with sessions.begin() as db:
             staff_scope.require_in_scope(session=db, kind="handover", number=handover_id, scope=user.scope)
             view = handover_actions.view_handover(
-                session=db, handover_id=handover_id, viewer=user.actor if audit_view else None
+                session=db,
+                handover_id=handover_id,
+                viewer=user.actor if audit_view else None,
+                scope=user.scope,
             )
     except ServiceError:
         raise not_found(WHAT) from None
