@@ -1,6 +1,7 @@
 """Scoped staff (issue 23): a medewerker of municipality A can neither read nor change B's cases, on every
 staff route. The routes are enumerated from the app: a new route without an entry in ROUTES fails
-`test_every_staff_route_has_a_scope_check`. HTTP level, real database (SQLite and PostgreSQL).
+`test_every_staff_route_has_a_scope_check`, a beheer route without an entry in BEHEER
+`test_every_beheer_route_has_a_scope_check`. HTTP level, real database (SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from staff_helpers import PASSWORD, login
 
-from bot.backend.models import CaseStatus, Municipality, StaffRole, StaffUser
+from bot.backend.models import AuditEntry, CaseStatus, Municipality, Schedule, StaffRole, StaffUser
 from bot.backend.services import inbox
 from bot.backend.services.callbacks import create_callback
 from bot.backend.services.clock import local_today
@@ -57,8 +58,27 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/staff/beheer/spreekuren/{schedule_id}"): "admin",
     ("POST", "/staff/beheer/spreekuren/{schedule_id}/stoppen"): "admin",
 }
+#: What each beheer route is checked for with a beheerder of A only ("beheer-a"): "list" (B's spreekuren,
+#: locations and accounts left out), "detail" (B's spreekuur: 404), "action" (a change of B's spreekuur or
+#: account: 404, nothing changed), "create" (a spreekuur at B's location or an account for B: 422), "log"
+#: (the audit log: only the lines about A's things; test_the_audit_log_of_a_beheerder_of_a).
+BEHEER: dict[tuple[str, str], str] = {
+    ("GET", "/staff/beheer/logboek"): "log",
+    ("GET", "/staff/beheer/medewerkers"): "list",
+    ("POST", "/staff/beheer/medewerkers"): "create",
+    ("POST", "/staff/beheer/medewerkers/{user_id}/{change}"): "action",
+    ("GET", "/staff/beheer/spreekuren"): "list",
+    ("GET", "/staff/beheer/spreekuren/nieuw"): "list",
+    ("POST", "/staff/beheer/spreekuren"): "create",
+    ("GET", "/staff/beheer/spreekuren/{schedule_id}"): "detail",
+    ("POST", "/staff/beheer/spreekuren/{schedule_id}"): "action",
+    ("POST", "/staff/beheer/spreekuren/{schedule_id}/stoppen"): "action",
+}
 #: Words only B's cases contain (the pages of A's medewerker must not show them).
 B_WORDS = ("Heidezaak", "Bertha", "Berend")
+#: What only B's spreekuren, locations and accounts show on the beheer pages (B's location, its spreekuur,
+#: B's medewerker's account, B's name in the municipality column).
+B_BEHEER_WORDS = ("Huis Heideveen", "Heidespreekuur", "<td>bob</td>", "Heideveen")
 
 
 def staff_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -79,7 +99,7 @@ def staff_routes(app: FastAPI) -> set[tuple[str, str]]:
 class Towns:
     a: Municipality
     b: Municipality
-    ids: dict[str, int]  # B's handover, booking, callback; and A's schedule (for the admin routes)
+    ids: dict[str, int]  # B's handover, booking, callback, schedule, location and medewerker account
 
 
 @pytest.fixture
@@ -90,7 +110,8 @@ def towns(session: Session, make: Factory) -> Towns:
     cases = {}
     for town, first, word in ((a, "Anton", "Antonzaak"), (b, "Bertha", "Heidezaak")):
         location = make.location(f"Huis {town.name} (test)", "Midden", town)
-        schedule = make.schedule(location, weekday=today.weekday(), capacity=5)
+        title = "Heidespreekuur" if town is b else "Inloopspreekuur Geldzaken"
+        schedule = make.schedule(location, weekday=today.weekday(), capacity=5, title=title)
         booking = make.booking(make.slot(schedule, today), first, "0612345678")
         callback = create_callback(session=session, topic="schulden", first_name=first.replace("tha", "end"),
                                    phone="0612345678", municipality=town.slug)  # fmt: skip
@@ -101,16 +122,18 @@ def towns(session: Session, make: Factory) -> Towns:
         upsert_conversation(session=session, conversation_id=f"c2-{town.slug}", channel="socketio",
                             topic="schulden", municipality=town.slug)  # fmt: skip
         cases[town.slug] = {"handover_id": handover.id, "booking_id": booking.id, "callback_id": callback.id,
-                            "schedule_id": schedule.id}  # fmt: skip
+                            "schedule_id": schedule.id, "location_id": location.id}  # fmt: skip
     upsert_conversation(session=session, conversation_id="c3-heideveen", channel="socketio", topic=None,
                         municipality="heideveen")  # fmt: skip
+    users = {}
     for username, role, slugs in (("anna", StaffRole.STAFF, [a.slug]), ("bob", StaffRole.STAFF, [b.slug]),
                                   ("regio", StaffRole.ADMIN, [a.slug, b.slug]),
                                   ("beheer-a", StaffRole.ADMIN, [a.slug])):  # fmt: skip
-        create_staff_user(session=session, username=username, display_name=username.title(),
-                          password=PASSWORD, role=role, municipalities=slugs)  # fmt: skip
+        account = create_staff_user(session=session, username=username, display_name=username.title(),
+                                    password=PASSWORD, role=role, municipalities=slugs)  # fmt: skip
+        users[username] = account.id
     session.commit()
-    return Towns(a, b, {**cases["heideveen"], "user_id": 1, "schedule_id": cases[a.slug]["schedule_id"]})
+    return Towns(a, b, {**cases["heideveen"], "user_id": users["bob"]})
 
 
 def _url(path: str, ids: dict[str, int]) -> str:
@@ -119,6 +142,10 @@ def _url(path: str, ids: dict[str, int]) -> str:
 
 def test_every_staff_route_has_a_scope_check(app: FastAPI) -> None:
     assert staff_routes(app) == set(ROUTES), "a staff route without a scope check in ROUTES (or one gone)"
+
+
+def test_every_beheer_route_has_a_scope_check() -> None:
+    assert set(BEHEER) == {route for route, kind in ROUTES.items() if kind == "admin"}
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
@@ -211,3 +238,127 @@ def test_a_beheerder_hands_out_only_their_own_municipalities(
     assert [place.slug for place in anna.municipalities] == ["heideveen"]
     login(client, "anna")  # a new session reads the new scope
     assert client.get(f"/staff/overdrachten/{towns.ids['handover_id']}").status_code == 200
+
+
+def _beheer_state(session: Session, towns: Towns) -> tuple[Any, ...]:
+    """What a beheer action on B's things would change: B's spreekuur and B's medewerker's account."""
+    session.expire_all()
+    schedule = session.get(Schedule, towns.ids["schedule_id"])
+    bob = session.get(StaffUser, towns.ids["user_id"])
+    assert schedule is not None and bob is not None
+    places = [place.slug for place in bob.municipalities]
+    return (schedule.title, schedule.capacity, schedule.valid_from, schedule.valid_until, bob.role,
+            bob.active, bob.password_hash, places)  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(BEHEER))
+def test_a_beheerder_of_a_cannot_read_or_change_bs_spreekuren_and_accounts(
+    client: TestClient, other_client: TestClient, session: Session, towns: Towns, method: str, path: str
+) -> None:
+    kind = BEHEER[(method, path)]
+    csrf = login(client, "beheer-a")
+    url = _url(path, towns.ids)
+    before, state = snapshot(session), _beheer_state(session, towns)
+    form = {"csrf_token": csrf, "title": "Overgenomen", "capacity": "9", "valid_until": "",
+            "role": "beheerder", "password": "nieuw-wachtwoord-1", "gemeente": "voorbeeldstad"}  # fmt: skip
+    if kind == "list":
+        page = client.get(url)
+        assert page.status_code == 200
+        assert not any(word in page.text for word in B_BEHEER_WORDS), url
+        login(other_client, "regio")
+        assert any(
+            word in other_client.get(url).text for word in B_BEHEER_WORDS[:3]
+        )  # the regional one sees B's
+    elif kind == "detail":
+        assert client.get(url).status_code == 404
+        login(other_client, "regio")
+        assert other_client.get(url).status_code == 200
+    elif kind == "action":
+        answer = client.post(url, data=form)
+        assert answer.status_code == 404, answer.text[:300]
+        assert "bestaat niet" in answer.text
+    elif kind == "create":
+        if "spreekuren" in path:
+            spreekuur = {"location_id": str(towns.ids["location_id"]), "topic": "schulden", "weekday": "1",
+                         "start": "09:00", "end": "10:00", "capacity": "2", "title": "Nieuw"}  # fmt: skip
+            answer = client.post(url, data={**form, **spreekuur})
+            assert answer.status_code == 422 and "Kies een locatie" in answer.text
+        else:
+            account = {
+                "username": "nieuw",
+                "display_name": "Nieuw",
+                "role": "medewerker",
+                "gemeente": "heideveen",
+            }
+            answer = client.post(url, data={**form, **account})
+            assert answer.status_code == 422 and "zelf voor werkt" in answer.text
+    elif kind == "log":
+        page = client.get(url)
+        assert page.status_code == 200 and "data-audit=" in page.text
+    after = snapshot(session)
+    if kind in ("list", "detail"):  # the regional beheerder logged in and looked: only that is new
+        for name in ("audit_log", "staff_sessions"):
+            before.pop(name), after.pop(name)
+    assert after == before and _beheer_state(session, towns) == state
+
+
+def _lines_about(session: Session, entity: str, entity_id: object) -> list[int]:
+    query = select(AuditEntry.id).where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
+    return list(session.scalars(query))
+
+
+def test_the_audit_log_of_a_beheerder_of_a(
+    client: TestClient, other_client: TestClient, session: Session, towns: Towns
+) -> None:
+    """Only the lines about A's things (handovers, callbacks, bookings, accounts); the regional one all."""
+    a_handover = session.scalars(select(AuditEntry.entity_id).where(AuditEntry.entity == "handover")).all()
+    a_ids = [number for number in a_handover if number != str(towns.ids["handover_id"])]
+    assert a_ids
+    b_lines = [
+        *_lines_about(session, "handover", towns.ids["handover_id"]),
+        *_lines_about(session, "callback", towns.ids["callback_id"]),
+        *_lines_about(session, "staff_user", towns.ids["user_id"]),
+        *_lines_about(session, "municipality", "heideveen"),
+    ]
+    a_lines = _lines_about(session, "handover", a_ids[0])
+    anna = session.scalars(select(StaffUser.id).where(StaffUser.username == "anna")).one()
+    a_lines += _lines_about(session, "staff_user", anna)
+    assert len(b_lines) >= 4 and len(a_lines) >= 2
+    login(client, "beheer-a")
+    login(other_client, "regio")
+    for query in ("", "?soort=overdrachten", "?soort=accounts", "?zoek=" + str(towns.ids["handover_id"])):
+        mine = client.get("/staff/beheer/logboek" + query).text
+        assert not any(f'data-audit="{line}"' in mine for line in b_lines), query
+    mine = client.get("/staff/beheer/logboek").text
+    assert all(f'data-audit="{line}"' in mine for line in a_lines)
+    everything = other_client.get("/staff/beheer/logboek").text
+    assert all(f'data-audit="{line}"' in everything for line in b_lines + a_lines)
+
+
+def test_the_handover_page_shows_only_the_scopes_bookings_and_callbacks(
+    client: TestClient, other_client: TestClient, session: Session, make: Factory, towns: Towns
+) -> None:
+    """A conversation in which the resident first chose B and then A: the handover (A's) names A's booking
+    and callback only for A's medewerker; the regional beheerder sees B's too."""
+    today = local_today()
+    handover = create_handover(session=session, conversation_id="c-both", channel="socketio",
+                               reason="vraagt iemand", summary="Antonzaak",
+                               municipality=towns.a.slug)  # fmt: skip
+    for town, first in ((towns.a, "Annemiek"), (towns.b, "Bertha")):
+        location = make.location(f"Tweede huis {town.name}", "Midden", town)
+        booking = make.booking(
+            make.slot(make.schedule(location, weekday=today.weekday()), today), first, "0611111111"
+        )
+        booking.conversation_id = "c-both"
+        create_callback(session=session, topic="schulden", first_name=f"{first}bel", phone="0612345678",
+                        municipality=town.slug, conversation_id="c-both")  # fmt: skip
+    session.commit()
+    login(client, "anna")
+    page = client.get(f"/staff/overdrachten/{handover.id}").text
+    assert "Annemiek" in page and "Annemiekbel" in page
+    assert "Bertha" not in page and "Berthabel" not in page
+    inbox_page = client.get("/staff/overdrachten").text  # the first name next to the handover: A's
+    assert "Bertha" not in inbox_page
+    login(other_client, "regio")
+    both = other_client.get(f"/staff/overdrachten/{handover.id}").text
+    assert "Annemiek" in both and "Bertha" in both and "Berthabel" in both
