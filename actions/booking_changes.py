@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendClient, BackendRejected, BackendUnavailable
 from actions.form_base import CHANGE_SLOTS, BookingFormValidation, say
 from actions.spreekuur import slot_button_text
+from bot.assistant.municipality import is_slug
 from bot.assistant.settings import rasa_side_settings
 from bot.shared.booking_codes import find_code
 
@@ -100,13 +101,18 @@ class ValidateBookingChangeForm(BookingFormValidation):
             say(dispatcher, "utter_code_cancelled", self.settings(), tracker)
             return {"change_code": None, "change_verification": None}
         slot = booking["slot"]
-        return {
+        opened_slots = {
             "change_code": booking["code"],
             "change_verification": CHECKED,
             "change_ticket": ticket,
             "topic": booking["topic"],
             "change_label": f"{slot_button_text(slot)}, {slot['location']['name']}",
         }
+        # A booking stays in its municipality: a move offers that municipality's times.
+        municipality = booking.get("municipality") or slot["location"].get("municipality")
+        if is_slug(municipality):
+            opened_slots["gemeente"] = municipality
+        return opened_slots
 
     async def validate_change_choice(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -134,6 +134,7 @@ def texts(replies: list[dict[str, Any]]) -> str:
 
 def test_rest_pause_silence_crisis_reply_and_closing(stack: Stack) -> None:
     sender = "handover-rest-1"
+    stack.say(sender, "ik woon in Voorbeeldstad")  # the handover goes to this municipality's team
     stack.say(sender, "ik heb een brief van de deurwaarder gekregen")
     consent = stack.say(sender, "ik wil iemand van het wijkteam spreken")
     assert "Zal ik je vraag doorgeven aan een medewerker" in texts(consent)
@@ -182,6 +183,7 @@ def age_conversation(tracker_db: Path, sender: str, seconds: float) -> None:
 
 def test_a_handed_over_conversation_stays_paused_when_its_session_expires(stack: Stack) -> None:
     sender = "handover-rest-expired"
+    stack.say(sender, "ik woon in Voorbeeldstad")
     stack.say(sender, "/request_human")
     assert HANDED_OVER in texts(stack.say(sender, "ja graag"))
     assert stack.tracker(sender)["paused"] is True
@@ -217,7 +219,11 @@ async def test_socketio_staff_reply_and_closing_reach_the_widget_socket(stack: S
     assert await asyncio.wait_for(confirmed, 10) == session_id
 
     async def say(text: str, quiet_seconds: float = 3.0) -> list[dict[str, Any]]:
-        await client.emit("user_uttered", {"message": text, "session_id": session_id})
+        # As the widget with data-gemeente sends it (bot/backend/widget/static/widget.js).
+        await client.emit(
+            "user_uttered",
+            {"message": text, "session_id": session_id, "metadata": {"gemeente": "voorbeeldstad"}},
+        )
         return await collect(quiet_seconds)
 
     async def collect(quiet_seconds: float) -> list[dict[str, Any]]:
@@ -260,6 +266,7 @@ def test_the_socket_server_refuses_requests_from_other_origins(stack: Stack) -> 
 def test_telegram_staff_reply_reaches_send_message(stack: Stack, standin: TelegramStandIn) -> None:
     chat = 9401
     standin.deliver(standin.text_update(chat, "/start"))
+    standin.deliver(standin.text_update(chat, "ik woon in Voorbeeldstad"))  # Telegram has no data-gemeente
     standin.deliver(standin.text_update(chat, "ik wil iemand van het wijkteam spreken"))
     assert "Zal ik je vraag doorgeven" in standin.texts(chat)[-1]
     standin.deliver(standin.button_update(chat, "/affirm", message_id=4000))

@@ -123,6 +123,7 @@ def test_dutch_messages_get_no_english_line(server: Server) -> None:
 
 def test_a_handed_over_conversation_still_gets_the_crisis_replies(server: Server) -> None:
     sender = "safety-paused"
+    server.say(sender, "ik woon in Voorbeeldstad")  # the handover goes to this municipality's team
     server.say(sender, "/request_human")
     assert any("Ik heb je vraag doorgegeven" in reply for reply in server.say(sender, "ja graag"))
     assert server.tracker(sender)["paused"] is True

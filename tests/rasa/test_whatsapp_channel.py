@@ -480,6 +480,7 @@ def test_a_resident_books_a_spreekuur(stack: Stack, standin: WhatsAppStandIn) ->
 def test_handover_staff_replies_inside_and_outside_the_window(stack: Stack, standin: WhatsAppStandIn) -> None:
     wa_id = "31688880001"
     sender = sender_of(wa_id)
+    say(standin, wa_id, "ik woon in Voorbeeldstad")  # WhatsApp has no data-gemeente: the resident says it
     say(standin, wa_id, "ik heb een brief van de deurwaarder gekregen")
     consent = say(standin, wa_id, "ik wil iemand van het wijkteam spreken")[-1]
     handed_over = press(standin, wa_id, consent, 0)
