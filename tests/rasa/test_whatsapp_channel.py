@@ -464,6 +464,7 @@ def test_a_refused_message_is_logged_without_its_text(stack: Stack, standin: Wha
 def test_a_resident_books_a_spreekuur(stack: Stack, standin: WhatsAppStandIn) -> None:
     wa_id = "31677770001"
     say(standin, wa_id, "hallo")
+    say(standin, wa_id, "ik woon in Voorbeeldstad")  # else the spreekuur asks it first
     offer = say(standin, wa_id, "ik wil een afspraak maken")
     slots = offer[-1]
     assert slots.kind in ("list", "button") and slots.buttons, all_text(offer)
