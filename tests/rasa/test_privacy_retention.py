@@ -141,7 +141,7 @@ def asyncio_retrieve(store: TrackerStore, sender: str) -> DialogueStateTracker:
 
 
 def test_purge_removes_whatsapp_numbers_past_the_retention_period(endpoints: Path) -> None:
-    """The WhatsApp channel's number table goes with the conversations (also when the channel is not running)."""
+    """The WhatsApp channel's number table goes with the conversations (also when the channel is not on)."""
     from bot.assistant.channels.forget import innermost_store
     from bot.assistant.channels.whatsapp_contacts import SqlContacts
 
