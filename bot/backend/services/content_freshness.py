@@ -52,10 +52,12 @@ def web_link(source_url: str) -> str | None:
 
 
 def _modified(content_dir: Path) -> tuple[float, ...]:
+    """The change times of the content files, the municipality files under local/ included."""
+    paths = [content_dir / name for name in CONTENT_FILES] + sorted((content_dir / "local").glob("*.yml"))
     stamps = []
-    for name in CONTENT_FILES:
+    for path in paths:
         try:
-            stamps.append((content_dir / name).stat().st_mtime)
+            stamps.append(path.stat().st_mtime)
         except OSError:
             stamps.append(-1.0)
     return tuple(stamps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -133,3 +134,26 @@ def test_panel_rows_and_links(content: Path) -> None:
     )
     assert web_link("https://www.huurcommissie.nl/x") == "https://www.huurcommissie.nl/x"
     assert web_link("de brief met het besluit") is None and web_link("") is None
+
+
+def test_a_municipality_files_review_date_is_listed_and_an_edit_is_noticed(content: Path) -> None:
+    """content/local/<gemeente>.yml has its own review date; the panel reads the file again after an edit."""
+    today = date(2027, 6, 1)
+    assert [row.item.file for row in freshness_panel(content_dir=content, today=today).rows] == [
+        "facts.yml",
+        "facts.yml",
+        "local.yml",
+    ]
+    (content / "local").mkdir()
+    town = content / "local" / "heideveen.yml"
+    town.write_text(
+        "valid_until: 2027-07-15\nvalues:\n  wijkteam_telefoon: '0987-654 321'\n", encoding="utf-8"
+    )
+    files = [row.item.file for row in freshness_panel(content_dir=content, today=today).rows]
+    assert any("heideveen" in name for name in files), files
+    town.write_text(
+        "valid_until: 2028-07-15\nvalues:\n  wijkteam_telefoon: '0987-654 321'\n", encoding="utf-8"
+    )
+    os.utime(town, (town.stat().st_atime, town.stat().st_mtime + 5))  # a later change time, as an edit gives
+    files = [row.item.file for row in freshness_panel(content_dir=content, today=today).rows]
+    assert not any("heideveen" in name for name in files), files
