@@ -134,6 +134,7 @@ def test_a_stappenplan_is_walked_step_by_step_and_resumed(stack: Stack) -> None:
 def test_a_resident_books_the_spreekuur_in_conversation(stack: Stack) -> None:
     """End to end: a slot button, a first name, a phone number, "ja"; the booking is in the backend."""
     sender = "smoke-booking"
+    stack.say(sender, "ik woon in Voorbeeldstad")  # the spreekuren are per municipality (issue 23)
     offer = stack.say(sender, "ik wil een afspraak maken")[-1]
     assert offer["text"].startswith("Dit zijn de eerste vrije tijden")
     assert stack.say(sender, offer["buttons"][0]["payload"])[-1]["text"].startswith("Wat is je voornaam?")
