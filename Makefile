@@ -1,5 +1,6 @@
 # Voordeur task runner. The README's two set-up commands are `make start` and `make test`.
-.PHONY: start test chat train setup lock lint sync start-production start-replicas audit benchmark-load purge content-check
+.PHONY: start test chat train setup lock lint sync start-production start-replicas audit benchmark-load purge content-check \
+	review-export
 
 start:  ## install what is missing, train when needed, run the whole assistant
 	@scripts/start.sh
@@ -39,6 +40,10 @@ test:   ## install what is missing and run every test suite
 
 purge:  ## retention: delete conversations, bookings and handovers older than RETENTION_*_DAYS (DRY_RUN=1 counts)
 	@scripts/purge.sh $(if $(DRY_RUN),--dry-run,)
+
+review-export:  ## the review page's example queue as Rasa NLU YAML (OUT=file, default var/review/reviewed.yml) for the team to merge into data/nlu/
+	@bash -c 'source scripts/lib.sh && load_env && export_runtime_env && cd "$$ROOT" && \
+		.venv/app/bin/python -m bot.backend review-export --output "$(or $(OUT),var/review/reviewed.yml)"'
 
 chat:   ## chat in the terminal with the running assistant
 	@.venv/app/bin/python scripts/chat.py

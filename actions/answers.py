@@ -10,16 +10,28 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient
 from actions.content import content_store
+from actions.feedback import count_shown, feedback_buttons, may_ask, with_question
 from actions.glossary import FirstUse
-from actions.municipality import ask_once, municipality_of
+from actions.municipality import ask_once, known_municipality, municipality_of
 from actions.session import conversation_channel
-from bot.assistant.settings import rasa_side_settings
+from bot.assistant.settings import RasaSideSettings, rasa_side_settings
 from bot.shared.topics import ANSWER_TOPICS, RESIDENT_LABELS
 
 WHICH_TOPIC = {
     "je": "Gaat je vraag over {first} of over {second}?",
     "u": "Gaat uw vraag over {first} of over {second}?",
 }
+
+
+def report_missed(tracker: Tracker, settings: RasaSideSettings, kind: str, guesses: list[str]) -> None:
+    """Report a typed message that ended in a fallback or a clarifying question, for the review page
+    (best effort, without waiting); a button's payload is not reported."""
+    text = str(tracker.latest_message.get("text") or "")
+    if not text.strip() or text.startswith("/"):
+        return
+    BackendClient.from_settings(settings).missed_message_soon(
+        text, kind, conversation_channel(tracker), municipality=known_municipality(tracker), guesses=guesses
+    )
 
 
 def topic_of(intent: str | None) -> str | None:
@@ -63,11 +75,15 @@ class ActionAnswer(Action):
             current_topic = tracker.get_slot("topic")
             if current_topic not in ambiguity.choices:
                 ask_which_topic(dispatcher, form, list(ambiguity.choices.items()))
+                report_missed(
+                    tracker, settings, "verduidelijking", [intent for _, intent in ambiguity.choices.items()]
+                )
                 return []
             intent = ambiguity.choices[current_topic]
         answer = store.answers.get(intent or "")
         if answer is None:
             dispatcher.utter_message(response="utter_ask_rephrase")
+            report_missed(tracker, settings, "fallback", [intent] if intent else [])
             return []
         if store.uses_local_values(answer.texts):
             # The answer names the municipality's own facts: ask it once first (the message pipeline
@@ -77,10 +93,12 @@ class ActionAnswer(Action):
                 return asked
         municipality = municipality_of(tracker, settings)
         first_use = FirstUse(tracker, settings)  # explains jargon the first time (actions/glossary.py)
-        dispatcher.utter_message(
-            text=first_use.annotate(store.text(answer.texts, form, municipality=municipality)),
-            buttons=store.buttons(answer.offers, form, municipality=municipality),
-        )
+        text = first_use.annotate(store.text(answer.texts, form, municipality=municipality))
+        buttons = store.buttons(answer.offers, form, municipality=municipality)
+        if may_ask(tracker):  # "Heeft dit geholpen?" on the answer's own message (actions/feedback.py)
+            text, buttons = with_question(text), [*buttons, *feedback_buttons(answer.intent)]
+        dispatcher.utter_message(text=text, buttons=buttons)
+        count_shown(tracker, settings, answer.intent)
         topic = topic_of(intent)
         if topic != tracker.get_slot("topic"):  # counted for the team's dashboard, best effort
             BackendClient.from_settings(settings).note_conversation_soon(

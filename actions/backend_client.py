@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from collections.abc import Coroutine
 from functools import cache
 from typing import Any
 from urllib.parse import quote
@@ -287,6 +288,82 @@ class BackendClient:
         _pending_notes.add(task)
         task.add_done_callback(_pending_notes.discard)
         return task
+
+    # --- feedback and the review page (issue 23): best effort, like the conversation figures ----------
+
+    async def _report(self, path: str, body: dict[str, Any], what: str) -> bool:
+        """POST a report with the short timeout; a failure is logged and returns False, never raised."""
+        try:
+            await self._call("POST", path, json=body, timeout=min(self._timeout, ACTIVITY_TIMEOUT_SECONDS))
+        except (BackendUnavailable, BackendRejected) as error:
+            logger.warning("%s not recorded: %s", what, error)
+            return False
+        except Exception as error:  # never break a conversation for a report
+            logger.warning("%s not recorded: %s", what, type(error).__name__)
+            return False
+        return True
+
+    def _soon(self, report: Coroutine[Any, Any, bool]) -> asyncio.Task[bool]:
+        task = asyncio.get_running_loop().create_task(report)
+        _pending_notes.add(task)
+        task.add_done_callback(_pending_notes.discard)
+        return task
+
+    def answer_shown_soon(self, conversation_id: str, answer: AnswerReport) -> asyncio.Task[bool]:
+        """Count a shown answer for the review page, without waiting (POST /api/feedback/shown)."""
+        body = answer.body(conversation_id)
+        return self._soon(self._report("/feedback/shown", body, "Shown answer"))
+
+    async def answer_verdict(self, conversation_id: str, answer: AnswerReport, *, helped: bool) -> bool:
+        """The resident's "Ja" or "Nee" to "Heeft dit geholpen?" (POST /api/feedback)."""
+        body = {**answer.body(conversation_id), "helped": helped}
+        return await self._report("/feedback", body, "Answer feedback")
+
+    def missed_message_soon(
+        self,
+        text: str,
+        kind: str,
+        channel: str,
+        *,
+        municipality: str | None = None,
+        guesses: list[str] | None = None,
+    ) -> asyncio.Task[bool]:
+        """A typed message that ended in a fallback or a clarifying question (POST /api/missed-messages);
+        `kind` is "fallback" or "verduidelijking". The backend masks and cuts the text."""
+        body: dict[str, Any] = {"text": text[:MISSED_TEXT_MAX], "kind": kind, "channel": channel}
+        if municipality:
+            body["municipality"] = municipality
+        if guesses:
+            body["guesses"] = [guess[:100] for guess in guesses[:5]]
+        return self._soon(self._report("/missed-messages", body, "Missed message"))
+
+
+#: What the actions send of a resident's text at most (the backend keeps at most 500 characters).
+MISSED_TEXT_MAX = 2000
+
+
+class AnswerReport:
+    """What identifies a shown answer for the review page: its id, the channel, the content version and the
+    resident's municipality (may be unknown: the backend's default then)."""
+
+    def __init__(
+        self, answer_id: str, channel: str, content_version: str, municipality: str | None = None
+    ) -> None:
+        self.answer_id = answer_id
+        self.channel = channel
+        self.content_version = content_version
+        self.municipality = municipality
+
+    def body(self, conversation_id: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "conversation_id": conversation_id[:200],
+            "answer_id": self.answer_id,
+            "channel": self.channel,
+            "content_version": self.content_version,
+        }
+        if self.municipality:
+            body["municipality"] = self.municipality
+        return body
 
 
 def _path_code(code: str) -> str:

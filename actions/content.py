@@ -16,6 +16,7 @@ expire within 60 days are logged as warnings when the content is (re)loaded and 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import re
@@ -316,6 +317,23 @@ def content_store(root: Path, today: dt.date | None = None) -> ContentStore:
         _reported[root] = (stamp, today)
         report_freshness(store, root, today)
     return store
+
+
+_versions: dict[Path, tuple[Stamp, str]] = {}
+
+
+def content_version(root: Path) -> str:
+    """A short version of the content as the action server reads it (the first 12 hex digits of a SHA-256
+    over every content file's path and bytes), stored with each answer's feedback; new when a file changes."""
+    files = sorted(root.rglob("*.yml"))
+    stamp = tuple((str(path), path.stat().st_mtime_ns) for path in files)
+    cached = _versions.get(root)
+    if cached is None or cached[0] != stamp:
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+        _versions[root] = (stamp, digest.hexdigest()[:12])
+    return _versions[root][1]
 
 
 def report_freshness(store: ContentStore, root: Path, today: dt.date) -> None:

@@ -28,7 +28,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ask_which_topic, topic_of
+from actions.answers import ask_which_topic, report_missed, topic_of
 from actions.backend_client import BackendClient
 from actions.content import content_store
 from actions.session import conversation_channel
@@ -210,6 +210,11 @@ class ActionHandleNluFallback(Action):
         answers = content_store(settings.content_dir).answers
         form = settings.address_form
         decision = decide(tracker.latest_message, answers)
+        # For the review page: the message, the kind of reply and the model's best guesses.
+        guesses = [intent for intent, _ in real_ranking(tracker.latest_message)[:3]]
+        report_missed(
+            tracker, settings, "fallback" if decision.kind == "rephrase" else "verduidelijking", guesses
+        )
         if decision.kind == "competing_topics":
             topics = [topic_of(intent) or "" for intent in decision.intents]
             ask_which_topic(dispatcher, form, list(zip(topics, decision.intents, strict=True)))

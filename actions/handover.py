@@ -20,6 +20,7 @@ from actions.backend_client import BackendClient, BackendRejected, BackendUnavai
 from actions.content import ContentStore, content_store
 from actions.form_base import say
 from actions.municipality import ask_once, known_municipality, municipality_name, municipality_of
+from actions.plans import record_typed_verdict
 from actions.session import conversation_channel
 from bot.assistant.channels.action_contract import CLIENT_METADATA_KEY
 from bot.assistant.channels.limit_replies import handovers_reply
@@ -162,7 +163,8 @@ class ActionAskHandoverConsent(Action):
         reason = consent_reason(tracker)
         dispatcher.utter_message(response=CONSENT_QUESTIONS[reason])
         events: list[EventType] = [SlotSet("handover_reason", reason)]
-        if tracker.get_slot("plan_feedback_pending"):
+        if tracker.get_slot("plan_feedback_pending"):  # a typed "nee" to "Heeft dit geholpen?"
+            await record_typed_verdict(tracker, helped=False)
             events.append(SlotSet("plan_feedback_pending", None))
         return events
 

@@ -1,8 +1,9 @@
 """Stappenplannen: walk a self-help plan one step at a time (content/plans/*.yml).
 
 The plan and the step live in slots, so the resident can stop, ask something else and come back
-with "waar was ik?". After the last step the assistant asks whether the plan helped ("nee" leads to
-the offer of a person, see actions/handover.py) and offers a callback or a spreekuur.
+with "waar was ik?". After the last step the assistant asks "Heeft dit geholpen?" with Ja and Nee naming
+the plan (actions/feedback.py; a typed "nee" leads to the offer of a person, see actions/handover.py)
+and offers a callback or a spreekuur.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient
 from actions.content import ContentStore, Plan, content_store, plan_start_payload
+from actions.feedback import answer_report, count_shown, feedback_buttons, may_ask
 from actions.glossary import FirstUse
 from actions.municipality import ask_once, municipality_of
 from actions.session import conversation_channel
@@ -30,17 +32,28 @@ NAVIGATION = [
     {"title": "Stoppen", "payload": "/stappenplan_stoppen"},
     {"title": "Iemand spreken", "payload": "/request_human"},
 ]
-# The end of a plan asks whether it helped: "nee" leads to the offer of a person (actions/handover.py).
+# The end of a plan asks whether it helped (actions/feedback.py): Ja and Nee name the plan
+# (`plan:<id>`); a typed "nee" leads to the offer of a person (actions/handover.py).
 CLOSING_OFFER = [
-    {"title": "Ja, het hielp", "payload": "/affirm"},
-    {"title": "Nee, ik wil hulp", "payload": "/deny"},
     {"title": "Terugbelverzoek", "payload": "/request_callback"},
     {"title": "Spreekuur", "payload": "/book_spreekuur"},
 ]
+#: Ja and Nee when the feedback question is out of place this turn (actions/feedback.py `may_ask`).
+PLAIN_VERDICT = [
+    {"title": "Ja, het hielp", "payload": "/affirm"},
+    {"title": "Nee, ik wil hulp", "payload": "/deny"},
+]
+
+
+def plan_answer_id(plan_id: str) -> str:
+    """How feedback names a stappenplan."""
+    return f"plan:{plan_id}"
+
+
 MESSAGES = {
     "je": {
         "step": "Stap {number} van {total}:\n{text}",
-        "done": "Je bent klaar met dit stappenplan. Goed gedaan!\n\nHeeft het stappenplan je geholpen? "
+        "done": "Je bent klaar met dit stappenplan. Goed gedaan!\n\nHeeft dit geholpen? "
         "Zo niet, dan kan iemand van het wijkteam met je meekijken.",
         "first": "Dit is de eerste stap.",
         "stopped": "Je bent gestopt bij stap {number} van '{title}'. "
@@ -51,7 +64,7 @@ MESSAGES = {
     },
     "u": {
         "step": "Stap {number} van {total}:\n{text}",
-        "done": "U bent klaar met dit stappenplan. Goed gedaan!\n\nHeeft het stappenplan u geholpen? "
+        "done": "U bent klaar met dit stappenplan. Goed gedaan!\n\nHeeft dit geholpen? "
         "Zo niet, dan kan iemand van het wijkteam met u meekijken.",
         "first": "Dit is de eerste stap.",
         "stopped": "U bent gestopt bij stap {number} van '{title}'. "
@@ -197,7 +210,11 @@ class ActionPlanNext(PlanAction):
         assert turn.plan is not None
         if turn.step + 1 < len(turn.plan.steps):
             return self.show_step(turn, turn.plan, turn.step + 1)
-        turn.dispatcher.utter_message(text=MESSAGES[turn.form]["done"], buttons=CLOSING_OFFER)
+        answer_id = plan_answer_id(turn.plan.id)
+        settings = rasa_side_settings()
+        verdict = feedback_buttons(answer_id) if may_ask(turn.tracker) else PLAIN_VERDICT
+        turn.dispatcher.utter_message(text=MESSAGES[turn.form]["done"], buttons=[*verdict, *CLOSING_OFFER])
+        count_shown(turn.tracker, settings, answer_id)
         return [
             SlotSet("plan_id", None),
             SlotSet("plan_step", None),
@@ -254,4 +271,15 @@ class ActionPlanHelped(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_plan_helped")
+        await record_typed_verdict(tracker, helped=True)
         return [SlotSet("plan_feedback_pending", None)]
+
+
+async def record_typed_verdict(tracker: Tracker, *, helped: bool) -> None:
+    """A typed "ja" or "nee" to the end of a stappenplan counts as its feedback too (best effort)."""
+    plan_id = tracker.get_slot("plan_finished")
+    if not isinstance(plan_id, str) or not plan_id:
+        return
+    settings = rasa_side_settings()
+    report = answer_report(tracker, settings, plan_answer_id(plan_id))
+    await BackendClient.from_settings(settings).answer_verdict(tracker.sender_id, report, helped=helped)

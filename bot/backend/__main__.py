@@ -54,7 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     staff = commands.add_parser("create-staff", help="create a staff account (asks for the password)")
     staff.add_argument("username")
     staff.add_argument("--name", required=True)
-    staff.add_argument("--role", choices=["medewerker", "beheerder"], default="medewerker")
+    staff.add_argument("--role", choices=["medewerker", "beheerder", "redacteur"], default="medewerker")
+    exporter = commands.add_parser(
+        "review-export", help="write the reviewed NLU examples (review page) as Rasa NLU YAML"
+    )
+    exporter.add_argument("--output", type=Path, required=True, help="the YAML file to write")
     purger = commands.add_parser("purge", help="delete data older than the retention periods")
     purger.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     for kind in ("conversation", "booking", "handover"):
@@ -116,6 +120,7 @@ def main(argv: list[str] | None = None, settings: BackendSettings | None = None)
         "import-places": commands.import_places_command,
         "export-bookings": commands.export_bookings,
         "purge": commands.purge,
+        "review-export": commands.review_export,
     }
     if args.command == "create-staff":
         password = getpass.getpass("Wachtwoord (minstens 12 tekens): ")

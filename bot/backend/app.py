@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.backend.api.conversations import router as conversations_router
 from bot.backend.api.errors import install_error_handlers
+from bot.backend.api.feedback import router as feedback_router
 from bot.backend.api.limits import router as limits_router
 from bot.backend.api.municipalities import router as municipalities_router
 from bot.backend.api.office_hours import router as office_hours_router
@@ -37,6 +38,7 @@ def create_app(
     app.include_router(conversations_router)
     app.include_router(limits_router)
     app.include_router(municipalities_router)
+    app.include_router(feedback_router)
     install_staff_web(app)
 
     @app.get("/health")

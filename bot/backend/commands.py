@@ -18,6 +18,7 @@ from bot.backend.services.errors import ServiceError
 from bot.backend.services.place_import import PlaceRowError, import_places, read_place_rows
 from bot.backend.services.retention import RetentionPeriods
 from bot.backend.services.retention import purge as run_purge
+from bot.backend.services.review import export_queue
 from bot.backend.services.schedule_import import RowError, read_rows
 from bot.backend.services.schedule_import import import_schedules as run_import
 from bot.backend.services.seed import find_demo_locations, seed_demo_data
@@ -133,6 +134,16 @@ def create_staff(settings: BackendSettings, args: argparse.Namespace, password: 
     except ServiceError as error:
         print(error.message, file=sys.stderr)
         return 1
+    return 0
+
+
+def review_export(settings: BackendSettings, args: argparse.Namespace) -> int:
+    """The review page's example queue as Rasa NLU YAML (services/review.py); never trained on by itself."""
+    with session_factory_for(settings).begin() as session:
+        count = export_queue(session=session, path=args.output)
+    print(
+        f"review-export: {count} example(s) written to {args.output}; merge them into data/nlu/ and retrain"
+    )
     return 0
 
 

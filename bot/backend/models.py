@@ -107,6 +107,8 @@ class UrgentReason(str, enum.Enum):
 class StaffRole(str, enum.Enum):
     STAFF = "medewerker"
     ADMIN = "beheerder"
+    #: A content editor: reads the review page (feedback on answers, messages the bot missed), no cases.
+    EDITOR = "redacteur"
 
 
 class Municipality(Base):
@@ -522,3 +524,76 @@ class BookingLookup(Base):
     ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     expires_at: Mapped[datetime | None]
+
+
+class AnswerFeedback(Base):
+    """An answer (or the end of a stappenplan) the bot showed a resident, and whether it helped (issue 23).
+
+    The action server reports each shown answer (`helped` None); the resident's "Ja" or "Nee" fills
+    `helped` of the latest row of that answer in that conversation, "Wat miste je?" its `remark` (masked,
+    at most REMARK_MAX characters). The conversation is kept as a hash only, to find that row.
+    """
+
+    __tablename__ = "answer_feedback"
+    __table_args__ = (
+        Index("ix_answer_feedback_conversation_answer", "conversation_key", "answer_id"),
+        Index("ix_answer_feedback_answer_municipality", "answer_id", "municipality_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The answer's intent (content/answers) or `plan:<id>` for a stappenplan.
+    answer_id: Mapped[str] = mapped_column(String(100))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    #: The content version the action server showed (a hash of content/).
+    content_version: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(30))
+    #: SHA-256 of the conversation id (never the id itself).
+    conversation_key: Mapped[str] = mapped_column(String(64))
+    helped: Mapped[bool | None]
+    remark: Mapped[str | None] = mapped_column(String(300))
+    shown_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    answered_at: Mapped[datetime | None]
+
+    municipality: Mapped[Municipality] = relationship()
+
+
+class MissedKind(str, enum.Enum):
+    """How the bot met a message it did not understand well enough."""
+
+    FALLBACK = "fallback"  # asked to rephrase
+    CLARIFY = "verduidelijking"  # asked which of a few questions was meant
+
+
+class MissedMessage(Base):
+    """A resident's message that ended in a fallback or a clarifying question, masked, for the review page."""
+
+    __tablename__ = "missed_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[MissedKind] = mapped_column(_enum(MissedKind, "missed_kind"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    #: The model's best guesses (intent names), best first.
+    guesses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: True once an editor added it as an example (it leaves the list).
+    reviewed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    municipality: Mapped[Municipality] = relationship()
+
+
+class ReviewedExample(Base):
+    """A resident's message an editor added as an NLU example of an intent: the queue that
+    `review-export` writes as Rasa NLU YAML for the team to merge into data/nlu/."""
+
+    __tablename__ = "reviewed_examples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(500))
+    intent: Mapped[str] = mapped_column(String(100), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    #: The missed message it came from (no foreign key: retention may delete the message first).
+    missed_message_id: Mapped[int | None]
+    added_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

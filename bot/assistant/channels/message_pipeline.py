@@ -21,6 +21,9 @@ messages to `MessagePipeline.wrap(on_new_message)` instead of to Rasa directly. 
    welke gemeente woon je?" sets the slot `gemeente` when the backend's lookup finds a municipality;
    the step then confirms it and runs the action that asked again, and the message goes no further.
    Anything else ("ik woon in een huurhuis") goes on untouched.
+4c. **A feedback remark** (`take_remark`, bot/assistant/channels/feedback_step.py): the typed answer to
+   "Wat miste je?" (after "Nee" to "Heeft dit geholpen?") goes to the case backend, the bot thanks, and
+   the message goes no further; a crisis message goes on to Rasa as always.
 5. **The sentence vector ahead** (`embed_ahead`, bot/assistant/nlp/encoder.py): computed on the encoder's own
    thread, so Rasa's event loop serves other residents meanwhile.
 6. **The turn**: Rasa handles and stores the message (`on_new_message`).
@@ -62,6 +65,7 @@ from bot.assistant.channels import client_limits, input_limits, limit_replies, r
 from bot.assistant.channels.action_contract import CHANNEL_METADATA_KEY
 from bot.assistant.channels.client_limits import LimitSettings, Refusal, ResidentLimits
 from bot.assistant.channels.crisis_while_paused import CRISIS_POLICY, paused_crisis_response, reads_as_crisis
+from bot.assistant.channels.feedback_step import take_remark
 from bot.assistant.channels.forget import delete_conversation
 from bot.assistant.channels.identifier_masking import FormState, form_state, masked_note, may_hold_email
 from bot.assistant.channels.municipality_step import choose_municipality
@@ -128,7 +132,7 @@ class MessagePipeline:
         """`on_new_message` with the steps before and after it."""
 
         async def handle(message: UserMessage) -> TurnOutcome:
-            """Steps 1 to 9 of the module's docstring (with 4b), in order."""
+            """Steps 1 to 9 of the module's docstring (with 4b and 4c), in order."""
             if not await apply_input_limits(message, self.max_length, self.channel):
                 return TurnOutcome()
             message.metadata = tag_metadata(message.metadata, self.channel)
@@ -136,6 +140,8 @@ class MessagePipeline:
                 return TurnOutcome()
             await mask_identifiers(self.agent, message)
             if await choose_municipality(self.agent, message):
+                return TurnOutcome()
+            if await take_remark(self.agent, message):
                 return TurnOutcome()
             await embed_ahead(message.text)
             await on_new_message(message)  # 6. the turn: Rasa handles and stores the message

@@ -70,6 +70,8 @@ ACTIONS: dict[str, str] = {
     "schedule.update": "spreekuur gewijzigd",
     "schedule.deactivate": "spreekuur gestopt",
     "schedules.import": "spreekuren ingelezen",
+    "review.example": "bericht toegevoegd als voorbeeld",
+    "review.export": "voorbeelden geëxporteerd",
     "seed.demo": "demogegevens geladen",
     "retention.purge": "oude gegevens verwijderd",
 }
@@ -82,6 +84,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "accounts": ("inloggen en accounts", ("staff_user",)),
     "spreekuren": ("spreekuren", ("schedule", "location")),
     "bewaartermijn": ("bewaartermijnen", ("retention",)),
+    "redactie": ("redactie", ("missed_message", "reviewed_example")),
 }
 #: How the page names a detail's key; keys not listed are shown as they are.
 DETAIL_LABELS: dict[str, str] = {
@@ -97,6 +100,9 @@ DETAIL_LABELS: dict[str, str] = {
     "slot_id": "tijd-id",
     "from_slot_id": "van tijd-id",
     "to_slot_id": "naar tijd-id",
+    "intent": "vraag (intent)",
+    "example_id": "voorbeeld-id",
+    "count": "aantal",
     "rows": "regels",
     "rejected": "afgewezen",
 }

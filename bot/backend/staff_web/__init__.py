@@ -16,6 +16,7 @@ from bot.backend.staff_web import (
     routes_dashboard,
     routes_inbox,
     routes_lists,
+    routes_review,
     routes_today,
 )
 from bot.backend.staff_web.errors import LoginRequired, StaffPageError
@@ -39,7 +40,15 @@ def static_file(name: str) -> FileResponse:
 
 def build_router() -> APIRouter:
     router = APIRouter(prefix="/staff", tags=["staff"])
-    for module in (routes_auth, routes_inbox, routes_today, routes_dashboard, routes_admin, routes_lists):
+    for module in (
+        routes_auth,
+        routes_inbox,
+        routes_today,
+        routes_dashboard,
+        routes_admin,
+        routes_lists,
+        routes_review,
+    ):
         router.include_router(module.router)
     router.include_router(_static)
     return router

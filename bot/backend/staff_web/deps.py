@@ -6,13 +6,24 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, HTTPException, Request
 
 from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.models import StaffRole
 from bot.backend.services import staff_scope, staff_sessions
-from bot.backend.staff_web.errors import BAD_CSRF, FORBIDDEN, NOT_CONFIGURED, NOT_LOGGED_IN, LoginRequired
+from bot.backend.staff_web.errors import (
+    BAD_CSRF,
+    CASES_FORBIDDEN,
+    FORBIDDEN,
+    NOT_CONFIGURED,
+    NOT_LOGGED_IN,
+    REVIEW_FORBIDDEN,
+    LoginRequired,
+)
 from bot.backend.staff_web.session import StaffSession, load_session, session_secret
+
+#: Where a redacteur starts (staff_web/routes_review.py).
+REVIEW_PAGE = "/staff/redactie"
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,16 @@ class StaffIdentity:
     @property
     def is_admin(self) -> bool:
         return self.role is StaffRole.ADMIN
+
+    @property
+    def is_editor(self) -> bool:
+        """A redacteur: the review page only, no cases."""
+        return self.role is StaffRole.EDITOR
+
+    @property
+    def reviews(self) -> bool:
+        """May read the review page: a redacteur or a beheerder."""
+        return self.role in (StaffRole.EDITOR, StaffRole.ADMIN)
 
     @property
     def municipality_names(self) -> dict[int, str]:
@@ -73,6 +94,22 @@ def current_staff(
     return identity
 
 
+def case_staff(request: Request, user: Annotated[StaffIdentity, Depends(current_staff)]) -> StaffIdentity:
+    """A medewerker or beheerder: the pages with cases. A redacteur reads no cases; their GET goes to the
+    review page, anything else is refused."""
+    if user.is_editor:
+        if request.method in ("GET", "HEAD"):
+            raise HTTPException(status_code=303, headers={"Location": REVIEW_PAGE})
+        raise CASES_FORBIDDEN
+    return user
+
+
+def require_reviewer(user: Annotated[StaffIdentity, Depends(current_staff)]) -> StaffIdentity:
+    if not user.reviews:
+        raise REVIEW_FORBIDDEN
+    return user
+
+
 def require_admin(user: Annotated[StaffIdentity, Depends(current_staff)]) -> StaffIdentity:
     if not user.is_admin:
         raise FORBIDDEN
@@ -93,13 +130,32 @@ def posting_staff(
     return user
 
 
+def posting_reviewer(
+    user: Annotated[StaffIdentity, Depends(require_reviewer)], _csrf: Annotated[None, Depends(csrf_protect)]
+) -> StaffIdentity:
+    return user
+
+
+def posting_case_staff(
+    user: Annotated[StaffIdentity, Depends(case_staff)], _csrf: Annotated[None, Depends(csrf_protect)]
+) -> StaffIdentity:
+    return user
+
+
 def posting_admin(
     user: Annotated[StaffIdentity, Depends(require_admin)], _csrf: Annotated[None, Depends(csrf_protect)]
 ) -> StaffIdentity:
     return user
 
 
-Staff = Annotated[StaffIdentity, Depends(current_staff)]
+#: Anyone logged in (the home page, which sends each role to its own first page).
+AnyStaff = Annotated[StaffIdentity, Depends(current_staff)]
+#: The pages with cases: medewerkers and beheerders.
+Staff = Annotated[StaffIdentity, Depends(case_staff)]
 Admin = Annotated[StaffIdentity, Depends(require_admin)]
-StaffPost = Annotated[StaffIdentity, Depends(posting_staff)]
+StaffPost = Annotated[StaffIdentity, Depends(posting_case_staff)]
+AnyStaffPost = Annotated[StaffIdentity, Depends(posting_staff)]
+#: The review page: redacteuren and beheerders.
+Reviewer = Annotated[StaffIdentity, Depends(require_reviewer)]
+ReviewerPost = Annotated[StaffIdentity, Depends(posting_reviewer)]
 AdminPost = Annotated[StaffIdentity, Depends(posting_admin)]

@@ -24,6 +24,14 @@ NOT_CONFIGURED = StaffPageError(
 )
 NOT_LOGGED_IN = StaffPageError(401, "Niet ingelogd", "Je bent niet (meer) ingelogd. Log opnieuw in.")
 FORBIDDEN = StaffPageError(403, "Geen toegang", "Deze pagina is alleen voor beheerders.")
+CASES_FORBIDDEN = StaffPageError(
+    403,
+    "Geen toegang",
+    "Deze pagina is voor medewerkers van het wijkteam. Als redacteur zie je de redactiepagina.",
+)
+REVIEW_FORBIDDEN = StaffPageError(
+    403, "Geen toegang", "Deze pagina is alleen voor redacteuren en beheerders."
+)
 BAD_CSRF = StaffPageError(
     403,
     "Formulier niet geaccepteerd",

@@ -27,4 +27,8 @@ NOTICES: dict[str, str] = {
     "spreekuur_gewijzigd": "Het spreekuur is gewijzigd.",
     "spreekuur_gestopt": "Het spreekuur is gestopt: vanaf vandaag kan niemand het meer boeken.",
     "filter_genegeerd": "Een onbekend filter is genegeerd.",
+    "voorbeeld_toegevoegd": (
+        "Het bericht staat in de wachtrij als voorbeeld. Het team voegt de wachtrij toe aan de "
+        "trainingsdata (make review-export)."
+    ),
 }

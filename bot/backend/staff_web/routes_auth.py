@@ -13,7 +13,7 @@ from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.services import staff_login
 from bot.backend.services.staff_login import LoginOutcome
 from bot.backend.settings import BackendSettings
-from bot.backend.staff_web.deps import Staff, StaffPost, csrf_protect, staff_session
+from bot.backend.staff_web.deps import REVIEW_PAGE, AnyStaff, AnyStaffPost, csrf_protect, staff_session
 from bot.backend.staff_web.pages import redirect, render
 from bot.backend.staff_web.session import StaffSession, new_session
 
@@ -28,8 +28,8 @@ def _next(value: str) -> str:
 
 
 @router.get("/", include_in_schema=False)
-def home(request: Request, _user: Staff) -> Response:
-    return redirect(request, HOME)
+def home(request: Request, user: AnyStaff) -> Response:
+    return redirect(request, REVIEW_PAGE if user.is_editor else HOME)
 
 
 @router.get("/login", include_in_schema=False)
@@ -92,7 +92,7 @@ def _refusal(outcome: LoginOutcome, settings: BackendSettings) -> tuple[int, str
 def logout(
     request: Request,
     sessions: Sessions,
-    user: StaffPost,
+    user: AnyStaffPost,
     session: Annotated[StaffSession, Depends(staff_session)],
 ) -> Response:
     with sessions.begin() as db:

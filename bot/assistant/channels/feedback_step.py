@@ -1,0 +1,133 @@
+"""The message pipeline's feedback step: the resident's answer to "Wat miste je?" (issue 23).
+
+After "Nee" to "Heeft dit geholpen?" `action_feedback` (actions/feedback.py) asks one optional short
+question, "Wat miste je?", and sets the slot `feedback_remark_for` to the answer's id. The next typed
+message, when the bot's last message is still that question, is the remark:
+
+1. unless the NLU (with the safety net) reads a crisis or a possible signal in it: then it goes on to
+   Rasa like any message, and the crisis rules answer it;
+2. it is sent to the case backend (POST /api/feedback/remark; masked and cut to 300 characters there);
+3. the slot is cleared and `action_feedback_remark` thanks the resident and offers a person;
+4. the bot listens again.
+
+The message itself does not go on to Rasa's NLU and policies, so it is not stored in the conversation. A
+button (Overslaan, Iemand spreken), a paused conversation, an active form and any other moment leave the
+message untouched. A backend that cannot be reached loses the remark, never the resident's turn.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from rasa.core.channels.channel import UserMessage
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, SlotSet
+
+from bot.assistant.channels.action_contract import (
+    FEEDBACK_REMARK_ACTION,
+    FEEDBACK_REMARK_FOR_SLOT,
+    MISSING_QUESTIONS,
+)
+from bot.assistant.channels.crisis_while_paused import reads_as_crisis
+from bot.assistant.channels.turn_events import Turn, stored_turn
+from bot.assistant.settings import rasa_side_settings
+
+logger = logging.getLogger(__name__)
+
+#: The policy name the step's action is logged with in the tracker.
+FEEDBACK_POLICY = "FeedbackStep"
+REMARK_TIMEOUT_SECONDS = 3.0
+#: What is sent of a remark at most (the backend keeps 300 characters).
+REMARK_SEND_MAX = 2000
+
+
+async def take_remark(agent: Any, message: UserMessage) -> bool:
+    """Handle the answer to "Wat miste je?"; True when it was (it goes no further)."""
+    text = (message.text or "").strip()
+    if agent is None or getattr(agent, "processor", None) is None or not text or text.startswith("/"):
+        return False
+    try:
+        answer_id = await remark_expected(agent, message.sender_id)
+        if answer_id is None:
+            return False
+        if reads_as_crisis(await agent.parse_message(text)):
+            return False  # the crisis rules answer it
+        await send_remark(message.sender_id, text, answer_id)
+        await thank(agent, message)
+    except Exception as error:  # never lose the resident's message over this step
+        logger.error("Taking a feedback remark failed (%s); the message goes on", type(error).__name__)
+        return False
+    return True
+
+
+def asked_in_latest_turn(turn: Turn) -> bool:
+    """Whether the latest turn's last bot message asked "Wat miste je?"."""
+    said = [event for event in turn if event.get("event") == "bot"]
+    return bool(said) and any(question in str(said[-1].get("text") or "") for question in MISSING_QUESTIONS)
+
+
+async def remark_expected(agent: Any, sender_id: str) -> str | None:
+    """The answer id ("" when unknown) whose "Wat miste je?" is the bot's last message; else None.
+
+    Nearly every message is no such answer: the latest turn's rows (one indexed query,
+    bot/assistant/channels/turn_events.py) say so without loading the conversation."""
+    turn = stored_turn(agent.tracker_store, sender_id)
+    if turn is not None and not asked_in_latest_turn(turn):
+        return None
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    if tracker is None or tracker.is_paused() or tracker.active_loop_name:
+        return None
+    answer_id = tracker.get_slot(FEEDBACK_REMARK_FOR_SLOT)
+    latest = tracker.latest_bot_utterance
+    if answer_id is None or latest is None:
+        return None
+    return (
+        str(answer_id) if any(question in str(latest.text or "") for question in MISSING_QUESTIONS) else None
+    )
+
+
+async def send_remark(sender_id: str, text: str, answer_id: str) -> bool:
+    """POST /api/feedback/remark; False (logged) when the backend did not take it."""
+    settings = rasa_side_settings()
+    body: dict[str, Any] = {"conversation_id": sender_id[:200], "text": text[:REMARK_SEND_MAX]}
+    if answer_id:
+        body["answer_id"] = answer_id
+    try:
+        async with httpx.AsyncClient(
+            base_url=settings.backend_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {settings.backend_service_token}"},
+            timeout=min(settings.backend_timeout, REMARK_TIMEOUT_SECONDS),
+        ) as client:
+            response = await client.post("/api/feedback/remark", json=body)
+    except httpx.HTTPError as error:
+        logger.warning("Feedback remark not recorded: %s", type(error).__name__)
+        return False
+    if response.status_code != 200:
+        logger.warning("Feedback remark not recorded: the backend answered %d", response.status_code)
+        return False
+    return True
+
+
+async def thank(agent: Any, message: UserMessage) -> None:
+    """Steps 3 and 4 of the module's docstring, under the conversation's lock."""
+    processor = agent.processor
+    sender = message.sender_id
+    async with agent.lock_store.lock(sender):
+        tracker = await processor.fetch_tracker_and_update_session(
+            sender, message.output_channel, message.metadata
+        )
+        tracker.update(SlotSet(FEEDBACK_REMARK_FOR_SLOT, None))
+        await processor.save_tracker(tracker)
+        if FEEDBACK_REMARK_ACTION in agent.domain.action_names_or_texts:
+            prediction = PolicyPrediction.for_action_name(
+                agent.domain, FEEDBACK_REMARK_ACTION, FEEDBACK_POLICY
+            )
+            tracker = await processor.execute_action(
+                sender, FEEDBACK_REMARK_ACTION, message.output_channel, agent.nlg, prediction
+            )
+        if tracker is not None:
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+            await processor.save_tracker(tracker)
