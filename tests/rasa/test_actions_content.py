@@ -39,11 +39,13 @@ async def run(action, **tracker_args):  # type: ignore[no-untyped-def]
 
 async def test_answer_renders_placeholders_and_offers_as_buttons() -> None:
     messages, events = await run(ActionAnswer(), intent="schulden_aanmaning")
-    assert messages[0]["text"] == "Open de brief en bel 0123-456 789."
+    assert messages[0]["text"] == "Open de brief en bel 0123-456 789.\n\nHeeft dit geholpen?"
     assert [b["title"] for b in messages[0]["buttons"]] == [
         "Stappenplan: Je post openen",
         "Terugbelverzoek",
         "Iemand spreken",
+        "Ja",  # "Heeft dit geholpen?" (actions/feedback.py)
+        "Nee",
     ]
     assert messages[0]["buttons"][0]["payload"] == '/stappenplan_start{"plan_id": "test_plan"}'
     assert events == [SlotSet("topic", "schulden")]
@@ -79,13 +81,13 @@ async def test_the_conversation_topic_or_a_button_settles_an_ambiguous_question(
     messages, events = await run(
         ActionAnswer(), intent="huisvesting_huurachterstand", text="/huisvesting_huurachterstand"
     )
-    assert messages[0]["text"] == "Bel je verhuurder."
+    assert messages[0]["text"] == "Bel je verhuurder.\n\nHeeft dit geholpen?"
     assert events == [SlotSet("topic", "huisvesting")]
 
 
 async def test_a_question_outside_the_main_topics_is_counted_as_algemeen() -> None:
     messages, events = await run(ActionAnswer(), intent="algemeen_eenzaamheid")
-    assert messages[0]["text"] == "Bel De Luisterlijn."
+    assert messages[0]["text"] == "Bel De Luisterlijn.\n\nHeeft dit geholpen?"
     assert events == [SlotSet("topic", "algemeen")]
 
 
@@ -132,9 +134,11 @@ async def test_a_plan_is_walked_forward_back_stopped_resumed_and_closed() -> Non
     messages, events = await run(ActionPlanNext(), slots={"plan_id": "test_plan", "plan_step": 2.0})
     assert "klaar met dit stappenplan" in messages[0]["text"]
     assert "geholpen" in messages[0]["text"]
-    assert [b["payload"] for b in messages[0]["buttons"]] == [
-        "/affirm",
-        "/deny",
+    assert [
+        b["payload"] for b in messages[0]["buttons"]
+    ] == [  # Ja and Nee name the plan (actions/feedback.py)
+        '/feedback_yes{"answer_id": "plan:test_plan"}',
+        '/feedback_no{"answer_id": "plan:test_plan"}',
         "/request_callback",
         "/book_spreekuur",
     ]

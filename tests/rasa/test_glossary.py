@@ -246,22 +246,23 @@ async def test_an_answer_explains_new_terms_once_and_not_twice() -> None:
     assert messages[0]["text"] == (
         "Soms beslist de kantonrechter. Een bewindvoerder kan je helpen. Vraag naar de Wmo.\n\n"
         "kantonrechter: de rechter voor huur en kleine geldzaken; je hebt er geen advocaat nodig.\n"
-        "bewindvoerder: iemand die je geldzaken regelt."
+        "bewindvoerder: iemand die je geldzaken regelt.\n\n"
+        "Heeft dit geholpen?"  # the feedback question ends every answer (actions/feedback.py)
     )
-    assert messages[0]["buttons"] == []  # the answer's own buttons stay as they are
+    assert [button["title"] for button in messages[0]["buttons"]] == ["Ja", "Nee"]  # the feedback only
     assert events == [SlotSet("topic", "schulden"), SlotSet(SLOT, ["kantonrechter", "bewindvoerder"])]
 
     # The same answer again, with the slot from the first turn: only the term left over (Wmo).
     slots = {"topic": "schulden", SLOT: ["kantonrechter", "bewindvoerder"]}
     messages, events = await run(ActionAnswer(), intent="schulden_aanmaning", text="nog eens", slots=slots)
     assert messages[0]["text"].endswith("Vraag naar de Wmo.\n\nWmo: de wet waarmee de gemeente je helpt; "
-                                        "bel 0123-456 789.")  # fmt: skip
+                                        "bel 0123-456 789.\n\nHeeft dit geholpen?")  # fmt: skip
     assert events == [SlotSet("topic", "schulden"), SlotSet(SLOT, ["kantonrechter", "bewindvoerder", "wmo"])]
 
     # A third time: nothing new to explain, and the slot is not set again.
     slots = {"topic": "schulden", SLOT: ["kantonrechter", "bewindvoerder", "wmo"]}
     messages, events = await run(ActionAnswer(), intent="schulden_aanmaning", text="en nog eens", slots=slots)
-    assert "\n\n" not in messages[0]["text"]
+    assert "\n\n" not in messages[0]["text"].removesuffix("\n\nHeeft dit geholpen?")
     assert events == [SlotSet("topic", "schulden")]
 
 
@@ -373,5 +374,5 @@ async def test_pointing_back_at_a_message_without_jargon_asks_which_word(
 async def test_without_a_glossary_file_nothing_changes(glossary_content: Path) -> None:
     (glossary_content / "glossary.yml").unlink()
     messages, events = await run(ActionAnswer(), intent="schulden_aanmaning", text="aanmaning")
-    assert "\n\n" not in messages[0]["text"]
+    assert "\n\n" not in messages[0]["text"].removesuffix("\n\nHeeft dit geholpen?")
     assert events == [SlotSet("topic", "schulden")]

@@ -277,8 +277,11 @@ async def test_the_end_of_a_stappenplan_asks_whether_it_helped(monkeypatch: pyte
     plan = store.plans["sch_post_openen"]
     last = float(len(plan.steps) - 1)
     messages, events = await run(ActionPlanNext(), tracker(slots={"plan_id": plan.id, "plan_step": last}))
-    assert "Heeft het stappenplan je geholpen?" in messages[0]["text"]
-    assert [b["payload"] for b in messages[0]["buttons"]][:2] == ["/affirm", "/deny"]
+    assert "Heeft dit geholpen?" in messages[0]["text"]
+    assert [b["title"] for b in messages[0]["buttons"]][:2] == [
+        "Ja",
+        "Nee",
+    ]  # naming the plan (actions/feedback.py)
     assert SlotSet("plan_feedback_pending", True) in events
     messages, events = await run(ActionPlanHelped(), tracker(slots={"plan_feedback_pending": True}))
     assert messages[0]["response"] == "utter_plan_helped"

@@ -28,7 +28,8 @@ from tests.app.backend_helpers import Factory, snapshot
 
 #: What each staff route is checked for: "public" (no case data), "list" (B's cases left out of A's page),
 #: "detail" (GET of B's case: 404), "action" (POST on B's case: 404, nothing changed), "dashboard" (A's
-#: figures only), "admin" (a medewerker is refused).
+#: figures only), "admin" (a medewerker is refused), "review" (the review page: a medewerker is refused;
+#: a redacteur or beheerder of A sees and changes only A's feedback and messages, tests/app/staff/test_review.py).
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/staff/"): "public",
     ("GET", "/staff/login"): "public",
@@ -57,6 +58,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/staff/beheer/spreekuren/{schedule_id}"): "admin",
     ("POST", "/staff/beheer/spreekuren/{schedule_id}"): "admin",
     ("POST", "/staff/beheer/spreekuren/{schedule_id}/stoppen"): "admin",
+    ("GET", "/staff/redactie"): "review",
+    ("POST", "/staff/redactie/berichten/{message_id}/voorbeeld"): "review",
 }
 #: What each beheer route is checked for with a beheerder of A only ("beheer-a"): "list" (B's spreekuren,
 #: locations and accounts left out), "detail" (B's spreekuur: 404), "action" (a change of B's spreekuur or
@@ -137,7 +140,7 @@ def towns(session: Session, make: Factory) -> Towns:
 
 
 def _url(path: str, ids: dict[str, int]) -> str:
-    return path.format(**{**ids, "name": "staff.css", "change": "rol"})
+    return path.format(**{**ids, "name": "staff.css", "change": "rol", "message_id": 1})
 
 
 def test_every_staff_route_has_a_scope_check(app: FastAPI) -> None:
@@ -158,7 +161,7 @@ def test_a_medewerker_of_a_cannot_read_or_change_bs_cases(
     before = snapshot(session)
     if kind == "public":
         return  # no case data: nothing of B's to read or change
-    if kind == "admin":
+    if kind in ("admin", "review"):
         answer = (
             client.get(url)
             if method == "GET"
