@@ -72,13 +72,19 @@ def feedback_rows(database: Path, answer_id: str) -> list[tuple[Any, ...]]:
 
 def pressed(intent: str, answer_id: str, sender: str, slots: dict[str, Any] | None = None) -> Tracker:
     entities = [{"entity": "answer_id", "value": answer_id}]
-    return make_tracker(slots=slots, intent=intent, entities=entities, sender_id=sender,
-                        text=f"/{intent}" + json.dumps({"answer_id": answer_id}))  # fmt: skip
+    return make_tracker(
+        slots=slots,
+        intent=intent,
+        entities=entities,
+        sender_id=sender,
+        text=f"/{intent}" + json.dumps({"answer_id": answer_id}),
+    )
 
 
 async def test_an_answer_asks_whether_it_helped_and_counts_itself(backend: tuple[str, Path]) -> None:
-    tracker = make_tracker(slots={"gemeente": "heideveen"}, intent=ANSWER, text="ik krijg aanmaningen",
-                           sender_id="fb-answer")  # fmt: skip
+    tracker = make_tracker(
+        slots={"gemeente": "heideveen"}, intent=ANSWER, text="ik krijg aanmaningen", sender_id="fb-answer"
+    )
     [message], _ = await run(ActionAnswer(), tracker)
     assert message["text"].endswith("\n\nHeeft dit geholpen?")
     assert message["buttons"][-2:] == feedback_buttons(ANSWER)
@@ -90,8 +96,9 @@ async def test_an_answer_asks_whether_it_helped_and_counts_itself(backend: tuple
 async def test_no_question_during_a_form_or_after_a_safety_check_in(backend: tuple[str, Path]) -> None:
     in_form = make_tracker(intent=ANSWER, text="ik krijg aanmaningen", sender_id="fb-form")
     in_form.active_loop = {"name": "callback_form"}
-    checked_in = make_tracker(intent=ANSWER, text="ik zie het niet meer zitten met die aanmaningen",
-                              sender_id="fb-check-in")  # fmt: skip
+    checked_in = make_tracker(
+        intent=ANSWER, text="ik zie het niet meer zitten met die aanmaningen", sender_id="fb-check-in"
+    )
     checked_in.events = [
         {"event": "user", "text": "..."},
         {"event": "action", "name": "utter_safety_check_in"},
@@ -109,8 +116,10 @@ async def test_ja_and_nee_land_on_the_answer_and_nee_asks_what_was_missing(backe
     assert glad["text"].startswith("Fijn dat het geholpen heeft")
     assert SlotSet("feedback_remark_for", None) in events
 
-    await run(ActionAnswer(), make_tracker(intent=ANSWER, text="aanmaning", sender_id="fb-no",
-                                           slots={"gemeente": "heideveen"}))  # fmt: skip
+    await run(
+        ActionAnswer(),
+        make_tracker(intent=ANSWER, text="aanmaning", sender_id="fb-no", slots={"gemeente": "heideveen"}),
+    )
     [asked], events = await run(
         ActionFeedback(), pressed("feedback_no", ANSWER, "fb-no", {"gemeente": "heideveen"})
     )
@@ -130,8 +139,9 @@ async def test_ja_and_nee_land_on_the_answer_and_nee_asks_what_was_missing(backe
 
 async def test_the_end_of_a_stappenplan_asks_with_the_plan_named(backend: tuple[str, Path]) -> None:
     slots = {"plan_id": "sch_post_openen", "plan_step": 99.0}
-    [done], events = await run(ActionPlanNext(), make_tracker(slots=slots, intent="stappenplan_volgende",
-                                                                sender_id="fb-plan"))  # fmt: skip
+    [done], events = await run(
+        ActionPlanNext(), make_tracker(slots=slots, intent="stappenplan_volgende", sender_id="fb-plan")
+    )
     assert "Heeft dit geholpen?" in done["text"]
     assert done["buttons"][:2] == feedback_buttons("plan:sch_post_openen")
     assert SlotSet("plan_feedback_pending", True) in events
@@ -142,8 +152,13 @@ async def test_the_end_of_a_stappenplan_asks_with_the_plan_named(backend: tuple[
 
 async def test_a_typed_miss_is_reported_for_review_and_a_button_is_not(backend: tuple[str, Path]) -> None:
     ranking = [("nlu_fallback", 0.6), ("schulden_aanmaning", 0.2), ("huisvesting_huurachterstand", 0.1)]
-    typed = make_tracker(intent="nlu_fallback", ranking=ranking, text="blauwe brieven van de gemeente 06-12345678",
-                         slots={"gemeente": "heideveen"}, sender_id="fb-miss")  # fmt: skip
+    typed = make_tracker(
+        intent="nlu_fallback",
+        ranking=ranking,
+        text="blauwe brieven van de gemeente 06-12345678",
+        slots={"gemeente": "heideveen"},
+        sender_id="fb-miss",
+    )
     await run(ActionHandleNluFallback(), typed)
     button = make_tracker(intent="something_else", text="/something_else", sender_id="fb-miss")
     await run(ActionHandleNluFallback(), button)

@@ -5,7 +5,9 @@
 - **handovers** that are closed (afgerond) more than `handover_days` days ago, with their notes;
 - **conversation rows** (the dashboard's per-conversation record) last seen more than
   `conversation_days` days ago;
-- **booking lookups** (attempts to open a booking by code, services/booking_lookup.py) older than a week.
+- **booking lookups** (attempts to open a booking by code, services/booking_lookup.py) older than a week;
+- **missed messages** and **answer feedback** (the review page, issue 23) older than `conversation_days`
+  days; the reviewed examples an editor queued stay (masked training sentences, no conversation).
 
 Open handovers and callback requests stay, however old: someone still has to act on them. Slots,
 schedules and the audit log hold no resident data and stay. The dashboard's kept figures of past days
@@ -26,6 +28,7 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.backend.models import (
+    AnswerFeedback,
     Booking,
     BookingLookup,
     CallbackRequest,
@@ -34,13 +37,23 @@ from bot.backend.models import (
     DashboardDay,
     Handover,
     HandoverNote,
+    MissedMessage,
     Slot,
 )
 from bot.backend.services import audit, booking_lookup
 from bot.backend.services.dashboard_days import mark_changed
 
 #: The rows a purge deletes.
-Purged: TypeAlias = Booking | CallbackRequest | HandoverNote | Handover | Conversation | BookingLookup
+Purged: TypeAlias = (
+    Booking
+    | CallbackRequest
+    | HandoverNote
+    | Handover
+    | Conversation
+    | BookingLookup
+    | MissedMessage
+    | AnswerFeedback
+)
 #: The kinds the dashboard counts (services/dashboard.py).
 DASHBOARD_KINDS = ("bookings", "callback requests", "handovers", "conversations")
 
@@ -113,6 +126,15 @@ def purge(
         "handovers": (Handover, handovers),
         "conversations": (Conversation, conversations),
         "booking lookups": (BookingLookup, lookups),
+        # The review page's residents' texts and feedback (issue 23) go with the conversations.
+        "missed messages": (
+            MissedMessage,
+            select(MissedMessage.id).where(MissedMessage.created_at < conversation_cutoff),
+        ),
+        "answer feedback": (
+            AnswerFeedback,
+            select(AnswerFeedback.id).where(AnswerFeedback.shown_at < conversation_cutoff),
+        ),
     }
     report = PurgeReport(dry_run=dry_run)
     for kind, (_model, query) in queries.items():

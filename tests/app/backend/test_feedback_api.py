@@ -14,8 +14,12 @@ from bot.backend.services import feedback
 from bot.backend.services.staff import create_staff_user
 from tests.app.backend_helpers import AUTH, Factory
 
-SHOWN = {"conversation_id": "abc123", "answer_id": "schulden_aanmaning", "channel": "rest",
-         "content_version": "0123456789ab"}  # fmt: skip
+SHOWN = {
+    "conversation_id": "abc123",
+    "answer_id": "schulden_aanmaning",
+    "channel": "rest",
+    "content_version": "0123456789ab",
+}
 
 
 def post(client: TestClient, path: str, body: dict[str, object], status: int = 200) -> dict:
@@ -80,16 +84,21 @@ def test_bad_reports_are_refused(client: TestClient, session: Session, body: dic
     assert rows(session) == []
 
 
-@pytest.mark.parametrize("path", ["/api/feedback/shown", "/api/feedback", "/api/feedback/remark",
-                                  "/api/missed-messages"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path", ["/api/feedback/shown", "/api/feedback", "/api/feedback/remark", "/api/missed-messages"]
+)
 def test_the_service_token_is_required(client: TestClient, path: str) -> None:
     assert client.post(path, json={}).status_code == 401
     assert client.post(path, json={}, headers={"Authorization": "Bearer wrong"}).status_code == 401
 
 
 def test_a_missed_message_is_masked_and_a_payload_is_not_kept(client: TestClient, session: Session) -> None:
-    body = {"text": "mijn iban NL91ABNA0417164300 klopt niet, mail a@b.nl", "kind": "fallback",
-            "channel": "rest", "guesses": ["schulden_aanmaning", "out_of_scope"]}  # fmt: skip
+    body = {
+        "text": "mijn iban NL91ABNA0417164300 klopt niet, mail a@b.nl",
+        "kind": "fallback",
+        "channel": "rest",
+        "guesses": ["schulden_aanmaning", "out_of_scope"],
+    }
     kept = post(client, "/api/missed-messages", body, 201)
     assert post(client, "/api/missed-messages", {**body, "text": "/feedback_yes"}, 201) == {"id": None}
     session.expire_all()
@@ -102,8 +111,13 @@ def test_a_missed_message_is_masked_and_a_payload_is_not_kept(client: TestClient
 
 
 def test_the_database_takes_the_role_redacteur(session: Session) -> None:
-    user = create_staff_user(session=session, username="rita", display_name="Rita",
-                             password="correct horse battery", role=StaffRole.EDITOR)  # fmt: skip
+    user = create_staff_user(
+        session=session,
+        username="rita",
+        display_name="Rita",
+        password="correct horse battery",
+        role=StaffRole.EDITOR,
+    )
     session.commit()
     session.expire_all()
     assert session.get(type(user), user.id).role is StaffRole.EDITOR  # type: ignore[union-attr]

@@ -35,32 +35,60 @@ def login_editor(client: TestClient, username: str) -> str:
 
 @pytest.fixture
 def reviewed(session: Session, make: Factory) -> dict[str, int]:
-    """A's and B's feedback and missed messages; a redacteur of each, a medewerker of A, a regional beheerder."""
+    """A's and B's feedback and missed messages; a redacteur of each, a medewerker of A, a regional
+    beheerder."""
     a = resolve(session=session, slug=None)
     b = make.municipality("heideveen", "Heideveen")
     ids: dict[str, int] = {}
     for town, word in ((a, "Ankerwoord"), (b, "Heidewoord")):
         for number, helped in enumerate((True, True, False)):
             conversation = f"{town.slug}-{number}"
-            feedback.record_shown(session=session, conversation_id=conversation, answer_id="schulden_aanmaning",
-                                  channel="rest", content_version="v1", municipality=town.slug)  # fmt: skip
-            feedback.record_verdict(session=session, conversation_id=conversation, helped=helped,
-                                    answer_id="schulden_aanmaning", channel="rest", content_version="v1")  # fmt: skip
+            feedback.record_shown(
+                session=session,
+                conversation_id=conversation,
+                answer_id="schulden_aanmaning",
+                channel="rest",
+                content_version="v1",
+                municipality=town.slug,
+            )
+            feedback.record_verdict(
+                session=session,
+                conversation_id=conversation,
+                helped=helped,
+                answer_id="schulden_aanmaning",
+                channel="rest",
+                content_version="v1",
+            )
         feedback.record_remark(session=session, conversation_id=f"{town.slug}-2", text=f"{word} miste ik")
         for text in (
             f"{word} huur kwijtschelding",
             f"{word} huur kwijtschelding aanvragen",
             "zomaar iets anders",
         ):
-            message = review.record_missed(session=session, text=text, kind=MissedKind.FALLBACK, channel="rest",
-                                           municipality=town.slug, guesses=["schulden_aanmaning"])  # fmt: skip
+            message = review.record_missed(
+                session=session,
+                text=text,
+                kind=MissedKind.FALLBACK,
+                channel="rest",
+                municipality=town.slug,
+                guesses=["schulden_aanmaning"],
+            )
             assert message is not None
             ids[f"{town.slug}:{text}"] = message.id
-    for username, role, slugs in (("rita", StaffRole.EDITOR, [a.slug]), ("bert", StaffRole.EDITOR, [b.slug]),
-                                  ("anna", StaffRole.STAFF, [a.slug]),
-                                  ("regio", StaffRole.ADMIN, [a.slug, b.slug])):  # fmt: skip
-        create_staff_user(session=session, username=username, display_name=username.title(),
-                          password=PASSWORD, role=role, municipalities=slugs)  # fmt: skip
+    for username, role, slugs in (
+        ("rita", StaffRole.EDITOR, [a.slug]),
+        ("bert", StaffRole.EDITOR, [b.slug]),
+        ("anna", StaffRole.STAFF, [a.slug]),
+        ("regio", StaffRole.ADMIN, [a.slug, b.slug]),
+    ):
+        create_staff_user(
+            session=session,
+            username=username,
+            display_name=username.title(),
+            password=PASSWORD,
+            role=role,
+            municipalities=slugs,
+        )
     session.commit()
     return ids
 
@@ -85,8 +113,10 @@ def test_voeg_toe_als_voorbeeld_queues_the_message_audited_and_the_export_writes
 ) -> None:
     csrf = login_editor(client, "rita")
     message_id = reviewed["voorbeeldstad:Ankerwoord huur kwijtschelding"]
-    added = client.post(f"/staff/redactie/berichten/{message_id}/voorbeeld",
-                        data={"csrf_token": csrf, "intent": "schulden_kwijtschelding"})  # fmt: skip
+    added = client.post(
+        f"/staff/redactie/berichten/{message_id}/voorbeeld",
+        data={"csrf_token": csrf, "intent": "schulden_kwijtschelding"},
+    )
     assert added.status_code == 303 and "voorbeeld_toegevoegd" in added.headers["location"]
     page = client.get("/staff/redactie").text
     assert "1 voorbeeld(en) nu" in page and f'data-message="{message_id}"' not in page
@@ -99,11 +129,15 @@ def test_voeg_toe_als_voorbeeld_queues_the_message_audited_and_the_export_writes
     )
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "review.example")).one()
     assert entry.actor == "staff:rita" and entry.entity_id == str(message_id)
-    again = client.post(f"/staff/redactie/berichten/{message_id}/voorbeeld",
-                        data={"csrf_token": csrf, "intent": "schulden_kwijtschelding"})  # fmt: skip
+    again = client.post(
+        f"/staff/redactie/berichten/{message_id}/voorbeeld",
+        data={"csrf_token": csrf, "intent": "schulden_kwijtschelding"},
+    )
     assert again.status_code == 422
-    unknown = client.post(f"/staff/redactie/berichten/{reviewed['voorbeeldstad:zomaar iets anders']}/voorbeeld",
-                          data={"csrf_token": csrf, "intent": "bestaat_niet"})  # fmt: skip
+    unknown = client.post(
+        f"/staff/redactie/berichten/{reviewed['voorbeeldstad:zomaar iets anders']}/voorbeeld",
+        data={"csrf_token": csrf, "intent": "bestaat_niet"},
+    )
     assert unknown.status_code == 422 and "Kies een vraag" in unknown.text
 
     out = tmp_path / "nlu" / "reviewed.yml"
@@ -120,8 +154,10 @@ def test_a_redacteur_cannot_add_another_municipalitys_message(
 ) -> None:
     csrf = login_editor(client, "rita")
     theirs = reviewed["heideveen:Heidewoord huur kwijtschelding"]
-    answer = client.post(f"/staff/redactie/berichten/{theirs}/voorbeeld",
-                         data={"csrf_token": csrf, "intent": "schulden_aanmaning"})  # fmt: skip
+    answer = client.post(
+        f"/staff/redactie/berichten/{theirs}/voorbeeld",
+        data={"csrf_token": csrf, "intent": "schulden_aanmaning"},
+    )
     assert answer.status_code == 404 and "bestaat niet" in answer.text
     session.expire_all()
     assert session.scalars(select(ReviewedExample)).all() == []
@@ -158,9 +194,17 @@ def test_a_beheerder_makes_a_redacteur_account(
     csrf = login(client, "regio")
     form = client.get("/staff/beheer/medewerkers").text
     assert 'value="redacteur"' in form
-    made = client.post("/staff/beheer/medewerkers", data={
-        "csrf_token": csrf, "username": "roos", "display_name": "Roos", "role": "redacteur",
-        "password": PASSWORD, "gemeente": ["voorbeeldstad", "heideveen"]})  # fmt: skip
+    made = client.post(
+        "/staff/beheer/medewerkers",
+        data={
+            "csrf_token": csrf,
+            "username": "roos",
+            "display_name": "Roos",
+            "role": "redacteur",
+            "password": PASSWORD,
+            "gemeente": ["voorbeeldstad", "heideveen"],
+        },
+    )
     assert made.status_code == 303, made.text[:500]
     session.expire_all()
     roos = session.scalars(select(StaffUser).where(StaffUser.username == "roos")).one()
@@ -173,8 +217,11 @@ def test_make_review_export_writes_the_queue_with_its_command(
     settings = make_settings(tmp_path, fresh_database.url)
     with Session(fresh_database.engine) as session, session.begin():
         municipality = resolve(session=session, slug=None, default="voorbeeldstad")
-        for intent, text in (("request_human", "mag ik een mens"), ("request_human", "mag ik een mens"),
-                             ("schulden_aanmaning", "ik krijg steeds brieven: wat nu")):  # fmt: skip
+        for intent, text in (
+            ("request_human", "mag ik een mens"),
+            ("request_human", "mag ik een mens"),
+            ("schulden_aanmaning", "ik krijg steeds brieven: wat nu"),
+        ):
             session.add(
                 ReviewedExample(text=text, intent=intent, municipality_id=municipality.id, added_by="t")
             )

@@ -28,8 +28,8 @@ from tests.app.backend_helpers import Factory, snapshot
 
 #: What each staff route is checked for: "public" (no case data), "list" (B's cases left out of A's page),
 #: "detail" (GET of B's case: 404), "action" (POST on B's case: 404, nothing changed), "dashboard" (A's
-#: figures only), "admin" (a medewerker is refused), "review" (the review page: a medewerker is refused;
-#: a redacteur or beheerder of A sees and changes only A's feedback and messages, tests/app/staff/test_review.py).
+#: figures only), "admin" (a medewerker is refused), "review" (the review page: a medewerker is refused; a
+#: redacteur or beheerder of A sees and changes only A's feedback and messages: staff/test_review.py).
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/staff/"): "public",
     ("GET", "/staff/login"): "public",
