@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,8 @@ def test_ja_is_stored_and_a_typed_miss_is_reported(stack: Stack) -> None:
     answer = stack.say(sender, f"/{ANSWER}")
     assert "Fijn dat het geholpen heeft" in texts(stack.say(sender, button(answer, "Ja")))
     assert (1,) in stack.rows(f"SELECT helped FROM answer_feedback WHERE answer_id = '{ANSWER}'")
-    stack.say(sender, "qwertyuiop zxcvbnm asdfgh")
-    missed = stack.rows("SELECT text, kind FROM missed_messages")
-    assert ("qwertyuiop zxcvbnm asdfgh", "fallback") in missed
+    replies = stack.say(sender, "qwertyuiop zxcvbnm asdfgh")
+    deadline = time.monotonic() + 10  # the action reports it without waiting
+    while (missed := stack.rows("SELECT text, kind FROM missed_messages")) == [] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert ("qwertyuiop zxcvbnm asdfgh", "fallback") in missed, texts(replies)
