@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ANSWER = "schulden_aanmaning"
 REMARK = "hoeveel de deurwaarder extra rekent"
-MISSED = "blorp snarfel wibbelkwak"
+MISSED = "qwertyuiop zxcvbnm asdfgh"  # no words: the fallback (as in tests/rasa/test_feedback_server.py)
 EDITOR_PASSWORD = "redactie-wachtwoord-2026"
 
 
