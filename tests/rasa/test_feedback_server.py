@@ -103,6 +103,7 @@ def test_ja_is_stored_and_a_typed_miss_is_reported(stack: Stack) -> None:
     assert (1,) in stack.rows(f"SELECT helped FROM answer_feedback WHERE answer_id = '{ANSWER}'")
     replies = stack.say(sender, "qwertyuiop zxcvbnm asdfgh")
     deadline = time.monotonic() + 10  # the action reports it without waiting
-    while (missed := stack.rows("SELECT text, kind FROM missed_messages")) == [] and time.monotonic() < deadline:
+    query = "SELECT text, kind FROM missed_messages"
+    while (missed := stack.rows(query)) == [] and time.monotonic() < deadline:
         time.sleep(0.2)
     assert ("qwertyuiop zxcvbnm asdfgh", "fallback") in missed, texts(replies)

@@ -89,8 +89,14 @@ def record_verdict(
     content_version: str,
     municipality: str | None = None,
 ) -> AnswerFeedback:
-    """ "Ja" or "Nee": on the latest showing of the answer in this conversation (a showing that was not
-    reported, e.g. the backend was down then, is recorded now). A second verdict replaces the first."""
+    """The resident's "Ja" or "Nee": on the latest showing of the answer in this conversation (a showing
+    that was not reported, e.g. the backend was down then, is recorded now). A second verdict replaces the
+    first."""
+    _checked(conversation_id, channel, None)
+    if municipality is not None:
+        resolve(session=session, slug=municipality)  # an unknown one is refused, also on an update
+    if not ANSWER_ID.match(answer_id):
+        raise invalid("answer_id", "Dit antwoord-id klopt niet.")
     row = _latest(session, conversation_id, answer_id)
     if row is None:
         row = record_shown(session=session, conversation_id=conversation_id, answer_id=answer_id,
@@ -107,6 +113,9 @@ def record_remark(
 ) -> AnswerFeedback | None:
     """The answer to "Wat miste je?": on the latest "Nee" of this conversation (of `answer_id` when
     given); None when there is no such "Nee" or the remark is empty."""
+    _checked(conversation_id, "api", None)
+    if answer_id is not None and not ANSWER_ID.match(answer_id):
+        raise invalid("answer_id", "Dit antwoord-id klopt niet.")
     row = _latest(session, conversation_id, answer_id)
     remark = clean_remark(text)
     if row is None or row.helped is not False or remark is None:

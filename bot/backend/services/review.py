@@ -70,6 +70,7 @@ def record_missed(
     """Keep a missed message (None for an empty text or a button's payload)."""
     if not CHANNEL.match(channel):
         raise invalid("channel", "Dit kanaal klopt niet, bijvoorbeeld website of telegram.")
+    place = resolve(session=session, slug=municipality)  # an unknown one is refused
     kept = clean_text(text)
     if kept is None:
         return None
@@ -77,7 +78,7 @@ def record_missed(
         text=kept,
         kind=kind,
         channel=channel,
-        municipality_id=resolve(session=session, slug=municipality).id,
+        municipality_id=place.id,
         guesses=[guess[:100] for guess in (guesses or [])[:5]],
     )
     session.add(row)

@@ -121,3 +121,23 @@ def test_the_database_takes_the_role_redacteur(session: Session) -> None:
     session.commit()
     session.expire_all()
     assert session.get(type(user), user.id).role is StaffRole.EDITOR  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/feedback", {**SHOWN, "helped": True, "municipality": "AAA"}),
+        ("/api/feedback/remark", {"conversation_id": "abc123", "answer_id": "AAA", "text": ""}),
+        (
+            "/api/missed-messages",
+            {"text": "", "kind": "fallback", "channel": "rest", "municipality": "nergens"},
+        ),
+    ],
+)
+def test_an_unknown_municipality_or_answer_id_is_refused_also_where_nothing_would_be_written(
+    client: TestClient, session: Session, path: str, body: dict[str, object]
+) -> None:
+    post(client, "/api/feedback/shown", SHOWN, 201)
+    response = client.post(path, json=body, headers=AUTH)
+    assert response.status_code == 422, response.text
+    assert [row.helped for row in rows(session)] == [None]
