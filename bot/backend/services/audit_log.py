@@ -6,10 +6,10 @@ PostgreSQL with trigram indexes, migration 0007). The log holds no message texts
 neither does the page.
 
 A beheerder who works for some of the municipalities only (issue 23) reads the lines about their things:
-handovers, callbacks, bookings, conversations, spreekuren and locations of those municipalities, and the
-accounts that work within them. Lines about something gone (deleted after the retention period) or about
-the whole installation (retention, demo data, imports) are left out for them; a beheerder of every
-municipality reads everything.
+handovers, callbacks, bookings, conversations, spreekuren, locations and review-page messages of those
+municipalities, and the accounts that work within them. Lines about something gone (deleted after the
+retention period) or about the whole installation (retention, demo data, imports) are left out for them; a
+beheerder of every municipality reads everything.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bot.backend.models import (
     Conversation,
     Handover,
     Location,
+    MissedMessage,
     Municipality,
     Schedule,
     Slot,
@@ -157,6 +158,7 @@ def within(scope: frozenset[int]) -> ColumnElement[bool]:
         .join(Location, Location.id == Schedule.location_id)
         .where(Location.municipality_id.in_(ids)),
         "municipality": select(Municipality.slug).where(Municipality.id.in_(ids)),
+        "missed_message": select(_text(MissedMessage.id)).where(MissedMessage.municipality_id.in_(ids)),
         "staff_user": accounts,
     }
     parts = [

@@ -80,6 +80,7 @@ def reviewed(session: Session, make: Factory) -> dict[str, int]:
         ("bert", StaffRole.EDITOR, [b.slug]),
         ("anna", StaffRole.STAFF, [a.slug]),
         ("regio", StaffRole.ADMIN, [a.slug, b.slug]),
+        ("beheer-b", StaffRole.ADMIN, [b.slug]),
     ):
         create_staff_user(
             session=session,
@@ -129,6 +130,11 @@ def test_voeg_toe_als_voorbeeld_queues_the_message_audited_and_the_export_writes
     )
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "review.example")).one()
     assert entry.actor == "staff:rita" and entry.entity_id == str(message_id)
+    for beheerder, sees in (("regio", True), ("beheer-b", False)):  # the audit log per municipality
+        with TestClient(client.app, base_url="https://testserver", follow_redirects=False) as other:
+            login(other, beheerder)
+            log = other.get("/staff/beheer/logboek?soort=redactie").text
+            assert ("Geen regels gevonden" not in log and "rita" in log) is sees, beheerder
     again = client.post(
         f"/staff/redactie/berichten/{message_id}/voorbeeld",
         data={"csrf_token": csrf, "intent": "schulden_kwijtschelding"},
