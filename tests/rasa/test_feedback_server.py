@@ -74,14 +74,28 @@ def test_nee_asks_what_was_missing_and_the_typed_remark_is_stored_masked(stack: 
     asked = stack.say(sender, nee)
     assert "Wat miste je?" in texts(asked)
     assert button(asked, "Iemand spreken") == "/request_human"
-    thanks = stack.say(sender, "hoeveel kosten erbij komen, mijn nummer is 06-12345678")
+    thanks = stack.say(sender, "de uitleg was te lang voor mij, mijn nummer is 06-12345678")
     assert "Dank je wel" in texts(thanks)
-    assert not any("hoeveel kosten" in str(text) for text in stack.user_texts(sender))  # not to the NLU
+    assert not any("te lang" in str(text) for text in stack.user_texts(sender))  # not to the NLU
     query = f"SELECT helped, remark FROM answer_feedback WHERE answer_id = '{ANSWER}' AND remark IS NOT NULL"
     [(helped, remark)] = stack.rows(query)
-    assert helped == 0 and "hoeveel kosten" in remark and "12345678" not in remark
+    assert helped == 0 and "te lang" in remark and "12345678" not in remark
 
     # Afterwards a message is an ordinary message again.
+    assert "Dank je wel. Het team" not in texts(stack.say(sender, "hoi"))
+
+
+def test_a_question_typed_as_the_remark_is_stored_and_answered(stack: Stack) -> None:
+    """Nothing is lost: the question the resident still has is kept as the remark and answered too."""
+    sender = "feedback-question"
+    stack.say(sender, "/greet")
+    answer = stack.say(sender, f"/{ANSWER}")
+    stack.say(sender, button(answer, "Nee"))
+    reply = stack.say(sender, "ik wil eigenlijk weten hoe ik huurtoeslag aanvraag")
+    assert "Dank je wel" not in texts(reply) and "huurtoeslag" in texts(reply).lower()
+    assert any("huurtoeslag" in str(text) for text in stack.user_texts(sender))  # it went on to Rasa
+    query = "SELECT remark FROM answer_feedback WHERE remark LIKE '%huurtoeslag%'"
+    assert len(stack.rows(query)) == 1
     assert "Dank je wel. Het team" not in texts(stack.say(sender, "hoi"))
 
 

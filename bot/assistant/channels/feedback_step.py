@@ -7,10 +7,13 @@ message, when the bot's last message is still that question, is the remark:
 1. unless the NLU (with the safety net) reads a crisis or a possible signal in it: then it goes on to
    Rasa like any message, and the crisis rules answer it;
 2. it is sent to the case backend (POST /api/feedback/remark; masked and cut to 300 characters there);
-3. the slot is cleared and `action_feedback_remark` thanks the resident and offers a person;
-4. the bot listens again.
+3. when the NLU reads a clear question of another answer or a request in it ("hoe vraag ik huurtoeslag
+   aan?", "kan iemand me bellen?"), the slot is cleared and the message goes on to Rasa, which answers it:
+   a resident who answers "Wat miste je?" with the question they still have loses nothing;
+4. otherwise the slot is cleared, `action_feedback_remark` thanks the resident and offers a person, and
+   the bot listens again.
 
-The message itself does not go on to Rasa's NLU and policies, so it is not stored in the conversation. A
+A remark of step 4 does not go on to Rasa's NLU and policies, so it is not stored in the conversation. A
 button (Overslaan, Iemand spreken), a paused conversation, an active form and any other moment leave the
 message untouched. A backend that cannot be reached loses the remark, never the resident's turn.
 """
@@ -34,6 +37,7 @@ from bot.assistant.channels.action_contract import (
 from bot.assistant.channels.crisis_while_paused import reads_as_crisis
 from bot.assistant.channels.turn_events import Turn, stored_turn
 from bot.assistant.settings import rasa_side_settings
+from bot.shared.topics import ANSWER_TOPICS
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +46,10 @@ FEEDBACK_POLICY = "FeedbackStep"
 REMARK_TIMEOUT_SECONDS = 3.0
 #: What is sent of a remark at most (the backend keeps 300 characters).
 REMARK_SEND_MAX = 2000
+#: Requests that are no remark but something the resident wants now.
+REQUEST_INTENTS = frozenset(
+    {"request_human", "request_callback", "book_spreekuur", "cancel_booking", "delete_my_data"}
+)
 
 
 async def take_remark(agent: Any, message: UserMessage) -> bool:
@@ -53,14 +61,36 @@ async def take_remark(agent: Any, message: UserMessage) -> bool:
         answer_id = await remark_expected(agent, message.sender_id)
         if answer_id is None:
             return False
-        if reads_as_crisis(await agent.parse_message(text)):
+        parsed = await agent.parse_message(text)
+        if reads_as_crisis(parsed):
             return False  # the crisis rules answer it
         await send_remark(message.sender_id, text, answer_id)
+        if is_another_question(parsed, answer_id):
+            await forget_question(agent, message)
+            return False  # Rasa answers the question the resident still has
         await thank(agent, message)
     except Exception as error:  # never lose the resident's message over this step
         logger.error("Taking a feedback remark failed (%s); the message goes on", type(error).__name__)
         return False
     return True
+
+
+def is_another_question(parsed: dict[str, Any], answer_id: str) -> bool:
+    """Whether the NLU reads a clear question of another answer, or a request, in the remark."""
+    intent = str((parsed.get("intent") or {}).get("name") or "")
+    if not intent or intent == answer_id:
+        return False
+    return intent.startswith(tuple(f"{topic}_" for topic in ANSWER_TOPICS)) or intent in REQUEST_INTENTS
+
+
+async def forget_question(agent: Any, message: UserMessage) -> None:
+    """Clear the slot, so that the message goes on to Rasa as an ordinary one."""
+    async with agent.lock_store.lock(message.sender_id):
+        tracker = await agent.processor.fetch_tracker_and_update_session(
+            message.sender_id, message.output_channel, message.metadata
+        )
+        tracker.update(SlotSet(FEEDBACK_REMARK_FOR_SLOT, None))
+        await agent.processor.save_tracker(tracker)
 
 
 def asked_in_latest_turn(turn: Turn) -> bool:

@@ -23,7 +23,8 @@ messages to `MessagePipeline.wrap(on_new_message)` instead of to Rasa directly. 
    Anything else ("ik woon in een huurhuis") goes on untouched.
 4c. **A feedback remark** (`take_remark`, bot/assistant/channels/feedback_step.py): the typed answer to
    "Wat miste je?" (after "Nee" to "Heeft dit geholpen?") goes to the case backend, the bot thanks, and
-   the message goes no further; a crisis message goes on to Rasa as always.
+   the message goes no further; a crisis message, and a clear question of another answer or a request,
+   go on to Rasa (the question is kept as the remark too).
 5. **The sentence vector ahead** (`embed_ahead`, bot/assistant/nlp/encoder.py): computed on the encoder's own
    thread, so Rasa's event loop serves other residents meanwhile.
 6. **The turn**: Rasa handles and stores the message (`on_new_message`).
