@@ -7,6 +7,7 @@ Usage:
     python -m bot.backend generate-slots [--days N]
     python -m bot.backend import-schedules FILE.csv
     python -m bot.backend import-places FILE.csv
+    python -m bot.backend set-office-hours SLUG "ma-vr 09:00-17:00" | --clear
     python -m bot.backend export-bookings --date YYYY-MM-DD [--output FILE] [--include-cancelled]
     python -m bot.backend create-staff USERNAME --name "Naam" [--role medewerker|beheerder]
     python -m bot.backend purge [--dry-run] [--conversation-days N --booking-days N --handover-days N]
@@ -47,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         "import-places", help="import municipalities' postcodes and place names (slug,kind,value)"
     )
     places.add_argument("file", type=Path)
+    hours = commands.add_parser(
+        "set-office-hours", help="give a municipality its own office hours (as OFFICE_HOURS), or --clear"
+    )
+    hours.add_argument("slug", help="the municipality, e.g. heideveen")
+    which = hours.add_mutually_exclusive_group(required=True)
+    which.add_argument("hours", nargs="?", default=None, help='e.g. "ma-do 08:30-16:30, vr 08:30-12:00"')
+    which.add_argument("--clear", action="store_true", help="use the OFFICE_HOURS setting again")
     exporter = commands.add_parser("export-bookings", help="export one day's bookings as CSV")
     exporter.add_argument("--date", type=_parse_date, required=True, dest="day")
     exporter.add_argument("--output", type=Path, default=None, help="file to write (default: stdout)")
@@ -118,6 +126,7 @@ def main(argv: list[str] | None = None, settings: BackendSettings | None = None)
         "generate-slots": commands.generate,
         "import-schedules": commands.import_schedules,
         "import-places": commands.import_places_command,
+        "set-office-hours": commands.set_office_hours_command,
         "export-bookings": commands.export_bookings,
         "purge": commands.purge,
         "review-export": commands.review_export,

@@ -15,6 +15,7 @@ from bot.backend.models import StaffRole
 from bot.backend.services.booking_export import bookings_on, write_bookings_csv
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import ServiceError
+from bot.backend.services.municipalities import set_office_hours
 from bot.backend.services.place_import import PlaceRowError, import_places, read_place_rows
 from bot.backend.services.retention import RetentionPeriods
 from bot.backend.services.retention import purge as run_purge
@@ -109,6 +110,22 @@ def import_places_command(settings: BackendSettings, args: argparse.Namespace) -
     for row_number, reason in report.rejected:
         print(f"  regel {row_number}: {reason}")
     return 1 if report.rejected else 0
+
+
+def set_office_hours_command(settings: BackendSettings, args: argparse.Namespace) -> int:
+    """A municipality's own office hours (`OFFICE_HOURS` syntax), or `--clear`: the setting again."""
+    try:
+        with session_factory_for(settings).begin() as session:
+            municipality = set_office_hours(
+                session=session, slug=args.slug, hours=None if args.clear else args.hours
+            )
+            hours, name = municipality.office_hours, municipality.name
+    except ServiceError as error:
+        print(f"set-office-hours: {error.message}", file=sys.stderr)
+        return 1
+    shown = hours if hours is not None else f"de instelling OFFICE_HOURS ({settings.office_hours})"
+    print(f"set-office-hours: openingstijden van {name}: {shown}")
+    return 0
 
 
 def export_bookings(settings: BackendSettings, args: argparse.Namespace) -> int:

@@ -123,6 +123,9 @@ class Municipality(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    #: The team's office hours in this municipality, written as `OFFICE_HOURS` (``ma-vr 09:00-17:00``);
+    #: None: the `OFFICE_HOURS` setting (services/municipalities.py `set_office_hours`).
+    office_hours: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -67,6 +67,7 @@ ACTIONS: dict[str, str] = {
     "staff.password_reset": "nieuw wachtwoord gezet",
     "staff.municipalities": "gemeenten van account gewijzigd",
     "municipality.create": "gemeente gemaakt",
+    "municipality.office_hours": "openingstijden van gemeente gewijzigd",
     "schedule.create": "spreekuur gemaakt",
     "schedule.update": "spreekuur gewijzigd",
     "schedule.deactivate": "spreekuur gestopt",

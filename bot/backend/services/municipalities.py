@@ -1,7 +1,9 @@
-"""Municipalities: list them, find one by a place name or postcode, resolve the slug a request names.
+"""Municipalities: list them, find one by a place name or postcode, resolve the slug a request names,
+set their office hours.
 
 A slug is lowercase ascii (`voorbeeldstad`, `heideveen`). A request that names none gets the default
-municipality (`DEFAULT_MUNICIPALITY`); one that names an unknown slug is refused with 422.
+municipality (`DEFAULT_MUNICIPALITY`); one that names an unknown slug is refused with 422. A municipality
+without office hours of its own (NULL) has the `OFFICE_HOURS` setting's.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from sqlalchemy.orm import Session
 from bot.backend.models import Municipality, MunicipalityPlace, PlaceKind
 from bot.backend.services import audit
 from bot.backend.services.errors import NotFound, invalid
+from bot.backend.services.office_hours import OfficeHoursError, parse_office_hours
 
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{0,39}$"
 _SLUG = re.compile(SLUG_PATTERN)
 #: "1234", "1234AB", "1234 ab": a Dutch postcode or its four digits (only the digits are looked up).
 _POSTCODE = re.compile(r"^\s*([0-9]{4})\s*(?:[a-zA-Z]{2})?\s*$")
 QUERY_MAX = 100
+#: The longest office hours text a municipality keeps (a week with several periods a day fits easily).
+OFFICE_HOURS_MAX = 500
+OFFICE_HOURS_HELP = "Schrijf ze zo: ma-vr 09:00-17:00, za 10:00-12:00 (dagen: ma di wo do vr za zo)."
 
 
 def place_key(text: str) -> str:
@@ -104,3 +110,38 @@ def lookup(*, session: Session, query: str) -> Municipality:
             "Deze plaats of postcode kennen we niet. Kies je gemeente uit de lijst.",
         )
     return found
+
+
+def office_hours_of(municipality: Municipality, setting: str) -> str:
+    """The municipality's office hours text, or `setting` (`OFFICE_HOURS`) when it has none of its own."""
+    return setting if municipality.office_hours is None else municipality.office_hours
+
+
+def set_office_hours(*, session: Session, slug: str, hours: str | None, actor: str = "cli") -> Municipality:
+    """Give a municipality its own office hours (as `OFFICE_HOURS`), or None: the setting again; audited.
+
+    Unreadable or empty hours and an unknown slug are refused (422, in Dutch).
+    """
+    municipality = resolve(session=session, slug=slug)
+    text = None if hours is None else " ".join(hours.split())
+    if text is not None:
+        if not text:
+            raise invalid("office_hours", f"Geef openingstijden op. {OFFICE_HOURS_HELP}")
+        if len(text) > OFFICE_HOURS_MAX:
+            raise invalid(
+                "office_hours", f"Deze openingstijden zijn te lang (meer dan {OFFICE_HOURS_MAX} tekens)."
+            )
+        try:
+            parse_office_hours(text)
+        except OfficeHoursError as error:
+            raise invalid(
+                "office_hours", f"Deze openingstijden kunnen we niet lezen. {OFFICE_HOURS_HELP}"
+            ) from error
+    old = municipality.office_hours
+    if old != text:
+        municipality.office_hours = text
+        audit.record(
+            session=session, actor=actor, action="municipality.office_hours", entity="municipality",
+            entity_id=municipality.slug, old=old or "instelling", new=text or "instelling",
+        )  # fmt: skip
+    return municipality

@@ -1,6 +1,6 @@
 """Clearly fictional demo data: two municipalities, "Voorbeeldstad" (three locations) and "Heideveen" (two,
-with other days and times), their spreekuren and slots, and their postcodes and place names
-(`bot/backend/demo/places.csv`, fictional).
+with other days and times, and its own office hours), their spreekuren and slots, and their postcodes and
+place names (`bot/backend/demo/places.csv`, fictional).
 
 The demo locations are recognised by their names and addresses below, and by "(demo)" in a name, so
 the backend can refuse to serve them outside development (`find_demo_locations`, `serve`).
@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 
 from bot.backend.models import Closure, Location, Schedule
 from bot.backend.services import audit
-from bot.backend.services.municipalities import get_or_create
+from bot.backend.services.municipalities import get_or_create, set_office_hours
 from bot.backend.services.place_import import import_places, read_place_rows
 from bot.backend.services.slots import generate_slots
 
 #: The demo municipalities (slug, name); the first is the default of `.env.example`.
 DEMO_MUNICIPALITIES = (("voorbeeldstad", "Voorbeeldstad"), ("heideveen", "Heideveen"))
+#: Their own office hours; Voorbeeldstad has none, so the `OFFICE_HOURS` setting's (ma-vr 09:00-17:00).
+DEMO_OFFICE_HOURS = {"heideveen": "ma-do 08:30-16:30"}
 #: Their fictional postcodes (starting with 0, which no Dutch postcode does, or the demo's 9999) and places.
 DEMO_PLACES_CSV = Path(__file__).resolve().parents[1] / "demo" / "places.csv"
 
@@ -76,6 +78,9 @@ def seed_demo_data(*, session: Session, today: date, horizon_days: int, actor: s
             slug: get_or_create(session=session, slug=slug, name=name, actor=actor)
             for slug, name in DEMO_MUNICIPALITIES
         }
+        for slug, hours in DEMO_OFFICE_HOURS.items():
+            if places[slug].office_hours is None:
+                set_office_hours(session=session, slug=slug, hours=hours, actor=actor)
         locations = [
             Location(name=name, address=address, wijk=wijk, directions=directions,
                      municipality_id=places[slug].id)

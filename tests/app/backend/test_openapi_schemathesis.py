@@ -77,6 +77,9 @@ def test_the_spec_lists_every_error_answer_enums_and_patterns(live_backend: str)
     office = {p["name"]: p for p in spec["paths"]["/api/office-hours"]["get"]["parameters"]}
     at = office["at"]["schema"]["anyOf"][0]
     assert at["format"] == "date-time" and at["pattern"].startswith("^(20")
+    # Office hours per municipality (issue 23): an optional slug, as the slots' and locations' filter.
+    assert set(office) == {"at", "municipality"} and not office["municipality"]["required"]
+    assert office["municipality"]["schema"]["pattern"] == r"^[a-z][a-z0-9-]{0,39}$"
 
 
 @pytest.mark.parametrize(
