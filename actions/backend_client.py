@@ -191,9 +191,11 @@ class BackendClient:
         payload.update((key, value) for key, value in optional if value)
         return dict(await self._call("POST", "/callbacks", json=payload))
 
-    async def office_hours(self) -> dict[str, Any]:
-        """`open_now`, `next_open` (+ Dutch `next_open_label`) and `closes_at` (+ `closes_at_label`)."""
-        return dict(await self._call("GET", "/office-hours"))
+    async def office_hours(self, municipality: str | None = None) -> dict[str, Any]:
+        """`open_now`, `next_open` (+ Dutch `next_open_label`) and `closes_at` (+ `closes_at_label`) of the
+        municipality's team (its slug; None: the default municipality's)."""
+        params = {"municipality": municipality} if municipality else None
+        return dict(await self._call("GET", "/office-hours", params=params))
 
     async def create_handover(
         self,

@@ -19,7 +19,7 @@ from actions.form_base import (
     conversation_topic,
     say,
 )
-from actions.municipality import ask_once, municipality_of
+from actions.municipality import ask_once, known_municipality, municipality_of
 from bot.assistant.settings import rasa_side_settings
 from bot.shared.phone import normalise_phone
 from bot.shared.topics import RESIDENT_LABELS
@@ -41,10 +41,11 @@ ALL_PARTS = ("ochtend", "middag", "avond")
 NO_PREFERENCE_BUTTON = {"title": "Maakt niet uit", "payload": "maakt niet uit"}
 
 
-async def callable_parts(client: BackendClient) -> list[str]:
-    """The parts of the day the team works (OFFICE_HOURS); all three when the backend cannot say."""
+async def callable_parts(client: BackendClient, tracker: Tracker) -> list[str]:
+    """The parts of the day the resident's municipality's team works (its office hours; the default
+    municipality's while unknown); all three when the backend cannot say."""
     try:
-        hours = await client.office_hours()
+        hours = await client.office_hours(known_municipality(tracker))
     except (BackendUnavailable, BackendRejected):
         return list(ALL_PARTS)
     parts = [part for part in hours.get("parts_of_day") or [] if part in ALL_PARTS]
@@ -95,7 +96,7 @@ class ValidateCallbackForm(BookingFormValidation):
         part = read_part_of_day(str(value or ""))
         if part == "geen voorkeur":
             return {"callback_part_of_day": part}
-        parts = await callable_parts(self.client())
+        parts = await callable_parts(self.client(), tracker)
         if part is None:
             return self.refuse(
                 dispatcher, tracker, "callback_part_of_day", "utter_invalid_part_of_day",
@@ -118,7 +119,7 @@ class ActionAskCallbackPartOfDay(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        parts = await callable_parts(BackendClient.from_settings(rasa_side_settings()))
+        parts = await callable_parts(BackendClient.from_settings(rasa_side_settings()), tracker)
         dispatcher.utter_message(response="utter_ask_callback_part_of_day", buttons=part_buttons(parts))
         return []
 

@@ -213,7 +213,7 @@ class ActionHandover(Action):
         channel = conversation_channel(tracker)
         topic = handover_topic(tracker, reason)
         try:
-            hours = await client.office_hours()
+            hours = await client.office_hours(known_municipality(tracker))  # unknown: the default's
             contact = CONTACT_CHAT if hours.get("open_now") else CONTACT_CALLBACK
             handover = await client.create_handover(
                 tracker.sender_id,

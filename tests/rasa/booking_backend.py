@@ -22,9 +22,17 @@ TOKEN = "booking-tests-service-token-0123456789"
 
 
 @contextmanager
-def running_backend(data_dir: Path, database_url: str | None = None, token: str = TOKEN) -> Iterator[str]:
+def running_backend(
+    data_dir: Path,
+    database_url: str | None = None,
+    token: str = TOKEN,
+    office_hours: dict[str, str | None] | None = None,
+) -> Iterator[str]:
     """Migrate and seed the database (default: SQLite in `data_dir`), serve the backend on a free port
-    and yield its base URL; stops the server afterwards."""
+    and yield its base URL; stops the server afterwards.
+
+    `office_hours`: municipalities' own office hours to set after seeding (`set-office-hours`; None: the
+    `OFFICE_HOURS` setting again, e.g. for Heideveen, whose demo hours are ma-do 08:30-16:30)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url or f"sqlite:///{data_dir}/backend.db",
@@ -32,9 +40,13 @@ def running_backend(data_dir: Path, database_url: str | None = None, token: str 
         "DATA_DIR": str(data_dir),
         "VOORDEUR_ENV": "development",
     }
-    for command in ("migrate", "seed"):
+    commands = [["migrate"], ["seed"]] + [
+        ["set-office-hours", slug, *([hours] if hours is not None else ["--clear"])]
+        for slug, hours in (office_hours or {}).items()
+    ]
+    for command in commands:
         subprocess.run(
-            [str(APP_PYTHON), "-m", "bot.backend", command],
+            [str(APP_PYTHON), "-m", "bot.backend", *command],
             cwd=ROOT,
             env=env,
             check=True,
