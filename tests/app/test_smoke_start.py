@@ -127,8 +127,15 @@ def test_a_stappenplan_is_walked_step_by_step_and_resumed(stack: Stack) -> None:
         assert stack.say(sender, "/stappenplan_volgende")[-1]["text"].startswith(f"Stap {step} van 7")
     last = stack.say(sender, "/stappenplan_volgende")[-1]
     assert "klaar met dit stappenplan" in last["text"]
+    assert "Heeft dit geholpen?" in last["text"]  # feedback on the plan (issue 23)
     payloads = [b["payload"] for b in last["buttons"]]
-    assert payloads == ["/affirm", "/deny", "/request_callback", "/book_spreekuur"]
+    feedback = '{"answer_id": "plan:sch_post_openen"}'
+    assert payloads == [
+        f"/feedback_yes{feedback}",
+        f"/feedback_no{feedback}",
+        "/request_callback",
+        "/book_spreekuur",
+    ]
 
 
 def test_a_resident_books_the_spreekuur_in_conversation(stack: Stack) -> None:
