@@ -8,8 +8,6 @@ Running the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.models import MunicipalityPlace, PlaceKind
 from bot.backend.services import audit
+from bot.backend.services.csv_rows import csv_rows
 from bot.backend.services.errors import ServiceError
 from bot.backend.services.municipalities import find_by_slug, get_or_create, place_key, postcode_key
 
@@ -52,27 +51,7 @@ class PlaceImportReport:
 
 def read_place_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     """Rows of a `,` or `;` separated UTF-8 file with the header `slug,kind,value`."""
-    text = path.read_text(encoding="utf-8-sig")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        raise PlaceRowError("Het bestand is leeg.") from None
-    if any(name not in header for name in COLUMNS):
-        raise PlaceRowError(f"Verwacht de kolommen {', '.join(COLUMNS)}.")
-    rows = []
-    for values in reader:
-        if not any(value.strip() for value in values):
-            continue
-        rows.append(
-            (
-                reader.line_num,
-                {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)},
-            )
-        )
-    return rows
+    return list(csv_rows(path.read_text(encoding="utf-8-sig"), COLUMNS, COLUMNS, PlaceRowError))
 
 
 def _key(kind: str, value: str) -> tuple[PlaceKind, str]:

@@ -6,8 +6,6 @@ Every row is checked on its own; good rows are written, bad rows are reported wi
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.models import Closure, Location, Schedule
 from bot.backend.services import audit
+from bot.backend.services.csv_rows import EXTRA, csv_rows
 from bot.backend.services.errors import ServiceError
 from bot.backend.services.locations import find_location_by_name
 from bot.backend.services.municipalities import resolve
@@ -76,26 +75,7 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
 
 
 def parse_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        raise RowError("Het bestand is leeg.") from None
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise RowError(f"Kolommen ontbreken: {', '.join(missing)}. Verwacht: {', '.join(COLUMNS)}.")
-    for values in reader:
-        row_number = reader.line_num
-        if not any(value.strip() for value in values):
-            continue
-        row = {
-            name: (values[index].strip() if index < len(values) else "") for index, name in enumerate(header)
-        }
-        if len(values) > len(header):
-            row["__extra__"] = "x"
-        yield row_number, row
+    return csv_rows(text, REQUIRED_COLUMNS, COLUMNS, RowError)
 
 
 def _date(value: str, column: str) -> date:
@@ -257,7 +237,7 @@ def import_schedules(
     for row_number, row in rows:
         report.rows += 1
         try:
-            if "__extra__" in row:
+            if EXTRA in row:
                 raise RowError("De regel heeft meer velden dan de kop.")
             if any(len(value) > MAX_FIELD for value in row.values()):
                 raise RowError(f"Een veld is te lang (hoogstens {MAX_FIELD} tekens).")
