@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
+from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from bot.backend.db import session_factory_for
@@ -64,52 +67,65 @@ def generate(settings: BackendSettings, args: argparse.Namespace) -> int:
     return 0
 
 
-def import_schedules(settings: BackendSettings, args: argparse.Namespace) -> int:
+class _ImportReport(Protocol):
+    rejected: list[tuple[int, str]]
+
+    def summary(self) -> str: ...
+
+
+Rows = list[tuple[int, dict[str, str]]]
+
+
+def _csv_import(
+    settings: BackendSettings,
+    path: Path,
+    read: Callable[[Path], Rows],
+    run: Callable[[Session, Rows, Callable[[], None]], _ImportReport],
+) -> int:
+    """Read a CSV file, import its rows in one transaction with a progress bar, and print the report."""
     try:
-        rows = read_rows(args.file)
+        rows = read(path)
     except (OSError, UnicodeDecodeError) as error:
-        print(f"Kan {args.file} niet lezen: {error}", file=sys.stderr)
+        print(f"Kan {path} niet lezen: {error}", file=sys.stderr)
         return 2
-    except RowError as error:
-        print(f"{args.file}: {error}", file=sys.stderr)
+    except (RowError, PlaceRowError) as error:
+        print(f"{path}: {error}", file=sys.stderr)
         return 2
     with (
         session_factory_for(settings).begin() as session,
         tqdm(total=len(rows), unit="regel", desc="import", file=sys.stderr) as bar,
     ):
-        report = run_import(
+        report = run(session, rows, lambda: bar.update(1))
+    print(report.summary())
+    for row_number, reason in report.rejected:
+        print(f"  regel {row_number}: {reason}")
+    return 1 if report.rejected else 0
+
+
+def import_schedules(settings: BackendSettings, args: argparse.Namespace) -> int:
+    return _csv_import(
+        settings,
+        args.file,
+        read_rows,
+        lambda session, rows, on_row: run_import(
             session=session,
             rows=rows,
             today=local_today(settings.tz),
             horizon_days=settings.slot_horizon_days,
-            on_row=lambda: bar.update(1),
+            on_row=on_row,
             default_municipality=settings.default_municipality,
-        )
-    print(report.summary())
-    for row_number, reason in report.rejected:
-        print(f"  regel {row_number}: {reason}")
-    return 1 if report.rejected else 0
+        ),
+    )
 
 
 def import_places_command(settings: BackendSettings, args: argparse.Namespace) -> int:
     """Postcodes and place names of municipalities (`slug,kind,value`), with a progress bar."""
-    try:
-        rows = read_place_rows(args.file)
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"Kan {args.file} niet lezen: {error}", file=sys.stderr)
-        return 2
-    except PlaceRowError as error:
-        print(f"{args.file}: {error}", file=sys.stderr)
-        return 2
-    with (
-        session_factory_for(settings).begin() as session,
-        tqdm(total=len(rows), unit="regel", desc="import", file=sys.stderr) as bar,
-    ):
-        report = import_places(session=session, rows=rows, on_row=lambda: bar.update(1))
-    print(report.summary())
-    for row_number, reason in report.rejected:
-        print(f"  regel {row_number}: {reason}")
-    return 1 if report.rejected else 0
+    return _csv_import(
+        settings,
+        args.file,
+        read_place_rows,
+        lambda session, rows, on_row: import_places(session=session, rows=rows, on_row=on_row),
+    )
 
 
 def set_office_hours_command(settings: BackendSettings, args: argparse.Namespace) -> int:
