@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.ports import free_port
 
@@ -80,3 +81,13 @@ def running_backend(
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+def use_backend(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    """The environment the actions read to reach the test backend at `url` (and the default content)."""
+    monkeypatch.setenv("ADDRESS_FORM", "je")
+    monkeypatch.delenv("CONTENT_DIR", raising=False)
+    monkeypatch.delenv("DEFAULT_MUNICIPALITY", raising=False)
+    monkeypatch.setenv("BACKEND_SERVICE_TOKEN", TOKEN)
+    monkeypatch.setenv("BACKEND_TIMEOUT_SECONDS", "5")
+    monkeypatch.setenv("BACKEND_URL", url)

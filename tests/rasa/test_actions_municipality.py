@@ -26,7 +26,7 @@ from actions.municipality import ActionMunicipalityChosen
 from actions.plans import ActionPlanStart
 from actions.session import ActionSessionStart
 from actions.spreekuur import ActionAskSpreekuurSlot, ActionSubmitSpreekuur
-from tests.rasa.booking_backend import TOKEN, running_backend
+from tests.rasa.booking_backend import TOKEN, running_backend, use_backend
 from tests.rasa.trackers import make_tracker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,12 +48,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def settings_env(monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
-    monkeypatch.setenv("ADDRESS_FORM", "je")
-    monkeypatch.delenv("CONTENT_DIR", raising=False)
-    monkeypatch.delenv("DEFAULT_MUNICIPALITY", raising=False)
-    monkeypatch.setenv("BACKEND_SERVICE_TOKEN", TOKEN)
-    monkeypatch.setenv("BACKEND_TIMEOUT_SECONDS", "5")
-    monkeypatch.setenv("BACKEND_URL", backend)
+    use_backend(monkeypatch, backend)
 
 
 async def run(action: Action, tracker: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, conversation_notes_sent
 from actions.fallback import ActionHandleNluFallback
-from tests.rasa.booking_backend import TOKEN, running_backend
+from tests.rasa.booking_backend import TOKEN, running_backend, use_backend
 from tests.rasa.trackers import make_tracker
 
 NOTHING_CLEAR = [("nlu_fallback", 0.6), ("greet", 0.1), ("out_of_scope", 0.1)]
@@ -25,11 +25,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def settings_env(monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
-    monkeypatch.setenv("BACKEND_URL", backend)
-    monkeypatch.setenv("BACKEND_SERVICE_TOKEN", TOKEN)
-    monkeypatch.setenv("BACKEND_TIMEOUT_SECONDS", "5")
-    monkeypatch.setenv("ADDRESS_FORM", "je")
-    monkeypatch.delenv("CONTENT_DIR", raising=False)
+    use_backend(monkeypatch, backend)
 
 
 def record(backend: str, conversation_id: str) -> dict[str, Any]:

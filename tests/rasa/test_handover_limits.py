@@ -21,7 +21,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handover import ActionHandover, client_key
-from tests.rasa.booking_backend import TOKEN, running_backend
+from tests.rasa.booking_backend import TOKEN, running_backend, use_backend
 
 WIJKTEAM_PHONE = "0123-456 789"  # content/local.yml
 
@@ -36,10 +36,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def settings_env(monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
-    monkeypatch.setenv("ADDRESS_FORM", "je")
-    monkeypatch.delenv("CONTENT_DIR", raising=False)
-    monkeypatch.setenv("BACKEND_SERVICE_TOKEN", TOKEN)
-    monkeypatch.setenv("BACKEND_URL", backend)
+    use_backend(monkeypatch, backend)
 
 
 def asking(sender: str, client: str | None) -> Tracker:

@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendClient
 from actions.callback import ActionAskCallbackPartOfDay, ValidateCallbackForm
 from actions.handover import ActionHandover
-from tests.rasa.booking_backend import TOKEN, running_backend
+from tests.rasa.booking_backend import TOKEN, running_backend, use_backend
 from tests.rasa.trackers import make_tracker
 
 DAY_KEYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
@@ -41,12 +41,7 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def settings_env(monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
-    monkeypatch.setenv("ADDRESS_FORM", "je")
-    monkeypatch.delenv("CONTENT_DIR", raising=False)
-    monkeypatch.delenv("DEFAULT_MUNICIPALITY", raising=False)
-    monkeypatch.setenv("BACKEND_SERVICE_TOKEN", TOKEN)
-    monkeypatch.setenv("BACKEND_TIMEOUT_SECONDS", "5")
-    monkeypatch.setenv("BACKEND_URL", backend)
+    use_backend(monkeypatch, backend)
 
 
 def api(url: str, path: str, **params: Any) -> Any:
