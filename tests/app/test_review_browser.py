@@ -23,8 +23,9 @@ from stack import ROOT, Stack, read_env_file_value, running_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ANSWER = "schulden_aanmaning"
-REMARK = "hoeveel de deurwaarder extra rekent"
+REMARK = "de uitleg was te lang voor mij"
 MISSED = "qwertyuiop zxcvbnm asdfgh"  # no words: the fallback (as in tests/rasa/test_feedback_server.py)
 EDITOR_PASSWORD = "redactie-wachtwoord-2026"
 
@@ -91,6 +92,8 @@ def test_feedback_and_a_missed_message_reach_the_review_page_and_the_export(
 
     message = page.locator("li[data-message]", has_text=MISSED)
     expect(message).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "review-page.png"), full_page=True)
     message.get_by_label("Voeg toe als voorbeeld bij vraag").select_option(
         label="Ik wil iemand van het wijkteam spreken"
     )
