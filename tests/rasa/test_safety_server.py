@@ -72,6 +72,9 @@ def test_a_possible_signal_gets_the_check_in_first_then_the_answer(server: Serve
     assert not intent.startswith("crisis_")
 
 
+FEEDBACK_QUESTION = "Heeft dit geholpen?"
+
+
 def test_the_answer_after_the_check_in_is_the_answer_without_it(server: Server) -> None:
     """Same intent, same reply: the check-in changes nothing about how the question is answered."""
     question = "ik wil gewoon dat alles ophoudt met die schulden, waar kan ik hulp krijgen"
@@ -79,7 +82,10 @@ def test_the_answer_after_the_check_in_is_the_answer_without_it(server: Server) 
     assert replies[0].startswith(CHECK_IN)
     intent = server.tracker("safety-possible-2")["latest_message"]["intent"]["name"]
     control = server.say("safety-control", f"/{intent}")
-    assert control and replies[-len(control) :] == control
+    # After a check-in the answer does not ask "Heeft dit geholpen?" (issue 23); otherwise it is the same.
+    assert control and control[-1].endswith(FEEDBACK_QUESTION)
+    control[-1] = control[-1].removesuffix(FEEDBACK_QUESTION).rstrip()
+    assert replies[-len(control) :] == control
     check_in = replies[: -len(control)]  # the check-in (a channel may send its paragraphs one by one)
     assert check_in and check_in[-1] == "Nu help ik je verder met je vraag."
 
