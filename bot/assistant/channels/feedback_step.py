@@ -35,7 +35,7 @@ from bot.assistant.channels.action_contract import (
     MISSING_QUESTIONS,
 )
 from bot.assistant.channels.crisis_while_paused import reads_as_crisis
-from bot.assistant.channels.turn_events import Turn, stored_turn
+from bot.assistant.channels.turn_events import Turn, latest_bot_text, stored_turn
 from bot.assistant.settings import rasa_side_settings
 from bot.shared.topics import ANSWER_TOPICS
 
@@ -95,8 +95,7 @@ async def forget_question(agent: Any, message: UserMessage) -> None:
 
 def asked_in_latest_turn(turn: Turn) -> bool:
     """Whether the latest turn's last bot message asked "Wat miste je?"."""
-    said = [event for event in turn if event.get("event") == "bot"]
-    return bool(said) and any(question in str(said[-1].get("text") or "") for question in MISSING_QUESTIONS)
+    return any(question in latest_bot_text(turn) for question in MISSING_QUESTIONS)
 
 
 async def remark_expected(agent: Any, sender_id: str) -> str | None:

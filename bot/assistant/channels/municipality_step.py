@@ -27,6 +27,7 @@ from rasa.core.policies.policy import PolicyPrediction
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.events import ActionExecuted, SlotSet
 
+from bot.assistant.channels.turn_events import latest_bot_text, stored_turn
 from bot.assistant.municipality import (
     ASK_START,
     ASKED_SLOT,
@@ -72,7 +73,13 @@ async def choose_municipality(agent: Any, message: UserMessage) -> bool:
 
 
 async def question_pending(agent: Any, sender_id: str) -> bool:
-    """Whether the bot's last message asked "In welke gemeente woon je?" (and it was not answered)."""
+    """Whether the bot's last message asked "In welke gemeente woon je?" (and it was not answered).
+
+    Most short messages are no such answer: the latest turn's rows (one indexed query) say so without
+    loading the whole conversation."""
+    turn = stored_turn(agent.tracker_store, sender_id)
+    if turn is not None and not latest_bot_text(turn).startswith(ASK_START):
+        return False
     try:
         tracker = await agent.tracker_store.retrieve(sender_id)
     except Exception as error:

@@ -49,6 +49,12 @@ def stored_turn(store: TrackerStore | None, sender_id: str) -> Turn | None:
     return None
 
 
+def latest_bot_text(turn: Turn) -> str:
+    """The text of the bot's last message in `turn` ("" when the bot said nothing)."""
+    said = [event for event in turn if event.get("event") == "bot"]
+    return str(said[-1].get("text") or "") if said else ""
+
+
 def turn_of(tracker: DialogueStateTracker) -> Turn:
     """The latest turn of a loaded conversation, as the tracker store keeps it."""
     turn: Turn = []
