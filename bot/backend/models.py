@@ -285,6 +285,8 @@ class Booking(Base):
     cancelled_at: Mapped[datetime | None]
     #: When staff marked the appointment as done (the resident came, or it was dealt with); None = not yet.
     done_at: Mapped[datetime | None]
+    #: When the resident answered the reminder with "Ik kom" (issue 24); None = not (yet).
+    attendance_confirmed_at: Mapped[datetime | None]
 
     slot: Mapped[Slot] = relationship()
 
@@ -600,3 +602,111 @@ class ReviewedExample(Base):
     missed_message_id: Mapped[int | None]
     added_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Keeping in touch (issue 24): later messages, the follow-up consent, one resident across channels ---
+
+
+class MessageKind(str, enum.Enum):
+    """What a scheduled message is."""
+
+    REMINDER = "herinnering"  # the day before a spreekuur booking
+    CHECKIN = "checkin"  # "Hoe gaat het nu?" some working days after help started (with consent)
+
+
+class MessageStatus(str, enum.Enum):
+    PENDING = "gepland"  # waiting for due_at
+    CLAIMED = "bezig"  # a worker claimed it (claim once: a conditional UPDATE); being sent
+    SENT = "verstuurd"
+    CANCELLED = "geannuleerd"  # the booking was cancelled, the resident said "stop berichten", ...
+    FAILED = "mislukt"  # the channel could not deliver it after the retries
+
+
+class CheckinOutcome(str, enum.Enum):
+    GOOD = "goed"  # "Goed, dank je"
+    STUCK = "lukt_niet"  # "Het lukt niet"
+    PERSON = "iemand_spreken"  # "Ik wil iemand spreken"
+
+
+class FollowUpSource(str, enum.Enum):
+    """What the resident agreed to be asked about later."""
+
+    PLAN = "stappenplan"
+    HANDOVER = "overdracht"
+    CALLBACK = "terugbelverzoek"
+
+
+class ScheduledMessage(Base):
+    """A message the worker sends later: a booking reminder (Telegram, or e-mail to the booking's address)
+    or a follow-up check-in. The row is the truth; the job queue only carries the work of sending it, and a
+    worker claims a row with a conditional UPDATE, so with several workers each message goes out once."""
+
+    __tablename__ = "scheduled_messages"
+    __table_args__ = (Index("ix_scheduled_messages_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind, "message_kind"))
+    #: Where it goes: `telegram` (the conversation id is the chat), `email` (the booking's address), ...
+    channel: Mapped[str] = mapped_column(String(30))
+    conversation_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
+    #: For a check-in: what the resident agreed to (a plan, a closed handover, a done callback).
+    source: Mapped[FollowUpSource | None] = mapped_column(_enum(FollowUpSource, "follow_up_source"))
+    #: The handover's or callback's id, for the staff page (no foreign key: retention may delete it first).
+    source_id: Mapped[int | None]
+    topic: Mapped[str | None] = mapped_column(String(30))
+    #: The stappenplan's id (content/plans), whose check-in question is asked.
+    plan_id: Mapped[str | None] = mapped_column(String(60))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    due_at: Mapped[datetime]
+    status: Mapped[MessageStatus] = mapped_column(
+        _enum(MessageStatus, "message_status"), default=MessageStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    #: A check-in's answer, and when it came.
+    outcome: Mapped[CheckinOutcome | None] = mapped_column(_enum(CheckinOutcome, "checkin_outcome"))
+    outcome_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    booking: Mapped[Booking | None] = relationship()
+
+
+class MessageOptOut(Base):
+    """A conversation whose resident said "stop berichten": no reminders or check-ins are scheduled or sent."""
+
+    __tablename__ = "message_opt_outs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class LinkCode(Base):
+    """A one-time code that carries a conversation to another channel ("Verder op Telegram"): valid 15
+    minutes, one use. Only its SHA-256 is stored."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConversationLink(Base):
+    """One resident across channels: every conversation with the same `resident_key` is the same person
+    (the web chat and the Telegram chat a link code joined)."""
+
+    __tablename__ = "conversation_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    #: Random; the same for all conversations of one resident.
+    resident_key: Mapped[str] = mapped_column(String(40), index=True)
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
