@@ -92,6 +92,10 @@ export_store_env() {
       if [ -z "${LIMITS_STORAGE_URL:-}" ]; then
         export LIMITS_STORAGE_URL="redis://$auth$REDIS_HOST:$REDIS_PORT/0"
       fi
+      # The job queue of reminders and check-ins (docs/keep-in-touch.md): one queue for every worker.
+      if [ -z "${JOBS_URL:-}" ]; then
+        export JOBS_URL="redis://$auth$REDIS_HOST:$REDIS_PORT/0"
+      fi
       ;;
     *) die "VOORDEUR_STORES must be embedded or production, not '$VOORDEUR_STORES'" ;;
   esac

@@ -82,6 +82,12 @@ fi
 replica_name() { if [ "$1" -eq 0 ]; then echo rasa; else echo "rasa-$(($1 + 1))"; fi; }
 
 run backend "$VENV_APP/bin/python" -m bot.backend serve --host 127.0.0.1 --port "$BACKEND_PORT"
+# The job queue's workers (reminders, check-ins): one per Rasa replica; with several, the queue is Redis
+# (JOBS_URL) and each scheduled message is claimed once (docs/keep-in-touch.md).
+for ((i = 0; i < REPLICAS; i++)); do
+  if [ "$i" -eq 0 ]; then worker_name=worker; else worker_name="worker-$((i + 1))"; fi
+  run "$worker_name" "$VENV_APP/bin/python" -m bot.backend worker
+done
 # Our entry point around rasa-sdk: a shared secret on every call, 127.0.0.1 unless ACTION_HOST says otherwise.
 run actions "$VENV_RASA/bin/python" -m bot.assistant.action_server --actions actions --port "$ACTION_PORT"
 for ((i = 0; i < REPLICAS; i++)); do
@@ -91,7 +97,7 @@ for ((i = 0; i < REPLICAS; i++)); do
     --cors "${cors[@]}" --response-timeout "$SANIC_RESPONSE_TIMEOUT"
 done
 
-log "starting: case backend, action server, $REPLICAS Rasa server(s) (loading the model takes up to a minute each)"
+log "starting: case backend, job worker(s), action server, $REPLICAS Rasa server(s) (loading the model takes up to a minute each)"
 wait_for backend "http://127.0.0.1:$BACKEND_PORT/health"
 wait_for actions "http://127.0.0.1:$ACTION_PORT/health"
 rasa_urls=""
@@ -109,7 +115,7 @@ cat >&2 <<INFO
     Chat widget demo http://127.0.0.1:$BACKEND_PORT/demo
     Staff page       http://127.0.0.1:$BACKEND_PORT/staff   $("$VENV_APP/bin/python" -m bot.backend.staff_web.bootstrap --hint)
     Terminal chat    make chat
-    Logs             ${LOG_DIR#$ROOT/}/{rasa,actions,backend}.log
+    Logs             ${LOG_DIR#$ROOT/}/{rasa,actions,backend,worker}.log
   Press Ctrl-C to stop.
 
 INFO

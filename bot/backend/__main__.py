@@ -12,6 +12,8 @@ Usage:
     python -m bot.backend create-staff USERNAME --name "Naam" [--role medewerker|beheerder]
     python -m bot.backend purge [--dry-run] [--conversation-days N --booking-days N --handover-days N]
                                 [--rasa-report FILE]
+    python -m bot.backend worker [--workers N]
+    python -m bot.backend run-due [--at ISO-TIME] [--here]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bot.backend.jobs import commands as jobs_commands
 from bot.backend.settings import BackendSettings, get_settings
 
 
@@ -74,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                             help=f"override RETENTION_{kind.upper()}_DAYS")  # fmt: skip
     purger.add_argument("--rasa-report", type=Path, default=None,
                         help="Rasa's counts (purge_conversations.py --report) for the audit")  # fmt: skip
+    jobs_commands.add_parsers(commands)
     return parser
 
 
@@ -130,6 +134,7 @@ def main(argv: list[str] | None = None, settings: BackendSettings | None = None)
         "export-bookings": commands.export_bookings,
         "purge": commands.purge,
         "review-export": commands.review_export,
+        **jobs_commands.HANDLERS,
     }
     if args.command == "create-staff":
         password = getpass.getpass("Wachtwoord (minstens 12 tekens): ")

@@ -674,7 +674,7 @@ class ScheduledMessage(Base):
 
 
 class MessageOptOut(Base):
-    """A conversation whose resident said "stop berichten": no reminders or check-ins are scheduled or sent."""
+    """A conversation whose resident said "stop berichten": no reminders or check-ins are planned or sent."""
 
     __tablename__ = "message_opt_outs"
 

@@ -82,6 +82,19 @@ class BackendSettings(BaseSettings):
     #: several backends run (`VOORDEUR_STORES=production` sets it from REDIS_*).
     limits_storage_url: str = ""
 
+    #: The job queue of later work (reminders, check-ins; docs/keep-in-touch.md): empty = a SQLite file
+    #: `jobs.db` in DATA_DIR (one worker); `redis://host:port/db` when several workers run
+    #: (`VOORDEUR_STORES=production` sets it from REDIS_*).
+    jobs_url: str = ""
+    #: The queue's name (its Redis keys); tests give each queue its own.
+    jobs_queue: str = Field(default="voordeur", pattern=r"^[a-z][a-z0-9-]{0,39}$")
+    #: No message to a resident in these hours (local time, from-to across midnight) nor on Sundays.
+    quiet_hours: str = Field(default="20:00-09:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    #: A claimed message whose sending did not finish within this many minutes is claimed again (a worker
+    #: that died mid-send); a message is given up after `message_max_attempts` tries.
+    message_claim_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    message_max_attempts: int = Field(default=5, ge=1, le=50)
+
     @model_validator(mode="after")
     def _fill_defaults_and_refuse_weak_secrets(self) -> BackendSettings:
         if not self.data_dir.is_absolute():  # `DATA_DIR=var/data` means the project's folder, not the cwd's
@@ -105,6 +118,9 @@ class BackendSettings(BaseSettings):
         from bot.backend.services.office_hours import parse_office_hours  # no cycle: it needs no settings
 
         parse_office_hours(self.office_hours)  # fails early on unreadable office hours
+        from bot.backend.services.quiet_hours import QuietHours
+
+        QuietHours.parse(self.quiet_hours)  # fails early on an impossible time
         return self
 
     @property

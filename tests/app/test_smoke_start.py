@@ -163,6 +163,18 @@ def test_a_resident_books_the_spreekuur_in_conversation(stack: Stack) -> None:
     assert (booking["first_name"], booking["phone"]) == ("Bram", "+31612345678")
 
 
+def test_the_job_worker_runs_with_the_stack_on_its_sqlite_queue(stack: Stack) -> None:
+    """`make start` runs the job queue's worker (issue 24) on the embedded default: a SQLite queue file in
+    the data folder, the dispatch every minute switched on."""
+    deadline = time.monotonic() + 60
+    log = stack.log_dir / "worker.log"
+    while time.monotonic() < deadline and "consumer started" not in (log.read_text() if log.exists() else ""):
+        time.sleep(0.5)
+    text = log.read_text()
+    assert "consumer started" in text.lower() and "periodic tasks are enabled" in text.lower(), text[-2000:]
+    assert (Path(stack.env["DATA_DIR"]) / "jobs.db").exists()
+
+
 def test_ctrl_c_stops_every_process(stack: Stack) -> None:
     os.killpg(stack.process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     # make re-raises SIGINT after its recipe ends, as it does in a terminal; the script itself exits 0.

@@ -148,6 +148,18 @@ class RasaClient:
         """Pause the bot (when it is not yet) and tell the resident a person has the conversation now."""
         self.send_staff_reply(conversation_id, display_name=display_name, text=TAKEN_TEXT)
 
+    def trigger_intent(
+        self, conversation_id: str, intent: str, entities: dict[str, str], *, output_channel: str
+    ) -> None:
+        """Run `intent` in the conversation as if the resident sent it; the bot's reply goes out on
+        `output_channel` (a reminder or check-in of issue 24)."""
+        self._call(
+            "POST",
+            self._url(conversation_id, "trigger_intent"),
+            params={"output_channel": output_channel},
+            body={"name": intent, "entities": entities},
+        )
+
     def hand_back(self, conversation_id: str) -> None:
         """Resume the bot on the conversation and let it tell the resident."""
         self._call(
