@@ -53,6 +53,7 @@ def throwaway_names() -> dict[str, str]:
         "backend_db": f"voordeur_test_{suffix}",
         "prefix": f"test{suffix}",
         "channel": f"voordeur-socketio-test-{suffix}",
+        "jobs_queue": f"test-{suffix}",
     }
 
 
@@ -68,6 +69,7 @@ def replicas_stack(
         "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{names['backend_db']}",
         "RASA_LOCK_KEY_PREFIX": names["prefix"],
         "SOCKETIO_REDIS_CHANNEL": names["channel"],
+        "JOBS_QUEUE": names["jobs_queue"],
         **(extra_env or {}),
     }
     try:

@@ -81,6 +81,10 @@ def test_start_replicas_uses_postgres_and_redis(stack: Stack, names: dict[str, s
         assert url in output
         assert httpx.get(f"{url}/version", timeout=10).status_code == 200
     assert (stack.log_dir / "rasa.log").exists() and (stack.log_dir / "rasa-2.log").exists()
+    for worker in ("worker", "worker-2"):  # one job worker per replica, on the Redis queue (issue 24)
+        log = (stack.log_dir / f"{worker}.log").read_text()
+        assert "consumer started" in log.lower(), log[-2000:]
+    assert not (Path(stack.env["DATA_DIR"]) / "jobs.db").exists(), "the embedded SQLite queue was used"
     assert not Path(stack.env["RASA_TRACKER_DB"]).exists(), "the embedded SQLite tracker store was used"
     say(stack.rasa_urls[0], "replica-stores", "hallo")
     with postgres(names["rasa_db"]) as connection:
