@@ -9,6 +9,7 @@ from bot.backend.api.conversations import router as conversations_router
 from bot.backend.api.errors import install_error_handlers
 from bot.backend.api.feedback import router as feedback_router
 from bot.backend.api.limits import router as limits_router
+from bot.backend.api.links import router as links_router
 from bot.backend.api.municipalities import router as municipalities_router
 from bot.backend.api.office_hours import router as office_hours_router
 from bot.backend.api.routes import router as api_router
@@ -39,6 +40,7 @@ def create_app(
     app.include_router(limits_router)
     app.include_router(municipalities_router)
     app.include_router(feedback_router)
+    app.include_router(links_router)
     install_staff_web(app)
 
     @app.get("/health")

@@ -34,6 +34,7 @@ DESCRIPTIONS = {
     403: "A booking change without a valid ticket from `POST /api/bookings/lookup`",
     404: "No such record (or no such booking code, or a wrong second factor: the same answer)",
     409: "Refused by a rule: slot full, closed, in the past, booking already cancelled, ...",
+    410: "Gone: a link code whose 15 minutes have passed",
     422: "Invalid input: `error.fields` names each field with a Dutch message",
     429: "Too many requests: failed booking lookups for this client or this code, or new handovers of one "
     "client (`Retry-After`); try again later",

@@ -7,7 +7,15 @@
   `conversation_days` days ago;
 - **booking lookups** (attempts to open a booking by code, services/booking_lookup.py) older than a week;
 - **missed messages** and **answer feedback** (the review page, issue 23) older than `conversation_days`
-  days; the reviewed examples an editor queued stay (masked training sentences, no conversation).
+  days; the reviewed examples an editor queued stay (masked training sentences, no conversation);
+- **scheduled messages** (reminders, check-ins; issue 24) due more than `handover_days` days ago, whatever
+  their state (a check-in's outcome is shown beside its handover or callback as long as those are kept),
+  and those of the bookings this purge deletes;
+- **"stop berichten"** (message opt-outs) older than `conversation_days` days whose conversation was not
+  seen within that period: a conversation that old gets no new reminder or check-in;
+- **link codes** whose 15 minutes have passed (used or not): they can never be used again;
+- **conversation links**: every link of a resident none of whose linked conversations was seen, or linked,
+  within `conversation_days` days.
 
 Open handovers and callback requests stay, however old: someone still has to act on them. Slots,
 schedules and the audit log hold no resident data and stay. The dashboard's kept figures of past days
@@ -34,10 +42,14 @@ from bot.backend.models import (
     CallbackRequest,
     CaseStatus,
     Conversation,
+    ConversationLink,
     DashboardDay,
     Handover,
     HandoverNote,
+    LinkCode,
+    MessageOptOut,
     MissedMessage,
+    ScheduledMessage,
     Slot,
 )
 from bot.backend.services import audit, booking_lookup
@@ -53,6 +65,10 @@ Purged: TypeAlias = (
     | BookingLookup
     | MissedMessage
     | AnswerFeedback
+    | ScheduledMessage
+    | MessageOptOut
+    | LinkCode
+    | ConversationLink
 )
 #: The kinds the dashboard counts (services/dashboard.py).
 DASHBOARD_KINDS = ("bookings", "callback requests", "handovers", "conversations")
@@ -119,6 +135,11 @@ def purge(
     conversations = select(Conversation.id).where(Conversation.last_seen_at < conversation_cutoff)
     lookups = select(BookingLookup.id).where(BookingLookup.created_at < now - booking_lookup.KEEP_ATTEMPTS)
 
+    recent = select(Conversation.conversation_id).where(Conversation.last_seen_at >= conversation_cutoff)
+    active_residents = select(ConversationLink.resident_key).where(
+        or_(ConversationLink.linked_at >= conversation_cutoff, ConversationLink.conversation_id.in_(recent))
+    )
+
     queries: dict[str, tuple[type[Purged], Select[int]]] = {
         "bookings": (Booking, bookings),
         "callback requests": (CallbackRequest, callbacks),
@@ -135,13 +156,34 @@ def purge(
             AnswerFeedback,
             select(AnswerFeedback.id).where(AnswerFeedback.shown_at < conversation_cutoff),
         ),
+        "message opt-outs": (
+            MessageOptOut,
+            select(MessageOptOut.id).where(
+                MessageOptOut.created_at < conversation_cutoff, MessageOptOut.conversation_id.not_in(recent)
+            ),
+        ),
+        "scheduled messages": (
+            ScheduledMessage,
+            select(ScheduledMessage.id).where(
+                or_(ScheduledMessage.due_at < case_cutoff, ScheduledMessage.booking_id.in_(bookings))
+            ),
+        ),
+        "link codes": (LinkCode, select(LinkCode.id).where(LinkCode.expires_at < now)),
+        "conversation links": (
+            ConversationLink,
+            select(ConversationLink.id).where(ConversationLink.resident_key.not_in(active_residents)),
+        ),
     }
     report = PurgeReport(dry_run=dry_run)
     for kind, (_model, query) in queries.items():
         report.counts[kind] = _count(session, query)
     if dry_run:
         return report
-    for kind, (model, query) in queries.items():  # notes before their handovers
+    # Scheduled messages before their bookings (SQLite cascades only with its foreign-key pragma), notes
+    # before their handovers.
+    order = ["scheduled messages", *(kind for kind in queries if kind != "scheduled messages")]
+    for kind in order:
+        model, query = queries[kind]
         if report.counts[kind]:
             session.execute(
                 delete(model).where(model.id.in_(query)).execution_options(synchronize_session=False)

@@ -1,6 +1,6 @@
 """The staff pages' only way to Rasa: its token-protected HTTP API (httpx, short timeouts).
 
-- transcript: `GET /conversations/{id}/tracker`
+- transcript: `GET /conversations/{id}/tracker`; the slots a linked conversation carries on (issue 24)
 - a person in the conversation: taking a handover or replying pauses the bot first (a `pause` event and
   `action_listen`, as `action_handover` does within office hours), also outside office hours, so that the
   bot never answers the resident's reply to a medewerker; taking also tells the resident a person reads
@@ -132,6 +132,12 @@ class RasaClient:
         """Whether a person has the conversation; asks for the tracker's state without its events."""
         tracker = self._call("GET", self._url(conversation_id, "tracker"), params={"include_events": "NONE"})
         return bool((tracker or {}).get("paused"))
+
+    def slots(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation's slots now (a linked conversation carries some of them on, issue 24)."""
+        tracker = self._call("GET", self._url(conversation_id, "tracker"), params={"include_events": "NONE"})
+        slots = (tracker or {}).get("slots") or {}
+        return dict(slots) if isinstance(slots, dict) else {}
 
     def send_staff_reply(self, conversation_id: str, *, display_name: str, text: str) -> None:
         """The reply, named after its writer; the bot is paused first when it is not yet."""

@@ -95,7 +95,8 @@ def test_purge_deletes_old_rows_and_keeps_recent_ones(session: Session) -> None:
     session.commit()
     assert report.counts == {"bookings": 2, "callback requests": 1, "handover notes": 1, "handovers": 1,
                              "conversations": 1, "booking lookups": 0, "missed messages": 0,
-                             "answer feedback": 0}  # fmt: skip
+                             "answer feedback": 0, "message opt-outs": 0, "scheduled messages": 0,
+                             "link codes": 0, "conversation links": 0}  # fmt: skip
     after = count_rows(session)
     assert after["bookings"] == before["bookings"] - 2
     assert after["callback_requests"] == before["callback_requests"] - 1
