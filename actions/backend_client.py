@@ -291,6 +291,23 @@ class BackendClient:
         task.add_done_callback(_pending_notes.discard)
         return task
 
+    # --- one resident across channels (issue 24) -----------------------------------------------------
+
+    async def create_link_code(self, conversation_id: str, channel: str) -> dict[str, Any]:
+        """A one-time code (15 minutes) to go on in another channel: `code`, `shown`, `expires_at`."""
+        body = {"conversation_id": conversation_id[:200], "channel": channel}
+        return dict(await self._call("POST", "/link-codes", json=body))
+
+    async def redeem_link_code(self, code: str, conversation_id: str, channel: str) -> dict[str, Any]:
+        """Link this conversation to the code's: `linked_conversation_id`, `linked_channel`, `slots`.
+        A wrong, used or expired code raises BackendRejected with a Dutch message."""
+        body = {"code": code[:40], "conversation_id": conversation_id[:200], "channel": channel}
+        return dict(await self._call("POST", "/link-codes/redeem", json=body))
+
+    async def forget_conversation(self, conversation_id: str) -> dict[str, Any]:
+        """Remove the links, link codes and pending scheduled messages of this resident's conversations."""
+        return dict(await self._call("POST", f"/conversations/{_path_conversation(conversation_id)}/forget"))
+
     # --- feedback and the review page (issue 23): best effort, like the conversation figures ----------
 
     async def _report(self, path: str, body: dict[str, Any], what: str) -> bool:

@@ -39,6 +39,8 @@ class RasaSideSettings:
     backend_timeout: float = 5.0
     #: The municipality whose values content/local.yml holds: used while the resident's is unknown.
     default_municipality: str = "voorbeeldstad"
+    #: The Telegram bot's username (without @) for "Verder op Telegram" deep links; empty: not offered.
+    telegram_bot_username: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RasaSideSettings:
@@ -52,6 +54,7 @@ class RasaSideSettings:
             address_form=env.get("ADDRESS_FORM", "je").strip().lower(),
             backend_timeout=float(env.get("BACKEND_TIMEOUT_SECONDS", "5") or 5),
             default_municipality=(env.get("DEFAULT_MUNICIPALITY") or "voorbeeldstad").strip().lower(),
+            telegram_bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").strip().lstrip("@"),
         )
         settings.check()
         return settings

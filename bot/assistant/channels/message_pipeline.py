@@ -13,6 +13,9 @@ messages to `MessagePipeline.wrap(on_new_message)` instead of to Rasa directly. 
    per client and messages per conversation. A refused message gets a short answer
    (bot/assistant/channels/limit_replies.py) and is not stored; a crisis message is never refused (the NLU
    reads it, nothing is stored).
+3b. **A link code** (bot/assistant/channels/link_code_step.py): a message that is only a code from the
+   other channel ("K7P-X9Q", from "verder op de website" on Telegram) becomes the payload
+   `/link_conversation{"link_code": ...}` (issue 24).
 4. **Masking** (`mask_identifiers`): a BSN, an IBAN and, unless a form asks for one, an e-mail address
    are masked once (bot/shared/privacy.py) before Rasa stores, parses or logs the message; a short
    note tells the resident (bot/assistant/channels/identifier_masking.py).
@@ -69,6 +72,7 @@ from bot.assistant.channels.crisis_while_paused import CRISIS_POLICY, paused_cri
 from bot.assistant.channels.feedback_step import take_remark
 from bot.assistant.channels.forget import delete_conversation
 from bot.assistant.channels.identifier_masking import FormState, form_state, masked_note, may_hold_email
+from bot.assistant.channels.link_code_step import typed_link_payload
 from bot.assistant.channels.municipality_step import choose_municipality
 from bot.assistant.channels.turn_events import (
     Turn,
@@ -139,6 +143,7 @@ class MessagePipeline:
             message.metadata = tag_metadata(message.metadata, self.channel)
             if await refuse_over_limit(self.agent, self.limits, message):
                 return TurnOutcome()
+            message.text = typed_link_payload(message.text) or message.text
             await mask_identifiers(self.agent, message)
             if await choose_municipality(self.agent, message):
                 return TurnOutcome()

@@ -37,7 +37,9 @@ from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.assistant.channels import payload_book
+from bot.assistant.channels.backend_forget import forget_in_backend
 from bot.assistant.channels.forget import delete_conversation
+from bot.assistant.channels.link_code_step import start_link_payload
 from bot.assistant.channels.message_pipeline import MessagePipeline
 from bot.assistant.channels.telegram_client import TELEGRAM_API, TelegramClient, configure_logging
 from bot.assistant.channels.telegram_text import split_text
@@ -303,9 +305,12 @@ class TelegramInput(InputChannel):
         self, update: Update, on_new_message: OnNewMessage, output: TelegramOutput, sender_id: str
     ) -> None:
         """Greet: one greeting with one keyboard (a new conversation's introduction already offers the
-        topics, and the greeting after it would offer them again)."""
+        topics, and the greeting after it would offer them again). `/start <code>` from a deep link of
+        the widget's "Verder op Telegram" links this chat to the web conversation instead (issue 24)."""
         collected = CollectingOutputChannel()
-        await on_new_message(self._user_message("/greet", collected, sender_id, update))
+        text = (update.message.text if update.message else None) or ""
+        opening = start_link_payload(text) or "/greet"
+        await on_new_message(self._user_message(opening, collected, sender_id, update))
         for message in without_repeated_keyboards(collected.messages):
             reply = {key: value for key, value in message.items() if key != "recipient_id"}
             await output.send_response(sender_id, reply)
@@ -347,7 +352,8 @@ class TelegramInput(InputChannel):
                 await output.send_text_message(sender_id, STALE_BUTTON_TEXT)
 
     async def on_forget(self, sender_id: str, output: TelegramOutput, app: Any) -> None:
-        """Delete the conversation from Rasa's tracker store and confirm."""
+        """Delete the conversation from Rasa's tracker store, and its links and pending messages in the
+        backend, and confirm."""
         agent = app.ctx.agent
         try:
             async with agent.lock_store.lock(sender_id):
@@ -357,6 +363,7 @@ class TelegramInput(InputChannel):
             await output.send_text_message(sender_id, FORGET_FAILED_TEXT)
             return
         logger.info("Deleted a Telegram conversation on the resident's request (%d records)", deleted)
+        await forget_in_backend(sender_id)
         await output.send_text_message(sender_id, FORGOTTEN_TEXT)
 
     async def on_error(self, update: Update | None, error: Exception) -> None:
