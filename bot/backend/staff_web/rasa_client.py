@@ -44,6 +44,7 @@ class TranscriptLine:
     staff_name: str = ""
     buttons: tuple[str, ...] = ()  # a bot line: the titles of the buttons it offered
     pressed: bool = False  # a user line: a button press, shown by its title instead of its payload
+    channel: str = ""  # set when a transcript merges the conversations of one resident (issue 24)
 
 
 def staff_text(display_name: str, text: str) -> str:
@@ -60,6 +61,11 @@ def staff_text(display_name: str, text: str) -> str:
 #: this instead of the payload. Other payloads that match no offered button are shown as they came in.
 OPENING_PAYLOADS = {"/greet", "/start", "/session_start"}
 OPENED_TEXT = "(opende het gesprek)"
+#: Issue 24: the widget's "Verder op Telegram", and a code from the other channel (Telegram's
+#: `/start <code>`, or typed in the widget), read as what the resident did.
+OWN_PAYLOADS = {"/continue_on_telegram": "Verder op Telegram"}
+LINK_PAYLOAD_PREFIX = "/link_conversation"
+LINKED_TEXT = "(ging verder vanuit een ander kanaal, met een code)"
 
 
 def _button_titles(event: dict[str, Any]) -> dict[str, str]:
@@ -88,8 +94,11 @@ def transcript_lines(events: list[dict[str, Any]]) -> list[TranscriptLine]:
             continue  # Rasa's own message (the hand-back's trigger_intent), not the resident's
         if kind == "user":
             title = offered.get(text.strip())
+            title = title or OWN_PAYLOADS.get(text.strip())
             if title is None and text.strip() in OPENING_PAYLOADS:
                 lines.append(TranscriptLine("user", OPENED_TEXT, at))
+            elif title is None and text.startswith(LINK_PAYLOAD_PREFIX):
+                lines.append(TranscriptLine("user", LINKED_TEXT, at))
             else:
                 lines.append(TranscriptLine("user", title or text, at, pressed=title is not None))
             offered = {}

@@ -10,9 +10,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from bot.backend.api.deps import Sessions, SettingsDep
-from bot.backend.services import handover_actions, handover_cases, handovers, inbox, staff_scope
+from bot.backend.models import Handover
+from bot.backend.services import (
+    handover_actions,
+    handover_cases,
+    handovers,
+    inbox,
+    resident_links,
+    staff_scope,
+)
 from bot.backend.services.channel_window import outside_whatsapp_window
 from bot.backend.services.errors import ServiceError
 from bot.backend.services.handover_actions import REPLY_MAX, Outcome
@@ -23,6 +32,7 @@ from bot.backend.staff_web.errors import StaffPageError
 from bot.backend.staff_web.ids import not_found, parse_id
 from bot.backend.staff_web.pages import redirect, render
 from bot.backend.staff_web.rasa_client import RasaClient, RasaUnavailable, TranscriptLine
+from bot.backend.staff_web.resident_transcript import merged_transcript
 
 router = APIRouter()
 RASA_DOWN_REPLY = (
@@ -94,12 +104,21 @@ def _back_to_handover(request: Request, number: int, notice: str | None = None) 
     return redirect(request, f"/staff/overdrachten/{number}", notice=notice)
 
 
-def _transcript(settings: BackendSettings, conversation_id: str) -> tuple[list[TranscriptLine] | None, str]:
-    """The conversation from Rasa, or None and the Dutch reason it cannot be shown now."""
+def _transcript(
+    settings: BackendSettings, conversations: list[tuple[str, str]]
+) -> tuple[list[TranscriptLine] | None, str]:
+    """The conversation from Rasa (a linked resident's conversations merged in time order, issue 24), or
+    None and the Dutch reason it cannot be shown now."""
     try:
-        return RasaClient.from_settings(settings).transcript(conversation_id), ""
+        return merged_transcript(RasaClient.from_settings(settings), conversations), ""
     except RasaUnavailable:
         return None, RASA_DOWN_TRANSCRIPT
+
+
+def _conversations(db: Session, handover: Handover) -> list[tuple[str, str]]:
+    """(conversation id, channel) of every conversation of the handover's resident."""
+    found = resident_links.linked_conversations(session=db, conversation_id=handover.conversation_id)
+    return found if found[0][1] else [(handover.conversation_id, handover.channel)]
 
 
 def _detail(
@@ -126,7 +145,9 @@ def _detail(
     except ServiceError:
         raise not_found(WHAT) from None
     handover = view.handover
-    transcript, transcript_error = _transcript(settings, handover.conversation_id)
+    transcript, transcript_error = _transcript(settings, list(view.cases.conversations))
+    # WhatsApp's window counts the resident's messages on the handover's own channel only.
+    own_lines = [line for line in transcript or [] if line.channel in ("", handover.channel)]
     return render(
         request,
         "handover.html",
@@ -134,7 +155,7 @@ def _detail(
         handover=handover,
         transcript=transcript,
         transcript_error=transcript_error,
-        outside_window=outside_whatsapp_window(channel=handover.channel, transcript=transcript),
+        outside_window=outside_whatsapp_window(channel=handover.channel, transcript=own_lines),
         cases=view.cases,
         reply_text=reply_text,
         reply_error=reply_error,
@@ -156,10 +177,10 @@ def transcript_fragment(
     number = _in_scope(sessions, parse_id(handover_id, WHAT), user)
     try:
         with sessions.begin() as db:
-            conversation_id = handovers.get_handover(session=db, handover_id=number).conversation_id
+            conversations = _conversations(db, handovers.get_handover(session=db, handover_id=number))
     except ServiceError:
         raise not_found(WHAT) from None
-    transcript, transcript_error = _transcript(settings, conversation_id)
+    transcript, transcript_error = _transcript(settings, conversations)
     return render(request, "_transcript.html", transcript=transcript, transcript_error=transcript_error)
 
 

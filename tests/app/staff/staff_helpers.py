@@ -55,11 +55,12 @@ def audit_actions(session: Session) -> list[tuple[str, str]]:
 
 class StandInRasa:
     """A real HTTP server on 127.0.0.1 that answers as Rasa's HTTP API does for `GET .../tracker` (with
-    `paused` and the conversation's `events`) and records every `POST .../tracker/events`."""
+    `paused`, the conversation's `events` and `slots`) and records every `POST .../tracker/events`."""
 
     def __init__(self) -> None:
         self.paused: dict[str, bool] = {}
         self.events: dict[str, list[dict[str, Any]]] = {}  # what GET .../tracker returns, per conversation
+        self.slots: dict[str, dict[str, Any]] = {}  # the tracker's slots, per conversation
         self.posted: list[tuple[str, list[dict[str, Any]], str]] = []
         self.queries: list[str] = []  # of the GET requests
         stand_in = self
@@ -75,9 +76,9 @@ class StandInRasa:
                 stand_in.queries.append(self.path.split("?")[1] if "?" in self.path else "")
                 conversation = self._conversation()
                 events = [] if "include_events=NONE" in self.path else stand_in.events.get(conversation, [])
-                self._answer(
-                    json.dumps({"paused": stand_in.paused.get(conversation, False), "events": events})
-                )
+                paused = stand_in.paused.get(conversation, False)
+                slots = stand_in.slots.get(conversation, {})
+                self._answer(json.dumps({"paused": paused, "events": events, "slots": slots}))
 
             def do_POST(self) -> None:  # noqa: N802
                 events = json.loads(self.rfile.read(int(self.headers["Content-Length"])))

@@ -27,6 +27,8 @@
   var SOCKET_PATH = script.getAttribute("data-socket-path") || "/socket.io/";
   var TITLE = script.getAttribute("data-title") || "Chat met het wijkteam";
   var GEMEENTE = (script.getAttribute("data-gemeente") || "").trim().toLowerCase();
+  // "Verder op Telegram" (issue 24): the bot answers with a one-time deep link; data-telegram="off" hides it.
+  var TELEGRAM = (script.getAttribute("data-telegram") || "").trim().toLowerCase() !== "off";
   var METADATA = /^[a-z0-9][a-z0-9-]{0,62}$/.test(GEMEENTE) ? { gemeente: GEMEENTE } : {};
   var KEY = "voordeur-widget:";
   var MAX_HISTORY = 200;
@@ -50,7 +52,9 @@
     staffPrefix: "Medewerker: ",
     userPrefix: "Jij: ",
     newWindow: " (opent in een nieuw venster)",
-    choices: "Kies een antwoord"
+    choices: "Kies een antwoord",
+    telegram: "Verder op Telegram",
+    telegramPayload: "/continue_on_telegram"
   };
 
   // ---- storage (a blocked or full storage must never break the chat) ----
@@ -181,6 +185,10 @@
   row.appendChild(sendButton);
   form.appendChild(label);
   form.appendChild(row);
+  var telegramButton = el("button", { type: "button", "class": "vd-telegram" }, TEXT.telegram);
+  if (TELEGRAM) {
+    form.appendChild(telegramButton);
+  }
 
   var confirmBox = el("div", { "class": "vd-confirm", role: "group", "aria-labelledby": "vd-confirm-text" });
   confirmBox.appendChild(el("p", { id: "vd-confirm-text", "class": "vd-confirm-text" }, TEXT.clearQuestion));
@@ -468,6 +476,9 @@
         close();
       }
     }
+  });
+  telegramButton.addEventListener("click", function () {
+    send(TEXT.telegramPayload, TEXT.telegram);
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
