@@ -109,7 +109,8 @@ class ActionLinkConversation(Action):
             logger.warning("Link code not redeemed: %s", type(error).__name__)
             say(dispatcher, "utter_link_unavailable", settings, tracker)
             return []
-        slots = linked.get("slots") if isinstance(linked.get("slots"), dict) else {}
+        found = linked.get("slots")
+        slots: dict[str, Any] = found if isinstance(found, dict) else {}
         events: list[EventType] = [
             SlotSet(name, slots[name]) for name in CARRIED_SLOTS if slots.get(name) is not None
         ]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.models import ConversationLink, LinkCode, MessageStatus, ScheduledMessage
 from bot.backend.services.errors import Conflict, NotFound, ServiceError
+from bot.backend.services.scheduled_messages import linked_conversation_ids
 from bot.shared.link_codes import ALPHABET, LENGTH, normalise_link_code
 
 CODE_VALID = timedelta(minutes=15)
@@ -146,13 +147,6 @@ def linked_conversations(*, session: Session, conversation_id: str) -> list[tupl
     ).all()
     found = [(row[0], row[1]) for row in rows]
     return found or [(conversation_id, "")]
-
-
-def linked_conversation_ids(session: Session, conversation_id: str) -> list[str]:
-    """Itself plus every conversation with the same resident key."""
-    return [
-        found for found, _channel in linked_conversations(session=session, conversation_id=conversation_id)
-    ]
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,11 @@ from bot.backend.services.resident_links import (
     LinkCodeExpired,
     create_link_code,
     forget_links,
-    linked_conversation_ids,
     linked_conversations,
     redeem_link_code,
 )
 from bot.backend.services.retention import RetentionPeriods, purge
+from bot.backend.services.scheduled_messages import is_opted_out, linked_conversation_ids, opt_out
 from bot.shared.link_codes import normalise_link_code, shown
 from tests.app.backend_helpers import AUTH, default_municipality_id
 
@@ -256,3 +256,14 @@ def test_api_refuses_wrong_and_expired_codes_and_needs_the_token(
         client.post("/api/link-codes", json={"conversation_id": WEB, "channel": "socketio"}).status_code
         == 401
     )
+
+
+def test_stop_berichten_in_one_channel_holds_for_the_linked_one(session: Session) -> None:
+    """The job queue's opt-out (services/scheduled_messages.py) reads the links this module makes."""
+    code = create_link_code(session=session, conversation_id=WEB, channel="socketio", now=NOW).code
+    session.add(_message(WEB, MessageStatus.PENDING, NOW + timedelta(days=2)))
+    session.flush()
+    assert not is_opted_out(session, WEB)
+    redeem_link_code(session=session, code=code, conversation_id=TG, channel="telegram", now=NOW)
+    assert opt_out(session, TG) == 1  # the web chat's pending message is cancelled too
+    assert is_opted_out(session, WEB)
