@@ -306,7 +306,8 @@ class BackendClient:
 
     async def forget_conversation(self, conversation_id: str) -> dict[str, Any]:
         """Remove the links, link codes and pending scheduled messages of this resident's conversations."""
-        return dict(await self._call("POST", f"/conversations/{_path_conversation(conversation_id)}/forget"))
+        body = {"conversation_id": conversation_id[:200]}
+        return dict(await self._call("POST", "/keep-in-touch/forget", json=body))
 
     # --- feedback and the review page (issue 23): best effort, like the conversation figures ----------
 

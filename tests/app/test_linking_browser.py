@@ -104,7 +104,8 @@ def test_a_code_from_telegram_typed_in_the_widget_links_the_two(
     expect(bot_messages(page).last).to_contain_text(LINKED)
     # Linked: a new code of the Telegram chat and one of the widget's conversation are one resident now.
     forgotten = httpx.post(
-        f"{stack.backend}/api/conversations/{session_id(page)}/forget",
+        f"{stack.backend}/api/keep-in-touch/forget",
+        json={"conversation_id": session_id(page)},
         headers={"Authorization": f"Bearer {stack.setting('BACKEND_SERVICE_TOKEN')}"},
         timeout=30,
     )

@@ -1,6 +1,6 @@
 """Forget in the case backend on "verwijder mijn gegevens", for a channel that deletes a conversation itself
 (Telegram's /stop button): the resident's conversation links, link codes and pending reminders and
-check-ins of every linked conversation go (`POST /api/conversations/{id}/forget`, issue 24).
+check-ins of every linked conversation go (`POST /api/keep-in-touch/forget`, issue 24).
 
 The dialogue's own path ("verwijder mijn gegevens" in the chat) does this in actions/privacy.py.
 Best effort: a backend that cannot be reached is logged; the tracker is deleted all the same.
@@ -9,7 +9,6 @@ Best effort: a backend that cannot be reached is logged; the tracker is deleted 
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 import httpx
 
@@ -23,14 +22,15 @@ TIMEOUT_SECONDS = 3.0
 async def forget_in_backend(conversation_id: str) -> bool:
     """True when the backend removed the conversation's links and pending messages."""
     settings = rasa_side_settings()
-    path = f"/api/conversations/{quote(conversation_id, safe='')}/forget"
     try:
         async with httpx.AsyncClient(
             base_url=settings.backend_url,
             headers={"Authorization": f"Bearer {settings.backend_service_token}"},
             timeout=min(settings.backend_timeout, TIMEOUT_SECONDS),
         ) as client:
-            response = await client.post(path)
+            response = await client.post(
+                "/api/keep-in-touch/forget", json={"conversation_id": conversation_id}
+            )
     except httpx.HTTPError as error:
         logger.warning("Links and scheduled messages not forgotten in the backend: %s", type(error).__name__)
         return False

@@ -3,7 +3,7 @@
 - `POST /api/link-codes`: a one-time code for a conversation ("Verder op Telegram");
 - `POST /api/link-codes/redeem`: the other conversation uses it; both become one resident, and the answer
   carries the first conversation's slots (read from Rasa) so that the resident repeats nothing;
-- `POST /api/conversations/{id}/forget`: "verwijder mijn gegevens" removes the links, the codes and the
+- `POST /api/keep-in-touch/forget`: "verwijder mijn gegevens" removes the links, the codes and the
   pending scheduled messages of every linked conversation.
 """
 
@@ -13,12 +13,12 @@ import logging
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from bot.backend.api.deps import Sessions, SettingsDep, require_service_token
 from bot.backend.api.openapi import API_ERRORS, BODY_ERRORS, CONFLICT, NOT_FOUND, responses
-from bot.backend.api.schemas import CONVERSATION_ID_PATTERN, Channel, ConversationId
+from bot.backend.api.schemas import Channel, ConversationId
 from bot.backend.models import utcnow
 from bot.backend.services import resident_links
 from bot.backend.staff_web.rasa_client import RasaClient, RasaUnavailable
@@ -59,6 +59,12 @@ class RedeemedOut(BaseModel):
     slots: dict[str, Any]
 
 
+class ForgetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_id: ConversationId
+
+
 class ForgottenOut(BaseModel):
     links: int
     codes: int
@@ -94,15 +100,10 @@ def redeem_link_code(sessions: Sessions, settings: SettingsDep, body: LinkCodeRe
     )
 
 
-@router.post("/conversations/{conversation_id}/forget", tags=["links"])
-def forget_conversation(
-    sessions: Sessions,
-    conversation_id: Annotated[
-        str, Path(min_length=1, max_length=200, json_schema_extra={"pattern": CONVERSATION_ID_PATTERN})
-    ],
-) -> ForgottenOut:
+@router.post("/keep-in-touch/forget", tags=["links"])
+def forget_conversation(sessions: Sessions, body: ForgetRequest) -> ForgottenOut:
     """Remove the links, link codes and pending scheduled messages of the conversation and of every
     conversation linked to it (the resident's "verwijder mijn gegevens")."""
     with sessions.begin() as session:
-        gone = resident_links.forget_links(session=session, conversation_id=conversation_id)
+        gone = resident_links.forget_links(session=session, conversation_id=body.conversation_id)
     return ForgottenOut(links=gone.links, codes=gone.codes, scheduled_messages=gone.scheduled_messages)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.backend.models import ConversationLink, LinkCode, MessageStatus, ScheduledMessage
 from bot.backend.services.errors import Conflict, NotFound, ServiceError
+from bot.backend.services.handovers import _checked, checked_conversation_id
 from bot.backend.services.scheduled_messages import linked_conversation_ids
 from bot.shared.link_codes import ALPHABET, LENGTH, normalise_link_code
 
@@ -65,6 +66,7 @@ def _new_code() -> str:
 
 def create_link_code(*, session: Session, conversation_id: str, channel: str, now: datetime) -> NewCode:
     """A new code for `conversation_id`; earlier unused codes of that conversation stop working."""
+    _checked(conversation_id, channel, None)
     session.execute(
         update(LinkCode)
         .where(LinkCode.conversation_id == conversation_id, LinkCode.used_at.is_(None))
@@ -84,6 +86,7 @@ def redeem_link_code(
     """Use a code once and link the two conversations. Refused: unknown (404), expired (410), used
     or the conversation's own code (409). The use is one conditional UPDATE, so two redeems of one code
     at once link only one conversation."""
+    _checked(conversation_id, channel, None)
     compact = normalise_link_code(code)
     row = (
         session.scalar(select(LinkCode).where(LinkCode.code_hash == code_hash(compact))) if compact else None
@@ -160,6 +163,7 @@ def forget_links(*, session: Session, conversation_id: str) -> Forgotten:
     """ "Verwijder mijn gegevens": remove the resident's links, the link codes and the pending scheduled
     messages of every linked conversation. A "stop berichten" (message_opt_outs) stays: it protects the
     resident, and a Telegram chat keeps its id after a new /start; retention removes it later."""
+    checked_conversation_id(conversation_id)
     ids = linked_conversation_ids(session, conversation_id)
     messages = session.execute(
         delete(ScheduledMessage)

@@ -235,7 +235,7 @@ def test_api_creates_and_redeems_a_code(client: TestClient) -> None:
     assert redeemed.json() == {"linked_conversation_id": WEB, "linked_channel": "socketio", "slots": {}}
     again = client.post("/api/link-codes/redeem", json=redeem, headers=AUTH)
     assert again.status_code == 409 and again.json()["error"]["code"] == "link_code_used"
-    forgotten = client.post(f"/api/conversations/{TG}/forget", headers=AUTH)
+    forgotten = client.post("/api/keep-in-touch/forget", json={"conversation_id": TG}, headers=AUTH)
     assert forgotten.json() == {"links": 2, "codes": 1, "scheduled_messages": 0}
 
 
@@ -252,10 +252,10 @@ def test_api_refuses_wrong_and_expired_codes_and_needs_the_token(
     refused = client.post("/api/link-codes/redeem", json=wrong, headers=AUTH)
     assert refused.status_code == 404 and refused.json()["error"]["code"] == "link_code_unknown"
     assert "ken ik niet" in refused.json()["error"]["message"]
-    assert (
-        client.post("/api/link-codes", json={"conversation_id": WEB, "channel": "socketio"}).status_code
-        == 401
-    )
+    body = {"conversation_id": WEB, "channel": "socketio"}
+    assert client.post("/api/link-codes", json=body).status_code == 401
+    odd = client.post("/api/link-codes", json={"conversation_id": "×ø", "channel": "0"}, headers=AUTH)
+    assert odd.status_code == 422 and odd.json()["error"]["code"] == "invalid_input"
 
 
 def test_stop_berichten_in_one_channel_holds_for_the_linked_one(session: Session) -> None:
