@@ -5,7 +5,8 @@ case backend that reads the first conversation's slots back from this Rasa serve
 - web -> Telegram: "Verder op Telegram" gives a t.me deep link; Telegram's `/start <code>` links the chat,
   says we go on, and the resident's municipality is known there without asking; the code works once;
 - Telegram -> web: "verder op de website" gives a code the resident types in the web chat;
-- "verwijder mijn gegevens" removes the links and codes of every linked conversation in the backend.
+- "verwijder mijn gegevens" (and Telegram's /stop button) removes the links and codes of every linked
+  conversation in the backend.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from unittest import mock
 import httpx
 import pytest
 
+from bot.assistant.channels.telegram import FORGET, FORGOTTEN_TEXT, STOP_TEXT
 from tests.rasa.booking_backend import free_port, running_backend
 from tests.rasa.rasa_servers import (
     ALL_CHANNELS,
@@ -157,3 +159,16 @@ def test_forgetting_removes_the_links_of_every_linked_conversation(
     assert "Ik heb dit gesprek gewist" in stack.texts(web, "/affirm")
     assert stack.rows("conversation_links", [web, str(chat)]) == 0
     assert stack.rows("link_codes", [web, str(chat)]) == 0
+
+
+def test_telegrams_stop_button_forgets_the_links_too(stack: Stack, standin: TelegramStandIn) -> None:
+    web, chat = "web-link-five", 7501
+    code = DEEP_LINK.search(stack.texts(web, "/continue_on_telegram"))
+    assert code
+    assert LINKED in telegram(standin, chat, f"/start {code.group(1)}")
+    assert stack.rows("conversation_links", [web, str(chat)]) == 2
+    assert STOP_TEXT in telegram(standin, chat, "/stop")
+    before = len(standin.texts(chat))
+    assert standin.deliver(standin.button_update(chat, FORGET, message_id=5001)).status_code == 200
+    assert FORGOTTEN_TEXT in standin.texts(chat)[before:]
+    assert stack.rows("conversation_links", [web, str(chat)]) == 0
