@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 ACTION_LINK_CODE = "action_link_code"
 ACTION_LINK_CONVERSATION = "action_link_conversation"
 LINK_CODE_ENTITY = "link_code"
+CONTINUE_ON_TELEGRAM = "continue_on_telegram"
 #: Channels the resident can carry on from with a deep link to Telegram (the widget; REST in tests).
 WEB_CHANNELS = ("socketio", "rest")
 #: What the other conversation passes on: never a form's answers (name, phone): only what the resident
@@ -68,6 +69,10 @@ class ActionLinkCode(Action):
         settings = rasa_side_settings()
         channel = conversation_channel(tracker)
         on_web = channel in WEB_CHANNELS
+        asked = (tracker.latest_message or {}).get("intent", {}).get("name")
+        if channel == "telegram" and asked == CONTINUE_ON_TELEGRAM:
+            say(dispatcher, "utter_link_already_telegram", settings, tracker)
+            return []
         if on_web and not settings.telegram_bot_username:
             say(dispatcher, "utter_link_no_telegram", settings, tracker)
             return []

@@ -172,3 +172,10 @@ def test_telegrams_stop_button_forgets_the_links_too(stack: Stack, standin: Tele
     assert standin.deliver(standin.button_update(chat, FORGET, message_id=5001)).status_code == 200
     assert FORGOTTEN_TEXT in standin.texts(chat)[before:]
     assert stack.rows("conversation_links", [web, str(chat)]) == 0
+
+
+def test_verder_op_telegram_in_telegram_points_to_the_website(stack: Stack, standin: TelegramStandIn) -> None:
+    chat = 7601
+    telegram(standin, chat, "/start")
+    reply = telegram(standin, chat, "verder op telegram")
+    assert "Je chat nu al via Telegram" in reply and not SHOWN_CODE.search(reply)

@@ -152,6 +152,31 @@ def linked_conversations(*, session: Session, conversation_id: str) -> list[tupl
     return found or [(conversation_id, "")]
 
 
+def other_channels(*, session: Session, conversation_ids: list[str]) -> dict[str, list[str]]:
+    """For each of `conversation_ids` that is linked: the channels of its resident's other conversations
+    (the inbox marks "ook via Telegram"). One query for the page."""
+    if not conversation_ids:
+        return {}
+    mine = select(ConversationLink.conversation_id, ConversationLink.resident_key).where(
+        ConversationLink.conversation_id.in_(conversation_ids)
+    )
+    keys = {row[0]: row[1] for row in session.execute(mine)}
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(ConversationLink.resident_key, ConversationLink.conversation_id, ConversationLink.channel)
+        .where(ConversationLink.resident_key.in_(set(keys.values())))
+        .order_by(ConversationLink.linked_at, ConversationLink.id)
+    )
+    by_key: dict[str, list[tuple[str, str]]] = {}
+    for key, conversation_id, channel in rows:
+        by_key.setdefault(key, []).append((conversation_id, channel))
+    return {
+        conversation_id: [channel for other, channel in by_key.get(key, []) if other != conversation_id]
+        for conversation_id, key in keys.items()
+    }
+
+
 @dataclass(frozen=True)
 class Forgotten:
     links: int

@@ -60,11 +60,9 @@ def inbox_page(
         counts = inbox.status_counts(session=db, filters=filters)
         page = inbox.inbox_page(session=db, filters=filters, page=page_number(pagina), counts=counts)
         channels = inbox.known_channels(session=db, scope=user.scope)
-        names = handover_cases.first_names(
-            session=db,
-            conversation_ids=[handover.conversation_id for handover in page.items],
-            scope=user.scope,
-        )
+        conversation_ids = [handover.conversation_id for handover in page.items]
+        names = handover_cases.first_names(session=db, conversation_ids=conversation_ids, scope=user.scope)
+        linked = resident_links.other_channels(session=db, conversation_ids=conversation_ids)
     query = {"status": filters.status.value if filters.status else "", "onderwerp": filters.topic or "",
              "kanaal": filters.channel or "", "zoek": filters.search or ""}  # fmt: skip
     return render(
@@ -73,6 +71,7 @@ def inbox_page(
         page=page,
         items=page.items,
         names=names,
+        linked=linked,
         filters=filters,
         channels=channels,
         counts=counts,

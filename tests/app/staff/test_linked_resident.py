@@ -92,6 +92,10 @@ def test_the_handover_page_shows_both_conversations_as_one_resident(
     ]
     channels = re.findall(r'<span class="channel">([^<]*)</span>', transcript)
     assert channels == ["Website-chat"] * 4 + ["Telegram"] * 3
+    # The inbox marks both handovers as one resident's, each with the other channel.
+    inbox = client.get("/staff/overdrachten").text
+    marks = re.findall(r'<small class="linked-channels">([^<]*)</small>', inbox)
+    assert sorted(marks) == ["ook via Telegram", "ook via Website-chat"]
     # The page's script reloads the same merged transcript.
     fragment = client.get(f"/staff/overdrachten/{handover.id}/gesprek").text
     assert re.findall(r'<span class="text">([^<]*)</span>', fragment) == texts
@@ -107,6 +111,7 @@ def test_an_unlinked_conversation_looks_as_before(
     page = client.get(f"/staff/overdrachten/{handover.id}").text
     assert "Eén inwoner in meer kanalen" not in page and 'class="channel"' not in page
     assert "Hallo" in page
+    assert "linked-channels" not in client.get("/staff/overdrachten").text
 
 
 def test_redeeming_carries_the_first_conversations_slots(
