@@ -298,10 +298,14 @@ class BackendClient:
         body = {"conversation_id": conversation_id[:200], "channel": channel}
         return dict(await self._call("POST", "/link-codes", json=body))
 
-    async def redeem_link_code(self, code: str, conversation_id: str, channel: str) -> dict[str, Any]:
-        """Link this conversation to the code's: `linked_conversation_id`, `linked_channel`, `slots`.
-        A wrong, used or expired code raises BackendRejected with a Dutch message."""
-        body = {"code": code[:40], "conversation_id": conversation_id[:200], "channel": channel}
+    async def redeem_link_code(
+        self, code: str, conversation_id: str, channel: str, slots: list[str]
+    ) -> dict[str, Any]:
+        """Link this conversation to the code's: `linked_conversation_id`, `linked_channel`, and `slots`:
+        the values of the named slots in the code's conversation. A wrong, used or expired code raises
+        BackendRejected with a Dutch message."""
+        body = {"code": code[:40], "conversation_id": conversation_id[:200], "channel": channel,
+                "slots": slots}  # fmt: skip
         return dict(await self._call("POST", "/link-codes/redeem", json=body))
 
     async def forget_conversation(self, conversation_id: str) -> dict[str, Any]:

@@ -106,7 +106,9 @@ class ActionLinkConversation(Action):
             return []
         client = BackendClient.from_settings(settings)
         try:
-            linked = await client.redeem_link_code(code, tracker.sender_id, conversation_channel(tracker))
+            linked = await client.redeem_link_code(
+                code, tracker.sender_id, conversation_channel(tracker), list(CARRIED_SLOTS)
+            )
         except BackendRejected as refusal:
             say(dispatcher, REFUSALS.get(refusal.code, "utter_link_code_wrong"), settings, tracker)
             return []

@@ -80,7 +80,7 @@ def test_verder_op_telegram_shows_a_deep_link_that_links_the_conversation(
 
     # What Telegram's /start <code> does: redeem it for the Telegram chat.
     redeemed = api(stack, "/link-codes/redeem", {"code": code.group(1), "conversation_id": "880001",
-                                                  "channel": "telegram"})  # fmt: skip
+                                                  "channel": "telegram", "slots": ["gemeente"]})  # fmt: skip
     assert redeemed.status_code == 200, redeemed.text
     body = redeemed.json()
     assert body["linked_conversation_id"] == session_id(page) and body["linked_channel"] == "socketio"

@@ -2,7 +2,8 @@
 
 - `POST /api/link-codes`: a one-time code for a conversation ("Verder op Telegram");
 - `POST /api/link-codes/redeem`: the other conversation uses it; both become one resident, and the answer
-  carries the first conversation's slots (read from Rasa) so that the resident repeats nothing;
+  carries the slots the caller names of the first conversation (read from Rasa), so that the resident
+  repeats nothing;
 - `POST /api/keep-in-touch/forget`: "verwijder mijn gegevens" removes the links, the codes and the
   pending scheduled messages of every linked conversation.
 """
@@ -25,6 +26,8 @@ from bot.backend.staff_web.rasa_client import RasaClient, RasaUnavailable
 from bot.shared.link_codes import shown
 
 logger = logging.getLogger(__name__)
+
+SlotName = Annotated[StrictStr, Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]{0,59}$")]
 
 router = APIRouter(
     prefix="/api", dependencies=[Depends(require_service_token)], responses={**API_ERRORS, **BODY_ERRORS}
@@ -50,12 +53,14 @@ class LinkCodeRedeem(BaseModel):
     code: Annotated[StrictStr, Field(min_length=1, max_length=40)]
     conversation_id: ConversationId
     channel: Channel
+    #: The slots to carry on (data minimisation: only these are read back from the first conversation).
+    slots: Annotated[list[SlotName], Field(max_length=20)] = []
 
 
 class RedeemedOut(BaseModel):
     linked_conversation_id: str
     linked_channel: str
-    #: The linked conversation's slots as Rasa has them now; empty when Rasa could not be reached.
+    #: The asked slots of the linked conversation as Rasa has them now; empty when Rasa could not be reached.
     slots: dict[str, Any]
 
 
@@ -90,11 +95,14 @@ def redeem_link_code(sessions: Sessions, settings: SettingsDep, body: LinkCodeRe
             session=session, code=body.code, conversation_id=body.conversation_id,
             channel=body.channel, now=utcnow(),
         )  # fmt: skip
-    try:
-        slots = RasaClient.from_settings(settings).slots(redeemed.conversation_id)
-    except RasaUnavailable as error:
-        logger.warning("Linked conversation's slots not read from Rasa: %s", type(error).__name__)
-        slots = {}
+    slots: dict[str, Any] = {}
+    if body.slots:
+        try:
+            found = RasaClient.from_settings(settings).slots(redeemed.conversation_id)
+        except RasaUnavailable as error:
+            logger.warning("Linked conversation's slots not read from Rasa: %s", type(error).__name__)
+            found = {}
+        slots = {name: found[name] for name in body.slots if name in found}
     return RedeemedOut(
         linked_conversation_id=redeemed.conversation_id, linked_channel=redeemed.channel, slots=slots
     )

@@ -228,7 +228,7 @@ def test_api_creates_and_redeems_a_code(client: TestClient) -> None:
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["shown"] == shown(body["code"])
-    redeem = {"code": body["shown"], "conversation_id": TG, "channel": "telegram"}
+    redeem = {"code": body["shown"], "conversation_id": TG, "channel": "telegram", "slots": ["gemeente"]}
     redeemed = client.post("/api/link-codes/redeem", json=redeem, headers=AUTH)
     assert redeemed.status_code == 200, redeemed.text
     # Rasa cannot be reached: linked all the same, without the slots to carry on.

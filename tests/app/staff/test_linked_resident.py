@@ -121,12 +121,14 @@ def test_redeeming_carries_the_first_conversations_slots(
         "gemeente": "heideveen",
         "topic": "schulden",
         "address_form": "u",
-        "callback_phone": None,
+        "callback_phone": "+31612345678",
     }
     created = client.post(
         "/api/link-codes", json={"conversation_id": WEB, "channel": "socketio"}, headers=AUTH
     )
-    body = {"code": created.json()["code"], "conversation_id": TG, "channel": "telegram"}
+    body = {"code": created.json()["code"], "conversation_id": TG, "channel": "telegram",
+            "slots": ["gemeente", "topic", "plan_id"]}  # fmt: skip
     redeemed = client.post("/api/link-codes/redeem", json=body, headers=AUTH).json()
     assert redeemed["linked_conversation_id"] == WEB and redeemed["linked_channel"] == "socketio"
-    assert redeemed["slots"]["gemeente"] == "heideveen" and redeemed["slots"]["topic"] == "schulden"
+    # Only the slots asked for: never, say, the phone number a form asked.
+    assert redeemed["slots"] == {"gemeente": "heideveen", "topic": "schulden"}
