@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -43,6 +44,23 @@ class BackendSettings(BaseSettings):
     callback_urgent_working_days: int = Field(default=1, ge=0, le=LEGAL_MAX_URGENT_WORKING_DAYS)
     #: How far ahead `seed`, `import-schedules` and `generate-slots` create slots.
     slot_horizon_days: int = Field(default=42, ge=1, le=366)
+
+    #: Booking reminders (issue 24, docs/reminders.md): the day before the spreekuur at this local time
+    #: (moved back out of the quiet hours), on Telegram and, when the booking has one, by e-mail.
+    reminder_time: str = Field(default="10:00", pattern=r"^\d{2}:\d{2}$")
+    #: E-mail reminders go out over SMTP; an empty SMTP_HOST switches them off (said once in the log).
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "Wijkteam <noreply@wijkteam.example>"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    #: Where residents reach this backend (the .ics calendar link in the booking confirmation); default:
+    #: this machine's BACKEND_PORT.
+    backend_public_url: str = ""
+    #: Signs the calendar links; empty: derived from BACKEND_SERVICE_TOKEN.
+    calendar_secret: str = ""
     #: When a staff member answers handed-over chats, e.g. "ma-do 09:00-17:00, vr 09:00-12:30" (local
     #: time; days not named are closed). Holidays are closures without a location. See docs/handover.md.
     office_hours: str = "ma-vr 09:00-17:00"
@@ -105,6 +123,10 @@ class BackendSettings(BaseSettings):
             self.database_url = f"sqlite:///{self.data_dir / 'backend.db'}"
         if not self.rasa_public_url:
             self.rasa_public_url = f"http://127.0.0.1:{os.environ.get('RASA_PORT') or 5005}"
+        if not self.backend_public_url:
+            self.backend_public_url = f"http://127.0.0.1:{self.backend_port}"
+        self.backend_public_url = self.backend_public_url.rstrip("/")
+        time.fromisoformat(self.reminder_time)  # fails early on an impossible time
         if not self.rasa_url:
             self.rasa_url = f"http://127.0.0.1:{os.environ.get('RASA_PORT') or 5005}"
         self.rasa_url = self.rasa_url.rstrip("/")

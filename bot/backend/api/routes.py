@@ -31,18 +31,22 @@ from bot.backend.api.schemas import (
     HandoverOut,
     HandoverUpdate,
     LocationOut,
+    ReminderAnswerOut,
+    ReminderAnswerRequest,
     SlotOut,
     Topic,
 )
 from bot.backend.api.types import IsoDate
 from bot.backend.models import CaseStatus
 from bot.backend.services import (
+    booking_calendar,
     booking_lookup,
     bookings,
     callbacks,
     handovers,
     locations,
     municipalities,
+    reminder_answers,
     slots,
 )
 
@@ -125,7 +129,7 @@ def create_booking(sessions: Sessions, settings: SettingsDep, body: BookingCreat
         booking = bookings.book_slot(session=session, tz=settings.tz,
                                      default_municipality=settings.default_municipality,
                                      **body.model_dump())  # fmt: skip
-        return BookingOut.of(booking)
+        return BookingOut.of(booking, booking_calendar.calendar_url(settings, booking))
 
 
 @router.post(
@@ -170,7 +174,31 @@ def move_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: Bo
     with sessions.begin() as session:
         booking_lookup.check_ticket(session=session, code=code, ticket=body.ticket)
         booking = bookings.move_booking(session=session, code=code, slot_id=body.slot_id, tz=settings.tz)
-        return BookingOut.of(booking)
+        return BookingOut.of(booking, booking_calendar.calendar_url(settings, booking))
+
+
+@router.post(
+    "/bookings/{code}/reminder-answer",
+    tags=["bookings"],
+    responses={**BODY_ERRORS, **NOT_FOUND, **CONFLICT},
+)
+def answer_reminder(
+    sessions: Sessions, settings: SettingsDep, code: Code, body: ReminderAnswerRequest
+) -> ReminderAnswerOut:
+    """The resident's button under a reminder: `komt`, `afzeggen` (frees the place, cancels the pending
+    reminders) or `verzetten` (answers a change ticket for the move). Only from the booking's own
+    conversation or one linked to it: any other gets 404 `booking_not_found`, as an unknown code does.
+    """
+    with sessions.begin() as session:
+        result = reminder_answers.answer_reminder(
+            session=session, code=code, conversation_id=body.conversation_id, answer=body.answer,
+            tz=settings.tz,
+        )  # fmt: skip
+        return ReminderAnswerOut(
+            answer=result.answer.value,
+            booking=BookingOut.of(result.booking, booking_calendar.calendar_url(settings, result.booking)),
+            ticket=result.ticket,
+        )
 
 
 @router.post("/callbacks", status_code=201, tags=["callbacks"], responses=BODY_ERRORS)

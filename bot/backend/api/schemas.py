@@ -21,6 +21,7 @@ from bot.backend.models import (
 )
 from bot.backend.services.abuse_limits import CLIENT_KEY_PATTERN
 from bot.backend.services.municipalities import SLUG_PATTERN
+from bot.backend.services.reminder_answers import ReminderAnswer
 from bot.shared.booking_codes import MAX_RAW_LENGTH
 from bot.shared.dutch_calendar import full_date_label
 from bot.shared.fields import EMAIL_MAX, FIRST_NAME_MAX, QUESTION_MAX, SUMMARY_MAX
@@ -93,6 +94,11 @@ class BookingLookupRequest(Request):
 
 class BookingChange(Request):
     ticket: Ticket
+
+
+class ReminderAnswerRequest(Request):
+    conversation_id: ConversationId = Field(description="The conversation the reminder went to")
+    answer: ReminderAnswer = Field(description="The button the resident pressed")
 
 
 class BookingMove(Request):
@@ -219,9 +225,12 @@ class BookingOut(BaseModel):
     created_at: datetime
     slot: SlotOut
     municipality: str = Field(description="The slot's location's municipality (slug)")
+    calendar_url: str | None = Field(
+        default=None, description="The booking's calendar file (.ics), a public signed link"
+    )
 
     @classmethod
-    def of(cls, booking: Booking) -> BookingOut:
+    def of(cls, booking: Booking, calendar_url: str | None = None) -> BookingOut:
         return cls(
             code=booking.code,
             status=booking.status.value,
@@ -233,12 +242,21 @@ class BookingOut(BaseModel):
             created_at=booking.created_at,
             slot=SlotOut.of(booking.slot),
             municipality=booking.slot.schedule.location.municipality.slug,
+            calendar_url=calendar_url,
         )
 
 
 class BookingLookupOut(BaseModel):
     booking: BookingOut
     ticket: str = Field(description="Needed to cancel or move this booking; valid for 30 minutes")
+
+
+class ReminderAnswerOut(BaseModel):
+    answer: str
+    booking: BookingOut
+    ticket: str | None = Field(
+        default=None, description="Only for `verzetten`: the change ticket for the move (30 minutes)"
+    )
 
 
 class CallbackOut(BaseModel):

@@ -132,11 +132,20 @@ def lookup_booking(
                      entity_id=normalised, client=key[:16], reason=reason)  # fmt: skip
         session.flush()
         return LookupResult(refusal=NotFound("booking_not_verified", NOT_VERIFIED_MESSAGE))
+    return LookupResult(
+        booking=booking, ticket=issue_ticket(session=session, booking=booking, client=client, now=now)
+    )
+
+
+def issue_ticket(*, session: Session, booking: Booking, client: str, now: datetime | None = None) -> str:
+    """A change ticket for a booking whose owner is known: after a lookup with the second factor, or an
+    answer to the reminder from the booking's own conversation (services/reminder_answers.py)."""
+    now = now or datetime.now(UTC)
     ticket = secrets.token_urlsafe(32)
     session.add(
         BookingLookup(
-            client=key,
-            code=normalised,
+            client=client_key(client),
+            code=booking.code,
             booking_id=booking.id,
             succeeded=True,
             ticket_hash=_digest(ticket),
@@ -145,7 +154,7 @@ def lookup_booking(
         )
     )
     session.flush()
-    return LookupResult(booking=booking, ticket=ticket)
+    return ticket
 
 
 def check_ticket(*, session: Session, code: str, ticket: str, now: datetime | None = None) -> None:

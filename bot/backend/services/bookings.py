@@ -174,7 +174,8 @@ def get_booking(*, session: Session, code: str, for_update: bool = False) -> Boo
     return booking
 
 
-def _check_changeable(booking: Booking, tz: ZoneInfo | None) -> None:
+def check_changeable(booking: Booking, tz: ZoneInfo | None) -> None:
+    """Raise Conflict when the booking is cancelled or its spreekuur has begun."""
     if booking.status is BookingStatus.CANCELLED:
         raise Conflict("booking_cancelled", "Deze afspraak is al geannuleerd.")
     now = local_now(tz)
@@ -188,7 +189,7 @@ def _check_changeable(booking: Booking, tz: ZoneInfo | None) -> None:
 def cancel_booking(*, session: Session, code: str, actor: str = "api", tz: ZoneInfo | None = None) -> Booking:
     """Cancel by code and free the place."""
     booking = get_booking(session=session, code=code, for_update=True)
-    _check_changeable(booking, tz)
+    check_changeable(booking, tz)
     _release_place(session, booking.slot_id)
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = datetime.now(UTC)
@@ -204,7 +205,7 @@ def move_booking(
 ) -> Booking:
     """Move a booking to another slot of the same topic; the old place is freed, the code stays."""
     booking = get_booking(session=session, code=code, for_update=True)
-    _check_changeable(booking, tz)
+    check_changeable(booking, tz)
     if booking.slot_id == slot_id:
         raise Conflict("same_slot", "Je afspraak staat al op dit tijdstip.")
     new_slot = get_slot(session=session, slot_id=slot_id)

@@ -1,0 +1,100 @@
+"""The resident's answer to a booking reminder: "Ik kom", "Afzeggen" or "Verzetten" (issue 24).
+
+The buttons come with the reminder in the conversation that booked (or one linked to it), so that
+conversation is the second factor: an answer from any other conversation is refused like an unknown
+code. "Afzeggen" frees the place and cancels the reminders still pending; "Verzetten" gives a change
+ticket for the move flow (the same ticket a lookup with the second factor gives); "Ik kom" is kept on
+the booking for the staff page.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.backend.models import Booking, ConversationLink, MessageStatus, ScheduledMessage
+from bot.backend.services import audit, booking_lookup, bookings
+from bot.backend.services.errors import NotFound
+
+ACTOR = "herinnering"
+NOT_YOURS_MESSAGE = "Ik kan deze afspraak niet vinden in dit gesprek. Controleer de code in de herinnering."
+
+
+class ReminderAnswer(str, enum.Enum):
+    COMING = "komt"
+    CANCEL = "afzeggen"
+    MOVE = "verzetten"
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    booking: Booking
+    answer: ReminderAnswer
+    #: Only for "verzetten": the change ticket the move needs.
+    ticket: str | None = None
+
+
+def conversation_ids_of(session: Session, conversation_id: str) -> set[str]:
+    """The conversation and every conversation linked to it (the same resident on another channel)."""
+    key = session.scalar(
+        select(ConversationLink.resident_key).where(ConversationLink.conversation_id == conversation_id)
+    )
+    if key is None:
+        return {conversation_id}
+    linked = session.scalars(
+        select(ConversationLink.conversation_id).where(ConversationLink.resident_key == key)
+    )
+    return {conversation_id, *linked}
+
+
+def cancel_pending_reminders(session: Session, booking_id: int) -> int:
+    """Cancel the booking's reminders that have not gone out; returns how many."""
+    result = session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.booking_id == booking_id, ScheduledMessage.status == MessageStatus.PENDING)
+        .values(status=MessageStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def answer_reminder(
+    *,
+    session: Session,
+    code: str,
+    conversation_id: str,
+    answer: ReminderAnswer,
+    tz: ZoneInfo | None = None,
+    now: datetime | None = None,
+) -> AnswerResult:
+    """Apply the answer, or raise a ServiceError (nothing changed)."""
+    now = now or datetime.now(UTC)
+    try:
+        booking = bookings.get_booking(session=session, code=code, for_update=True)
+    except NotFound:
+        raise NotFound("booking_not_found", NOT_YOURS_MESSAGE) from None
+    if booking.conversation_id is None or booking.conversation_id not in conversation_ids_of(
+        session, conversation_id
+    ):
+        raise NotFound("booking_not_found", NOT_YOURS_MESSAGE)
+    bookings.check_changeable(booking, tz)
+    if answer is ReminderAnswer.CANCEL:
+        bookings.cancel_booking(session=session, code=booking.code, actor=ACTOR, tz=tz)
+        cancel_pending_reminders(session, booking.id)
+        return AnswerResult(booking, answer)
+    audit.record(session=session, actor=ACTOR, action="booking.reminder_answer", entity="booking",
+                 entity_id=booking.code, answer=answer.value)  # fmt: skip
+    if answer is ReminderAnswer.MOVE:
+        ticket = booking_lookup.issue_ticket(
+            session=session, booking=booking, client=conversation_id, now=now
+        )
+        return AnswerResult(booking, answer, ticket)
+    if booking.attendance_confirmed_at is None:
+        booking.attendance_confirmed_at = now
+        session.flush()
+    return AnswerResult(booking, answer)
