@@ -177,6 +177,22 @@ def move_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: Bo
         return BookingOut.of(booking, booking_calendar.calendar_url(settings, booking))
 
 
+@router.get("/bookings/{code}/reminder", tags=["bookings"], responses=NOT_FOUND)
+def reminder_booking(
+    sessions: Sessions,
+    settings: SettingsDep,
+    code: Code,
+    conversation_id: Annotated[str, Query(min_length=1, max_length=200)],
+) -> BookingOut:
+    """The booking a reminder is about, for the reminder's text; only for the booking's own (or a linked)
+    conversation: any other gets 404 `booking_not_found`, as an unknown code does."""
+    with sessions.begin() as session:
+        booking = reminder_answers.booking_of_conversation(
+            session=session, code=code, conversation_id=conversation_id
+        )
+        return BookingOut.of(booking, booking_calendar.calendar_url(settings, booking))
+
+
 @router.post(
     "/bookings/{code}/reminder-answer",
     tags=["bookings"],

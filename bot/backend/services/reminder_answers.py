@@ -63,6 +63,22 @@ def cancel_pending_reminders(session: Session, booking_id: int) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def booking_of_conversation(
+    *, session: Session, code: str, conversation_id: str, for_update: bool = False
+) -> Booking:
+    """The booking with this code when this conversation (or one linked to it) made it; else NotFound,
+    the same answer as for an unknown code."""
+    try:
+        booking = bookings.get_booking(session=session, code=code, for_update=for_update)
+    except NotFound:
+        raise NotFound("booking_not_found", NOT_YOURS_MESSAGE) from None
+    if booking.conversation_id is None or booking.conversation_id not in conversation_ids_of(
+        session, conversation_id
+    ):
+        raise NotFound("booking_not_found", NOT_YOURS_MESSAGE)
+    return booking
+
+
 def answer_reminder(
     *,
     session: Session,
@@ -74,14 +90,9 @@ def answer_reminder(
 ) -> AnswerResult:
     """Apply the answer, or raise a ServiceError (nothing changed)."""
     now = now or datetime.now(UTC)
-    try:
-        booking = bookings.get_booking(session=session, code=code, for_update=True)
-    except NotFound:
-        raise NotFound("booking_not_found", NOT_YOURS_MESSAGE) from None
-    if booking.conversation_id is None or booking.conversation_id not in conversation_ids_of(
-        session, conversation_id
-    ):
-        raise NotFound("booking_not_found", NOT_YOURS_MESSAGE)
+    booking = booking_of_conversation(
+        session=session, code=code, conversation_id=conversation_id, for_update=True
+    )
     bookings.check_changeable(booking, tz)
     if answer is ReminderAnswer.CANCEL:
         bookings.cancel_booking(session=session, code=booking.code, actor=ACTOR, tz=tz)

@@ -262,3 +262,19 @@ def test_no_smtp_server_or_no_smtp_host_raises_so_the_worker_tries_again(
         send_booking_reminder(session, message, mail_settings(tmp_path, settings, free_port()))
     with pytest.raises(EmailNotSent, match="off"):
         send_booking_reminder(session, message, settings)  # SMTP_HOST is empty
+
+
+def test_the_reminder_text_s_booking_is_only_for_its_own_conversation(
+    client: TestClient, world: World
+) -> None:
+    booking = book(client, world)
+    own = client.get(f"/api/bookings/{booking['code']}/reminder", params={"conversation_id": CONVERSATION},
+                     headers=AUTH)  # fmt: skip
+    assert own.status_code == 200, own.text
+    assert own.json()["slot"]["location"]["address"] == "Teststraat 1"
+    assert own.json()["calendar_url"] == booking["calendar_url"]
+    other = client.get(f"/api/bookings/{booking['code']}/reminder", params={"conversation_id": "x1"},
+                       headers=AUTH)  # fmt: skip
+    assert other.status_code == 404
+    assert client.get(f"/api/bookings/{booking['code']}/reminder", params={"conversation_id": CONVERSATION}
+                      ).status_code == 401  # fmt: skip
