@@ -169,6 +169,18 @@ class BackendClient:
         body = {"slot_id": slot_id, "ticket": ticket}
         return dict(await self._call("POST", f"/bookings/{_path_code(code)}/move", json=body))
 
+    async def reminder_booking(self, code: str, conversation_id: str) -> dict[str, Any]:
+        """The booking a reminder is about, for the reminder's text; only this conversation's (or a linked
+        one's): any other raises BackendRejected `booking_not_found`."""
+        params = {"conversation_id": conversation_id[:200]}
+        return dict(await self._call("GET", f"/bookings/{_path_code(code)}/reminder", params=params))
+
+    async def answer_reminder(self, code: str, conversation_id: str, answer: str) -> dict[str, Any]:
+        """The resident's answer to a reminder (`komt`, `afzeggen`, `verzetten`): `{"answer", "booking",
+        "ticket"}`, the ticket only for `verzetten` (the move flow needs it)."""
+        body = {"conversation_id": conversation_id[:200], "answer": answer}
+        return dict(await self._call("POST", f"/bookings/{_path_code(code)}/reminder-answer", json=body))
+
     async def create_callback(
         self,
         topic: str,

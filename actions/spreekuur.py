@@ -276,5 +276,21 @@ class ActionSubmitSpreekuur(Action):
             location=slot["location"]["name"],
             address=slot["location"]["address"],
             bring=BRING.get(booking["topic"], BRING["algemeen"]),
+            buttons=calendar_buttons(tracker, booking, settings.address_form),
         )
         return reset
+
+
+#: The confirmation's link to the booking's calendar file, in the website chat (docs/reminders.md).
+CALENDAR_TITLES = {"je": "Zet in je agenda", "u": "Zet in uw agenda"}
+
+
+def calendar_buttons(tracker: Tracker, booking: dict[str, Any], address_form: str) -> list[dict[str, str]]:
+    """A link button to the .ics file in the widget (it opens links, not payloads, for http(s) buttons).
+
+    Not on Telegram or WhatsApp: they get a reminder in the chat instead, and Telegram refuses a link
+    to an address it cannot reach."""
+    url = str(booking.get("calendar_url") or "")
+    if tracker.get_latest_input_channel() != "socketio" or not url.startswith(("https://", "http://")):
+        return []
+    return [{"title": CALENDAR_TITLES.get(address_form, CALENDAR_TITLES["je"]), "payload": url}]

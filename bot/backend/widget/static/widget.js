@@ -224,9 +224,22 @@
       body.textContent = message.text || "";
     }
     bubble.appendChild(body);
-    if (message.buttons && message.buttons.length) {
+    var links = (message.buttons || []).filter(isLink);
+    var answers = (message.buttons || []).filter(function (choice) { return !isLink(choice); });
+    if (links.length) {
+      // A button whose payload is an address (the booking's calendar file) is a link, kept in the log.
+      var linkGroup = el("div", { "class": "vd-links" });
+      links.forEach(function (choice) {
+        var link = el("a", { "class": "vd-choice vd-choice--link", href: choice.payload, download: "",
+          target: "_blank", rel: "noopener noreferrer" }, choice.title);
+        link.appendChild(el("span", { "class": "vd-sr-only" }, TEXT.newWindow));
+        linkGroup.appendChild(link);
+      });
+      bubble.appendChild(linkGroup);
+    }
+    if (answers.length) {
       var group = el("div", { "class": "vd-choices", role: "group", "aria-label": TEXT.choices });
-      message.buttons.forEach(function (choice) {
+      answers.forEach(function (choice) {
         var button = el("button", { type: "button", "class": "vd-choice" }, choice.title);
         button.addEventListener("click", function () {
           send(choice.payload, choice.title);
@@ -258,7 +271,19 @@
     Array.prototype.forEach.call(log.querySelectorAll(".vd-choices"), function (group) {
       group.parentNode.removeChild(group);
     });
-    history.forEach(function (message) { delete message.buttons; });
+    history.forEach(function (message) {
+      var kept = (message.buttons || []).filter(isLink);
+      if (kept.length) {
+        message.buttons = kept;
+      } else {
+        delete message.buttons;
+      }
+    });
+  }
+
+  /** Only http(s) addresses are links; anything else ("javascript:", a payload) is an answer button. */
+  function isLink(choice) {
+    return /^https?:\/\//i.test(choice.payload || "");
   }
 
   function addMessage(message) {
