@@ -13,6 +13,7 @@ from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.services import audit_log, booking_list, staff_scope
 from bot.backend.services.clock import local_today
 from bot.backend.services.paging import page_number
+from bot.backend.services.reminder_overview import reminder_overview
 from bot.backend.staff_web.deps import Admin, Staff
 from bot.backend.staff_web.pages import render
 from bot.shared.phone import format_national
@@ -41,6 +42,7 @@ def bookings_page(
     with sessions.begin() as db:
         page = booking_list.booking_page(session=db, filters=filters, today=today, page=page_number(pagina))
         counts = booking_list.state_counts(session=db, filters=filters, today=today)
+        reminders = reminder_overview(session=db, bookings=page.items)
         locations = [
             (location.id, location.name) for location in booking_list.locations(session=db, scope=user.scope)
         ]
@@ -58,6 +60,7 @@ def bookings_page(
         BOOKING_STATES=booking_list.STATES,
         order_text=booking_list.ORDER_TEXT[filters.period],
         phone=format_national,
+        reminders=reminders,
     )
 
 
