@@ -135,15 +135,18 @@ class BackendClient:
         email: str | None = None,
         conversation_id: str | None = None,
         municipality: str | None = None,
+        channel: str | None = None,
     ) -> dict[str, Any]:
-        """Book a place; the conversation id lets the staff see the booking beside a handover. The backend
-        refuses a slot of another municipality than `municipality`."""
+        """Book a place; the conversation id lets the staff see the booking beside a handover, and its
+        `channel` gets the reminder when it can (Telegram). The backend refuses a slot of another
+        municipality than `municipality`."""
         payload: dict[str, Any] = {"slot_id": slot_id, "first_name": first_name}
         optional = (
             ("phone", phone),
             ("email", email),
             ("conversation_id", conversation_id),
             ("municipality", municipality),
+            ("channel", channel),
         )
         payload.update((key, value) for key, value in optional if value)
         return dict(await self._call("POST", "/bookings", json=payload))

@@ -250,6 +250,7 @@ class ActionSubmitSpreekuur(Action):
                     phone=None if "@" in contact else normalise_phone(contact),
                     conversation_id=tracker.sender_id,
                     municipality=municipality_of(tracker, settings),
+                    channel=tracker.get_latest_input_channel(),
                 )
         except BackendUnavailable:
             say(dispatcher, "utter_backend_down", settings, tracker)

@@ -126,7 +126,7 @@ def list_free_slots(
 def create_booking(sessions: Sessions, settings: SettingsDep, body: BookingCreate) -> BookingOut:
     """Book a place; 409 `slot_full` when the slot is full, 409 `closed`/`slot_in_past`/`outside_schedule`."""
     with sessions.begin() as session:
-        booking = bookings.book_slot(session=session, tz=settings.tz,
+        booking = bookings.book_slot(session=session, tz=settings.tz, settings=settings,
                                      default_municipality=settings.default_municipality,
                                      **body.model_dump())  # fmt: skip
         return BookingOut.of(booking, booking_calendar.calendar_url(settings, booking))
@@ -173,7 +173,9 @@ def move_booking(sessions: Sessions, settings: SettingsDep, code: Code, body: Bo
     """Move to another slot of the same topic; needs the ticket of a lookup of this booking."""
     with sessions.begin() as session:
         booking_lookup.check_ticket(session=session, code=code, ticket=body.ticket)
-        booking = bookings.move_booking(session=session, code=code, slot_id=body.slot_id, tz=settings.tz)
+        booking = bookings.move_booking(
+            session=session, code=code, slot_id=body.slot_id, tz=settings.tz, settings=settings
+        )
         return BookingOut.of(booking, booking_calendar.calendar_url(settings, booking))
 
 

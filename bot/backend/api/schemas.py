@@ -61,6 +61,9 @@ class BookingCreate(Request):
     email: Annotated[StrictStr | None, Field(max_length=EMAIL_MAX)] = None
     question: Annotated[StrictStr | None, Field(max_length=QUESTION_MAX)] = None
     conversation_id: ConversationId | None = Field(default=None, description="The conversation that books")
+    channel: Channel | None = Field(
+        default=None, description="The conversation's channel: the reminder goes there when it can (telegram)"
+    )
     municipality: MunicipalitySlug | None = Field(
         default=None, description="Must be the slot's location's municipality when given"
     )

@@ -16,28 +16,18 @@ from email.utils import format_datetime, make_msgid
 
 from sqlalchemy.orm import Session
 
+from bot.backend.jobs.delivery import DeliveryFailed
 from bot.backend.models import Booking, BookingStatus, ScheduledMessage
 from bot.backend.services.booking_calendar import booking_ics, cancel_hint, slot_times
+from bot.backend.services.booking_reminders import email_enabled
 from bot.backend.settings import BackendSettings
 from bot.shared.dutch_calendar import full_date_label
 
 log = logging.getLogger(__name__)
-_said_off = False
 
 
-class EmailNotSent(Exception):
+class EmailNotSent(DeliveryFailed):
     """The SMTP server did not take the reminder (or e-mail is off); the caller tries again later."""
-
-
-def email_enabled(settings: BackendSettings) -> bool:
-    """Whether e-mail reminders are on; says once in the log when they are off."""
-    global _said_off
-    if settings.smtp_host:
-        return True
-    if not _said_off:
-        log.info("E-mail reminders are off: SMTP_HOST is empty")
-        _said_off = True
-    return False
 
 
 def reminder_email(settings: BackendSettings, booking: Booking) -> EmailMessage:

@@ -15,13 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.backend.models import Booking, BookingStatus, Slot
-from bot.backend.services import audit
+from bot.backend.services import audit, booking_reminders
 from bot.backend.services.clock import local_now
 from bot.backend.services.codes import new_code, normalise_code
 from bot.backend.services.errors import Conflict, NotFound, invalid
 from bot.backend.services.handovers import checked_conversation_id
 from bot.backend.services.municipalities import resolve
 from bot.backend.services.slots import check_bookable, get_slot
+from bot.backend.settings import BackendSettings
 from bot.backend.validation import (
     InvalidPhoneNumber,
     clean_email,
@@ -103,10 +104,13 @@ def book_slot(
     default_municipality: str | None = None,
     actor: str = "api",
     tz: ZoneInfo | None = None,
+    channel: str | None = None,
+    settings: BackendSettings | None = None,
 ) -> Booking:
     """Book one place in a slot, or raise a ServiceError (nothing written).
 
     The booking belongs to the slot's location's municipality; a `municipality` (slug) given must be it.
+    `channel` is the booking conversation's channel: its reminder goes there when it can (Telegram).
     """
     name, clean_phone, clean_mail, text = validate_contact(
         first_name=first_name, phone=phone, email=email, question=question
@@ -137,6 +141,7 @@ def book_slot(
     _expire_slot(session, slot.id)
     audit.record(session=session, actor=actor, action="booking.create", entity="booking",
                  entity_id=booking.code, slot_id=slot.id)  # fmt: skip
+    booking_reminders.schedule_reminders(session=session, booking=booking, channel=channel, settings=settings)
     return booking
 
 
@@ -194,6 +199,7 @@ def cancel_booking(*, session: Session, code: str, actor: str = "api", tz: ZoneI
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = datetime.now(UTC)
     session.flush()
+    booking_reminders.cancel_reminders(session=session, booking=booking)
     _expire_slot(session, booking.slot_id)
     audit.record(session=session, actor=actor, action="booking.cancel", entity="booking",
                  entity_id=booking.code, slot_id=booking.slot_id)  # fmt: skip
@@ -201,7 +207,13 @@ def cancel_booking(*, session: Session, code: str, actor: str = "api", tz: ZoneI
 
 
 def move_booking(
-    *, session: Session, code: str, slot_id: int, actor: str = "api", tz: ZoneInfo | None = None
+    *,
+    session: Session,
+    code: str,
+    slot_id: int,
+    actor: str = "api",
+    tz: ZoneInfo | None = None,
+    settings: BackendSettings | None = None,
 ) -> Booking:
     """Move a booking to another slot of the same topic; the old place is freed, the code stays."""
     booking = get_booking(session=session, code=code, for_update=True)
@@ -225,6 +237,8 @@ def move_booking(
     _expire_slot(session, new_slot.id)
     audit.record(session=session, actor=actor, action="booking.move", entity="booking",
                  entity_id=booking.code, from_slot_id=old_slot_id, to_slot_id=new_slot.id)  # fmt: skip
+    booking.attendance_confirmed_at = None  # "Ik kom" was said for the old time
+    booking_reminders.reschedule_reminders(session=session, booking=booking, settings=settings)
     return booking
 
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.backend.models import Booking, ConversationLink, MessageStatus, ScheduledMessage
+from bot.backend.models import Booking
 from bot.backend.services import audit, booking_lookup, bookings
 from bot.backend.services.errors import NotFound
+from bot.backend.services.scheduled_messages import linked_conversation_ids
 
 ACTOR = "herinnering"
 NOT_YOURS_MESSAGE = "Ik kan deze afspraak niet vinden in dit gesprek. Controleer de code in de herinnering."
@@ -39,30 +39,6 @@ class AnswerResult:
     ticket: str | None = None
 
 
-def conversation_ids_of(session: Session, conversation_id: str) -> set[str]:
-    """The conversation and every conversation linked to it (the same resident on another channel)."""
-    key = session.scalar(
-        select(ConversationLink.resident_key).where(ConversationLink.conversation_id == conversation_id)
-    )
-    if key is None:
-        return {conversation_id}
-    linked = session.scalars(
-        select(ConversationLink.conversation_id).where(ConversationLink.resident_key == key)
-    )
-    return {conversation_id, *linked}
-
-
-def cancel_pending_reminders(session: Session, booking_id: int) -> int:
-    """Cancel the booking's reminders that have not gone out; returns how many."""
-    result = session.execute(
-        update(ScheduledMessage)
-        .where(ScheduledMessage.booking_id == booking_id, ScheduledMessage.status == MessageStatus.PENDING)
-        .values(status=MessageStatus.CANCELLED)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 def booking_of_conversation(
     *, session: Session, code: str, conversation_id: str, for_update: bool = False
 ) -> Booking:
@@ -72,7 +48,7 @@ def booking_of_conversation(
         booking = bookings.get_booking(session=session, code=code, for_update=for_update)
     except NotFound:
         raise NotFound("booking_not_found", NOT_YOURS_MESSAGE) from None
-    if booking.conversation_id is None or booking.conversation_id not in conversation_ids_of(
+    if booking.conversation_id is None or booking.conversation_id not in linked_conversation_ids(
         session, conversation_id
     ):
         raise NotFound("booking_not_found", NOT_YOURS_MESSAGE)
@@ -95,8 +71,7 @@ def answer_reminder(
     )
     bookings.check_changeable(booking, tz)
     if answer is ReminderAnswer.CANCEL:
-        bookings.cancel_booking(session=session, code=booking.code, actor=ACTOR, tz=tz)
-        cancel_pending_reminders(session, booking.id)
+        bookings.cancel_booking(session=session, code=booking.code, actor=ACTOR, tz=tz)  # and its reminders
         return AnswerResult(booking, answer)
     audit.record(session=session, actor=ACTOR, action="booking.reminder_answer", entity="booking",
                  entity_id=booking.code, answer=answer.value)  # fmt: skip
