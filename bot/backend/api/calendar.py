@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
 from bot.backend.api.deps import Sessions, SettingsDep
+from bot.backend.api.openapi import NOT_FOUND
 from bot.backend.models import Booking
 from bot.backend.services import booking_calendar
 from bot.backend.services.errors import NotFound
@@ -24,7 +25,10 @@ Token = Annotated[str, Path(min_length=3, max_length=40, pattern=r"^[0-9]{1,10}-
 @router.get(
     "/calendar/{token}.ics",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}, "description": "The booking as an iCalendar file"}},
+    responses={
+        200: {"content": {"text/calendar": {}}, "description": "The booking as an iCalendar file"},
+        **NOT_FOUND,
+    },
 )
 def booking_calendar_file(sessions: Sessions, settings: SettingsDep, token: Token) -> Response:
     """The booking's .ics file (Europe/Amsterdam with its VTIMEZONE); 404 when cancelled or unknown."""

@@ -52,7 +52,7 @@ def test_schemathesis_finds_nothing(live_backend: str, tmp_path: Path, with_toke
     result = _schemathesis(live_backend, tmp_path, *headers)
     report = result.stdout[-6000:]
     assert result.returncode == 0, report
-    assert "Tested: 28" in result.stdout and " passed" in result.stdout, report
+    assert "Tested: 31" in result.stdout and " passed" in result.stdout, report
     assert "failures" not in result.stdout.split("SUMMARY")[-1].lower(), report
 
 
@@ -60,7 +60,7 @@ def test_the_spec_lists_every_error_answer_enums_and_patterns(live_backend: str)
     spec = httpx.get(f"{live_backend}/openapi.json").json()
     operations = [(path, method, op) for path, ops in spec["paths"].items() for method, op in ops.items()]
     api = [(path, method, op) for path, method, op in operations if path.startswith("/api/")]
-    assert len(api) == 27
+    assert len(api) == 29
     for path, method, op in api:
         assert {"401", "422", "503"} <= set(op["responses"]), (method, path)
         schema = op["responses"]["401"]["content"]["application/json"]["schema"]
