@@ -66,28 +66,44 @@ def _obsolete(session: Session, message: ScheduledMessage, now: datetime, tz: Zo
     return ""
 
 
-def send(session: Session, message: ScheduledMessage, settings: BackendSettings) -> None:
-    """Hand the message to its channel; raises DeliveryFailed when the channel did not take it."""
-    if message.channel == "email":
-        try:
-            email_reminders = importlib.import_module("bot.backend.jobs.email_reminders")
-        except ImportError as error:  # until e-mail reminders exist
-            raise DeliveryFailed("e-mail reminders are not available") from error
-        email_reminders.send_booking_reminder(session, message, settings)
-        return
-    if not message.conversation_id:
-        raise DeliveryFailed("no conversation to send to")
-    intent, entities = trigger_for(message)
+@dataclass(frozen=True)
+class RasaTrigger:
+    """What makes Rasa send one message; called outside any database transaction, because the action Rasa
+    runs calls this backend back (the reminder's booking), and on SQLite an open write transaction
+    (`BEGIN IMMEDIATE`) would keep that call waiting until it times out."""
+
+    conversation_id: str
+    intent: str
+    entities: dict[str, str]
+    channel: str
+
+
+def send_email(session: Session, message: ScheduledMessage, settings: BackendSettings) -> None:
+    """An e-mail reminder over SMTP; raises DeliveryFailed when the server did not take it."""
+    try:
+        email_reminders = importlib.import_module("bot.backend.jobs.email_reminders")
+    except ImportError as error:  # until e-mail reminders exist
+        raise DeliveryFailed("e-mail reminders are not available") from error
+    email_reminders.send_booking_reminder(session, message, settings)
+
+
+def trigger(step: RasaTrigger, settings: BackendSettings) -> str:
+    """Ask Rasa to send the message on its channel; '' when it did, else why not."""
     try:
         RasaClient.from_settings(settings).trigger_intent(
-            message.conversation_id, intent, entities, output_channel=message.channel
+            step.conversation_id, step.intent, step.entities, output_channel=step.channel
         )
     except Exception as error:  # RasaUnavailable and anything the channel raised
-        raise DeliveryFailed(str(error)) from error
+        return str(error) or type(error).__name__
+    return ""
 
 
-def deliver(session: Session, message_id: int, now: datetime, settings: BackendSettings) -> Outcome:
-    """Send one claimed message as at `now` (the moment it was dispatched: tests move that clock)."""
+def prepare(
+    session: Session, message_id: int, now: datetime, settings: BackendSettings
+) -> Outcome | RasaTrigger:
+    """Check a claimed message as at `now` (the moment it was dispatched: tests move that clock): an
+    Outcome when it is settled here (obsolete, quiet hours, an e-mail sent or failed), else the Rasa call
+    to make after this transaction, and `finish` after that."""
     message = session.get(ScheduledMessage, message_id, populate_existing=True)
     if message is None or message.status != MessageStatus.CLAIMED:
         return Outcome(message.status if message is not None else MessageStatus.CANCELLED, "not claimed")
@@ -102,22 +118,33 @@ def deliver(session: Session, message_id: int, now: datetime, settings: BackendS
             session, message_id, retry_at=later, max_attempts=settings.message_max_attempts + 1
         )
         return Outcome(status, "quiet hours")
-    try:
-        send(session, message, settings)
-    except DeliveryFailed as error:
-        retry_at = quiet.allowed_moment(
-            now + timedelta(minutes=RETRY_MINUTES * message.attempts), settings.tz
-        )
-        status = scheduled_messages.release_for_retry(
-            session, message_id, retry_at=retry_at, max_attempts=settings.message_max_attempts
-        )
-        log.warning(
-            "scheduled message %s (%s, %s) not delivered: %s",
-            message_id,
-            message.kind.value,
-            message.channel,
-            error,
-        )
-        return Outcome(status, str(error))
-    scheduled_messages.mark_sent(session, message_id, now)
-    return Outcome(MessageStatus.SENT)
+    if message.channel == "email":
+        try:
+            send_email(session, message, settings)
+        except DeliveryFailed as error:
+            return finish(session, message_id, now, settings, str(error))
+        return finish(session, message_id, now, settings, "")
+    if not message.conversation_id:
+        return finish(session, message_id, now, settings, "no conversation to send to")
+    intent, entities = trigger_for(message)
+    return RasaTrigger(message.conversation_id, intent, entities, message.channel)
+
+
+def finish(
+    session: Session, message_id: int, now: datetime, settings: BackendSettings, error: str
+) -> Outcome:
+    """Record the sending: sent, or tried again later (given up after MESSAGE_MAX_ATTEMPTS)."""
+    if not error:
+        scheduled_messages.mark_sent(session, message_id, now)
+        return Outcome(MessageStatus.SENT)
+    message = session.get(ScheduledMessage, message_id, populate_existing=True)
+    attempts = message.attempts if message is not None else 1
+    quiet = QuietHours.parse(settings.quiet_hours)
+    retry_at = quiet.allowed_moment(now + timedelta(minutes=RETRY_MINUTES * attempts), settings.tz)
+    status = scheduled_messages.release_for_retry(
+        session, message_id, retry_at=retry_at, max_attempts=settings.message_max_attempts
+    )
+    if message is not None:
+        log.warning("scheduled message %s (%s, %s) not delivered: %s",
+                    message_id, message.kind.value, message.channel, error)  # fmt: skip
+    return Outcome(status, error)

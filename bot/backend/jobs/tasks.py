@@ -29,8 +29,16 @@ def claim_due_messages(settings: BackendSettings, now: datetime) -> list[int]:
 
 
 def deliver_now(settings: BackendSettings, message_id: int, now: datetime) -> delivery.Outcome:
-    with session_factory_for(settings).begin() as session:
-        return delivery.deliver(session, message_id, now, settings)
+    """Deliver one claimed message: checked in one transaction, sent through Rasa with no transaction
+    open (its action calls this backend back), recorded in another."""
+    sessions = session_factory_for(settings)
+    with sessions.begin() as session:
+        step = delivery.prepare(session, message_id, now, settings)
+    if isinstance(step, delivery.Outcome):
+        return step
+    error = delivery.trigger(step, settings)
+    with sessions.begin() as session:
+        return delivery.finish(session, message_id, now, settings, error)
 
 
 @huey.task(retries=0)
