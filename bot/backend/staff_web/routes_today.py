@@ -14,6 +14,7 @@ from bot.backend.services.booking_export import bookings_on
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import ServiceError
 from bot.backend.services.paging import page_number
+from bot.backend.services.reminder_overview import reminder_overview
 from bot.backend.staff_web.deps import Staff, StaffPost
 from bot.backend.staff_web.errors import StaffPageError
 from bot.backend.staff_web.ids import not_found, parse_id
@@ -35,6 +36,7 @@ def today_page(
             for name, items in groupby(todays, key=lambda b: b.slot.schedule.location.name)
         ]
         queue = callbacks.callback_queue(session=db, page=page_number(pagina), scope=user.scope)
+        reminders = reminder_overview(session=db, bookings=todays)
     return render(
         request,
         "today.html",
@@ -43,6 +45,7 @@ def today_page(
         queue=queue.items,
         page=queue,
         phone=format_national,
+        reminders=reminders,
     )
 
 

@@ -59,3 +59,25 @@ def test_the_bookings_list_shows_the_reminder_and_the_answer(
     silent_row = _row(page, silent)
     assert "E-mail: gepland 10-12-2026 10:00" in silent_row and "nog geen antwoord" in silent_row
     assert "geen" in _row(page, none) and "nog geen antwoord" not in _row(page, none)
+
+
+def test_today_s_list_shows_who_said_ik_kom(
+    client: TestClient, accounts: Accounts, session: Session, make: Factory, settings
+) -> None:
+    location = make.location("Wijkhuis Vandaag (test)")
+    today = local_today(settings.tz)
+    schedule = make.schedule(
+        location, weekday=today.weekday(), start=time(23, 0), end=time(23, 59), capacity=3
+    )
+    slot = make.slot(schedule, today)
+    coming, quiet = make.booking(slot, "Ada", "+31612345678"), make.booking(slot, "Bo", "+31612345678")
+    coming.attendance_confirmed_at = datetime.now(UTC)
+    now = datetime.now(UTC)
+    sent = ScheduledMessage(kind=MessageKind.REMINDER, channel="telegram", booking_id=quiet.id, due_at=now,
+                            status=MessageStatus.SENT, sent_at=now)  # fmt: skip
+    session.add(sent)
+    session.commit()
+    login(client, "sanne")
+    page = client.get("/staff/vandaag").text
+    assert "<strong>Komt (Ik kom)</strong>" in _row(page, coming)
+    assert "Telegram: verstuurd" in _row(page, quiet)
