@@ -63,6 +63,20 @@ class ActionSessionStart(Action):
             return []
         return [SlotSet(GEMEENTE_SLOT, slug)]
 
+    @staticmethod
+    def started_by_the_backend(tracker: Tracker) -> bool:
+        """A session that starts again because the backend sends a later message (a booking reminder, a
+        check-in: Rasa's `trigger_intent`), days after the resident last wrote. That message comes without
+        the introduction before it: the resident met the assistant in the first session.
+
+        A resident's message starts a session with its metadata (our channels always add the channel's
+        name), which Rasa sets as the last event before this action; `trigger_intent` has none.
+        """
+        events = tracker.events or []
+        last = events[-1] if events else {}
+        by_resident = last.get("event") == "slot" and last.get("name") == "session_started_metadata"
+        return not by_resident and any(event.get("event") == "user" for event in events)
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
@@ -73,6 +87,13 @@ class ActionSessionStart(Action):
             for name, value in tracker.slots.items()
             if carry_over and value is not None and name not in ("session_started_metadata", "address_form")
         ]
+        if self.started_by_the_backend(tracker):
+            return [
+                SessionStarted(),
+                *carried_over,
+                SlotSet("address_form", form),
+                ActionExecuted("action_listen"),
+            ]
         if tracker.is_paused() and tracker.get_slot("handover_id") is not None:
             return [
                 SessionStarted(),

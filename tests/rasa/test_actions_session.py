@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -80,3 +81,43 @@ async def test_a_paused_conversation_without_a_handover_starts_as_usual() -> Non
     dispatcher = CollectingDispatcher()
     events = await ActionSessionStart().run(dispatcher, make_tracker(paused=True), domain=DOMAIN)
     assert len(dispatcher.messages) == 1 and ConversationPaused() not in events
+
+
+def tracker_with_events(events: list[dict]) -> Tracker:
+    return Tracker.from_dict(
+        {"sender_id": "42", "slots": {"topic": "schulden"}, "latest_message": {}, "events": events,
+         "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": None}
+    )  # fmt: skip
+
+
+EARLIER_SESSION = [
+    {"event": "action", "name": "action_session_start"},
+    {"event": "session_started"},
+    {"event": "user", "text": "ik wil een afspraak", "parse_data": {}},
+    {"event": "action", "name": "action_listen"},
+]
+
+
+async def test_a_session_the_backend_starts_for_a_reminder_starts_without_the_introduction() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionSessionStart().run(dispatcher, tracker_with_events(EARLIER_SESSION), domain=DOMAIN)
+    assert dispatcher.messages == []
+    assert events == [
+        SessionStarted(),
+        SlotSet("topic", "schulden"),
+        SlotSet("address_form", "je"),
+        ActionExecuted("action_listen"),
+    ]
+
+
+async def test_a_session_the_resident_starts_again_has_the_introduction() -> None:
+    metadata = {
+        "event": "slot",
+        "name": "session_started_metadata",
+        "value": {"voordeur_channel": "telegram"},
+    }
+    dispatcher = CollectingDispatcher()
+    await ActionSessionStart().run(
+        dispatcher, tracker_with_events([*EARLIER_SESSION, metadata]), domain=DOMAIN
+    )
+    assert "digitale assistent van het wijkteam" in dispatcher.messages[0]["text"]

@@ -220,3 +220,28 @@ def test_a_reminder_of_a_cancelled_booking_is_not_sent(stack: Stack, standin: Te
     stack.run_due(planned["due_at"] + timedelta(seconds=30))
     assert standin.texts(chat)[before:] == []
     assert [row["status"] for row in stack.reminders(code)] == ["geannuleerd"]
+
+
+def test_a_reminder_after_the_session_expired_comes_without_the_introduction(
+    stack: Stack, standin: TelegramStandIn
+) -> None:
+    chat = 9603
+    code = book_in_telegram(standin, chat)
+    (planned,) = stack.reminders(code)
+    # The resident's last message was hours ago (the session expires after an hour of silence): the
+    # conversation's stored events are put back three hours (Rasa's API only appends events).
+    with sqlite3.connect(stack.folder / "tracker.db") as db:
+        db.execute(
+            "UPDATE events SET timestamp = timestamp - 10800,"
+            " data = json_set(data, '$.timestamp', json_extract(data, '$.timestamp') - 10800)"
+            " WHERE sender_id = ?",
+            (str(chat),),
+        )
+    before = len(standin.texts(chat))
+    stack.run_due(planned["due_at"] + timedelta(seconds=30))
+    sent = standin.texts(chat)[before:]
+    assert sent and sent[0].startswith("Herinnering: je hebt een afspraak"), sent
+    assert not any("digitale assistent" in text for text in sent)
+    tracker_url = f"{stack.rasa_url}/conversations/{chat}/tracker"
+    after = httpx.get(tracker_url, params={"token": API_TOKEN}).json()["events"]
+    assert [event["event"] for event in after].count("session_started") == 2  # a new session did start
