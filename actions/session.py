@@ -87,13 +87,6 @@ class ActionSessionStart(Action):
             for name, value in tracker.slots.items()
             if carry_over and value is not None and name not in ("session_started_metadata", "address_form")
         ]
-        if self.started_by_the_backend(tracker):
-            return [
-                SessionStarted(),
-                *carried_over,
-                SlotSet("address_form", form),
-                ActionExecuted("action_listen"),
-            ]
         if tracker.is_paused() and tracker.get_slot("handover_id") is not None:
             return [
                 SessionStarted(),
@@ -101,6 +94,14 @@ class ActionSessionStart(Action):
                 *self.municipality_from_metadata(tracker),
                 SlotSet("address_form", form),
                 ConversationPaused(),
+                ActionExecuted("action_listen"),
+            ]
+        # A handed-over conversation stays paused (above), also for a message the backend sends.
+        if self.started_by_the_backend(tracker):
+            return [
+                SessionStarted(),
+                *carried_over,
+                SlotSet("address_form", form),
                 ActionExecuted("action_listen"),
             ]
         # Rendered here, not by name: Rasa fills a response before this action's SlotSet applies.

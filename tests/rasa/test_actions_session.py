@@ -121,3 +121,13 @@ async def test_a_session_the_resident_starts_again_has_the_introduction() -> Non
         dispatcher, tracker_with_events([*EARLIER_SESSION, metadata]), domain=DOMAIN
     )
     assert "digitale assistent van het wijkteam" in dispatcher.messages[0]["text"]
+
+
+async def test_a_handed_over_conversation_stays_paused_when_the_backend_starts_its_session() -> None:
+    tracker = Tracker.from_dict(
+        {"sender_id": "42", "slots": {"handover_id": 7.0}, "latest_message": {}, "events": EARLIER_SESSION,
+         "paused": True, "followup_action": None, "active_loop": {}, "latest_action_name": None}
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ActionSessionStart().run(dispatcher, tracker, domain=DOMAIN)
+    assert dispatcher.messages == [] and ConversationPaused() in events
