@@ -8,7 +8,6 @@ Rasa's `trigger_intent` runs the message's action in the resident's conversation
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -80,11 +79,9 @@ class RasaTrigger:
 
 def send_email(session: Session, message: ScheduledMessage, settings: BackendSettings) -> None:
     """An e-mail reminder over SMTP; raises DeliveryFailed when the server did not take it."""
-    try:
-        email_reminders = importlib.import_module("bot.backend.jobs.email_reminders")
-    except ImportError as error:  # until e-mail reminders exist
-        raise DeliveryFailed("e-mail reminders are not available") from error
-    email_reminders.send_booking_reminder(session, message, settings)
+    from bot.backend.jobs.email_reminders import send_booking_reminder  # it imports DeliveryFailed from here
+
+    send_booking_reminder(session, message, settings)
 
 
 def trigger(step: RasaTrigger, settings: BackendSettings) -> str:
