@@ -358,6 +358,49 @@ class BackendClient:
         body = {**answer.body(conversation_id), "helped": helped}
         return await self._report("/feedback", body, "Answer feedback")
 
+    # --- follow-up check-ins and "stop berichten" (issue 24) -------------------------------------------
+
+    async def schedule_checkin(
+        self,
+        conversation_id: str,
+        channel: str,
+        source: str,
+        *,
+        source_id: int | None = None,
+        plan_id: str | None = None,
+        topic: str | None = None,
+        municipality: str | None = None,
+    ) -> dict[str, Any]:
+        """The resident agreed to a check-in (POST /api/checkins): `{"id", "due_at", "due_label"}`.
+        Refused with the code `opted_out` when the resident said "stop berichten" before."""
+        body: dict[str, Any] = {
+            "conversation_id": conversation_id[:200],
+            "channel": channel,
+            "source": source,
+        }
+        optional = (
+            ("source_id", source_id),
+            ("plan_id", plan_id),
+            ("topic", topic),
+            ("municipality", municipality),
+        )
+        body.update({key: value for key, value in optional if value is not None})
+        result: dict[str, Any] = await self._call("POST", "/checkins", json=body)
+        return result
+
+    async def answer_checkin(self, message_id: int, conversation_id: str, outcome: str) -> dict[str, Any]:
+        """The resident's answer to a check-in (POST /api/checkins/{id}/answer): goed, lukt_niet or
+        iemand_spreken; returns the check-in (`plan_id`, `topic`, `source`)."""
+        body = {"conversation_id": conversation_id[:200], "outcome": outcome}
+        result: dict[str, Any] = await self._call("POST", f"/checkins/{int(message_id)}/answer", json=body)
+        return result
+
+    async def stop_messages(self, conversation_id: str) -> dict[str, Any]:
+        """ "stop berichten" (POST /api/conversations/{id}/stop-messages): `{"cancelled": n}`."""
+        path = f"/conversations/{_path_conversation(conversation_id)}/stop-messages"
+        result: dict[str, Any] = await self._call("POST", path)
+        return result
+
     def missed_message_soon(
         self,
         text: str,

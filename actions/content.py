@@ -53,6 +53,9 @@ OFFER_BUTTONS = {
     "person": ("Iemand spreken", "/request_human"),
 }
 PLAN_OFFER_PREFIX = "plan:"
+#: The check-in questions per topic (issue 24); a plan's own question is in its file.
+CHECKINS_FILE = "checkins.yml"
+CHECKIN_DEFAULT = "default"
 # Words that betray the other form of address (checked by tests/rasa/test_content.py).
 FORBIDDEN_WORDS = {
     "je": re.compile(r"\b(?:u|uw|uzelf)\b", re.IGNORECASE),
@@ -84,6 +87,8 @@ class Plan:
     title: dict[str, str]
     intro: dict[str, str]
     steps: tuple[dict[str, str], ...]
+    #: What the follow-up check-in asks some working days later ("Hoe gaat het nu met je post?").
+    checkin_question: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,8 @@ class ContentStore:
     file_problems: list[str] = field(default_factory=list)
     #: The further municipalities' files (content/local/<slug>.yml) by slug: overrides of local_values.
     municipal: dict[str, LocalFacts] = field(default_factory=dict)
+    #: The check-in question per topic, and `default` (content/checkins.yml).
+    checkin_questions: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def local_values_for(self, municipality: str | None) -> dict[str, str]:
         """The local values of `municipality`: its own file's values over local.yml's (the default)."""
@@ -134,6 +141,15 @@ class ContentStore:
         self, texts: dict[str, str], form: str, today: dt.date | None = None, municipality: str | None = None
     ) -> str:
         return self.render(texts[form], today, municipality)
+
+    def checkin_question(self, plan_id: str | None, topic: str | None) -> dict[str, str]:
+        """The check-in question of the plan, else of the topic, else the default one."""
+        plan = self.plans.get(plan_id or "")
+        if plan is not None and plan.checkin_question:
+            return plan.checkin_question
+        return self.checkin_questions.get(topic or "") or self.checkin_questions.get(
+            CHECKIN_DEFAULT, {form: "Hoe gaat het nu?" for form in ADDRESS_FORMS}
+        )
 
     def uses_local_values(self, texts: dict[str, str]) -> bool:
         """Whether a text names a local value (so it differs per municipality)."""
@@ -228,6 +244,8 @@ class ContentStore:
         for plan in self.plans.values():
             texts += [(f"plan {plan.id} title", plan.title), (f"plan {plan.id} intro", plan.intro)]
             texts += [(f"plan {plan.id} step {n}", step) for n, step in enumerate(plan.steps, start=1)]
+            texts.append((f"plan {plan.id} checkin_question", plan.checkin_question))
+        texts += [(f"checkins.yml {key}", question) for key, question in self.checkin_questions.items()]
         return texts
 
 
@@ -275,10 +293,17 @@ def load_store(root: Path) -> ContentStore:
                 title=_forms(raw.get("title") or {}),
                 intro=_forms(raw.get("intro") or {}),
                 steps=tuple(_forms(step) for step in raw.get("steps") or []),
+                checkin_question=_forms(raw.get("checkin_question") or {}),
             )
             if plan.id in store.plans:
                 raise ContentError(f"{path.name}: plan id {plan.id!r} is used twice")
             store.plans[plan.id] = plan
+    checkins_file = root / CHECKINS_FILE
+    if checkins_file.exists():
+        questions = _read_yaml(checkins_file).get("checkin_questions") or {}
+        store.checkin_questions = {str(key): _forms(raw or {}) for key, raw in questions.items()}
+        if CHECKIN_DEFAULT not in store.checkin_questions:
+            store.file_problems.append(f"{CHECKINS_FILE}: no {CHECKIN_DEFAULT!r} question")
     ambiguous_file = root / "ambiguous.yml"
     for raw in (_read_yaml(ambiguous_file).get("ambiguous") or []) if ambiguous_file.exists() else []:
         store.ambiguities[raw["when"]] = Ambiguity(when=raw["when"], choices=dict(raw["choices"]))

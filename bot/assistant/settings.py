@@ -41,6 +41,8 @@ class RasaSideSettings:
     default_municipality: str = "voorbeeldstad"
     #: The Telegram bot's username (without @) for "Verder op Telegram" deep links; empty: not offered.
     telegram_bot_username: str = ""
+    #: After how many working days a follow-up check-in comes (the backend plans it; the offer names it).
+    checkin_working_days: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RasaSideSettings:
@@ -55,6 +57,7 @@ class RasaSideSettings:
             backend_timeout=float(env.get("BACKEND_TIMEOUT_SECONDS", "5") or 5),
             default_municipality=(env.get("DEFAULT_MUNICIPALITY") or "voorbeeldstad").strip().lower(),
             telegram_bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").strip().lstrip("@"),
+            checkin_working_days=int(env.get("CHECKIN_WORKING_DAYS", "5") or 5),
         )
         settings.check()
         return settings
@@ -65,6 +68,8 @@ class RasaSideSettings:
             raise SettingsError(f"ADDRESS_FORM must be one of {', '.join(ADDRESS_FORMS)}")
         if not re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", self.default_municipality):
             raise SettingsError("DEFAULT_MUNICIPALITY must be a municipality's slug (a-z, 0-9, -)")
+        if not 1 <= self.checkin_working_days <= 30:
+            raise SettingsError("CHECKIN_WORKING_DAYS must be between 1 and 30")
         if not 0 < self.backend_timeout <= 60:
             raise SettingsError("BACKEND_TIMEOUT_SECONDS must be between 0 and 60")
         if not (self.content_dir / "local.yml").exists():

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.backend.api.calendar import router as calendar_router
+from bot.backend.api.checkins import router as checkins_router
 from bot.backend.api.conversations import router as conversations_router
 from bot.backend.api.errors import install_error_handlers
 from bot.backend.api.feedback import router as feedback_router
@@ -43,6 +44,7 @@ def create_app(
     app.include_router(feedback_router)
     app.include_router(links_router)
     app.include_router(calendar_router)
+    app.include_router(checkins_router)
     install_staff_web(app)
 
     @app.get("/health")

@@ -42,6 +42,10 @@ class BackendSettings(BaseSettings):
     callback_working_days: int = Field(default=3, ge=0, le=20)
     #: ... and within this many when the resident reports an eviction date or a cut-off notice.
     callback_urgent_working_days: int = Field(default=1, ge=0, le=LEGAL_MAX_URGENT_WORKING_DAYS)
+    #: A follow-up check-in (issue 24, with the resident's consent) comes this many working days later, at
+    #: `checkin_time` local time (the Rasa side reads CHECKIN_WORKING_DAYS too, to name it in the question).
+    checkin_working_days: int = Field(default=5, ge=1, le=30)
+    checkin_time: str = Field(default="10:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     #: How far ahead `seed`, `import-schedules` and `generate-slots` create slots.
     slot_horizon_days: int = Field(default=42, ge=1, le=366)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rasa.shared.core.domain import Domain
 
-from actions import answers, fallback, glossary, plans
+from actions import answers, checkins, fallback, glossary, plans
 from actions.content import ContentStore, load_store
 from actions.session import response_variation
 
@@ -37,6 +37,9 @@ def resident_texts(form: str) -> Iterator[tuple[str, str]]:
         yield f"plan {plan.id} intro", store.text(plan.intro, form)
         for number, step in enumerate(plan.steps, start=1):
             yield f"plan {plan.id} step {number}", store.text(step, form)
+        yield f"plan {plan.id} checkin_question", store.text(plan.checkin_question, form)
+    for key, question in store.checkin_questions.items():
+        yield f"checkin question {key}", store.text(question, form)
     terms = glossary.load_glossary(ROOT / "content")
     for term in terms.terms.values():
         yield f"glossary {term.term}", store.render(term.texts[form])  # our sentence, not the term
@@ -46,6 +49,7 @@ def resident_texts(form: str) -> Iterator[tuple[str, str]]:
     messages = {
         **{f"plans.{key}": text for key, text in plans.MESSAGES[form].items()},
         **{f"glossary.{key}": text for key, text in glossary.MESSAGES[form].items()},
+        **{f"checkins.{key}": text for key, text in checkins.MESSAGES[form].items()},
         "answers.which_topic": answers.WHICH_TOPIC[form],
         "fallback.which": fallback.WHICH[form],
         "fallback.which_of_topic": fallback.WHICH_OF_TOPIC[form],

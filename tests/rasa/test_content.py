@@ -173,7 +173,7 @@ def test_answers_render_in_both_forms_within_b1_limits(today: dt.date, form: str
 def test_plan_steps_render_in_both_forms(today: dt.date, form: str) -> None:
     for plan in STORE.plans.values():
         assert 3 <= len(plan.steps) <= 8, plan.id
-        for part in (plan.title, plan.intro, *plan.steps):
+        for part in (plan.title, plan.intro, plan.checkin_question, *plan.steps):
             text = STORE.text(part, form, today)
             assert words(text) <= MAX_STEP_WORDS, f"{plan.id} ({form}): {text}"
             assert not FORBIDDEN_WORDS[form].search(text), f"{plan.id} ({form}) mixes forms: {text}"

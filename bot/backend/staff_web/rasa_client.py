@@ -25,6 +25,8 @@ from bot.backend.settings import BackendSettings
 
 TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 HANDOVER_CLOSED_INTENT = "EXTERNAL_handover_closed"
+#: A callback was marked done: the bot offers the resident a check-in (actions/checkins.py).
+CALLBACK_DONE_INTENT = "EXTERNAL_callback_done"
 #: What the resident reads when a medewerker takes the conversation (no "je" or "u": the bot's form is
 #: the resident's choice, a slot this page does not read).
 TAKEN_TEXT = "Ik heb het gesprek overgenomen. Ik schrijf hier zo een antwoord."
@@ -188,4 +190,13 @@ class RasaClient:
             self._url(conversation_id, "trigger_intent"),
             params={"output_channel": "latest"},
             body={"name": HANDOVER_CLOSED_INTENT, "entities": {}},
+        )
+
+    def callback_done(self, conversation_id: str, *, callback_id: int, channel: str) -> None:
+        """Tell the bot a callback was done, on the resident's channel: it may offer a check-in."""
+        self._call(
+            "POST",
+            self._url(conversation_id, "trigger_intent"),
+            params={"output_channel": channel},
+            body={"name": CALLBACK_DONE_INTENT, "entities": {"callback_id": str(callback_id)}},
         )

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.models import Handover
 from bot.backend.services import (
+    checkins,
     handover_actions,
     handover_cases,
     handovers,
     inbox,
     resident_links,
+    review,
     staff_scope,
 )
 from bot.backend.services.channel_window import outside_whatsapp_window
@@ -141,6 +143,13 @@ def _detail(
                 viewer=user.actor if audit_view else None,
                 scope=user.scope,
             )
+            follow_ups = checkins.checkins_of(
+                session=db,
+                conversation_id=view.handover.conversation_id,
+                handover_id=view.handover.id,
+                callback_ids=[callback.id for callback in view.cases.callbacks],
+                scope=user.scope,
+            )
     except ServiceError:
         raise not_found(WHAT) from None
     handover = view.handover
@@ -156,6 +165,8 @@ def _detail(
         transcript_error=transcript_error,
         outside_window=outside_whatsapp_window(channel=handover.channel, transcript=own_lines),
         cases=view.cases,
+        checkins=follow_ups,
+        plan_titles=review.answer_titles(settings.content_dir) if follow_ups else {},
         reply_text=reply_text,
         reply_error=reply_error,
         reply_max=REPLY_MAX,

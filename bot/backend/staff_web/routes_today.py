@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from itertools import groupby
 
 from fastapi import APIRouter, Request
@@ -9,7 +10,7 @@ from fastapi.responses import Response
 
 from bot.backend.api.deps import Sessions, SettingsDep
 from bot.backend.models import CaseStatus
-from bot.backend.services import bookings, callbacks, staff_scope
+from bot.backend.services import bookings, callbacks, checkins, staff_scope
 from bot.backend.services.booking_export import bookings_on
 from bot.backend.services.clock import local_today
 from bot.backend.services.errors import ServiceError
@@ -19,8 +20,10 @@ from bot.backend.staff_web.deps import Staff, StaffPost
 from bot.backend.staff_web.errors import StaffPageError
 from bot.backend.staff_web.ids import not_found, parse_id
 from bot.backend.staff_web.pages import redirect, render
+from bot.backend.staff_web.rasa_client import RasaClient, RasaUnavailable
 from bot.shared.phone import format_national
 
+logger = logging.getLogger(__name__)
 router = APIRouter()
 
 
@@ -64,14 +67,25 @@ def booking_done(request: Request, sessions: Sessions, user: StaffPost, booking_
 
 
 @router.post("/terugbellen/{callback_id}/klaar", include_in_schema=False)
-def callback_done(request: Request, sessions: Sessions, user: StaffPost, callback_id: str) -> Response:
+def callback_done(
+    request: Request, sessions: Sessions, settings: SettingsDep, user: StaffPost, callback_id: str
+) -> Response:
     number = parse_id(callback_id, "Dit terugbelverzoek")
     try:
         with sessions.begin() as db:
             staff_scope.require_in_scope(session=db, kind="callback", number=number, scope=user.scope)
-            callbacks.set_callback_status(
+            was_done = callbacks.get_callback(session=db, callback_id=number).status is CaseStatus.DONE
+            callback = callbacks.set_callback_status(
                 session=db, callback_id=number, status=CaseStatus.DONE, actor=user.actor
             )
+            follow_up = None if was_done else checkins.callback_follow_up(session=db, callback=callback)
     except ServiceError:
         raise not_found("Dit terugbelverzoek") from None
+    if follow_up is not None:  # the bot offers the resident a check-in (issue 24); best effort
+        try:
+            RasaClient.from_settings(settings).callback_done(
+                follow_up.conversation_id, callback_id=follow_up.callback_id, channel=follow_up.channel
+            )
+        except RasaUnavailable as error:
+            logger.warning("The bot was not told that callback %d was done: %s", number, error)
     return redirect(request, "/staff/vandaag", notice="terugbellen_klaar")
