@@ -64,7 +64,8 @@ MESSAGES = {
         "opted_out": "Je wilde geen berichten meer van mij. Daarom stuur ik je niets. "
         "Je kunt me altijd zelf een bericht sturen.",
         "unavailable": "Dat lukt me nu even niet. Je kunt me later altijd zelf een bericht sturen.",
-        "checkin": "Hallo! Je vond het goed dat ik zou vragen hoe het gaat. {question}\n\n"
+        "checkin": "Hallo, met de digitale assistent van het wijkteam. Je vond het goed dat ik zou vragen "
+        "hoe het gaat. {question}\n\n"
         "Wil je geen berichten meer? Typ dan 'stop berichten'.",
         "good_button": "Goed, dank je",
         "stuck_button": "Het lukt niet",
@@ -94,7 +95,8 @@ MESSAGES = {
         "opted_out": "U wilde geen berichten meer van mij. Daarom stuur ik u niets. "
         "U kunt mij altijd zelf een bericht sturen.",
         "unavailable": "Dat lukt me nu even niet. U kunt mij later altijd zelf een bericht sturen.",
-        "checkin": "Hallo! U vond het goed dat ik zou vragen hoe het gaat. {question}\n\n"
+        "checkin": "Hallo, met de digitale assistent van het wijkteam. U vond het goed dat ik zou vragen "
+        "hoe het gaat. {question}\n\n"
         "Wilt u geen berichten meer? Typ dan 'stop berichten'.",
         "good_button": "Goed, dank u",
         "stuck_button": "Het lukt niet",

@@ -194,9 +194,6 @@ class RasaClient:
 
     def callback_done(self, conversation_id: str, *, callback_id: int, channel: str) -> None:
         """Tell the bot a callback was done, on the resident's channel: it may offer a check-in."""
-        self._call(
-            "POST",
-            self._url(conversation_id, "trigger_intent"),
-            params={"output_channel": channel},
-            body={"name": CALLBACK_DONE_INTENT, "entities": {"callback_id": str(callback_id)}},
+        self.trigger_intent(
+            conversation_id, CALLBACK_DONE_INTENT, {"callback_id": str(callback_id)}, output_channel=channel
         )
