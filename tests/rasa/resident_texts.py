@@ -39,7 +39,7 @@ def resident_texts(form: str) -> Iterator[tuple[str, str]]:
             yield f"plan {plan.id} step {number}", store.text(step, form)
         yield f"plan {plan.id} checkin_question", store.text(plan.checkin_question, form)
     for key, question in store.checkin_questions.items():
-        yield f"checkin question {key}", store.text(question, form)
+        yield f"plan checkin_question of topic {key}", store.text(question, form)
     terms = glossary.load_glossary(ROOT / "content")
     for term in terms.terms.values():
         yield f"glossary {term.term}", store.render(term.texts[form])  # our sentence, not the term
