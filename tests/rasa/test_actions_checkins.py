@@ -10,7 +10,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -128,7 +128,7 @@ async def test_a_stappenplan_that_helped_offers_a_check_in_five_working_days_lat
     backend: tuple[str, Path],
 ) -> None:
     sender = "910001"
-    before = datetime.now(UTC)
+    before = datetime.now(timezone.utc)
     reply, offer = await offer_and_accept(
         sender, "feedback_yes", entities={"answer_id": "plan:sch_post_openen"}
     )
@@ -139,13 +139,14 @@ async def test_a_stappenplan_that_helped_offers_a_check_in_five_working_days_lat
     assert (kind, channel, source, source_id, plan_id, topic, status, outcome) == (
         "checkin", "telegram", "stappenplan", None, "sch_post_openen", "schulden", "gepland", None,
     )  # fmt: skip
-    due = datetime.fromisoformat(due_at).replace(tzinfo=UTC).astimezone(AMSTERDAM)
+    due = datetime.fromisoformat(due_at).replace(tzinfo=timezone.utc).astimezone(AMSTERDAM)
     assert due.time().isoformat() == "10:00:00" and due.weekday() < 5
-    weekdays = sum(
-        1
-        for offset in range(1, (due.date() - before.astimezone(AMSTERDAM).date()).days + 1)
-        if (before.astimezone(AMSTERDAM).date().toordinal() + offset) % 7 not in (6, 0)  # not Sat/Sun
-    )
+    closed = {  # the seeded holidays on which every location is closed
+        row[0] for row in rows(backend[1], "SELECT date_from FROM closures WHERE location_id IS NULL")
+    }
+    start = before.astimezone(AMSTERDAM).date()
+    days = (start + timedelta(days=offset) for offset in range(1, (due.date() - start).days + 1))
+    weekdays = sum(1 for day in days if day.weekday() < 5 and day.isoformat() not in closed)
     assert weekdays == 5
     assert reply[0]["text"].startswith("Goed. Ik stuur je op ") and "'stop berichten'" in reply[0]["text"]
     days = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag")

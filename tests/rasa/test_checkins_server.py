@@ -16,7 +16,7 @@ import os
 import sqlite3
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -171,7 +171,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 def due_of(row: tuple[Any, ...]) -> datetime:
-    return datetime.fromisoformat(str(row[5])).replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(row[5])).replace(tzinfo=timezone.utc)
 
 
 def test_a_plan_that_helped_then_the_check_in_then_the_plan_again(stack: Stack) -> None:
@@ -191,7 +191,7 @@ def test_a_plan_that_helped_then_the_check_in_then_the_plan_again(stack: Stack) 
     [(checkin_id, source, _, plan_id, status, _, outcome)] = stack.checkins(chat)
     assert (source, plan_id, status, outcome) == ("stappenplan", "sch_aanmaning", "gepland", None)
     due = due_of(stack.checkins(chat)[0])
-    assert due > datetime.now(UTC) + timedelta(days=5)
+    assert due > datetime.now(timezone.utc) + timedelta(days=5)
 
     stack.age(chat, 8)  # a week of silence: the check-in starts a new session
     before = len(stack.standin.texts(chat))
