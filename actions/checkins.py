@@ -56,6 +56,8 @@ MESSAGES = {
     "je": {
         "offer": "Mag ik je over {days} werkdagen een bericht sturen? Dan vraag ik hoe het gaat. "
         "Dat hoeft niet.",
+        "callback_done": "Hallo, met de digitale assistent van het wijkteam. "
+        "Iemand van het wijkteam heeft je teruggebeld.",
         "yes": "Ja, graag",
         "no": "Nee, dank je",
         "consented": "Goed. Ik stuur je op {when} een bericht. Wil je geen berichten meer? "
@@ -87,6 +89,8 @@ MESSAGES = {
     "u": {
         "offer": "Mag ik u over {days} werkdagen een bericht sturen? Dan vraag ik hoe het gaat. "
         "Dat hoeft niet.",
+        "callback_done": "Hallo, met de digitale assistent van het wijkteam. "
+        "Iemand van het wijkteam heeft u teruggebeld.",
         "yes": "Ja, graag",
         "no": "Nee, dank u",
         "consented": "Goed. Ik stuur u op {when} een bericht. Wilt u geen berichten meer? "
@@ -220,8 +224,11 @@ class ActionCheckinOffer(Action):
             return []
         settings = rasa_side_settings()
         messages = MESSAGES[settings.address_form]
+        question = messages["offer"].format(days=settings.checkin_working_days)
+        if offer.source == CALLBACK:  # out of the blue for the resident: say why first
+            question = f"{messages['callback_done']} {question}"
         dispatcher.utter_message(
-            text=messages["offer"].format(days=settings.checkin_working_days),
+            text=question,
             buttons=[
                 {"title": messages["yes"], "payload": "/affirm"},
                 {"title": messages["no"], "payload": "/deny"},
