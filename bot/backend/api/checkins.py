@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from bot.backend.api.deps import Sessions, SettingsDep, require_service_token
-from bot.backend.api.openapi import API_ERRORS, BODY_ERRORS
+from bot.backend.api.openapi import API_ERRORS, BODY_ERRORS, CONFLICT, NOT_FOUND
 from bot.backend.api.schemas import CONVERSATION_ID_PATTERN, Channel, ConversationId, MunicipalitySlug, Topic
 from bot.backend.models import CheckinOutcome, FollowUpSource, ScheduledMessage
 from bot.backend.services import checkins
@@ -71,7 +71,7 @@ class StopOut(BaseModel):
     cancelled: int
 
 
-@router.post("/checkins", status_code=201, tags=["checkins"])
+@router.post("/checkins", status_code=201, tags=["checkins"], responses={**NOT_FOUND, **CONFLICT})
 def schedule_checkin(sessions: Sessions, settings: SettingsDep, body: CheckinRequest) -> CheckinOut:
     """The resident agreed to be asked later how it goes; 409 `opted_out` after "stop berichten"."""
     with sessions.begin() as session:
@@ -89,7 +89,7 @@ def schedule_checkin(sessions: Sessions, settings: SettingsDep, body: CheckinReq
         return CheckinOut.of(row, checkins.due_label(row, settings.tz))
 
 
-@router.post("/checkins/{checkin_id}/answer", tags=["checkins"])
+@router.post("/checkins/{checkin_id}/answer", tags=["checkins"], responses={**NOT_FOUND, **CONFLICT})
 def answer_checkin(
     sessions: Sessions,
     settings: SettingsDep,
