@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
@@ -286,3 +286,57 @@ def callback_follow_up(*, session: Session, callback: CallbackRequest) -> Callba
     ):
         return None
     return CallbackFollowUp(callback.conversation_id, str(channel), callback.id)
+
+
+#: The "Vandaag" page lists the answers that ask for the team of this many days back.
+ATTENTION_DAYS = 14
+
+
+@dataclass(frozen=True)
+class AttentionRow:
+    """A check-in answered "Het lukt niet" or "Ik wil iemand spreken": the team takes it up."""
+
+    id: int
+    source: str
+    outcome: str
+    outcome_at: datetime
+    handover_id: int | None
+    callback_id: int | None
+    first_name: str | None
+    phone: str | None
+
+
+def answers_needing_attention(
+    *, session: Session, now: datetime, scope: frozenset[int] | None = None, limit: int = 50
+) -> list[AttentionRow]:
+    """The latest answers "lukt niet" and "iemand spreken" of the last ATTENTION_DAYS days, newest first;
+    with the callback's name and phone number when the check-in followed a callback."""
+    query = select(ScheduledMessage).where(
+        ScheduledMessage.kind == MessageKind.CHECKIN,
+        ScheduledMessage.outcome.in_([CheckinOutcome.STUCK, CheckinOutcome.PERSON]),
+        ScheduledMessage.outcome_at >= now - timedelta(days=ATTENTION_DAYS),
+    )
+    if scope is not None:
+        query = query.where(ScheduledMessage.municipality_id.in_(scope))
+    rows = list(session.scalars(query.order_by(ScheduledMessage.outcome_at.desc()).limit(limit)))
+    callback_ids = [row.source_id for row in rows if row.source is FollowUpSource.CALLBACK and row.source_id]
+    callbacks = {
+        callback.id: callback
+        for callback in session.scalars(select(CallbackRequest).where(CallbackRequest.id.in_(callback_ids)))
+    }
+    found = []
+    for row in rows:
+        callback = callbacks.get(row.source_id or 0) if row.source is FollowUpSource.CALLBACK else None
+        found.append(
+            AttentionRow(
+                id=row.id,
+                source=SOURCE_LABELS.get(row.source, "") if row.source is not None else "",
+                outcome=OUTCOME_LABELS[row.outcome] if row.outcome is not None else "",
+                outcome_at=row.outcome_at or now,
+                handover_id=row.source_id if row.source is FollowUpSource.HANDOVER else None,
+                callback_id=callback.id if callback is not None else None,
+                first_name=callback.first_name if callback is not None else None,
+                phone=callback.phone if callback is not None else None,
+            )
+        )
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from itertools import groupby
 
 from fastapi import APIRouter, Request
@@ -40,12 +41,14 @@ def today_page(
         ]
         queue = callbacks.callback_queue(session=db, page=page_number(pagina), scope=user.scope)
         reminders = reminder_overview(session=db, bookings=todays)
+        attention = checkins.answers_needing_attention(session=db, now=datetime.now(UTC), scope=user.scope)
     return render(
         request,
         "today.html",
         today=today,
         per_location=per_location,
         queue=queue.items,
+        attention=attention,
         page=queue,
         phone=format_national,
         reminders=reminders,

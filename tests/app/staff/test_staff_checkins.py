@@ -7,7 +7,7 @@ berichten", once."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from staff_helpers import Accounts, StandInRasa, login, stand_in_rasa
 
-from bot.backend.models import CheckinOutcome, Conversation, MessageStatus
+from bot.backend.models import CheckinOutcome, Conversation, MessageStatus, ScheduledMessage
 from bot.backend.services import checkins, scheduled_messages
 from bot.backend.services.callbacks import create_callback
 from bot.backend.services.handovers import create_handover
@@ -114,3 +114,29 @@ def test_a_done_callback_while_rasa_is_down_is_still_done(
     token = login(client, "sanne")
     done = client.post(f"/staff/terugbellen/{callback.id}/klaar", data={"csrf_token": token})
     assert done.status_code == 303 and "terugbellen_klaar" in done.headers["location"]
+
+
+def test_the_today_page_lists_the_answers_that_ask_for_the_team(
+    client: TestClient, accounts: Accounts, session: Session, settings: BackendSettings
+) -> None:
+    callback = create_callback(session=session, topic="schulden", first_name="Piet", phone="0612345678",
+                               conversation_id="8030", settings=settings)  # fmt: skip
+
+    def plan(conversation_id: str, **kwargs: object) -> ScheduledMessage:
+        return checkins.schedule_checkin(
+            session=session, settings=settings, conversation_id=conversation_id, channel="telegram", **kwargs
+        )  # type: ignore[arg-type]
+
+    stuck = plan("8030", source="terugbelverzoek", source_id=callback.id)
+    good = plan("8031", source="stappenplan", plan_id="sch_aanmaning")
+    old = plan("8032", source="stappenplan", plan_id="sch_wsnp")
+    now = datetime.now(UTC)
+    for row, outcome, days_ago in ((stuck, CheckinOutcome.STUCK, 1), (good, CheckinOutcome.GOOD, 1),
+                                   (old, CheckinOutcome.PERSON, 20)):  # fmt: skip
+        row.status, row.outcome, row.outcome_at = MessageStatus.SENT, outcome, now - timedelta(days=days_ago)
+    session.commit()
+    login(client, "sanne")
+    page = client.get("/staff/vandaag").text
+    assert "Vinger aan de pols" in page
+    assert f'data-attention="{stuck.id}"' in page and "Het lukt niet" in page and "06-12345678" in page
+    assert f'data-attention="{good.id}"' not in page and f'data-attention="{old.id}"' not in page
