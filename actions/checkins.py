@@ -48,7 +48,14 @@ OUTCOMES = {
     "checkin_goed": "goed",
     "checkin_lukt_niet": "lukt_niet",
     "checkin_iemand_spreken": "iemand_spreken",
+    # Typed right after the check-in (data/rules/checkins.yml): "ja", "dank je", "nee", "iemand spreken".
+    "affirm": "goed",
+    "thank": "goed",
+    "deny": "lukt_niet",
+    "request_human": "iemand_spreken",
 }
+#: The check-in just asked (for a typed answer, which carries no id).
+MESSAGE_SLOT = "checkin_message_id"
 #: No check-in after these topics: a message days later could be read by the wrong person.
 NO_CHECKIN_TOPICS = frozenset({"veiligheid"})
 
@@ -319,7 +326,7 @@ class ActionCheckin(Action):
             text=messages["checkin"].format(question=question),
             buttons=checkin_buttons(messages, str(message_id)),
         )
-        return []
+        return [SlotSet(MESSAGE_SLOT, str(message_id))]
 
 
 class ActionCheckinAnswer(Action):
@@ -334,7 +341,8 @@ class ActionCheckinAnswer(Action):
         settings = rasa_side_settings()
         messages = MESSAGES[settings.address_form]
         outcome = OUTCOMES.get(_intent(tracker), "goed")
-        message_id = _int(next(tracker.get_latest_entity_values("scheduled_message_id"), None))
+        pressed = next(tracker.get_latest_entity_values("scheduled_message_id"), None)
+        message_id = _int(pressed if pressed is not None else tracker.get_slot(MESSAGE_SLOT))
         checkin: dict[str, Any] = {}
         if message_id is not None:
             try:
@@ -349,7 +357,7 @@ class ActionCheckinAnswer(Action):
             dispatcher.utter_message(text=messages["person"])  # the consent question follows (rules)
         else:
             self.stuck(dispatcher, tracker, messages, checkin.get("plan_id"))
-        return []
+        return [SlotSet(MESSAGE_SLOT, None)]
 
     @staticmethod
     def stuck(

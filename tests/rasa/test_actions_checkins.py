@@ -278,6 +278,18 @@ async def test_the_check_in_asks_the_plans_question_and_records_the_answers(
     assert person["text"].startswith("Goed. Ik help je om iemand")
     assert checkin_rows(backend[1], sender)[0][-1] == "iemand_spreken"
 
+    # A typed "nee" right after the check-in carries no id: the slot the check-in set names it.
+    _, events = await run(ActionCheckin(), tracker(sender, "EXTERNAL_checkin", entities=entities))
+    assert slots_of(events) == {"checkin_message_id": str(message_id)}
+    [typed], events = await run(
+        ActionCheckinAnswer(), tracker(sender, "deny", slots={"checkin_message_id": str(message_id)})
+    )
+    assert typed["text"].startswith("Jammer dat het niet lukt.") and slots_of(events) == {
+        "checkin_message_id": None
+    }
+    assert checkin_rows(backend[1], sender)[0][-1] == "lukt_niet"
+    await run(ActionCheckinAnswer(), tracker(sender, "checkin_iemand_spreken", entities=pressed))
+
     # Another conversation cannot answer this check-in.
     await run(ActionCheckinAnswer(), tracker("910009", "checkin_goed", entities=pressed))
     assert checkin_rows(backend[1], sender)[0][-1] == "iemand_spreken"

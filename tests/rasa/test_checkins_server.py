@@ -5,7 +5,8 @@ conversation is moved days into the past as a resident's silence would.
 
 - a stappenplan that helped -> consent -> nothing before the due moment -> the check-in with the plan's
   question -> "Het lukt niet" -> the plan again;
-- a closed handover -> consent -> the check-in -> "Ik wil iemand spreken" -> the handover's consent question;
+- a closed handover -> consent -> the check-in -> a typed "ik wil iemand spreken" -> the handover's consent
+  question;
 - a done callback (the backend's EXTERNAL_callback_done) -> consent -> "stop berichten" -> nothing is sent.
 """
 
@@ -233,7 +234,7 @@ def test_a_closed_handover_then_the_check_in_then_a_person(stack: Stack) -> None
     before = len(stack.standin.texts(chat))
     stack.run_due(due_of(row))
     assert len(stack.standin.texts(chat)[before:]) == 1
-    person = stack.press(chat, "Ik wil iemand spreken")
+    person = stack.type(chat, "ik wil iemand van het wijkteam spreken")  # typed instead of the button
     assert person[0].startswith("Goed. Ik help je om iemand") and "Zal ik je vraag doorgeven" in person[-1]
     assert stack.checkins(chat)[0][6] == "iemand_spreken"
 
