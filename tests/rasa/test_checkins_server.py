@@ -32,6 +32,7 @@ from tests.rasa.rasa_servers import (
     actions_command,
     rasa_command,
     rasa_env_with_backend,
+    say,
     up,
 )
 from tests.rasa.telegram_standin import Call, TelegramStandIn
@@ -93,11 +94,12 @@ class Stack:
                     (timestamp - seconds, json.dumps(event), row_id),
                 )
 
-    def trigger(self, chat: int, intent: str, entities: dict[str, str]) -> None:
-        """What the staff page does (closing a handover, a done callback): an intent over Rasa's HTTP API."""
+    def trigger(self, chat: int, intent: str, entities: dict[str, str], channel: str = "telegram") -> None:
+        """What the staff page does (closing a handover: to the latest channel; a done callback: to the
+        conversation's channel): an intent over Rasa's HTTP API."""
         httpx.post(
             f"{self.url}/conversations/{chat}/trigger_intent",
-            params={"token": API_TOKEN, "output_channel": "telegram"},
+            params={"token": API_TOKEN, "output_channel": channel},
             json={"name": intent, "entities": entities},
             timeout=60,
         ).raise_for_status()
@@ -221,7 +223,7 @@ def test_a_closed_handover_then_the_check_in_then_a_person(stack: Stack) -> None
     [(handover_id,)] = stack.rows("SELECT id FROM handovers WHERE conversation_id = ?", str(chat))
     stack.resume(chat)
     before = len(stack.standin.texts(chat))
-    stack.trigger(chat, "EXTERNAL_handover_closed", {})
+    stack.trigger(chat, "EXTERNAL_handover_closed", {}, channel="latest")
     closed = stack.standin.texts(chat)[before:]
     assert closed[0].startswith("De medewerker heeft het gesprek afgesloten.") and closed[-1].startswith(
         OFFER
@@ -271,3 +273,17 @@ def test_a_done_callback_offers_a_check_in_and_stop_berichten_stops_it(stack: St
     # A later offer is not made, and a "ja" to an old one is refused kindly.
     stack.trigger(chat, "EXTERNAL_callback_done", {"callback_id": str(callback_id)})
     assert stack.standin.texts(chat)[before:] == []
+
+
+def test_on_the_rest_channel_no_check_in_is_offered(stack: Stack) -> None:
+    """The website widget and REST cannot reach the resident later: a plan that helped asks nothing more."""
+    sender = "checkin-rest-1"
+    say(stack.url, sender, "ik woon in Voorbeeldstad")
+    replies = say(stack.url, sender, '/stappenplan_start{"plan_id": "huis_huurtoeslag"}')
+    while "Heeft dit geholpen?" not in str(replies[-1].get("text")):
+        replies = say(stack.url, sender, "/stappenplan_volgende")
+    [yes] = [b["payload"] for b in replies[-1]["buttons"] if b["title"] == "Ja"]
+    helped = say(stack.url, sender, yes)
+    assert helped[0]["text"].startswith("Fijn dat het geholpen heeft!")
+    assert not any(OFFER in str(reply.get("text")) for reply in helped)
+    assert stack.rows("SELECT id FROM scheduled_messages WHERE conversation_id = ?", sender) == []
