@@ -55,6 +55,9 @@ ACTIONS: dict[str, str] = {
     "callback.create": "terugbelverzoek gemaakt",
     "callback.status": "status van terugbelverzoek gewijzigd",
     "conversation.create": "gesprek gestart",
+    "checkin.schedule": "check-in gepland (met toestemming)",
+    "checkin.answer": "antwoord op check-in",
+    "messages.stop": "bewoner wil geen berichten meer",
     "staff.login": "ingelogd",
     "staff.login_failed": "inloggen mislukt",
     "staff.login_locked": "inloggen geblokkeerd (account)",
@@ -83,6 +86,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "afspraken": ("afspraken", ("booking", "booking_lookup")),
     "terugbellen": ("terugbelverzoeken", ("callback",)),
     "gesprekken": ("gesprekken", ("conversation",)),
+    "checkins": ("check-ins en berichten", ("scheduled_message",)),
     "accounts": ("inloggen en accounts", ("staff_user",)),
     "spreekuren": ("spreekuren", ("schedule", "location")),
     "bewaartermijn": ("bewaartermijnen", ("retention",)),
@@ -107,6 +111,10 @@ DETAIL_LABELS: dict[str, str] = {
     "count": "aantal",
     "rows": "regels",
     "rejected": "afgewezen",
+    "source": "na",
+    "source_id": "van id",
+    "outcome": "antwoord",
+    "cancelled": "geannuleerd",
 }
 
 

@@ -64,6 +64,19 @@ def test_a_handovers_page_shows_its_check_ins_and_their_answers(
     assert 'id="no-checkins"' in client.get(f"/staff/overdrachten/{other.id}").text
 
 
+def test_the_audit_log_names_check_ins_in_dutch(
+    client: TestClient, accounts: Accounts, session: Session, settings: BackendSettings
+) -> None:
+    checkins.schedule_checkin(session=session, settings=settings, conversation_id="8003", channel="telegram",
+                              source="stappenplan", plan_id="sch_wsnp")  # fmt: skip
+    checkins.stop_messages(session=session, conversation_id="8003")
+    session.commit()
+    login(client, "bea")
+    page = client.get("/staff/beheer/logboek", params={"soort": "checkins"}).text
+    assert "check-in gepland (met toestemming)" in page
+    assert "bewoner wil geen berichten meer" in client.get("/staff/beheer/logboek").text
+
+
 def conversation(session: Session, conversation_id: str, channel: str) -> None:
     session.add(Conversation(conversation_id=conversation_id, channel=channel,
                              municipality_id=default_municipality_id(session)))  # fmt: skip
