@@ -44,6 +44,7 @@ AMS = ZoneInfo("Europe/Amsterdam")
 TOKEN = "rasa-test-token"
 DUE = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Amsterdam: not in quiet hours
 REFUSED = "tg-refused"
+PAUSED = "tg-paused"  # a medewerker has this conversation
 
 
 class RasaStandIn:
@@ -70,6 +71,13 @@ class RasaStandIn:
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(b"{}")
+
+            def do_GET(self) -> None:  # noqa: N802 - the tracker's state (`is_paused`)
+                conversation = unquote(urlparse(self.path).path.strip("/").split("/")[1])
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(json.dumps({"paused": conversation == PAUSED}).encode())
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -180,13 +188,13 @@ def test_queued_deliveries_survive_until_the_worker_runs_and_go_out_once(
     tmp_path: Path, rasa: RasaStandIn
 ) -> None:
     with migrated_database("sqlite", f"sqlite:///{tmp_path / 'backend.db'}") as db:
-        plan(db.url, ["tg-1", "tg-2", REFUSED])
+        plan(db.url, ["tg-1", "tg-2", REFUSED, PAUSED])
         plan(db.url, ["tg-tomorrow"], due_at=DUE + timedelta(days=1))
         env = backend_env(tmp_path, db.url, rasa.url)
 
         queued = backend(env, "run-due", "--at", DUE.isoformat())  # no worker runs yet: only queued
         assert queued.returncode == 0, queued.stderr
-        assert "3 message(s) due" in queued.stdout
+        assert "4 message(s) due" in queued.stdout
         assert rasa.calls == []
         assert (tmp_path / "jobs.db").exists()
 
@@ -203,11 +211,13 @@ def test_queued_deliveries_survive_until_the_worker_runs_and_go_out_once(
             )
             wait_until(lambda: statuses(db.url)[REFUSED] == MessageStatus.PENDING)  # to be tried again
             assert statuses(db.url)["tg-tomorrow"] == MessageStatus.PENDING
+            wait_until(lambda: statuses(db.url)[PAUSED] == MessageStatus.PENDING)  # waits for the person
+            assert PAUSED not in rasa.conversations()
 
             again = backend(env, "run-due", "--at", DUE.isoformat())  # the same moment again: nothing new
             assert "0 message(s) due" in again.stdout, again.stdout
             tomorrow = backend(env, "run-due", "--at", (DUE + timedelta(days=1)).isoformat())
-            assert "2 message(s) due" in tomorrow.stdout  # the retry of REFUSED, and tomorrow's
+            assert "3 message(s) due" in tomorrow.stdout  # the retry of REFUSED, PAUSED's, and tomorrow's
             wait_until(lambda: statuses(db.url)["tg-tomorrow"] == MessageStatus.SENT)
             time.sleep(1)  # let a wrongly doubled delivery show
             assert sorted(rasa.conversations()) == sorted(["tg-1", "tg-2", REFUSED, REFUSED, "tg-tomorrow"])

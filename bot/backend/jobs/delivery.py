@@ -27,6 +27,10 @@ REMINDER_INTENT = "EXTERNAL_booking_reminder"
 CHECKIN_INTENT = "EXTERNAL_checkin"
 #: A failed send is tried again after this many minutes times the attempts so far.
 RETRY_MINUTES = 5
+#: What `trigger` answers when a medewerker has the conversation (the bot is paused): Rasa would drop the
+#: message, so it waits this many minutes, without using up an attempt.
+PAUSED = "a person has the conversation"
+PAUSED_RETRY_MINUTES = 60
 
 
 class DeliveryFailed(Exception):
@@ -86,10 +90,11 @@ def send_email(session: Session, message: ScheduledMessage, settings: BackendSet
 
 def trigger(step: RasaTrigger, settings: BackendSettings) -> str:
     """Ask Rasa to send the message on its channel; '' when it did, else why not."""
+    client = RasaClient.from_settings(settings)
     try:
-        RasaClient.from_settings(settings).trigger_intent(
-            step.conversation_id, step.intent, step.entities, output_channel=step.channel
-        )
+        if client.is_paused(step.conversation_id):
+            return PAUSED
+        client.trigger_intent(step.conversation_id, step.intent, step.entities, output_channel=step.channel)
     except Exception as error:  # RasaUnavailable and anything the channel raised
         return str(error) or type(error).__name__
     return ""
@@ -134,9 +139,12 @@ def finish(
     if not error:
         scheduled_messages.mark_sent(session, message_id, now)
         return Outcome(MessageStatus.SENT)
+    quiet = QuietHours.parse(settings.quiet_hours)
+    if error == PAUSED:
+        later = quiet.allowed_moment(now + timedelta(minutes=PAUSED_RETRY_MINUTES), settings.tz)
+        return Outcome(scheduled_messages.postpone(session, message_id, due_at=later), PAUSED)
     message = session.get(ScheduledMessage, message_id, populate_existing=True)
     attempts = message.attempts if message is not None else 1
-    quiet = QuietHours.parse(settings.quiet_hours)
     retry_at = quiet.allowed_moment(now + timedelta(minutes=RETRY_MINUTES * attempts), settings.tz)
     status = scheduled_messages.release_for_retry(
         session, message_id, retry_at=retry_at, max_attempts=settings.message_max_attempts

@@ -191,6 +191,17 @@ def release_for_retry(
     return message.status
 
 
+def postpone(session: Session, message_id: int, *, due_at: datetime) -> MessageStatus:
+    """Not now, and not a failure (a medewerker has the conversation): due again at `due_at`; the claim's
+    attempt is given back."""
+    message = session.get(ScheduledMessage, message_id, populate_existing=True)
+    if message is None or message.status != MessageStatus.CLAIMED:
+        return message.status if message is not None else MessageStatus.CANCELLED
+    message.status, message.due_at = MessageStatus.PENDING, due_at
+    message.attempts = max(message.attempts - 1, 0)
+    return message.status
+
+
 def mark_cancelled(session: Session, message_id: int) -> None:
     """Nothing to send any more (the booking was cancelled meanwhile, the resident opted out, ...)."""
     session.execute(
