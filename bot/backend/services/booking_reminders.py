@@ -85,24 +85,24 @@ def schedule_reminders(
     if due <= now:
         return []
     channel = channel or conversation_channel(session, booking)
-    planned: list[ScheduledMessage | None] = []
-    municipality_id = booking.slot.schedule.location.municipality_id
-    if channel in REACHABLE_CHANNELS and booking.conversation_id is not None:
-        planned.append(
-            scheduled_messages.schedule_message(
-                session, kind=MessageKind.REMINDER, channel=channel, conversation_id=booking.conversation_id,
-                due_at=due, tz=settings.tz, booking_id=booking.id, topic=booking.topic,
-                municipality_id=municipality_id,
-            )
-        )  # fmt: skip
+    channels = [channel] if channel in REACHABLE_CHANNELS and booking.conversation_id is not None else []
     if booking.email and email_enabled(settings):
-        planned.append(
-            scheduled_messages.schedule_message(
-                session, kind=MessageKind.REMINDER, channel=EMAIL, conversation_id=booking.conversation_id,
-                due_at=due, tz=settings.tz, booking_id=booking.id, topic=booking.topic,
-                municipality_id=municipality_id,
-            )
+        channels.append(EMAIL)
+    municipality_id = booking.slot.schedule.location.municipality_id
+    planned = [
+        scheduled_messages.schedule_message(
+            session,
+            kind=MessageKind.REMINDER,
+            channel=each,
+            conversation_id=booking.conversation_id,
+            due_at=due,
+            tz=settings.tz,
+            booking_id=booking.id,
+            topic=booking.topic,
+            municipality_id=municipality_id,
         )  # fmt: skip
+        for each in channels
+    ]
     return [message for message in planned if message is not None]
 
 
