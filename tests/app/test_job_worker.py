@@ -45,6 +45,8 @@ TOKEN = "rasa-test-token"
 DUE = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Amsterdam: not in quiet hours
 REFUSED = "tg-refused"
 PAUSED = "tg-paused"  # a medewerker has this conversation
+IN_FORM = "tg-in-form"  # the resident is filling in the callback form right now
+LEFT_FORM = "tg-left-form"  # ... left a form half-way two hours ago
 
 
 class RasaStandIn:
@@ -77,7 +79,14 @@ class RasaStandIn:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(json.dumps({"paused": conversation == PAUSED}).encode())
+                loop = {"name": "callback_form"} if conversation in (IN_FORM, LEFT_FORM) else {}
+                latest = DUE - timedelta(minutes=10 if conversation == IN_FORM else 120)
+                state = {
+                    "paused": conversation == PAUSED,
+                    "active_loop": loop,
+                    "latest_event_time": latest.timestamp(),
+                }
+                self.wfile.write(json.dumps(state).encode())
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -188,18 +197,18 @@ def test_queued_deliveries_survive_until_the_worker_runs_and_go_out_once(
     tmp_path: Path, rasa: RasaStandIn
 ) -> None:
     with migrated_database("sqlite", f"sqlite:///{tmp_path / 'backend.db'}") as db:
-        plan(db.url, ["tg-1", "tg-2", REFUSED, PAUSED])
+        plan(db.url, ["tg-1", "tg-2", REFUSED, PAUSED, IN_FORM, LEFT_FORM])
         plan(db.url, ["tg-tomorrow"], due_at=DUE + timedelta(days=1))
         env = backend_env(tmp_path, db.url, rasa.url)
 
         queued = backend(env, "run-due", "--at", DUE.isoformat())  # no worker runs yet: only queued
         assert queued.returncode == 0, queued.stderr
-        assert "4 message(s) due" in queued.stdout
+        assert "6 message(s) due" in queued.stdout
         assert rasa.calls == []
         assert (tmp_path / "jobs.db").exists()
 
         with worker(env) as process:  # a worker (re)started later finds the queued jobs
-            wait_until(lambda: sorted(rasa.conversations()) == ["tg-1", "tg-2", REFUSED])
+            wait_until(lambda: sorted(rasa.conversations()) == sorted(["tg-1", "tg-2", REFUSED, LEFT_FORM]))
             wait_until(lambda: statuses(db.url)["tg-1"] == MessageStatus.SENT)
             first = [call for call in rasa.calls if call["conversation"] == "tg-1"][0]
             assert first["path"] == "trigger_intent"
@@ -212,15 +221,25 @@ def test_queued_deliveries_survive_until_the_worker_runs_and_go_out_once(
             wait_until(lambda: statuses(db.url)[REFUSED] == MessageStatus.PENDING)  # to be tried again
             assert statuses(db.url)["tg-tomorrow"] == MessageStatus.PENDING
             wait_until(lambda: statuses(db.url)[PAUSED] == MessageStatus.PENDING)  # waits for the person
-            assert PAUSED not in rasa.conversations()
+            wait_until(lambda: statuses(db.url)[IN_FORM] == MessageStatus.PENDING)  # ... for the form's end
+            assert PAUSED not in rasa.conversations() and IN_FORM not in rasa.conversations()
 
             again = backend(env, "run-due", "--at", DUE.isoformat())  # the same moment again: nothing new
             assert "0 message(s) due" in again.stdout, again.stdout
             tomorrow = backend(env, "run-due", "--at", (DUE + timedelta(days=1)).isoformat())
-            assert "3 message(s) due" in tomorrow.stdout  # the retry of REFUSED, PAUSED's, and tomorrow's
+            assert "4 message(s) due" in tomorrow.stdout  # REFUSED's retry, PAUSED's, IN_FORM's, tomorrow's
             wait_until(lambda: statuses(db.url)["tg-tomorrow"] == MessageStatus.SENT)
             time.sleep(1)  # let a wrongly doubled delivery show
-            assert sorted(rasa.conversations()) == sorted(["tg-1", "tg-2", REFUSED, REFUSED, "tg-tomorrow"])
+            expected = [
+                "tg-1",
+                "tg-2",
+                REFUSED,
+                REFUSED,
+                LEFT_FORM,
+                IN_FORM,
+                "tg-tomorrow",
+            ]  # the form is old now
+            assert sorted(c for c in rasa.conversations() if c != PAUSED) == sorted(expected)
 
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=20) in (0, -signal.SIGTERM, 143)

@@ -27,10 +27,13 @@ REMINDER_INTENT = "EXTERNAL_booking_reminder"
 CHECKIN_INTENT = "EXTERNAL_checkin"
 #: A failed send is tried again after this many minutes times the attempts so far.
 RETRY_MINUTES = 5
-#: What `trigger` answers when a medewerker has the conversation (the bot is paused): Rasa would drop the
-#: message, so it waits this many minutes, without using up an attempt.
+#: What `trigger` answers when a medewerker has the conversation (the bot is paused: Rasa would drop the
+#: message), or when the resident is filling in a form right now (the form would take the message for
+#: its answer). Either way the message waits, without using up an attempt: WAIT_MINUTES is one more than
+#: Rasa's session expiry (domain/general.yml), after which a form left half-way no longer counts.
 PAUSED = "a person has the conversation"
-PAUSED_RETRY_MINUTES = 60
+IN_FORM = "the resident is filling in a form"
+WAIT_MINUTES = 61
 
 
 class DeliveryFailed(Exception):
@@ -88,12 +91,18 @@ def send_email(session: Session, message: ScheduledMessage, settings: BackendSet
     send_booking_reminder(session, message, settings)
 
 
-def trigger(step: RasaTrigger, settings: BackendSettings) -> str:
+def trigger(step: RasaTrigger, settings: BackendSettings, now: datetime) -> str:
     """Ask Rasa to send the message on its channel; '' when it did, else why not."""
     client = RasaClient.from_settings(settings)
     try:
-        if client.is_paused(step.conversation_id):
+        state = client.state(step.conversation_id)
+        if state.paused:
             return PAUSED
+        recent = state.latest_event_at is not None and now - state.latest_event_at < timedelta(
+            minutes=WAIT_MINUTES
+        )
+        if state.active_loop and recent:
+            return IN_FORM
         client.trigger_intent(step.conversation_id, step.intent, step.entities, output_channel=step.channel)
     except Exception as error:  # RasaUnavailable and anything the channel raised
         return str(error) or type(error).__name__
@@ -140,9 +149,9 @@ def finish(
         scheduled_messages.mark_sent(session, message_id, now)
         return Outcome(MessageStatus.SENT)
     quiet = QuietHours.parse(settings.quiet_hours)
-    if error == PAUSED:
-        later = quiet.allowed_moment(now + timedelta(minutes=PAUSED_RETRY_MINUTES), settings.tz)
-        return Outcome(scheduled_messages.postpone(session, message_id, due_at=later), PAUSED)
+    if error in (PAUSED, IN_FORM):
+        later = quiet.allowed_moment(now + timedelta(minutes=WAIT_MINUTES), settings.tz)
+        return Outcome(scheduled_messages.postpone(session, message_id, due_at=later), error)
     message = session.get(ScheduledMessage, message_id, populate_existing=True)
     attempts = message.attempts if message is not None else 1
     retry_at = quiet.allowed_moment(now + timedelta(minutes=RETRY_MINUTES * attempts), settings.tz)

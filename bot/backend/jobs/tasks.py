@@ -36,7 +36,7 @@ def deliver_now(settings: BackendSettings, message_id: int, now: datetime) -> de
         step = delivery.prepare(session, message_id, now, settings)
     if isinstance(step, delivery.Outcome):
         return step
-    error = delivery.trigger(step, settings)
+    error = delivery.trigger(step, settings, now)
     with sessions.begin() as session:
         return delivery.finish(session, message_id, now, settings, error)
 

@@ -113,6 +113,13 @@ def transcript_lines(events: list[dict[str, Any]]) -> list[TranscriptLine]:
     return lines
 
 
+@dataclass(frozen=True)
+class ConversationState:
+    paused: bool  # a medewerker has the conversation
+    active_loop: str | None  # the form the resident is filling in, if any
+    latest_event_at: datetime | None
+
+
 class RasaClient:
     def __init__(self, base_url: str, token: str, *, timeout: httpx.Timeout = TIMEOUT) -> None:
         self.base_url, self.token, self.timeout = base_url.rstrip("/"), token, timeout
@@ -139,10 +146,20 @@ class RasaClient:
         tracker = self._call("GET", self._url(conversation_id, "tracker"), params={})
         return transcript_lines((tracker or {}).get("events") or [])
 
-    def is_paused(self, conversation_id: str) -> bool:
-        """Whether a person has the conversation; asks for the tracker's state without its events."""
+    def state(self, conversation_id: str) -> ConversationState:
+        """The tracker's state without its events."""
         tracker = self._call("GET", self._url(conversation_id, "tracker"), params={"include_events": "NONE"})
-        return bool((tracker or {}).get("paused"))
+        tracker = tracker or {}
+        latest = tracker.get("latest_event_time")
+        return ConversationState(
+            paused=bool(tracker.get("paused")),
+            active_loop=str((tracker.get("active_loop") or {}).get("name") or "") or None,
+            latest_event_at=datetime.fromtimestamp(float(latest), UTC) if latest else None,
+        )
+
+    def is_paused(self, conversation_id: str) -> bool:
+        """Whether a person has the conversation."""
+        return self.state(conversation_id).paused
 
     def slots(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's slots now (a linked conversation carries some of them on, issue 24)."""
