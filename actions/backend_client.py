@@ -8,6 +8,7 @@ refusal (full slot, unknown code, ...) raises `BackendRejected` with the backend
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 from collections.abc import Coroutine
@@ -354,7 +355,13 @@ class BackendClient:
         return self._soon(self._report("/feedback/shown", body, "Shown answer"))
 
     async def answer_verdict(self, conversation_id: str, answer: AnswerReport, *, helped: bool) -> bool:
-        """The resident's "Ja" or "Nee" to "Heeft dit geholpen?" (POST /api/feedback)."""
+        """The resident's "Ja" or "Nee" to "Heeft dit geholpen?" (POST /api/feedback).
+
+        The showing of the answer is reported in the background (`answer_shown_soon`); it must reach the
+        backend first, or it would land after the verdict as a newer showing without one, and the remark
+        to "Wat miste je?" would find no "Nee" (a quick resident, or a test, can press "Nee" that fast)."""
+        with contextlib.suppress(asyncio.TimeoutError):  # Python 3.10: not the builtin TimeoutError
+            await asyncio.wait_for(conversation_notes_sent(), ACTIVITY_TIMEOUT_SECONDS + 0.5)
         body = {**answer.body(conversation_id), "helped": helped}
         return await self._report("/feedback", body, "Answer feedback")
 
