@@ -403,9 +403,9 @@ class BackendClient:
         return result
 
     async def stop_messages(self, conversation_id: str) -> dict[str, Any]:
-        """ "stop berichten" (POST /api/conversations/{id}/stop-messages): `{"cancelled": n}`."""
-        path = f"/conversations/{_path_conversation(conversation_id)}/stop-messages"
-        result: dict[str, Any] = await self._call("POST", path)
+        """ "stop berichten" (POST /api/keep-in-touch/stop): `{"cancelled": n}`."""
+        body = {"conversation_id": conversation_id[:200]}
+        result: dict[str, Any] = await self._call("POST", "/keep-in-touch/stop", json=body)
         return result
 
     def missed_message_soon(

@@ -14,7 +14,7 @@ answer (the staff page shows it): "Het lukt niet" offers the stappenplan again (
 callback; "Ik wil iemand spreken" goes on to the handover's consent question (data/rules/checkins.yml).
 
 "stop berichten" (`action_stop_messages`) stops every message the assistant would send by itself:
-check-ins and reminders, here and in linked conversations (POST /api/conversations/{id}/stop-messages).
+check-ins and reminders, here and in linked conversations (POST /api/keep-in-touch/stop).
 """
 
 from __future__ import annotations

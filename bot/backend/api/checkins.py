@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from bot.backend.api.deps import Sessions, SettingsDep, require_service_token
 from bot.backend.api.openapi import API_ERRORS, BODY_ERRORS, CONFLICT, NOT_FOUND
-from bot.backend.api.schemas import CONVERSATION_ID_PATTERN, Channel, ConversationId, MunicipalitySlug, Topic
+from bot.backend.api.schemas import Channel, ConversationId, MunicipalitySlug, Topic
 from bot.backend.models import CheckinOutcome, FollowUpSource, ScheduledMessage
 from bot.backend.services import checkins
 
@@ -21,9 +21,6 @@ router = APIRouter(
 
 PlanId = Annotated[
     StrictStr, Field(min_length=1, max_length=60, json_schema_extra={"pattern": r"^[a-z][a-z0-9_]*$"})
-]
-PathConversationId = Annotated[
-    str, Path(min_length=1, max_length=200, json_schema_extra={"pattern": CONVERSATION_ID_PATTERN})
 ]
 
 
@@ -66,6 +63,12 @@ class CheckinOut(BaseModel):
                    topic=row.topic, outcome=row.outcome)  # fmt: skip
 
 
+class StopRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_id: ConversationId
+
+
 class StopOut(BaseModel):
     #: How many planned messages (check-ins, reminders) were cancelled.
     cancelled: int
@@ -104,8 +107,11 @@ def answer_checkin(
         return CheckinOut.of(row, checkins.due_label(row, settings.tz))
 
 
-@router.post("/conversations/{conversation_id}/stop-messages", tags=["checkins"])
-def stop_messages(sessions: Sessions, conversation_id: PathConversationId) -> StopOut:
-    """ "stop berichten": no more check-ins or reminders for this resident (and linked conversations)."""
+@router.post("/keep-in-touch/stop", tags=["checkins"])
+def stop_messages(sessions: Sessions, body: StopRequest) -> StopOut:
+    """ "stop berichten": no more check-ins or reminders for this resident (and linked conversations).
+    Any conversation id is taken: the opt-out also holds for a conversation the backend never saw."""
     with sessions.begin() as session:
-        return StopOut(cancelled=checkins.stop_messages(session=session, conversation_id=conversation_id))
+        return StopOut(
+            cancelled=checkins.stop_messages(session=session, conversation_id=body.conversation_id)
+        )

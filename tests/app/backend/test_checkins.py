@@ -138,7 +138,7 @@ def test_the_api_plans_answers_and_stops(client: TestClient, session: Session) -
     assert row is not None and row.outcome is CheckinOutcome.STUCK and row.outcome_at is not None
 
     second = client.post("/api/checkins", json={**body, "plan_id": "huis_gebreken"}, headers=AUTH).json()
-    stopped = client.post("/api/conversations/7010/stop-messages", headers=AUTH)
+    stopped = client.post("/api/keep-in-touch/stop", json={"conversation_id": "7010"}, headers=AUTH)
     assert stopped.status_code == 200 and stopped.json() == {"cancelled": 1}
     session.expire_all()
     cancelled = session.get(ScheduledMessage, second["id"])
@@ -146,8 +146,10 @@ def test_the_api_plans_answers_and_stops(client: TestClient, session: Session) -
     refused = client.post("/api/checkins", json={**body, "plan_id": "huis_urgentie"}, headers=AUTH)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "opted_out"
     # Saying it twice is fine.
-    assert client.post("/api/conversations/7010/stop-messages", headers=AUTH).json() == {"cancelled": 0}
-    assert client.post("/api/conversations/7010/stop-messages").status_code == 401
+    assert client.post("/api/keep-in-touch/stop", json={"conversation_id": "7010"}, headers=AUTH).json() == {
+        "cancelled": 0
+    }
+    assert client.post("/api/keep-in-touch/stop", json={"conversation_id": "7010"}).status_code == 401
 
 
 def test_the_staff_rows_of_a_conversation(session: Session, settings: BackendSettings) -> None:
