@@ -6,10 +6,14 @@ import os
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from bot.backend.services.quiet_hours import QuietHours
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -152,6 +156,13 @@ class BackendSettings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def quiet(self) -> QuietHours:
+        """The parsed `QUIET_HOURS` (checked when the settings are read)."""
+        from bot.backend.services.quiet_hours import QuietHours
+
+        return QuietHours.parse(self.quiet_hours)
 
     @property
     def development(self) -> bool:

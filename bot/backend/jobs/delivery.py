@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from bot.backend.models import BookingStatus, MessageKind, MessageStatus, ScheduledMessage
 from bot.backend.services import scheduled_messages
-from bot.backend.services.quiet_hours import QuietHours
 from bot.backend.settings import BackendSettings
 from bot.backend.staff_web.rasa_client import RasaClient
 
@@ -122,7 +121,7 @@ def prepare(
     if reason:
         scheduled_messages.mark_cancelled(session, message_id)
         return Outcome(MessageStatus.CANCELLED, reason)
-    quiet = QuietHours.parse(settings.quiet_hours)
+    quiet = settings.quiet
     if not quiet.allows(now.astimezone(settings.tz)):
         later = quiet.allowed_moment(now, settings.tz)
         status = scheduled_messages.release_for_retry(
@@ -148,7 +147,7 @@ def finish(
     if not error:
         scheduled_messages.mark_sent(session, message_id, now)
         return Outcome(MessageStatus.SENT)
-    quiet = QuietHours.parse(settings.quiet_hours)
+    quiet = settings.quiet
     if error in (PAUSED, IN_FORM):
         later = quiet.allowed_moment(now + timedelta(minutes=WAIT_MINUTES), settings.tz)
         return Outcome(scheduled_messages.postpone(session, message_id, due_at=later), error)

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from bot.backend.models import Booking, Conversation, MessageKind, ScheduledMessage
 from bot.backend.services import scheduled_messages
-from bot.backend.services.quiet_hours import QuietHours
 from bot.backend.settings import BackendSettings, get_settings
 
 #: Channels on which the assistant can write to a resident days after the chat (WhatsApp would need an
@@ -43,7 +42,7 @@ def email_enabled(settings: BackendSettings) -> bool:
 def reminder_moment(booking: Booking, settings: BackendSettings) -> datetime:
     """The day before the spreekuur at REMINDER_TIME local (UTC); a day before that when the day before is
     a Sunday (Saturday for a Monday spreekuur), the last allowed moment before it when the time is quiet."""
-    tz, quiet = settings.tz, QuietHours.parse(settings.quiet_hours)
+    tz, quiet = settings.tz, settings.quiet
     at = time.fromisoformat(settings.reminder_time)
     for days_back in (1, 2, 3):
         candidate = datetime.combine(booking.slot.date - timedelta(days=days_back), at, tzinfo=tz)

@@ -32,7 +32,6 @@ from bot.backend.services import audit, scheduled_messages
 from bot.backend.services.errors import Conflict, NotFound, invalid
 from bot.backend.services.handovers import checked_conversation_id
 from bot.backend.services.municipalities import resolve
-from bot.backend.services.quiet_hours import QuietHours
 from bot.backend.services.workdays import add_working_days
 from bot.backend.settings import BackendSettings
 from bot.shared.dutch_calendar import day_label
@@ -138,7 +137,7 @@ def schedule_checkin(
         conversation_id=conversation_id,
         due_at=checkin_due_at(session=session, now=now or datetime.now(UTC), settings=settings),
         tz=settings.tz,
-        quiet_hours=QuietHours.parse(settings.quiet_hours),
+        quiet_hours=settings.quiet,
         source=kind,
         source_id=source_id,
         topic=topic,

@@ -29,7 +29,7 @@ from bot.backend.settings import get_settings
 
 def configured_quiet_hours() -> QuietHours:
     """The `QUIET_HOURS` setting."""
-    return QuietHours.parse(get_settings().quiet_hours)
+    return get_settings().quiet
 
 
 def linked_conversation_ids(session: Session, conversation_id: str) -> list[str]:
