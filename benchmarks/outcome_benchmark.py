@@ -75,6 +75,13 @@ INTENT_TOPICS = {
     "ask_term": "other",
     "bot_challenge": "other",
     "delete_my_data": "other",
+    # keeping in touch (issue 24): answers to a check-in, stopping messages, moving to another channel
+    "stop_berichten": "other",
+    "checkin_goed": "other",
+    "checkin_lukt_niet": "other",
+    "checkin_iemand_spreken": "person",
+    "continue_on_telegram": "other",
+    "continue_on_website": "other",
 }
 #: Topics where another intent of the same topic is still a reply about the resident's subject.
 SUBJECT_TOPICS = (*CONTENT_TOPICS, "booking", "person")

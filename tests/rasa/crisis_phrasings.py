@@ -278,6 +278,7 @@ NOT_CRISIS: list[str] = [
     "ik ben duizelig van al die brieven",
     "ik heb een brief geschreven aan de verhuurder",
     "mijn oma is gevallen en heeft blauwe plekken, kan ze thuiszorg krijgen",
+    "mijn vader is uitgegleden in de douche en heeft overal blauwe plekken, kan hij een beugel krijgen",
     "my son keeps cutting class",
     "ik ben er klaar mee met die verhuurder, ik wil verhuizen",
     "we lezen een boek over huiselijk geweld in de leesclub, wat raad je aan",

@@ -176,6 +176,14 @@ def test_contrast_phrasings_idioms_and_everyday_words_raise_nothing(text: str) -
     assert assessment.possible is None
 
 
+def test_bruises_explained_by_a_fall_are_harmless_unless_someone_else_explains_them() -> None:
+    """The harmless reading vetoes a crisis guess of the model alone (an oma who fell got a check-in)."""
+    assert assess("mijn oma is gevallen en heeft blauwe plekken, kan ze thuiszorg krijgen").harmless_signals
+    assert assess("mijn moeder heeft blauwe plekken van de val, wie helpt haar").harmless_signals
+    assert not assess("haar vriend zegt dat ze gevallen is en heeft blauwe plekken").harmless_signals
+    assert assess("het buurmeisje zit onder de blauwe plekken").kind is CrisisKind.CHILD_DANGER
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -838,6 +838,11 @@ _HARMLESS = _rx(
     r"(?:kwestie|zaak|questie) van leven (?:of|en) dood",
     r"(?:matter|question) of life (?:or|and) death",
     r"(?:geld|spaargeld|salaris|uitkering) (?:\w+ ){0,2}(?:bloedt|bloeden) (?:\w+ ){0,1}(?:weg|leeg)",
+    # bruises the resident explains by a fall ("oma is gevallen en heeft blauwe plekken"); someone else's
+    # explanation ("hij zegt dat ze gevallen is") is no reason to stay calm
+    r"(?<!zegt dat )(?<!zei dat )(?<!beweert dat )\b(?:\w+ ){0,1}(?:is|ben|was) (?:\w+ ){0,2}"
+    r"(?:gevallen|gestruikeld|uitgegleden) (?:\w+ ){0,6}blauwe plek\w*",
+    r"blauwe plek\w* (?:\w+ ){0,3}(?:van|door|na) (?:de|een|het|haar|zijn|mijn|m'n) (?:val|valpartij)\b",
 )
 _SENTENCE_SPLIT = re.compile(r"[.;!?\n]+")
 # The same, read across commas within a sentence: older children at home for a while ("..., ze zijn 12 en
