@@ -78,7 +78,7 @@ def test_identifiers_are_masked_before_they_are_stored(server: Server) -> None:
     raw = "\n".join(server.stored_rows(sender))
     assert "[BSN verwijderd]" in raw  # the user event's text and its parse data
     for secret in ("123456782", "NL91", "ABNA", "0417", "anna@voorbeeld.nl", "voorbeeld.nl"):
-        # Not inside a longer number: the stored confidences (0.0359886956560417) hold any four digits by chance.
+        # Not inside a longer number: a stored confidence (0.0359886956560417) holds four digits by chance.
         assert not re.search(rf"(?<![\d.]){re.escape(secret)}(?!\d)", raw), secret
 
 
