@@ -28,7 +28,7 @@ def _ephemeral_floor() -> int:
 
 
 def _port_range() -> tuple[int, int]:
-    """The lowest port and one past the highest: VOORDEUR_TEST_PORTS when set, else up to the ephemeral range."""
+    """The lowest port and one past the highest: VOORDEUR_TEST_PORTS, else up to the ephemeral range."""
     highest = max(LOWEST_PORT + 1000, _ephemeral_floor())
     chosen = os.environ.get("VOORDEUR_TEST_PORTS", "")
     if chosen:
