@@ -237,3 +237,38 @@ def test_now_that_introduces_the_question_does_not_make_violence_acute() -> None
         CrisisKind.DOMESTIC_VIOLENCE
     )
     assert assess("hij slaat me nu").kind == CrisisKind.ACUTE_DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Twee jaar terug wilde ik niet meer leven door de schulden. Nu ben ik in behandeling en het gaat "
+        "goed. Hoe vraag ik bijzondere bijstand aan?",
+        "Last year I wanted to end my life. I'm doing better now and I'm safe now. How do I apply for "
+        "debt help?",
+        "Vorig jaar dacht ik aan zelfmoord, inmiddels gaat het beter. Ik wil graag een afspraak over "
+        "mijn huur.",
+    ],
+)
+def test_a_wish_to_die_told_in_the_past_and_over_is_only_a_check_in(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.kind is None
+    assert assessment.past_and_over and assessment.possible == CrisisKind.SUICIDE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vorig jaar wilde ik er een einde aan maken en nu wil ik weer dood",
+        "Vorig jaar wilde ik niet meer leven. Het gaat nu beter, maar soms wil ik nog steeds dood",
+    ],
+)
+def test_a_past_wish_that_still_goes_on_is_a_crisis(text: str) -> None:
+    assert assess(text).kind == CrisisKind.SUICIDE
+
+
+def test_a_child_put_out_of_the_house_needs_a_child_s_age_or_word() -> None:
+    assert (
+        assess("mijn vriendin van 14 is door haar ouders het huis uit gezet").kind == CrisisKind.CHILD_DANGER
+    )
+    assert assess("mijn zoon van 19 is het huis uit gezet door zijn vader, hij zoekt een kamer").kind is None

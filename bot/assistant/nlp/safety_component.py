@@ -192,8 +192,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
         else:
             if assessment.possible:
                 check_in = assessment.possible.value
-            elif semantic and semantic.level == "possible":
-                check_in = semantic.kind
+            elif semantic and semantic.level == "possible" and not assessment.harmless_signals:
+                check_in = semantic.kind  # not for an everyday phrase ("wachten op de trein")
             elif predicted_name == NLU_FALLBACK:
                 ranking = message.get("intent_ranking") or []
                 best: dict[str, Any] = next((r for r in ranking if r.get("name") != NLU_FALLBACK), {})

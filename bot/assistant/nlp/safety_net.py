@@ -108,9 +108,13 @@ _EN_HARM = (
 # "wil dood" also matches "wil niet dood", so that the negation inside the match is seen and disarms it.
 # "ik ga dood van de stress/het lachen" is an idiom: handled by _DIE_OF below, not here.
 _WANT_TO_DIE = _rx(
-    r"(?:wil|wilt|wou|wilde|ga|gaat|zou) (?:(?:echt|helemaal|eigenlijk|soms|ook|al|zo|weer|nu|steeds|vaak|bijna|"
+    r"(?:wil|wilt|wou|wilde|ga|gaat|zou) (?:ik |)(?:(?:echt|helemaal|eigenlijk|soms|ook|al|zo|weer|nu|steeds|vaak|bijna|"
     r"nog|toch|dan|gewoon) )*(?:niet |nooit |)"
     r"(?:(?:graag|liever|gewoon|echt|het liefst|liefst|eigenlijk) )*(?:dood|sterven)(?! (?:van|aan)\b)"
+    # "ik ga dood als ze weer verliezen": a supporter's joke
+    r"(?! als (?:ze|we|wij|hij|zij|die|ajax|psv|feyenoord|az|oranje|(?:mijn|onze|de) (?:club|ploeg|team)|ons team) "
+    r"(?:\w+ ){0,2}(?:verliezen|verliest|verloren|winnen|wint|degraderen|degradeert|scoren|scoort|gelijkspelen|"
+    r"kampioen|de finale)\b)"
 )
 _PILLS = (
     r"(?:pillen|pilletjes|medicijnen|medicatie|tabletten|slaappillen|slaapmiddelen|slaaptabletten|"
@@ -142,6 +146,28 @@ SUICIDE_PATTERNS = (
         r"uit het leven stappen",
         r"van het leven beroven",
         r"(?:een|1) stap (?:\w+ ){0,2}(?:en|dan) (?:is het|het is) (?:voorbij|klaar|over|gedaan)",
+        # "op het perron denk ik: een stapje naar voren en klaar"
+        r"(?:een|1|n|nog een) (?:stap|stapje|stapjes|paar stappen) (?:\w+ ){0,2}(?:naar voren|vooruit|over de rand|"
+        r"van de rand|van het perron|voor de trein|de diepte in|naar beneden)(?: \w+){0,2} (?:en|dan) (?:is het |het is |"
+        r"ben ik |)(?:\w+ ){0,1}(?:klaar|voorbij|over|gedaan|weg|rust|er niet meer)",
+        r"(?:perron|spoor|rails|rand|dakrand|brug|reling) (?:[\w']+ ){0,8}(?:denk|dacht|denken) (?:\w+ ){0,4}"
+        r"(?:een |1 |)(?:stap|stapje) (?:naar voren|vooruit|verder|opzij)",
+        r"(?:one|a|1) (?:small |little |)step (?:forward|closer|off|over the edge) (?:\w+ ){0,2}(?:and|then) "
+        r"(?:it's|it is|it would be|it'd be|i'm|i am|i'd be|it all) (?:\w+ ){0,1}(?:over|done|finished|gone)",
+        # driving into a tree, a wall or a lorry to end it ("als ik tegen die boom rij is het voor ons allebei klaar")
+        r"(?:tegen|op|in) (?:een|die|de|het) (?:boom|muur|pijler|brugpijler|vrachtwagen|vrachtauto|tegenligger|"
+        r"betonblok|viaduct) (?:\w+ ){0,2}(?:rij|rijd|rijden|knal|knallen|stuur|sturen|te rijden|aanrij|inrij)"
+        r"(?: \w+){0,3} (?:is het|dan is het|en is het|ben ik|zijn we|dan ben ik|dan zijn we) (?:\w+ ){0,3}"
+        r"(?:klaar|voorbij|over|gedaan|afgelopen|er niet meer|niet meer|dood|weg)",
+        r"(?:rij|rijd|rijden|knal|knallen|stuur|sturen|crash|crashen|scheur) (?:\w+ ){0,3}(?:tegen|op) (?:een|die|de|het) "
+        r"(?:boom|muur|pijler|brugpijler|vrachtwagen|vrachtauto|tegenligger|betonblok|viaduct) (?:\w+ ){0,2}"
+        r"(?:is het|dan is het|en is het|ben ik|zijn we|dan ben ik|dan zijn we) (?:\w+ ){0,3}"
+        r"(?:klaar|voorbij|over|gedaan|afgelopen|er niet meer|niet meer|dood|weg)",
+        r"(?:drive|drove|driving|crash|crashing|steer|steering) (?:\w+ ){0,3}into (?:a|that|the|an) (?:tree|wall|truck|"
+        r"lorry|oncoming \w+|pillar|bridge) (?:\w+ ){0,3}(?:and |then |)(?:it's|it is|it would be|it'd be|it will be|"
+        r"we'd be|we are|i'd be|end it|be over|be dead|be gone|die)",
+        r"het stuur (?:\w+ ){0,2}(?:omgooien|omgooi|om te gooien|omgooide) (?:\w+ ){0,6}(?:boom|tegenligger|"
+        r"vrachtwagen|muur|klaar|voorbij|dood)",
         r"maak (?:ik |)er (?:\w+ ){0,1}(?:een |)(?:eind|einde) aan$",
     ),
     _rx(
@@ -152,6 +178,8 @@ SUICIDE_PATTERNS = (
     _rx(
         r"(?:het|t|leven) hoeft (?:voor mij |van mij |)niet meer",
         r"geen (?:zin|reden) (?:meer |)(?:in|om te) (?:het |)leven",
+        r"(?:zie|zien|ziet) (?:ik |je |hij |zij |ze |)(?:het |er |)(?:\w+ ){0,2}(?:nut|zin) (?:\w+ ){0,2}niet meer "
+        r"(?:van|in|om)(?: (?:om|van|het))* (?:leven|te leven|verder te leven|doorleven)\b",
         r"mijn leven heeft geen zin",
     ),
     _rx(
@@ -170,6 +198,20 @@ SUICIDE_PATTERNS = (
         r"(?:gegoogeld|opgezocht|gezocht|googelen|opzoeken) (?:\w+ ){0,5}(?:dodelijk|dodelijke dosis|fataal|"
         r"om dood te gaan|zonder pijn dood)",
         r"hoeveel (?:\w+ ){0,3}(?:dodelijk (?:is|zijn)|je nodig hebt om dood te gaan)",
+        # a method looked up: "how long does hanging take" in a search history
+        r"how (?:long|much time) (?:does|do|would|will) (?:it take to |)(?:\w+ ){0,1}(?:hanging|drowning|bleeding out|"
+        r"an overdose|suffocating|suffocation|to die)",
+        r"how long (?:it takes|does it take) (?:\w+ ){0,1}(?:to die|to hang|to drown|to bleed out|to suffocate)",
+        r"how (?:to|do you|do i|can i|would you) (?:\w+ ){0,1}(?:hang (?:yourself|myself|oneself)|overdose|"
+        r"kill (?:yourself|myself|oneself)|end (?:your|my) life|die painlessly)",
+        r"(?:painless|painlessly|quickest|quick|easiest|easy|best) (?:\w+ ){0,1}(?:way|ways|method|methods) to "
+        r"(?:die|end it|end (?:my|your|his|her) life|kill (?:yourself|myself|himself|herself))",
+        r"hoe lang (?:duurt|het duurt) (?:\w+ ){0,2}(?:ophangen|opgehangen|verdrinken|doodbloeden|stikken|verstikking|"
+        r"een overdosis|doodgaan|dood te gaan|sterven)",
+        r"hoe (?:je|kun je|kan je|kan ik|moet je|moet ik) (?:\w+ ){0,2}(?:jezelf|zichzelf|mezelf|je|me) "
+        r"(?:\w+ ){0,2}(?:ophangt|ophangen|van kant maakt|van kant maken|doodmaakt|dood maakt|om het leven brengt)",
+        r"(?:pijnloos|pijnloze|snelste|makkelijkste) (?:\w+ ){0,2}(?:dood (?:gaan|te gaan)|doodgaan|sterven|"
+        r"zelfmoord|manier om dood te gaan|een einde te maken)",
         r"(?:knife|pills|gun|rope) (?:\w+ ){0,6}(?:on|to kill|to hurt|against) myself",
         r"auto (?:\w+ ){0,4}(?:in de garage|de garage in) (?:\w+ ){0,2}(?:laat lopen|laten lopen|laat draaien|"
         r"laten draaien|aan laat|aan laten)",
@@ -193,7 +235,9 @@ SUICIDE_PATTERNS = (
     # medication saved up: a warning sign on its own
     _rx(
         _PILLS
-        + r" (?:\w+ ){0,4}(?:opgespaard|gespaard|verzameld|opgepot|achtergehouden|apart gelegd|apart gehouden)",
+        + r" (?:\w+ ){0,6}(?:opgespaard|gespaard|verzameld|opgepot|achtergehouden|apart gelegd|apart gehouden|"
+        r"klaargelegd|klaar gelegd|achter de hand)(?! (?:\w+ ){0,2}(?:voor de|voor mijn|voor m'n) (?:vakantie|reis|"
+        r"weekend|logeerpartij|week|baxter|weekdoos|apotheek))",
         r"(?:spaar|spaart|sparen|verzamel|verzamelt|verzamelen|pot|hou|houd|houdt) (?:\w+ ){0,5}"
         + _PILLS
         + r"(?: \w+){0,3} (?:op|achter|apart)",
@@ -218,8 +262,8 @@ SUICIDE_PATTERNS = (
     ),
     # having stood at the railway or an edge: an attempt or a rehearsal, told afterwards
     _rx(
-        r"(?:heb|had|hebben) (?:\w+ ){0,5}(?:bij|op|aan|langs) (?:het|de|een) (?:spoor|spoorlijn|rails|treinrails|"
-        r"brug|rand|dakrand|dak|flat) (?:\w+ ){0,2}(?:gestaan|gezeten)",
+        r"(?:heb|had|hebben) (?:[\w']+ ){0,6}(?:bij|op|aan|langs) (?:het|de|een) (?:spoor|spoorlijn|rails|treinrails|"
+        r"brug|rand|dakrand|dak|flat|reling) (?:[\w']+ ){0,4}(?:gestaan|gezeten)",
         r"(?:sta|zit) ik (?:\w+ ){0,3}(?:bij|op|aan) (?:het spoor|de rails|de treinrails|de spoorlijn|de rand|"
         r"de dakrand|de brug) (?:\w+ ){0,3}(?:te kijken|en denk|te denken)",
         r"stond (?:ik |)(?:\w+ ){0,3}(?:bij|op|aan) (?:het spoor|de rails|de treinrails|de spoorlijn|de rand|de dakrand)"
@@ -284,6 +328,18 @@ SELF_HARM_PATTERNS = (
         r"(?:ben|ik) (?:\w+ ){0,2}aan het krassen",
         r"ik (?:\w+ ){0,2}kras(?! (?:een|het|de|die|dat|mijn|m'n|je|dit)\b)",
         r"kras ik",
+        r"(?:(?:ik |^)(?:heb|had)|(?:heb|had) ik) (?:(?:weer|opnieuw|toch|gisteren|vannacht|vandaag|al|nog|ook|net|even|"
+        r"vorige week) ){0,3}(?:gecut|gecutt|gekrast)(?! (?:op|in) (?:de|het|een)\b)",
+        r"ik (?:\w+ ){0,1}(?:cut|cutte)(?= (?:weer|mezelf|mijzelf|me|soms|vaak|elke|nog|al|sinds|als|wanneer|omdat)\b|$)",
+        r"(?:weer|opnieuw) (?:begonnen |gestart |)met (?:cutten|snijden|krassen)",
+        r"(?:relapse|terugval) (?:\w+ ){0,4}(?:cutten|snijden|krassen|zelfbeschadiging|self harm|sh)\b",
+        r"(?:cutten|gecut|krassen|gekrast|zelfbeschadiging|self harm|sh) (?:\w+ ){0,6}(?:relapse|terugval)",
+        r"(?:aansteker|sigaret|peuk|lucifer|strijkijzer) (?:\w+ ){0,3}tegen (?:mijn|m'n|mn|haar|zijn|z'n) "
+        + _BODY,
+        r"(?:verbrand|brand|brandde) (?:ik |)(?:mijn|m'n|mn) "
+        + _BODY
+        + r" (?:\w+ ){0,1}met (?:een |)(?:aansteker|"
+        r"sigaret|peuk|lucifer|strijkijzer)",
     ),
     # a child or young person who does it, reported by a parent or someone else
     _rx(
@@ -309,6 +365,14 @@ SELF_HARM_PATTERNS = (
     _rx(
         r"(?:cut|cutting|cuts|hurting|harm|harming|harms|burning) (?:my ?self|her ?self|him ?self|them ?selves)",
         r"(?:hurt|hurts|burn|burns|burned|burnt) (?:my ?self|her ?self|him ?self|them ?selves) (?:on purpose|again)",
+        r"\b(?:i|he|she|they) (?:\w+ ){0,2}(?:burn|burns|burned|burnt|cut|cuts|hurt|hurts|scratch|scratches|scratched) "
+        r"(?:my ?self|him ?self|her ?self|them ?selves)(?= (?:with|using|when|whenever|every|because|to feel|until|"
+        r"again|on purpose|so that)\b)(?! with (?:a |the |)(?:knife|razor|scissors) (?:while|cooking|shaving))",
+        r"(?:burn|burns|burned|burnt|burning) (?:my|his|her|their) (?:arm|arms|skin|wrist|wrists|leg|legs|hand|hands|"
+        r"thigh|thighs|stomach) (?:\w+ ){0,1}(?:with|using) (?:a |an |)(?:lighter|lighters|cigarette|cigarettes|"
+        r"match|matches)",
+        r"(?:lighter|cigarette|match) (?:\w+ ){0,2}(?:against|on|to) (?:my|his|her) (?:arm|arms|skin|wrist|leg|legs|"
+        r"hand|thigh|thighs)",
         r"\bi (?:\w+ ){0,1}(?:cut|burned|burnt) (?:deeper|again|my (?:arm|arms|wrist|wrists|legs|thighs|skin))",
         r"(?:started|start|starting|began|begun|been|keep|keeps|kept|is|was) cutting(?! (?:costs|back|down|hair|the|my hair|coupons|"
         r"wood|paper|vegetables|bread|class|school|corners))",
@@ -512,6 +576,13 @@ CHILD_PATTERNS = (
         _PERSON + r" " + _PARENT + r" (?:\w+ ){0,2}doet (?:me|mij|ons) pijn",
     ),
     _PARENT_HURTS_ME,
+    _rx(
+        r"(?:zijn|zn|z'n|haar|hun) " + _PARENT + r" (?:\w+ ){0,2}" + _HARM + r" (?:hem|haar|hen)\b",
+        r"(?:zijn|zn|z'n|haar|hun) " + _PARENT + r" (?:\w+ ){0,1}(?:hem|haar|hen) (?:\w+ ){0,2}" + _HARM,
+        r"(?:his|her|their) (?:dad|father|mom|mum|mother|stepdad|stepfather|stepmom|stepmother|parents) (?:[\w']+ ){0,2}"
+        + _EN_HARM
+        + r" (?:him|her|them)\b",
+    ),
     # English
     _rx(
         r"child (?:abuse|neglect)",
@@ -599,6 +670,14 @@ ACUTE_PATTERNS = (
         r"met een (?:wapen|pistool|geweer|vuurwapen|bijl|hamer)",
         r"binnengedrongen",
         r"inbreker (?:\w+ ){0,2}in huis",
+        # a threat to blow up the building ("hij roept dat hij het hele blok opblaast")
+        r"(?:dreigt|dreigde|roept|riep|zegt|zei|schreeuwt|schreeuwde|gaat|ga|wil|zal|zou|gaan)"
+        r"(?! (?:\w+ ){0,5}(?:ballon|ballonnen|luchtbed|zwembad|band|banden)\b) (?:\w+ ){0,5}"
+        r"(?:flat|blok|gebouw|huis|portiek|woning|boel|straat|flatgebouw|complex|trappenhuis|galerij) (?:helemaal |)"
+        r"(?:opblazen|opblaast|op te blazen|laten ontploffen|laat ontploffen|in de lucht (?:laten |)(?:vliegen|laat vliegen))",
+        r"(?:threaten\w*|says?|said|shout\w*|yell\w*|scream\w*|going to|gonna|will|wants to) (?:\w+ ){0,5}blow "
+        r"(?:up (?:the|this|our|his|her|my|a|whole|entire) (?:\w+ ){0,1}(?:building|block|flat|house|place|street)|"
+        r"(?:the|this|our|his|her|my|a|whole|entire) (?:\w+ ){0,1}(?:building|block|flat|house|place|street) up)",
     ),
     _rx(
         r"\brook (?:\w+ ){0,3}(?:onder de deur|uit het raam|uit de woning|in de gang|in huis|komt)",
@@ -693,6 +772,9 @@ _HINTS = _rx(
     r"na mijn dood",
     r"als ik dood ben",
     r"geen uitweg",
+    r"(?:zie|zien|ziet) (?:ik |je |hij |zij |ze |)(?:het |er |)(?:\w+ ){0,2}(?:nut|zin) (?:\w+ ){0,2}niet meer "
+    r"(?:van|in|om) (?:het |)(?:doorgaan|door te gaan|verder te gaan|verdergaan)(?! met)\b",
+    r"(?:geen|nul) (?:zin|nut) meer (?:in|om) (?:het |)(?:doorgaan|door te gaan|verder te gaan)(?! met)\b",
     r"(?:nergens|niks|nergens meer) (?:meer |)zin in",
     r"(?:don't|dont|do not) see the point",
     r"(?:vond|gevonden) (?:\w+ ){0,3}(?:touw|strop)",
@@ -762,7 +844,8 @@ _ARRANGEMENTS = _rx(
 # same sentence the strong endings are a crisis; otherwise, and for the weak endings, a possible signal.
 _GONE_STRONG = _rx(
     r"(?:ben|zijn) (?:ik|we|wij) er (?:\w+ ){0,1}niet meer",
-    r"(?:is|wordt) het (?:voor mij|met mij) (?:klaar|afgelopen|over|gedaan)(?! met)",
+    r"(?:is|wordt) het (?:voor mij|met mij|voor ons (?:allebei|beiden|tweeen|twee|alle twee)) "
+    r"(?:klaar|afgelopen|over|gedaan)(?! met)",
     r"spring ik",
     r"(?:i will|i'll|ill) (?:just |simply |)end it",
     r"hoeft (?:het|t) (?:voor mij |van mij |)(?:allemaal |)niet meer",
@@ -843,6 +926,18 @@ _HARMLESS = _rx(
     r"(?<!zegt dat )(?<!zei dat )(?<!beweert dat )\b(?:\w+ ){0,1}(?:is|ben|was) (?:\w+ ){0,2}"
     r"(?:gevallen|gestruikeld|uitgegleden) (?:\w+ ){0,6}blauwe plek\w*",
     r"blauwe plek\w* (?:\w+ ){0,3}(?:van|door|na) (?:de|een|het|haar|zijn|mijn|m'n) (?:val|valpartij)\b",
+    r"(?:ga|gaat|gaan) (?:\w+ ){0,2}dood als (?:\w+ ){0,4}(?:verliezen|verliest|verloren|degraderen|degradeert|"
+    r"gelijkspelen|winnen|wint)",
+    r"dood (?:\w+ ){0,8}(?:haha\w*|hihi\w*|lol|xd|grapje)",
+    r"(?:wacht|wachten|wachtte|waiting|wait|waited) (?:\w+ ){0,2}(?:op|for) (?:de|een|the|a|my|mijn) (?:\w+ ){0,1}"
+    r"(?:trein|bus|tram|metro|sprinter|intercity|train) (?:\w+ ){0,2}(?:naar|to|richting|terug|home|back|die te laat|"
+    r"is te laat|was te laat|heeft vertraging|had vertraging|is delayed|was delayed|is late|was late)",
+    r"(?:geregeld|regelen|regel|klaar|ingepakt) (?:\w+ ){0,2}voor (?:de|mijn|onze|m'n|ons) (?:verhuizing|verhuis|"
+    r"vakantie|bruiloft|feest|verjaardag|reis|vertrek naar)",
+    r"(?:lighter|aansteker|lucifers|matches) (?:\w+ ){0,4}(?:candle|candles|kaars|kaarsen|kaarsjes|waxinelichtjes|"
+    r"fornuis|gasfornuis|barbecue|bbq|open haard|fireplace|stove)",
+    r"(?:candle|candles|kaars|kaarsen|kaarsjes|waxinelichtjes|fornuis|gasfornuis|barbecue|bbq|open haard|fireplace|"
+    r"stove) (?:\w+ ){0,4}(?:lighter|aansteker|lucifers|matches)",
 )
 _SENTENCE_SPLIT = re.compile(r"[.;!?\n]+")
 # The same, read across commas within a sentence: older children at home for a while ("..., ze zijn 12 en
@@ -851,6 +946,10 @@ _HARMLESS_IN_SENTENCE = re.compile(
     r"\balleen thuis\b[^.!?\n]{0,120}\b(?:ze zijn|hij is|zij is|zijn ze|is hij|is ze) (?:1[1-9]|[2-9]\d)\b"
     r"|\b(?:van|zijn|is) 1[1-9]\b[^.!?\n]{0,60}\balleen thuis\b"
     r"|\bniet (?:naar|tegen|op) (?:mij|me|ons|de kinderen|iemand)\b[^.!?\n]{0,30}\b(?:kapot|stuk|op de grond)\b"
+    # razor blades for shaving
+    r"|\b(?:scheermes|scheermesjes|scheermesje|razor|razors|razor blades?)\b[^.!?\n]{0,80}\b(?:scheert|scheren|scheer|"
+    r"geschoren|shave|shaves|shaving|baard|snor)\b"
+    r"|\b(?:scheert|scheren|shave|shaves|shaving)\b[^.!?\n]{0,80}\b(?:scheermes|scheermesjes|scheermesje|razor|razors)\b"
 )
 
 # "niet", "geen", "nooit" within three words before a signal disarm it, unless followed by "meer".
@@ -876,6 +975,9 @@ _CLAUSE_SPLIT = re.compile(
 
 def normalise(text: str) -> str:
     """Lower case, strip accents, collapse letters repeated 3+ times and whitespace."""
+    text = re.sub(
+        "[\U0001f602\U0001f923\U0001f606\U0001f605]", " haha ", text
+    )  # tears of joy, rolling, grinning
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"(\w)\1{2,}", r"\1\1", text)
@@ -989,6 +1091,47 @@ _DRUG_GEAR = re.compile(
     r"(?:needles|syringes|naalden|spuiten)\b|\b(?:use|uses|using|gebruiken|gebruikt) (?:crack|heroin|heroine)\b"
 )
 _ANY_CHILD = re.compile(r"\b(?:" + _CHILD_WORDS + r"|jongen|jongens|boy|girl|kid|child|son|daughter)\b")
+# Pills kept "for when it no longer works", told across a comma ("de pillen in de la, voor als het niet meer gaat").
+_PILLS_FOR_WHEN = re.compile(
+    r"\b"
+    + _PILLS
+    + r"\b[^.!?\n]{0,160}\bvoor (?:als|wanneer|het moment dat|de dag dat) (?:het|ik) (?:\w+ ){0,2}"
+    r"(?:niet meer (?:gaat|kan|wil|trek)|het niet meer (?:trek|volhoud|aankan))\b"
+)
+# Hidden blades, or blades and bloody tissues, found by a parent ("scheermesjes onder haar matras"): self-harm.
+_BLADES = re.compile(
+    r"\b(?:scheermesjes|scheermesje|scheermes|mesjes|stanleymes|stanleymesjes|stanleymesje|razor ?blades?|razors)\b"
+)
+_HIDDEN_OR_BLOOD = re.compile(
+    r"\b(?:verstopt|verstopte|hidden|hides|hid|stashed|onder (?:haar|zijn|z'n|zn|het|de) (?:matras|kussen|bed)|"
+    r"under (?:her|his|their|the) (?:mattress|pillow|bed)|in (?:haar|zijn|z'n) (?:etui|sok|sokken|schoen)|"
+    r"in (?:her|his) (?:pencil case|sock|socks)|bebloede|bebloed|bloederige|onder het bloed|met bloed|bloody|"
+    r"blood ?stained|bloodstained|covered in blood)\b"
+)
+# A child thrown out of the house by a parent: danger to a child when the message gives a child's age or word.
+_THROWN_OUT = re.compile(
+    r"\b(?:vader|moeder|ouders|pa|ma|papa|mama|stiefvader|stiefmoeder|mother|father|mum|mom|dad|parents|stepdad|"
+    r"stepfather|stepmother) (?:\w+ ){0,3}(?:hem|haar|mij|me|him|her) (?:\w+ ){0,2}(?:eruit gezet|eruit gegooid|"
+    r"op straat gezet|het huis uit gezet|buiten gezet|buitengezet|de deur uit gezet|het huis uit gegooid|kicked out|"
+    r"threw out|thrown out)|\b(?:kicked|threw|thrown) (?:him|her|me) out\b"
+    r"|\bdoor (?:zijn|haar|mijn|m'n|mn|zn|z'n|hun|de) (?:vader|moeder|ouders|pa|ma|papa|mama|stiefvader|stiefmoeder) "
+    r"(?:\w+ ){0,2}(?:eruit gezet|eruit gegooid|op straat gezet|het huis uit gezet|buiten gezet|buitengezet|"
+    r"de deur uit gezet|het huis uit gegooid)"
+    r"|\b(?:eruit|op straat|het huis uit|de deur uit) (?:gezet|gegooid) door (?:zijn|haar|mijn|m'n|mn|zn|z'n|hun|de) "
+    r"(?:vader|moeder|ouders|pa|ma|papa|mama|stiefvader|stiefmoeder)\b"
+)
+_AGE = re.compile(
+    r"\b(?:van|is|ben|aged|age) (?P<a>\d{1,2})\b(?! (?:euro|uur|minuten|dagen|weken|maanden|procent|keer))"
+    r"|\b(?P<b>\d{1,2}) ?(?:jaar oud|jarige|year old|years old|yo)\b|\((?P<c>\d{1,2})\)"
+)
+# Gas smelled while someone threatens or fire is near: get out and call 112.
+_GAS_SMELL = re.compile(
+    r"\b(?:ruik|ruiken|rook|roken|smell|smells|smelled|smelling) (?:\w+ ){0,3}gas\b|\bgaslucht\b"
+)
+_GAS_DANGER = re.compile(
+    r"\b(?:dreigt|dreigde|roept|riep|schreeuwt|opblazen|opblaast|ontploffen|ontploft|explosie|aansteker|vuur|"
+    r"aansteken|steekt|threatens|shouting|yelling|blow up|explode|lighter|fire)\b"
+)
 # An ex-partner or partner who waits at the door and threatens ("je zult wel zien wat er gebeurt").
 _EX_PARTNER = re.compile(
     r"\b(?:ex|ex partner|expartner|ex man|ex vriend|man|vriend|partner|my ex|her ex|his ex)\b"
@@ -1023,25 +1166,65 @@ _PAST_ATTEMPT = re.compile(
     r"^(?:zelf ?moord ?poging|suicide ?poging|suicidepoging|poging tot zelfdoding)\w*$"
 )
 _PAST_VIOLENCE = re.compile(r"^(?:huiselijk geweld|relationeel geweld|domestic (?:violence|abuse))$")
-_LONG_AGO = _rx(r"(?:jaar|jaren|maanden) geleden", r"(?:years|months) ago", r"vroeger", r"destijds")
+_LONG_AGO = _rx(
+    r"(?:jaar|jaren|maanden) geleden",
+    r"(?:years|months|a year) ago",
+    r"vroeger",
+    r"destijds",
+    r"vorig jaar",
+    r"vorige (?:zomer|winter|lente|herfst)",
+    r"(?:een|1|twee|drie|paar) jaar terug",
+    r"last year",
+    r"in 20[0-2]\d",
+)
+# A wish to die told in the past tense about that time ("vorig jaar wilde ik er een einde aan maken"): when the
+# message also says it goes well now, an attempt or wish that is over (`_past_and_over`).
+_PAST_TENSE = _rx(
+    r"wilde",
+    r"wou",
+    r"dacht",
+    r"deed",
+    r"probeerde",
+    r"had",
+    r"was",
+    r"stond",
+    r"zag",
+    r"wanted",
+    r"tried",
+    r"thought",
+    r"had",
+)
+_STILL = _rx(r"nog steeds", r"nog altijd", r"weer", r"opnieuw", r"soms nog", r"still", r"again", r"sometimes")
 _GOING_WELL_NOW = _rx(
     r"(?:nu |inmiddels |)gaat het (?:\w+ ){0,1}(?:goed|beter|prima)",
     r"(?:woon|wonen|ben|zijn) (?:\w+ ){0,2}veilig",
     r"geen contact meer",
     r"(?:i am|i'm|im) (?:\w+ ){0,1}(?:doing |)(?:well|fine|better) now",
+    r"het gaat (?:\w+ ){0,2}(?:goed|beter|prima)",
+    r"in behandeling",
+    r"(?:i am|i'm|im) (?:\w+ ){0,1}safe now",
 )
 
 
 def _past_and_over(
-    found: dict[CrisisKind, list[str]], clauses: list[str]
+    found: dict[CrisisKind, list[str]], clauses: list[str], told_as_past: list[str]
 ) -> tuple[CrisisKind | None, list[str]]:
-    """An attempt, or violence at home, long ago and over: its kind and signals, removed from `found`."""
+    """An attempt, or violence at home, long ago and over: its kind and signals, removed from `found`.
+
+    `told_as_past`: suicide signals in a sentence about long ago in the past tense ("vorig jaar wilde ik dood")."""
     if len(found) != 1:
         return None, []
     kind, signals = next(iter(found.items()))
     naming = {CrisisKind.SUICIDE: _PAST_ATTEMPT, CrisisKind.DOMESTIC_VIOLENCE: _PAST_VIOLENCE}.get(kind)
-    if naming is None or not all(naming.match(signal) for signal in signals):
+    past = list(told_as_past) if kind is CrisisKind.SUICIDE else []
+    if naming is None:
         return None, []
+    for signal in signals:
+        if naming.match(signal):
+            continue
+        if signal not in past:
+            return None, []
+        past.remove(signal)
     text = " ".join(clauses)
     if _LONG_AGO.search(text) and _GOING_WELL_NOW.search(text):
         return kind, found.pop(kind)
@@ -1062,6 +1245,12 @@ _ABOUT_THE_TOPIC = _rx(
     r"voorlichting|course|presentation|school project|assignment|workshop|boek|boeken|film|films|documentaire|"
     r"serie|artikel|artikelen|podcast|folder|folders|cijfers|statistieken|leesclub|book|books|film|documentary|"
     r"article|articles|leaflet|statistics) (?:\w+ ){0,3}(?:over|about) ",
+    # a study question: "voor mijn opleiding: wat valt er onder de term 'huiselijk geweld'?"
+    r"voor (?:mijn|m'n|mn|onze|de|een) (?:opleiding|studie|stage|scriptie|tentamen|examen|werkstuk|huiswerk|les|"
+    r"college|toets|verslag|essay|minor|cursus)",
+    r"(?:de term|het begrip|het woord|de definitie|definitie van|the term|the definition|definition of)",
+    r"wat (?:valt|vallen) (?:er |)(?:\w+ ){0,2}onder",
+    r"(?:for|in) (?:my|our|a) (?:course|studies|degree|class|assignment|essay|thesis|internship|exam|homework)",
 )
 
 
@@ -1115,6 +1304,17 @@ def _childs_own_words(found: dict[CrisisKind, list[str]], text: str) -> None:
         found.pop(CrisisKind.SUICIDE)
 
 
+def _about_a_minor(text: str) -> bool:
+    """The message gives an age under 18, or no age and a word for a child."""
+    ages = [int(next(age for age in match.groups() if age)) for match in _AGE.finditer(text)]
+    return min(ages) < 18 if ages else bool(_ANY_CHILD.search(text))
+
+
+def _told_as_past(sentence: str) -> bool:
+    """A sentence about long ago in the past tense, that does not say it still goes on."""
+    return bool(_LONG_AGO.search(sentence) and _PAST_TENSE.search(sentence) and not _STILL.search(sentence))
+
+
 def _young_child_left_alone(text: str) -> bool:
     for match in _LEFT_ALONE.finditer(text):
         age = match.group("age") or match.group("age_en")
@@ -1129,12 +1329,14 @@ def assess(text: str) -> Assessment:
     # clauses sentence by sentence, each with whether its sentence says "nu" (the same clauses as
     # `_clauses(normalised)`: the sentence borders are clause borders too)
     in_sentences = [
-        (clause, sentence_now)
+        (clause, sentence_now, sentence_past)
         for sentence in _SENTENCE_SPLIT.split(normalised)
         for sentence_now in (bool(_NOW.search(sentence)),)
+        for sentence_past in (_told_as_past(sentence),)
         for clause in _clauses(sentence)
     ]
-    clauses = [clause for clause, _ in in_sentences]
+    clauses = [clause for clause, _, _ in in_sentences]
+    told_as_past: list[str] = []
     found: dict[CrisisKind, list[str]] = {}
     negated: list[str] = []
     possible: list[str] = []
@@ -1144,13 +1346,15 @@ def assess(text: str) -> Assessment:
     harmless += [match.group(0) for match in _HARMLESS_IN_SENTENCE.finditer(normalised)]
     # "nu" in the violence's own sentence, not anywhere ("hij sloeg me. ik ben nu bij een vriendin")
     violence_now = False
-    for clause, sentence_now in in_sentences:
+    for clause, sentence_now, sentence_past in in_sentences:
         now_mentioned = now_mentioned or bool(_NOW.search(clause))
         exhausted = exhausted or bool(_EXHAUSTION.search(clause))
         for kind, patterns in _KIND_PATTERNS:
             affirmed, denied = _matches(clause, patterns)
             if affirmed:
                 found.setdefault(kind, []).extend(affirmed)
+                if kind is CrisisKind.SUICIDE and sentence_past:
+                    told_as_past.extend(affirmed)
                 violence_now = violence_now or (kind in VIOLENCE_KINDS and sentence_now)
             negated.extend(denied)
         hints, denied = _matches(clause, (_STOP_WISH, _DIE_OF_WORRY, _HINTS))
@@ -1165,6 +1369,14 @@ def assess(text: str) -> Assessment:
         _SECRECY.search(normalised) and _INJURY.search(normalised) and _ANY_CHILD.search(normalised)
     ):
         found.setdefault(CrisisKind.CHILD_DANGER, []).append("jong kind alleen, of een geheim met letsel")
+    if _PILLS_FOR_WHEN.search(normalised):
+        found.setdefault(CrisisKind.SUICIDE, []).append("pillen voor als het niet meer gaat")
+    if _BLADES.search(normalised) and _HIDDEN_OR_BLOOD.search(normalised):
+        found.setdefault(CrisisKind.SELF_HARM, []).append("mesjes verstopt of met bloed")
+    if _THROWN_OUT.search(normalised) and _about_a_minor(normalised):
+        found.setdefault(CrisisKind.CHILD_DANGER, []).append("kind op straat gezet")
+    if _GAS_SMELL.search(normalised) and _GAS_DANGER.search(normalised):
+        found.setdefault(CrisisKind.ACUTE_DANGER, []).append("gaslucht en dreiging")
     if _EX_PARTNER.search(normalised) and _VEILED_THREAT.search(normalised):
         found.setdefault(CrisisKind.DOMESTIC_VIOLENCE, []).append("bedreiging door (ex-)partner")
     if _LETTERS_NOT_THEIR_FAULT.search(normalised):
@@ -1179,7 +1391,7 @@ def assess(text: str) -> Assessment:
     _threat_by_others(found)
     _childs_own_words(found, normalised)
     other_hints = bool(possible)
-    past_kind, past = _past_and_over(found, clauses)
+    past_kind, past = _past_and_over(found, clauses, told_as_past)
     if (
         past_kind is CrisisKind.SUICIDE
     ):  # an attempt long ago still gets a gentle check-in; safe violence none
