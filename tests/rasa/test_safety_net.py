@@ -272,3 +272,7 @@ def test_a_child_put_out_of_the_house_needs_a_child_s_age_or_word() -> None:
         assess("mijn vriendin van 14 is door haar ouders het huis uit gezet").kind == CrisisKind.CHILD_DANGER
     )
     assert assess("mijn zoon van 19 is het huis uit gezet door zijn vader, hij zoekt een kamer").kind is None
+    # 16 or 17 and asking where to sleep: the answer about shelter, unless the message says they sleep rough
+    assert assess("ik ben 17 en mijn moeder heeft me eruit gezet, waar kan ik vannacht slapen").kind is None
+    sleeping_rough = assess("ik ben 17, mijn vader heeft me eruit gegooid en ik slaap nu buiten")
+    assert sleeping_rough.kind == CrisisKind.CHILD_DANGER

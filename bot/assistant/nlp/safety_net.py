@@ -1124,6 +1124,11 @@ _AGE = re.compile(
     r"\b(?:van|is|ben|aged|age) (?P<a>\d{1,2})\b(?! (?:euro|uur|minuten|dagen|weken|maanden|procent|keer))"
     r"|\b(?P<b>\d{1,2}) ?(?:jaar oud|jarige|year old|years old|yo)\b|\((?P<c>\d{1,2})\)"
 )
+_SLEEPING_ROUGH = re.compile(
+    r"\b(?:slaapt|slaap|slapen|sliep|sleeps|sleeping|slept) (?:\w+ ){0,4}(?:buiten|op straat|in het park|"
+    r"in (?:de|een) (?:fietsenkelder|schuur|fietsenstalling|portiek|bosjes)|in het trappenhuis|bij (?:vreemde |)mannen|"
+    r"outside|in the park|on the street|in (?:a|the) (?:shed|stairwell|bike shed|doorway))\b"
+)
 # Gas smelled while someone threatens or fire is near: get out and call 112.
 _GAS_SMELL = re.compile(
     r"\b(?:ruik|ruiken|rook|roken|smell|smells|smelled|smelling) (?:\w+ ){0,3}gas\b|\bgaslucht\b"
@@ -1304,10 +1309,14 @@ def _childs_own_words(found: dict[CrisisKind, list[str]], text: str) -> None:
         found.pop(CrisisKind.SUICIDE)
 
 
-def _about_a_minor(text: str) -> bool:
-    """The message gives an age under 18, or no age and a word for a child."""
+def _put_out_child_in_danger(text: str) -> bool:
+    """A child put out of the house: 15 or younger, or a minor (or a child without an age) sleeping rough. A
+    16- or 17-year-old who asks where to sleep gets the answer about emergency shelter instead."""
     ages = [int(next(age for age in match.groups() if age)) for match in _AGE.finditer(text)]
-    return min(ages) < 18 if ages else bool(_ANY_CHILD.search(text))
+    if ages and min(ages) <= 15:
+        return True
+    minor = min(ages) < 18 if ages else bool(_ANY_CHILD.search(text))
+    return minor and bool(_SLEEPING_ROUGH.search(text))
 
 
 def _told_as_past(sentence: str) -> bool:
@@ -1373,7 +1382,7 @@ def assess(text: str) -> Assessment:
         found.setdefault(CrisisKind.SUICIDE, []).append("pillen voor als het niet meer gaat")
     if _BLADES.search(normalised) and _HIDDEN_OR_BLOOD.search(normalised):
         found.setdefault(CrisisKind.SELF_HARM, []).append("mesjes verstopt of met bloed")
-    if _THROWN_OUT.search(normalised) and _about_a_minor(normalised):
+    if _THROWN_OUT.search(normalised) and _put_out_child_in_danger(normalised):
         found.setdefault(CrisisKind.CHILD_DANGER, []).append("kind op straat gezet")
     if _GAS_SMELL.search(normalised) and _GAS_DANGER.search(normalised):
         found.setdefault(CrisisKind.ACUTE_DANGER, []).append("gaslucht en dreiging")
