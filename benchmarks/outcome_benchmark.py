@@ -82,6 +82,15 @@ INTENT_TOPICS = {
     "checkin_iemand_spreken": "person",
     "continue_on_telegram": "other",
     "continue_on_website": "other",
+    "link_conversation": "other",
+    # answers to a booking reminder (issue 24)
+    "reminder_komt": "booking",
+    "reminder_verzetten": "booking",
+    "reminder_afzeggen": "booking",
+    "feedback_yes": "smalltalk",
+    "feedback_no": "smalltalk",
+    "feedback_skip": "smalltalk",
+    "something_else": "other",
 }
 #: Topics where another intent of the same topic is still a reply about the resident's subject.
 SUBJECT_TOPICS = (*CONTENT_TOPICS, "booking", "person")
