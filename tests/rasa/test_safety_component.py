@@ -57,6 +57,28 @@ def test_a_strong_semantic_match_sets_the_crisis_intent() -> None:
     assert msg.get("safety_check_in") is None
 
 
+@pytest.mark.parametrize(
+    ("semantic_kind", "ranking", "expected"),
+    [
+        # the model's confident kind wins over the kind of the nearest crisis sentences
+        ("crisis_domestic_violence", [("crisis_suicide", 0.8)], "crisis_suicide"),
+        ("crisis_child_danger", [("crisis_self_harm", 0.6)], "crisis_self_harm"),
+        # an unsure or non-crisis model keeps the semantic kind
+        ("crisis_domestic_violence", [("crisis_suicide", 0.4)], "crisis_domestic_violence"),
+        ("crisis_child_danger", [("nlu_fallback", 0.55), ("crisis_self_harm", 0.2)], "crisis_child_danger"),
+        # acute danger from the model only when quite sure; a semantic acute danger stays (112 fits all)
+        ("crisis_child_danger", [("crisis_acute_danger", 0.7)], "crisis_child_danger"),
+        ("crisis_child_danger", [("crisis_acute_danger", 0.95)], "crisis_acute_danger"),
+        ("crisis_acute_danger", [("crisis_suicide", 0.9)], "crisis_acute_danger"),
+    ],
+)
+def test_a_strong_semantic_match_takes_the_models_kind_when_it_is_confident(
+    semantic_kind: str, ranking: list[tuple[str, float]], expected: str
+) -> None:
+    msg = run(component(StubIndex(semantic_kind, "strong")), message(ORDINARY, ranking, ZERO))
+    assert msg.get("intent") == {"name": expected, "confidence": 1.0}
+
+
 def test_a_possible_semantic_match_keeps_the_intent_and_asks_for_a_check_in() -> None:
     msg = run(
         component(StubIndex("crisis_domestic_violence", "possible")),

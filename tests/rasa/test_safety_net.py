@@ -166,6 +166,9 @@ IDIOMS = [
     "my phone is going to die",
     "my son hit my car with his bike",
     "ik ben het zat met de schimmel, voor mij is het klaar met die verhuurder",
+    # the crisis words are part of the idiom ("ik ga dood" inside "ik ga dood als ze verliezen")
+    "ik ga echt dood als Feyenoord zondag weer verliest",
+    "wie won er gisteren? ik ga dood als het die andere club was hahaha",
 ]
 
 
@@ -276,3 +279,21 @@ def test_a_child_put_out_of_the_house_needs_a_child_s_age_or_word() -> None:
     assert assess("ik ben 17 en mijn moeder heeft me eruit gezet, waar kan ik vannacht slapen").kind is None
     sleeping_rough = assess("ik ben 17, mijn vader heeft me eruit gegooid en ik slaap nu buiten")
     assert sleeping_rough.kind == CrisisKind.CHILD_DANGER
+
+
+def test_violence_that_the_resident_says_is_over_settles_and_a_time_of_life_is_not_now() -> None:
+    over = assess("Vroeger was er huiselijk geweld bij mijn ouders. Die tijd is gelukkig voorbij.")
+    assert over.kind is None and over.past_and_over
+    still = assess("er is huiselijk geweld, het is nog lang niet voorbij")
+    assert still.kind is CrisisKind.DOMESTIC_VIOLENCE
+    # "nu ben ik 20" is a time of life: the violence is not going on now (no 112 first)
+    grown_up = assess("bij ons thuis werd ik vaak geslagen, nu ben ik 20 en zoek ik een eigen plek")
+    assert grown_up.kind is CrisisKind.DOMESTIC_VIOLENCE
+    assert assess("mijn vader slaat me nu").kind is CrisisKind.ACUTE_DANGER
+
+
+def test_a_professionals_question_about_the_meldcode_is_the_topic_unless_it_is_about_their_own_home() -> None:
+    question = assess("Ik werk sinds kort op een basisschool. Wat houdt de meldcode kindermishandeling in?")
+    assert question.kind is None and question.about_the_topic
+    own = assess("er is huiselijk geweld bij ons thuis, geldt de meldcode ook voor mijn kinderen?")
+    assert own.kind is CrisisKind.DOMESTIC_VIOLENCE and not own.about_the_topic

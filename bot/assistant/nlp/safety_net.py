@@ -728,7 +728,9 @@ _IMMINENT = _rx(
 # Words that turn an ordinary crisis signal into an acute one when both appear.
 _NOW = _rx(
     # not "nu wil ik vragen", "tot nu toe": there "nu" introduces the question, not the danger
-    r"(?<!\btot )nu(?! (?:wil|wilde|vraag|vroeg|zoek|moet ik|heb ik|weet ik|toe|is mijn vraag)\b)",
+    # nor "nu ben ik 19", "dat is nu voorbij": a time of life, not something going on
+    r"(?<!\btot )nu(?! (?:wil|wilde|vraag|vroeg|zoek|moet ik|heb ik|weet ik|toe|is mijn vraag|voorbij|"
+    r"ben ik (?:\d+|volwassen|ouder|\w+ jaar)|is (?:hij|ze|zij) (?:\d+|volwassen|ouder))\b)",
     r"nou",
     r"op dit moment",
     r"op dit ogenblik",
@@ -928,7 +930,7 @@ _HARMLESS = _rx(
     r"blauwe plek\w* (?:\w+ ){0,3}(?:van|door|na) (?:de|een|het|haar|zijn|mijn|m'n) (?:val|valpartij)\b",
     r"(?:ga|gaat|gaan) (?:\w+ ){0,2}dood als (?:\w+ ){0,4}(?:verliezen|verliest|verloren|degraderen|degradeert|"
     r"gelijkspelen|winnen|wint)",
-    r"dood (?:\w+ ){0,8}(?:haha\w*|hihi\w*|lol|xd|grapje)",
+    r"dood (?:(?!niet\b|geen\b|not\b|no\b)\w+ ){0,8}(?:haha\w*|hihi\w*|lol|xd|grapje)",
     r"(?:wacht|wachten|wachtte|waiting|wait|waited) (?:\w+ ){0,2}(?:op|for) (?:de|een|the|a|my|mijn) (?:\w+ ){0,1}"
     r"(?:trein|bus|tram|metro|sprinter|intercity|train) (?:\w+ ){0,2}(?:naar|to|richting|terug|home|back|die te laat|"
     r"is te laat|was te laat|heeft vertraging|had vertraging|is delayed|was delayed|is late|was late)",
@@ -993,12 +995,19 @@ def _clauses(text: str) -> list[str]:
     return [clause.strip() for clause in _CLAUSE_SPLIT.split(text) if clause and clause.strip()]
 
 
-def _matches(clause: str, patterns: tuple[re.Pattern[str], ...]) -> tuple[list[str], list[str]]:
-    """Return (affirmed, negated) matched phrases of `patterns` in one clause."""
+def _matches(
+    clause: str, patterns: tuple[re.Pattern[str], ...], harmless: tuple[tuple[int, int], ...] = ()
+) -> tuple[list[str], list[str]]:
+    """Return (affirmed, negated) matched phrases of `patterns` in one clause.
+
+    A phrase that overlaps an everyday phrase of the clause (`harmless` spans: "ik ga dood als ze verliezen
+    haha") is neither: the words are read as the idiom they are part of."""
     affirmed: list[str] = []
     negated: list[str] = []
     for pattern in patterns:
         for match in pattern.finditer(clause):
+            if any(match.start() < end and start < match.end() for start, end in harmless):
+                continue
             before, after = clause[: match.start()], clause[match.end() :]
             is_negated = bool(
                 _NEGATION_BEFORE.search(before)
@@ -1181,6 +1190,9 @@ _LONG_AGO = _rx(
     r"(?:een|1|twee|drie|paar) jaar terug",
     r"last year",
     r"in 20[0-2]\d",
+    # "na het huiselijk geweld ... dat is nu voorbij": over, so long enough ago
+    r"(?:dat|het|die tijd) is (?:nu |inmiddels |allemaal |gelukkig |)(?:voorbij|achter de rug|afgelopen)",
+    r"(?:that|it) is (?:all |)(?:over|behind me) now",
 )
 # A wish to die told in the past tense about that time ("vorig jaar wilde ik er een einde aan maken"): when the
 # message also says it goes well now, an attempt or wish that is over (`_past_and_over`).
@@ -1208,6 +1220,8 @@ _GOING_WELL_NOW = _rx(
     r"het gaat (?:\w+ ){0,2}(?:goed|beter|prima)",
     r"in behandeling",
     r"(?:i am|i'm|im) (?:\w+ ){0,1}safe now",
+    r"(?:dat|het|die tijd) is (?:nu |inmiddels |allemaal |gelukkig |)(?:voorbij|achter de rug|afgelopen)",
+    r"(?:that|it) is (?:all |)(?:over|behind me) now",
 )
 
 
@@ -1255,7 +1269,21 @@ _ABOUT_THE_TOPIC = _rx(
     r"college|toets|verslag|essay|minor|cursus)",
     r"(?:de term|het begrip|het woord|de definitie|definitie van|the term|the definition|definition of)",
     r"wat (?:valt|vallen) (?:er |)(?:\w+ ){0,2}onder",
+    # a professional's question about a procedure: "wat is de meldcode huiselijk geweld precies?"
+    r"meldcode",
+    r"wat (?:is|betekent) (?:de |het |een |)(?:\w+ ){0,4}(?:precies|eigenlijk)\b",
     r"(?:for|in) (?:my|our|a) (?:course|studies|degree|class|assignment|essay|thesis|internship|exam|homework)",
+)
+
+
+# The resident's own home or people: a naming word there is a disclosure, whatever else the message asks.
+_OWN_HOME = _rx(
+    r"bij (?:ons|mij|mijn|m'n|mn) (?:thuis|in huis)",
+    r"bij ons",
+    r"(?:mijn|m'n|mn|onze) (?:man|vrouw|partner|vriend|vriendin|vader|moeder|stiefvader|stiefmoeder|ex|broer|zus|"
+    r"zoon|dochter|kinderen|kind|ouders|familie)",
+    r"(?:at|in) (?:my|our) (?:home|house)",
+    r"(?:my|our) (?:husband|wife|partner|boyfriend|girlfriend|father|mother|dad|mum|mom|ex|children|kids)",
 )
 
 
@@ -1263,6 +1291,8 @@ def _only_about_the_topic(found: dict[CrisisKind, list[str]], clauses: list[str]
     """A course or school project about a crisis topic: its only signals are naming words (dropped)."""
     signals = [signal for kind_signals in found.values() for signal in kind_signals]
     if not signals or not all(_NAMING.match(signal) for signal in signals):
+        return False
+    if _OWN_HOME.search(" ".join(clauses)):  # "er is huiselijk geweld bij ons thuis, wat is de meldcode?"
         return False
     if any(_ABOUT_THE_TOPIC.search(clause) for clause in clauses):
         found.clear()
@@ -1358,8 +1388,9 @@ def assess(text: str) -> Assessment:
     for clause, sentence_now, sentence_past in in_sentences:
         now_mentioned = now_mentioned or bool(_NOW.search(clause))
         exhausted = exhausted or bool(_EXHAUSTION.search(clause))
+        idioms = tuple(match.span() for match in _HARMLESS.finditer(clause))
         for kind, patterns in _KIND_PATTERNS:
-            affirmed, denied = _matches(clause, patterns)
+            affirmed, denied = _matches(clause, patterns, idioms)
             if affirmed:
                 found.setdefault(kind, []).extend(affirmed)
                 if kind is CrisisKind.SUICIDE and sentence_past:
