@@ -60,9 +60,12 @@ def test_a_strong_semantic_match_sets_the_crisis_intent() -> None:
 @pytest.mark.parametrize(
     ("semantic_kind", "ranking", "expected"),
     [
-        # the model's confident kind wins over the kind of the nearest crisis sentences
+        # the model's confident kind wins over the kind of the nearest crisis sentences when more urgent
         ("crisis_domestic_violence", [("crisis_suicide", 0.8)], "crisis_suicide"),
         ("crisis_child_danger", [("crisis_self_harm", 0.6)], "crisis_self_harm"),
+        ("crisis_sexual_violence", [("crisis_child_danger", 0.9)], "crisis_child_danger"),
+        # ... and not when less urgent: a child touched by an uncle stays danger to a child (Veilig Thuis)
+        ("crisis_child_danger", [("crisis_sexual_violence", 0.9)], "crisis_child_danger"),
         # an unsure or non-crisis model keeps the semantic kind
         ("crisis_domestic_violence", [("crisis_suicide", 0.4)], "crisis_domestic_violence"),
         ("crisis_child_danger", [("nlu_fallback", 0.55), ("crisis_self_harm", 0.2)], "crisis_child_danger"),
@@ -72,7 +75,7 @@ def test_a_strong_semantic_match_sets_the_crisis_intent() -> None:
         ("crisis_acute_danger", [("crisis_suicide", 0.9)], "crisis_acute_danger"),
     ],
 )
-def test_a_strong_semantic_match_takes_the_models_kind_when_it_is_confident(
+def test_a_strong_semantic_match_takes_the_models_kind_when_it_is_confident_and_more_urgent(
     semantic_kind: str, ranking: list[tuple[str, float]], expected: str
 ) -> None:
     msg = run(component(StubIndex(semantic_kind, "strong")), message(ORDINARY, ranking, ZERO))
