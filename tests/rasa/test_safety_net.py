@@ -297,3 +297,15 @@ def test_a_professionals_question_about_the_meldcode_is_the_topic_unless_it_is_a
     assert question.kind is None and question.about_the_topic
     own = assess("er is huiselijk geweld bij ons thuis, geldt de meldcode ook voor mijn kinderen?")
     assert own.kind is CrisisKind.DOMESTIC_VIOLENCE and not own.about_the_topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik ga dood als we het huis verliezen",
+        "ik ga dood als we de kinderen verliezen aan jeugdzorg",
+        "ik ga dood als we verliezen bij de rechter",
+    ],
+)
+def test_a_threat_conditional_on_bad_news_is_no_supporters_joke(text: str) -> None:
+    assert assess(text).kind is CrisisKind.SUICIDE

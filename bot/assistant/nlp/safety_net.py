@@ -107,14 +107,20 @@ _EN_HARM = (
 
 # "wil dood" also matches "wil niet dood", so that the negation inside the match is seen and disarms it.
 # "ik ga dood van de stress/het lachen" is an idiom: handled by _DIE_OF below, not here.
+# "als ze weer verliezen", "als Ajax wint": a team, then only adverbs before the verb. Not "als we het huis
+# verliezen": with an object it is bad news, and a threat made conditional on it is a crisis signal.
+_SUPPORTED_TEAM_LOSES = (
+    r"(?:ze|we|wij|hij|zij|die|ajax|psv|feyenoord|az|oranje|(?:mijn|onze|de) (?:club|ploeg|team)|ons team)"
+    r"(?: (?:weer|nog|zondag|zaterdag|vanavond|morgen|straks|nou|nu|echt|ook|vandaag|thuis|uit))* "
+    r"(?:verliezen|verliest|verloren|winnen|wint|degraderen|degradeert|scoren|scoort|gelijkspelen|"
+    r"kampioen worden|de finale verliezen)\b(?! (?:\w+ ){0,1}(?:bij de rechter|de zaak|de rechtszaak|het beroep|het huis))"
+)
 _WANT_TO_DIE = _rx(
     r"(?:wil|wilt|wou|wilde|ga|gaat|zou) (?:ik |)(?:(?:echt|helemaal|eigenlijk|soms|ook|al|zo|weer|nu|steeds|vaak|bijna|"
     r"nog|toch|dan|gewoon) )*(?:niet |nooit |)"
     r"(?:(?:graag|liever|gewoon|echt|het liefst|liefst|eigenlijk) )*(?:dood|sterven)(?! (?:van|aan)\b)"
     # "ik ga dood als ze weer verliezen": a supporter's joke
-    r"(?! als (?:ze|we|wij|hij|zij|die|ajax|psv|feyenoord|az|oranje|(?:mijn|onze|de) (?:club|ploeg|team)|ons team) "
-    r"(?:\w+ ){0,2}(?:verliezen|verliest|verloren|winnen|wint|degraderen|degradeert|scoren|scoort|gelijkspelen|"
-    r"kampioen|de finale)\b)"
+    r"(?! als " + _SUPPORTED_TEAM_LOSES + r")"
 )
 _PILLS = (
     r"(?:pillen|pilletjes|medicijnen|medicatie|tabletten|slaappillen|slaapmiddelen|slaaptabletten|"
@@ -928,8 +934,7 @@ _HARMLESS = _rx(
     r"(?<!zegt dat )(?<!zei dat )(?<!beweert dat )\b(?:\w+ ){0,1}(?:is|ben|was) (?:\w+ ){0,2}"
     r"(?:gevallen|gestruikeld|uitgegleden) (?:\w+ ){0,6}blauwe plek\w*",
     r"blauwe plek\w* (?:\w+ ){0,3}(?:van|door|na) (?:de|een|het|haar|zijn|mijn|m'n) (?:val|valpartij)\b",
-    r"(?:ga|gaat|gaan) (?:\w+ ){0,2}dood als (?:\w+ ){0,4}(?:verliezen|verliest|verloren|degraderen|degradeert|"
-    r"gelijkspelen|winnen|wint)",
+    r"(?:ga|gaat|gaan) (?:\w+ ){0,2}dood als " + _SUPPORTED_TEAM_LOSES,
     r"dood (?:(?!niet\b|geen\b|not\b|no\b)\w+ ){0,8}(?:haha\w*|hihi\w*|lol|xd|grapje)",
     r"(?:wacht|wachten|wachtte|waiting|wait|waited) (?:\w+ ){0,2}(?:op|for) (?:de|een|the|a|my|mijn) (?:\w+ ){0,1}"
     r"(?:trein|bus|tram|metro|sprinter|intercity|train) (?:\w+ ){0,2}(?:naar|to|richting|terug|home|back|die te laat|"
