@@ -173,7 +173,9 @@ class SafetyNet(GraphComponent, IntentClassifier):
                 self._replace_crisis_guess(message, "a past crisis that is over, or a topic named")
             check_in = assessment.possible.value if assessment.possible else None
         elif semantic and semantic.level == "strong" and not assessment.harmless_signals:
-            kind = self._semantic_kind(str(semantic.kind), predicted_name, confidence)
+            # no words behind the semantic kind that the model must not overrule (crisis set 10: an intent to
+            # die in a bailiff question, suicide at 0.80 for the model, was nearest to violence at home)
+            kind = self._refined(str(semantic.kind), predicted_name, confidence, net_words=False)
             crisis = _acute_if_now(kind, assessment)
             logger.info(
                 "Safety net: close to crisis sentences (margin %.3f), intent set to %s",
@@ -243,34 +245,22 @@ class SafetyNet(GraphComponent, IntentClassifier):
             return UNSURE_KIND
         return None
 
-    def _refined(self, kind: str, predicted_name: str | None, confidence: float) -> str:
-        """The more urgent of `kind` and a confident crisis prediction of the model."""
+    def _refined(
+        self, kind: str, predicted_name: str | None, confidence: float, *, net_words: bool = True
+    ) -> str:
+        """The more urgent of `kind` and a confident crisis prediction of the model.
+
+        `net_words`: `kind` is the net's, read in the resident's words, which the model may not turn into a
+        line without that help (violence into 113 drops Veilig Thuis / the CSG); a semantic kind has none."""
         if predicted_name not in CRISIS_INTENTS or confidence < self.config["trust_nlu_crisis_kind_from"]:
             return kind
         acute = CrisisKind.ACUTE_DANGER.value
         if predicted_name == acute and confidence < self.config["trust_nlu_acute_from"]:
             return kind
-        if kind == CrisisKind.SEXUAL_VIOLENCE.value and predicted_name in _NOT_INSTEAD_OF_SEXUAL:
+        sexual = kind == CrisisKind.SEXUAL_VIOLENCE.value and predicted_name in _NOT_INSTEAD_OF_SEXUAL
+        if net_words and (sexual or (kind in VIOLENCE_KINDS and predicted_name in _NOT_INSTEAD_OF_VIOLENCE)):
             return kind
-        if kind in VIOLENCE_KINDS and predicted_name in _NOT_INSTEAD_OF_VIOLENCE:
-            return (
-                kind  # the net read violence in the words; the model's 113 would drop Veilig Thuis / the CSG
-            )
         return min(kind, predicted_name, key=_URGENCY.__getitem__)
-
-    def _semantic_kind(self, kind: str, predicted_name: str | None, confidence: float) -> str:
-        """The kind for a strong semantic match: the more urgent of its kind and the model's confident one.
-
-        The semantic check says *that* a message is close to crisis sentences; its kind is that of the
-        nearest ones. Unlike the net's kind (`_refined`), it has no words behind it that the model must not
-        overrule (crisis set 10: an intent to die hidden in a bailiff question, read by the model as suicide
-        at 0.80, was closest to sentences about violence at home and got Veilig Thuis instead of 113)."""
-        if predicted_name not in CRISIS_INTENTS:
-            return kind
-        acute = predicted_name == CrisisKind.ACUTE_DANGER.value
-        if confidence < self.config["trust_nlu_acute_from" if acute else "trust_nlu_crisis_kind_from"]:
-            return kind
-        return min(kind, str(predicted_name), key=_URGENCY.__getitem__)
 
     def _replace_crisis_guess(self, message: Message, why: str) -> None:
         """Set the best non-crisis intent of the ranking (nlu_fallback when it is too unsure)."""

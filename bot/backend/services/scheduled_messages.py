@@ -27,11 +27,6 @@ from bot.backend.services.quiet_hours import QuietHours
 from bot.backend.settings import get_settings
 
 
-def configured_quiet_hours() -> QuietHours:
-    """The `QUIET_HOURS` setting."""
-    return get_settings().quiet
-
-
 def linked_conversation_ids(session: Session, conversation_id: str) -> list[str]:
     """The conversation itself and every conversation linked to it (the same resident on another channel)."""
     key = session.scalar(
@@ -75,7 +70,7 @@ def schedule_message(
         kind=kind,
         channel=channel,
         conversation_id=conversation_id,
-        due_at=(quiet_hours or configured_quiet_hours()).allowed_moment(due_at, tz),
+        due_at=(quiet_hours or get_settings().quiet).allowed_moment(due_at, tz),
         booking_id=booking_id,
         source=source,
         source_id=source_id,
