@@ -67,13 +67,18 @@ npm_sync() {
   echo "$want" > "$stamp"
 }
 
+# random_secret: a development secret that never starts with '-' (a command line would take it for an option).
+random_secret() {
+  python3 -c 'import secrets; print(secrets.token_urlsafe(32).lstrip("-"))'
+}
+
 create_env_file() {
   [ -f "$ROOT/.env" ] && return 0
   log "creating .env from .env.example with random development secrets"
   local line
   while IFS= read -r line || [ -n "$line" ]; do
     if [[ "$line" == *=generate ]]; then
-      echo "${line%=generate}=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+      echo "${line%=generate}=$(random_secret)"
     else
       echo "$line"
     fi
@@ -89,7 +94,7 @@ add_missing_secrets() {
     key="${line%=generate}"
     grep -q "^$key=" "$ROOT/.env" && continue
     log "adding $key to .env (random development secret)"
-    echo "$key=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" >> "$ROOT/.env"
+    echo "$key=$(random_secret)" >> "$ROOT/.env"
   done < "$ROOT/.env.example"
 }
 

@@ -93,7 +93,7 @@ run actions "$VENV_RASA/bin/python" -m bot.assistant.action_server --actions act
 for ((i = 0; i < REPLICAS; i++)); do
   run "$(replica_name "$i")" env SANIC_REQUEST_MAX_SIZE="$RASA_MAX_REQUEST_BYTES" SANIC_WEBSOCKET_MAX_SIZE=65536 \
     "$VENV_RASA/bin/rasa" run --model "$MODEL_FILE" --endpoints "$RASA_ENDPOINTS" \
-    --credentials credentials.yml --port "$((RASA_PORT + i))" --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+    --credentials credentials.yml --port "$((RASA_PORT + i))" --enable-api --auth-token="$RASA_AUTH_TOKEN" \
     --cors "${cors[@]}" --response-timeout "$SANIC_RESPONSE_TIMEOUT"
 done
 

@@ -85,7 +85,7 @@ def rasa_command(credentials: Path, port: int, api_token: str) -> list[str]:
     """`rasa run` with the trained model, the HTTP API on and the project's endpoints.yml."""
     return [str(RASA), "run", "--model", str(trained_model()), "--credentials", str(credentials),
             "--endpoints", "endpoints.yml", "--port", str(port), "--interface", "127.0.0.1",
-            "--enable-api", "--auth-token", api_token]  # fmt: skip
+            "--enable-api", f"--auth-token={api_token}"]  # fmt: skip
 
 
 def up(url: str, api_token: str | None = None) -> bool:

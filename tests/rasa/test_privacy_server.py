@@ -20,7 +20,7 @@ from tests.rasa.rasa_servers import rasa_stack, say
 
 pytestmark = pytest.mark.slow
 
-API_TOKEN = "privacy-api-token"
+API_TOKEN = "-privacy-api-token"  # starts with a dash, as a random secret can
 CREDENTIALS = "bot.assistant.channels.web_channels.RestInput:\n"
 SECRETS = "mijn bsn is 123456782 en mijn iban NL91 ABNA 0417 1643 00, mail me op anna@voorbeeld.nl"
 
