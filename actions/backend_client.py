@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import ssl
 from collections.abc import Coroutine
-from functools import cache
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from bot.assistant.backend_http import tls_context
 from bot.assistant.settings import RasaSideSettings, rasa_side_settings
 from bot.shared.booking_codes import MAX_RAW_LENGTH
 from bot.shared.fields import EMAIL_MAX, QUESTION_MAX
@@ -26,13 +25,6 @@ from bot.shared.session_ids import keep_session_ids_out_of
 logger = logging.getLogger(__name__)
 # httpx logs each call with its URL, and `/api/conversations/<id>` holds the conversation id.
 keep_session_ids_out_of("httpx")
-
-
-@cache
-def _ssl_context() -> ssl.SSLContext:
-    """One TLS context for every call: httpx builds a new one per client otherwise, which took most
-    of the action server's time per message (py-spy, docs/load-benchmark.md), even for plain http."""
-    return httpx.create_ssl_context()
 
 
 #: Conversation figures are a side matter: never let them slow a reply down.
@@ -82,7 +74,7 @@ class BackendClient:
                 base_url=self._base_url,
                 headers=self._headers,
                 timeout=timeout or self._timeout,
-                verify=_ssl_context(),
+                verify=tls_context(),
             ) as client:
                 response = await client.request(method, f"/api{path}", **kwargs)
         except httpx.HTTPError as error:

@@ -21,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from bot.assistant.backend_http import backend_client
+
 logger = logging.getLogger(__name__)
 
 GEMEENTE_SLOT = "gemeente"
@@ -88,13 +90,11 @@ def resident_name(municipality: dict[str, Any]) -> str:
     return str(municipality.get("name") or municipality.get("slug") or "")
 
 
-async def lookup(query: str, base_url: str, token: str, timeout: float) -> dict[str, Any] | None:
+async def lookup(query: str, timeout: float) -> dict[str, Any] | None:
     """The municipality of a place name or postcode (`{"slug", "name"}`), or None when the backend
     knows none or cannot be reached (then the message simply goes on to Rasa)."""
     try:
-        async with httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), headers={"Authorization": f"Bearer {token}"}, timeout=timeout
-        ) as client:
+        async with backend_client(timeout) as client:
             response = await client.get("/api/municipalities/lookup", params={"q": query[:80]})
     except httpx.HTTPError as error:
         logger.warning("Municipality lookup failed: %s", type(error).__name__)

@@ -12,7 +12,7 @@ import logging
 
 import httpx
 
-from bot.assistant.settings import rasa_side_settings
+from bot.assistant.backend_http import backend_client
 
 logger = logging.getLogger(__name__)
 
@@ -21,13 +21,8 @@ TIMEOUT_SECONDS = 3.0
 
 async def forget_in_backend(conversation_id: str) -> bool:
     """True when the backend removed the conversation's links and pending messages."""
-    settings = rasa_side_settings()
     try:
-        async with httpx.AsyncClient(
-            base_url=settings.backend_url,
-            headers={"Authorization": f"Bearer {settings.backend_service_token}"},
-            timeout=min(settings.backend_timeout, TIMEOUT_SECONDS),
-        ) as client:
+        async with backend_client(TIMEOUT_SECONDS) as client:
             response = await client.post(
                 "/api/keep-in-touch/forget", json={"conversation_id": conversation_id}
             )

@@ -37,16 +37,15 @@ import ipaddress
 import logging
 import os
 import secrets
-import ssl
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import httpx
 
+from bot.assistant.backend_http import tls_context
 from bot.assistant.channels.action_contract import CLIENT_METADATA_KEY
 from bot.assistant.settings import rasa_side_settings
 
@@ -66,12 +65,6 @@ KEY_LENGTH = 32  # hex characters of the client key
 _KEY_CONTEXT = b"voordeur abuse limits client key"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-@cache
-def _ssl_context() -> ssl.SSLContext:
-    """One TLS context for every check (httpx would build one per client; see actions/backend_client.py)."""
-    return httpx.create_ssl_context()
 
 
 def parse_networks(value: str, variable: str) -> tuple[Network, ...] | None:
@@ -387,7 +380,7 @@ class ResidentLimits:
     async def may_start(self, client: str) -> tuple[bool, int]:
         """Ask the backend whether this client may start a conversation; yes when it cannot answer."""
         try:
-            async with httpx.AsyncClient(timeout=self.settings.check_timeout, verify=_ssl_context()) as http:
+            async with httpx.AsyncClient(timeout=self.settings.check_timeout, verify=tls_context()) as http:
                 response = await http.post(
                     f"{self.settings.backend_url}/api/limits/conversations",
                     json={"client": client, "channel": self.channel},

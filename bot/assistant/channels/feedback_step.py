@@ -29,14 +29,14 @@ from rasa.core.policies.policy import PolicyPrediction
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, SlotSet
 
+from bot.assistant.backend_http import backend_client
 from bot.assistant.channels.action_contract import (
     FEEDBACK_REMARK_ACTION,
     FEEDBACK_REMARK_FOR_SLOT,
     MISSING_QUESTIONS,
 )
 from bot.assistant.channels.crisis_while_paused import reads_as_crisis
-from bot.assistant.channels.turn_events import Turn, latest_bot_text, stored_turn
-from bot.assistant.settings import rasa_side_settings
+from bot.assistant.channels.turn_events import Turn, TurnReader, latest_bot_text
 from bot.shared.topics import ANSWER_TOPICS
 
 logger = logging.getLogger(__name__)
@@ -52,13 +52,15 @@ REQUEST_INTENTS = frozenset(
 )
 
 
-async def take_remark(agent: Any, message: UserMessage) -> bool:
-    """Handle the answer to "Wat miste je?"; True when it was (it goes no further)."""
+async def take_remark(agent: Any, message: UserMessage, turn_before: TurnReader) -> bool:
+    """Handle the answer to "Wat miste je?"; True when it was (it goes no further).
+
+    `turn_before` gives the latest stored turn (`stored_turn`), read once for the pipeline's steps."""
     text = (message.text or "").strip()
     if agent is None or getattr(agent, "processor", None) is None or not text or text.startswith("/"):
         return False
     try:
-        answer_id = await remark_expected(agent, message.sender_id)
+        answer_id = await remark_expected(agent, message.sender_id, turn_before())
         if answer_id is None:
             return False
         parsed = await agent.parse_message(text)
@@ -98,12 +100,11 @@ def asked_in_latest_turn(turn: Turn) -> bool:
     return any(question in latest_bot_text(turn) for question in MISSING_QUESTIONS)
 
 
-async def remark_expected(agent: Any, sender_id: str) -> str | None:
+async def remark_expected(agent: Any, sender_id: str, turn: Turn | None) -> str | None:
     """The answer id ("" when unknown) whose "Wat miste je?" is the bot's last message; else None.
 
     Nearly every message is no such answer: the latest turn's rows (one indexed query,
     bot/assistant/channels/turn_events.py) say so without loading the conversation."""
-    turn = stored_turn(agent.tracker_store, sender_id)
     if turn is not None and not asked_in_latest_turn(turn):
         return None
     tracker = await agent.tracker_store.retrieve(sender_id)
@@ -120,16 +121,11 @@ async def remark_expected(agent: Any, sender_id: str) -> str | None:
 
 async def send_remark(sender_id: str, text: str, answer_id: str) -> bool:
     """POST /api/feedback/remark; False (logged) when the backend did not take it."""
-    settings = rasa_side_settings()
     body: dict[str, Any] = {"conversation_id": sender_id[:200], "text": text[:REMARK_SEND_MAX]}
     if answer_id:
         body["answer_id"] = answer_id
     try:
-        async with httpx.AsyncClient(
-            base_url=settings.backend_url.rstrip("/"),
-            headers={"Authorization": f"Bearer {settings.backend_service_token}"},
-            timeout=min(settings.backend_timeout, REMARK_TIMEOUT_SECONDS),
-        ) as client:
+        async with backend_client(REMARK_TIMEOUT_SECONDS) as client:
             response = await client.post("/api/feedback/remark", json=body)
     except httpx.HTTPError as error:
         logger.warning("Feedback remark not recorded: %s", type(error).__name__)

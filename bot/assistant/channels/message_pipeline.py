@@ -55,6 +55,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cache, partial
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
@@ -145,9 +146,12 @@ class MessagePipeline:
                 return TurnOutcome()
             message.text = typed_link_payload(message.text) or message.text
             await mask_identifiers(self.agent, message)
-            if await choose_municipality(self.agent, message):
+            # the latest stored turn, read at most once for the two steps that may look at it
+            store = getattr(self.agent, "tracker_store", None)
+            turn_before = cache(partial(stored_turn, store, message.sender_id))
+            if await choose_municipality(self.agent, message, turn_before):
                 return TurnOutcome()
-            if await take_remark(self.agent, message):
+            if await take_remark(self.agent, message, turn_before):
                 return TurnOutcome()
             await embed_ahead(message.text)
             await on_new_message(message)  # 6. the turn: Rasa handles and stores the message

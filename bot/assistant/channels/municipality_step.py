@@ -27,7 +27,7 @@ from rasa.core.policies.policy import PolicyPrediction
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.events import ActionExecuted, SlotSet
 
-from bot.assistant.channels.turn_events import latest_bot_text, stored_turn
+from bot.assistant.channels.turn_events import Turn, TurnReader, latest_bot_text
 from bot.assistant.municipality import (
     ASK_START,
     ASKED_SLOT,
@@ -38,7 +38,6 @@ from bot.assistant.municipality import (
     explicit_choice,
     lookup,
 )
-from bot.assistant.settings import rasa_side_settings
 
 logger = logging.getLogger(__name__)
 
@@ -47,22 +46,18 @@ MUNICIPALITY_POLICY = "MunicipalityStep"
 LOOKUP_TIMEOUT_SECONDS = 3.0
 
 
-async def choose_municipality(agent: Any, message: UserMessage) -> bool:
-    """Handle a message that names the resident's municipality; True when it was (it goes no further)."""
+async def choose_municipality(agent: Any, message: UserMessage, turn_before: TurnReader) -> bool:
+    """Handle a message that names the resident's municipality; True when it was (it goes no further).
+
+    `turn_before` gives the latest stored turn (`stored_turn`), read once for the pipeline's steps."""
     if agent is None or getattr(agent, "processor", None) is None or not message.text:
         return False
     query = explicit_choice(message.text)
     if query is None:
         query = bare_answer(message.text)
-        if query is None or not await question_pending(agent, message.sender_id):
+        if query is None or not await question_pending(agent, message.sender_id, turn_before()):
             return False
-    settings = rasa_side_settings()
-    found = await lookup(
-        query,
-        settings.backend_url,
-        settings.backend_service_token,
-        min(settings.backend_timeout, LOOKUP_TIMEOUT_SECONDS),
-    )
+    found = await lookup(query, LOOKUP_TIMEOUT_SECONDS)
     if found is None:
         return False
     try:
@@ -72,12 +67,11 @@ async def choose_municipality(agent: Any, message: UserMessage) -> bool:
         return False
 
 
-async def question_pending(agent: Any, sender_id: str) -> bool:
+async def question_pending(agent: Any, sender_id: str, turn: Turn | None) -> bool:
     """Whether the bot's last message asked "In welke gemeente woon je?" (and it was not answered).
 
     Most short messages are no such answer: the latest turn's rows (one indexed query) say so without
     loading the whole conversation."""
-    turn = stored_turn(agent.tracker_store, sender_id)
     if turn is not None and not latest_bot_text(turn).startswith(ASK_START):
         return False
     try:

@@ -11,6 +11,7 @@ Another store type gives None, and the pipeline loads the conversation instead.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +26,8 @@ from bot.assistant.channels.forget import innermost_store
 MAX_TURN_EVENTS = 200
 
 Turn = list[dict[str, Any]]
+#: The latest stored turn on demand (`stored_turn` with its arguments bound), read at most once.
+TurnReader = Callable[[], Turn | None]
 
 
 def stored_turn(store: TrackerStore | None, sender_id: str) -> Turn | None:
