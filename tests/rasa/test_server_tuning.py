@@ -4,12 +4,14 @@ embedded tracker store (bot/assistant/sqlite_tracker.py) and the event-type cach
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 import rasa.shared.utils.common
+from aiohttp import web
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
@@ -171,9 +173,45 @@ async def test_action_server_requests_carry_the_same_json_and_rasas_headers() ->
     nan = {"a": float("nan")}
     assert action_requests.dumps(nan).replace(" ", "") == json.dumps(nan).replace(" ", "")
     endpoint = EndpointConfig("http://127.0.0.1:1/webhook", headers={"Authorization": "Bearer s3cret"})
-    session = action_requests.session(endpoint)
-    try:
+    async with action_requests.session(endpoint) as session:
         assert session.json_serialize is action_requests.dumps
         assert session.headers["Authorization"] == "Bearer s3cret"
+    await session.close()
+
+
+async def test_action_server_requests_use_their_connection_again_until_it_is_idle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One open session per endpoint: requests in a row share a connection; an idle one is not reused."""
+    peers: list[tuple[str, int]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": [], "got": await request.json()})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    monkeypatch.setattr(action_requests, "IDLE_CONNECTION_SECONDS", 0.3)
+    monkeypatch.setattr(EndpointConfig, "session", action_requests.session)
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"Authorization": "Bearer kept"})
+    try:
+        answers = [await endpoint.request(json={"n": n}) for n in range(3)]
+        assert [answer["got"] for answer in answers] == [{"n": 0}, {"n": 1}, {"n": 2}]
+        assert len(set(peers)) == 1  # one connection for the three requests
+        async with action_requests.session(endpoint) as first, action_requests.session(endpoint) as second:
+            assert first is second and not first.closed
+        other = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"Authorization": "Bearer other"})
+        async with action_requests.session(other) as third:
+            assert third is not first
+        await asyncio.sleep(0.8)  # longer than the idle time: the next request opens a new connection
+        assert (await endpoint.request(json={"n": 3}))["got"] == {"n": 3}
+        assert len(set(peers)) == 2
     finally:
-        await session.close()
+        await first.close()
+        await third.close()
+        await runner.cleanup()
