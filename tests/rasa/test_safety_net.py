@@ -270,6 +270,25 @@ def test_a_past_wish_that_still_goes_on_is_a_crisis(text: str) -> None:
     assert assess(text).kind == CrisisKind.SUICIDE
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Drie jaar geleden heb ik een zelfmoordpoging gedaan. Het gaat nu niet goed met me.",
+        "Jaren geleden deed ik een zelfmoordpoging, en nu gaat het helemaal niet beter",
+        "Vorig jaar wilde ik niet meer leven. Het gaat nog steeds niet goed, hoe vraag ik schuldhulp aan?",
+        "A year ago I tried to end my life. I'm not doing well now.",
+    ],
+)
+def test_going_well_turned_around_by_a_negation_is_no_past_that_is_over(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.kind == CrisisKind.SUICIDE and not assessment.past_and_over
+
+
+def test_a_past_attempt_with_a_word_between_going_and_well_is_over() -> None:
+    over = assess("Lang geleden, in 2019, deed ik een zelfmoordpoging. Nu gaat het echt heel goed. Wat is de WSNP?")
+    assert over.kind is None and over.past_and_over
+
+
 def test_a_child_put_out_of_the_house_needs_a_child_s_age_or_word() -> None:
     assert (
         assess("mijn vriendin van 14 is door haar ouders het huis uit gezet").kind == CrisisKind.CHILD_DANGER
@@ -309,3 +328,50 @@ def test_a_professionals_question_about_the_meldcode_is_the_topic_unless_it_is_a
 )
 def test_a_threat_conditional_on_bad_news_is_no_supporters_joke(text: str) -> None:
     assert assess(text).kind is CrisisKind.SUICIDE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "als ik hem om huishoudgeld vraag, knijpt hij me in mijn nek",
+        "Elke keer als hij gedronken heeft schopt hij me. Kan ik ergens anders gaan wonen?",
+        "vorige week sloeg mijn vriend me omdat het eten koud was",
+    ],
+)
+def test_violence_with_the_verb_before_its_subject_is_violence_at_home(text: str) -> None:
+    assert assess(text).kind == CrisisKind.DOMESTIC_VIOLENCE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "als ik de huur twee maanden niet betaal schopt hij me eruit, mag dat?",
+        "mijn baas slaat me om de oren met regeltjes over thuiswerken",
+    ],
+)
+def test_put_out_of_the_house_or_an_idiom_with_the_verb_first_is_no_violence(text: str) -> None:
+    assert assess(text).kind is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "help mijn vader ligt op de grond en wordt niet wakker als ik hem schud",
+        "ik krijg oma niet meer wakker en ze is heel koud",
+        "my dad doesn't wake up when I call him, there are empty bottles everywhere",
+    ],
+)
+def test_someone_who_does_not_wake_up_when_called_is_acute_danger(text: str) -> None:
+    assert assess(text).kind == CrisisKind.ACUTE_DANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mijn dochter van 15 wordt niet wakker van haar wekker en komt steeds te laat op school",
+        "ik krijg hem 's ochtends niet wakker, hij gamet tot diep in de nacht",
+        "I can't wake him up for school in the mornings, is that a reason for youth care?",
+    ],
+)
+def test_a_teenager_who_sleeps_through_the_alarm_is_no_danger(text: str) -> None:
+    assert assess(text).kind is None

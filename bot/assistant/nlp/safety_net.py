@@ -457,6 +457,10 @@ DOMESTIC_PATTERNS = (
         r"(?:me|mij|haar) (?:\w+ ){0,2}(?:van de trap|tegen de muur|op de grond|tegen de kast) (?:geduwd|gegooid|"
         r"geslingerd|gesmeten)",
         r"(?:duwt|duwde|smijt|smeet) (?:me|mij|haar) (?:\w+ ){0,2}(?:van de trap|tegen de muur|op de grond|tegen de kast)",
+        # the verb before its subject after a first clause: "als ik om geld vraag, slaat hij me"
+        r"(?:slaat|sloeg|schopt|schopte|duwt|duwde|stompt|stompte|trapt|trapte|knijpt|kneep|wurgt|wurgde|smijt|smeet) "
+        r"(?:hij|zij|ze|die|(?:mijn|m'n) (?:man|vrouw|partner|vriend|vriendin|ex|vader|moeder|stiefvader|stiefmoeder|"
+        r"broer)) (?:me|mij)\b(?! (?:\w+ ){0,2}(?:eruit|de deur uit|het huis uit|om de oren|dood van het lachen)\b)",
         r"(?:sluit|sloot|sluiten) (?:me|mij|ons|haar) (?:\w+ ){0,3}op\b(?! (?:de|het|een|tijd)\b)",
         r"(?:me|mij|ons|haar) (?:\w+ ){0,1}(?:vermoordt|vermoorden|neerschiet|neerschieten|doodmaakt|dood maakt|"
         r"doodsteekt|ombrengt|afmaakt)",
@@ -671,6 +675,13 @@ ACUTE_PATTERNS = (
         r"(?:heeft|heb|hebben|staat|staan|loopt) (?:\w+ ){0,3}(?:een |)mes",
         r"met een mes",
         r"(?<!geld )(?:bloedt|bloeden)(?! (?:\w+ ){0,1}(?:weg|leeg)\b)|bewusteloos|reageert niet meer|ademt niet",
+        # someone who does not wake up when called or shaken ("mama wordt niet wakker als ik roep")
+        r"(?:wordt|werd) (?:\w+ ){0,2}niet (?:meer |)wakker (?:als|wanneer|hoe hard|ook als|ook al) (?:ik|we|wij) "
+        r"(?:\w+ ){0,2}(?:roep|roepen|schud|schudden|aanraak|por|porren)\b",
+        r"(?:krijg|krijgen|kreeg|kregen) (?:mijn |m'n |)(?:mama|moeder|papa|vader|oma|opa|hem|haar|man|vrouw|partner|"
+        r"vriend|vriendin) niet (?:meer |)wakker(?! (?:\w+ ){0,3}(?:voor|om|op tijd|in de ochtend|'s ochtends|uit bed)\b)",
+        r"(?:won't|wont|will not|doesn't|doesnt|does not) wake up when (?:i|we) ",
+        r"(?:can't|cant|cannot|couldn't) wake (?:her|him|my mum|my mom|my dad|my mother|my father) up\b(?! (?:\w+ ){0,2}for)",
         r"met een (?:wapen|pistool|geweer|vuurwapen|bijl|hamer)",
         r"binnengedrongen",
         r"inbreker (?:\w+ ){0,2}in huis",
@@ -1216,14 +1227,16 @@ _PAST_TENSE = _rx(
     r"had",
 )
 _STILL = _rx(r"nog steeds", r"nog altijd", r"weer", r"opnieuw", r"soms nog", r"still", r"again", r"sometimes")
+# A word between that does not turn it around: "het gaat nu gelukkig goed", not "het gaat nu niet goed".
+_UNNEGATED_WORD = r"(?:(?!(?:niet|geen|niks|nooit|nergens|minder|not|never|no|less)\b)\w+ )"
 _GOING_WELL_NOW = _rx(
-    r"(?:nu |inmiddels |)gaat het (?:\w+ ){0,1}(?:goed|beter|prima)",
-    r"(?:woon|wonen|ben|zijn) (?:\w+ ){0,2}veilig",
+    rf"(?:nu |inmiddels |)gaat het {_UNNEGATED_WORD}{{0,2}}(?:goed|beter|prima)",
+    rf"(?:woon|wonen|ben|zijn) {_UNNEGATED_WORD}{{0,2}}veilig",
     r"geen contact meer",
-    r"(?:i am|i'm|im) (?:\w+ ){0,1}(?:doing |)(?:well|fine|better) now",
-    r"het gaat (?:\w+ ){0,2}(?:goed|beter|prima)",
+    rf"(?:i am|i'm|im) {_UNNEGATED_WORD}{{0,1}}(?:doing |)(?:well|fine|better) now",
+    rf"het gaat {_UNNEGATED_WORD}{{0,2}}(?:goed|beter|prima)",
     r"in behandeling",
-    r"(?:i am|i'm|im) (?:\w+ ){0,1}safe now",
+    rf"(?:i am|i'm|im) {_UNNEGATED_WORD}{{0,1}}safe now",
     r"(?:dat|het|die tijd) is (?:nu |inmiddels |allemaal |gelukkig |)(?:voorbij|achter de rug|afgelopen)",
     r"(?:that|it) is (?:all |)(?:over|behind me) now",
 )
