@@ -81,3 +81,12 @@ def session(self: EndpointConfig) -> KeptOpen:
         kept = new_session(self)
         _open_sessions[key] = (loop, kept)
     return KeptOpen(kept)
+
+
+async def close_sessions() -> None:
+    """Close the open sessions of the running event loop (when the server stops)."""
+    loop = asyncio.get_running_loop()
+    for key, (kept_loop, kept) in list(_open_sessions.items()):
+        if kept_loop is loop:
+            del _open_sessions[key]
+            await kept.close()

@@ -130,9 +130,10 @@ async def test_the_message_pipeline_installs_rasas_patches_when_the_server_start
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
     blueprint = Blueprint("probe")
     MessagePipeline("rest").listen(blueprint)
-    [(listener, *_)] = [(future.listener, future.event) for future in blueprint._future_listeners]
+    listeners = {future.event: future.listener for future in blueprint._future_listeners}
+    assert set(listeners) == {"before_server_start", "after_server_stop"}
     assert Event.resolve_by_type is not event_types.resolve_by_type  # nothing before the server starts
-    await listener(object(), None)
+    await listeners["before_server_start"](object(), None)
     assert Event.resolve_by_type is event_types.resolve_by_type
     assert jsonschema.validate is schema_validation.validate
     assert EndpointConfig.session is action_requests.session
@@ -211,6 +212,8 @@ async def test_action_server_requests_use_their_connection_again_until_it_is_idl
         await asyncio.sleep(0.8)  # longer than the idle time: the next request opens a new connection
         assert (await endpoint.request(json={"n": 3}))["got"] == {"n": 3}
         assert len(set(peers)) == 2
+        await action_requests.close_sessions()  # as the server does when it stops
+        assert first.closed and third.closed
     finally:
         await first.close()
         await third.close()

@@ -66,6 +66,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint
 
 from bot import log_masking
+from bot.assistant import action_requests
 from bot.assistant.channels import client_limits, input_limits, limit_replies, rasa_hooks
 from bot.assistant.channels.action_contract import CHANNEL_METADATA_KEY
 from bot.assistant.channels.client_limits import LimitSettings, Refusal, ResidentLimits
@@ -132,7 +133,12 @@ class MessagePipeline:
             rasa_hooks.install()
             log_masking.install()  # again: also on the handlers Sanic added since
 
+        async def stop(app: Any, loop: Any) -> None:
+            """Close the kept-open sessions to the action server (bot/assistant/action_requests.py)."""
+            await action_requests.close_sessions()
+
         blueprint.listener("before_server_start")(start)
+        blueprint.listener("after_server_stop")(stop)
 
     def wrap(self, on_new_message: OnNewMessage) -> PipelineHandler:
         """`on_new_message` with the steps before and after it."""
