@@ -375,3 +375,31 @@ def test_someone_who_does_not_wake_up_when_called_is_acute_danger(text: str) -> 
 )
 def test_a_teenager_who_sleeps_through_the_alarm_is_no_danger(text: str) -> None:
     assert assess(text).kind is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Kocam her akşam beni dövüyor, ne yapmalıyım", "Mój partner mnie bije, pomóżcie", "أخي يضربني كل يوم"],
+)
+def test_being_beaten_in_turkish_polish_or_arabic_is_violence_at_home(text: str) -> None:
+    assert assess(text).kind == CrisisKind.DOMESTIC_VIOLENCE
+
+
+def test_self_harm_as_a_plan_is_self_harm_and_cutting_costs_is_not() -> None:
+    assert assess("als de deurwaarder weer belt ga ik vanavond weer krassen").kind == CrisisKind.SELF_HARM
+    assert assess("ik ga snijden in mijn uitgaven, hoe maak ik een budget").kind is None
+    assert assess("mijn zoon zegt dat hij gaat krassen op de muur als hij geen telefoon krijgt").kind is None
+
+
+def test_a_partner_who_goes_on_after_no_is_sexual_violence_a_bailiff_is_not() -> None:
+    assert assess("mijn man gaat altijd door als ik nee zeg, ook als ik pijn heb").kind == (
+        CrisisKind.SEXUAL_VIOLENCE
+    )
+    assert assess("het incassobureau gaat gewoon door ook als ik nee zeg").kind is None
+
+
+def test_abuse_long_ago_that_is_over_settles_and_abuse_going_on_does_not() -> None:
+    over = assess("Dertig jaar geleden ben ik op internaat misbruikt. Nu gaat het goed. Waar meld ik dat?")
+    assert over.kind is None and over.past_and_over
+    still = assess("Vorig jaar ben ik verkracht en het gaat helemaal niet goed")
+    assert still.kind == CrisisKind.SEXUAL_VIOLENCE

@@ -332,6 +332,9 @@ SELF_HARM_PATTERNS = (
         r"(?:ben|ik) (?:\w+ ){0,2}aan het krassen",
         r"ik (?:\w+ ){0,2}kras(?! (?:een|het|de|die|dat|mijn|m'n|je|dit)\b)",
         r"kras ik",
+        # a plan or habit: "dan ga ik weer krassen", "ik ga vanavond snijden" (not "krassen op de auto")
+        r"(?:(?:ga|ging) ik|ik (?:ga|ging)) (?:(?:weer|opnieuw|toch|dan|vanavond|vannacht|straks|meteen) ){0,2}"
+        r"(?:krassen|cutten|snijden)\b(?! (?:op|in|van|aan|uit|met)\b)",
         r"(?:(?:ik |^)(?:heb|had)|(?:heb|had) ik) (?:(?:weer|opnieuw|toch|gisteren|vannacht|vandaag|al|nog|ook|net|even|"
         r"vorige week) ){0,3}(?:gecut|gecutt|gekrast)(?! (?:op|in) (?:de|het|een)\b)",
         r"ik (?:\w+ ){0,1}(?:cut|cutte)(?= (?:weer|mezelf|mijzelf|me|soms|vaak|elke|nog|al|sinds|als|wanneer|omdat)\b|$)",
@@ -387,6 +390,15 @@ SELF_HARM_PATTERNS = (
 )
 DOMESTIC_PATTERNS = (
     _rx(r"huiselijk geweld", r"geweld (?:thuis|in huis|in (?:mijn|ons) huis)", r"relationeel geweld"),
+    # "he beats me" in languages many residents speak at home (accents stripped by `normalise`): Turkish,
+    # Polish, Arabic. The reply is Dutch with one English line; the number is what matters.
+    _rx(
+        r"\bbeni (?:\w+ ){0,1}dov(?:uyor|du|er|mek)\b",
+        r"\bdov(?:uyor|du) beni\b",
+        r"\b(?:bije|pobil|pobił|uderza|uderzyl|uderzył) mnie\b",
+        r"\bmnie (?:\w+ ){0,1}(?:bije|pobil|pobił)\b",
+        r"يضربني",
+    ),
     _rx(_PERSON + r" (?:man|vrouw|partner|vriend|vriendin|ex|echtgenoot|echtgenote) (?:\w+ ){0,3}" + _HARM),
     _rx(
         _PERSON + r" (?:zoon|broer|zus|schoonvader|schoonmoeder|buurman|buurvrouw|huisgenoot|kamergenoot) "
@@ -619,6 +631,9 @@ SEXUAL_PATTERNS = (
         r"seksueel (?:misbruik|geweld|misbruikt)",
         r"(?:dwong|dwingt|gedwongen) (?:me |mij |haar |)(?:tot |)seks",
         r"tegen mijn wil seks",
+        # a partner who goes on after "nee" ("hij gaat gewoon door, ook als ik nee zeg en huil")
+        r"(?:vriend|man|partner|ex|echtgenoot) (?:gaat|ging) (?:gewoon |toch |altijd |)door "
+        r"(?:ook |zelfs |)(?:als|terwijl|wanneer) ik (?:nee|stop) (?:zeg|zei|roep|riep)",
         r"betast",
         r"(?:aanraakt|aanraken|aangeraakt|zit aan|zat aan|betast) (?:\w+ ){0,3}(?:onder|in) (?:haar|zijn|mijn|m'n) "
         r"(?:onderbroek|broek|rok|kleren|kleding|slip)",
@@ -1195,6 +1210,11 @@ _PAST_ATTEMPT = re.compile(
     r"^(?:zelf ?moord ?poging|suicide ?poging|suicidepoging|poging tot zelfdoding)\w*$"
 )
 _PAST_VIOLENCE = re.compile(r"^(?:huiselijk geweld|relationeel geweld|domestic (?:violence|abuse))$")
+# Abuse told as something that was done ("twintig jaar geleden ben ik misbruikt"), not as going on ("wordt").
+_PAST_ABUSE = re.compile(
+    r"^(?!.*\b(?:wordt|word|worden|nu)\b).*\b(?:misbruikt|verkracht|aangerand|seksueel misbruik|verkrachting|"
+    r"aanranding|misbruik)$"
+)
 _LONG_AGO = _rx(
     r"(?:jaar|jaren|maanden) geleden",
     r"(?:years|months|a year) ago",
@@ -1245,13 +1265,17 @@ _GOING_WELL_NOW = _rx(
 def _past_and_over(
     found: dict[CrisisKind, list[str]], clauses: list[str], told_as_past: list[str]
 ) -> tuple[CrisisKind | None, list[str]]:
-    """An attempt, or violence at home, long ago and over: its kind and signals, removed from `found`.
+    """An attempt, violence at home or sexual abuse, long ago and over: its kind and signals, removed from `found`.
 
     `told_as_past`: suicide signals in a sentence about long ago in the past tense ("vorig jaar wilde ik dood")."""
     if len(found) != 1:
         return None, []
     kind, signals = next(iter(found.items()))
-    naming = {CrisisKind.SUICIDE: _PAST_ATTEMPT, CrisisKind.DOMESTIC_VIOLENCE: _PAST_VIOLENCE}.get(kind)
+    naming = {
+        CrisisKind.SUICIDE: _PAST_ATTEMPT,
+        CrisisKind.DOMESTIC_VIOLENCE: _PAST_VIOLENCE,
+        CrisisKind.SEXUAL_VIOLENCE: _PAST_ABUSE,
+    }.get(kind)
     past = list(told_as_past) if kind is CrisisKind.SUICIDE else []
     if naming is None:
         return None, []
