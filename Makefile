@@ -32,7 +32,7 @@ benchmark-outcome:  ## what residents get, per message of the independent set, o
 		$(if $(DESCRIPTION),--description "$(DESCRIPTION)",)
 
 benchmark-outcome-crisis:  ## the same on the second independent set (crisis and near-crisis messages; docs/outcome-benchmark-crisis.md)
-	@.venv/app/bin/python benchmarks/outcome_benchmark.py --set tests/nlu/independent/crisis13.yml --label crisis13 --baseline benchmarks/results/outcome/crisis13_before.json \
+	@.venv/app/bin/python benchmarks/outcome_benchmark.py --set tests/nlu/independent/crisis14.yml --label crisis14 --baseline benchmarks/results/outcome/crisis14_before.json \
 		--report docs/outcome-benchmark-crisis.md $(if $(DESCRIPTION),--description "$(DESCRIPTION)",)
 
 test:   ## install what is missing and run every test suite

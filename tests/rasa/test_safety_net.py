@@ -403,3 +403,39 @@ def test_abuse_long_ago_that_is_over_settles_and_abuse_going_on_does_not() -> No
     assert over.kind is None and over.past_and_over
     still = assess("Vorig jaar ben ik verkracht en het gaat helemaal niet goed")
     assert still.kind == CrisisKind.SEXUAL_VIOLENCE
+
+
+def test_a_wish_to_die_told_in_the_perfect_tense_long_ago_and_over_is_only_a_check_in() -> None:
+    over = assess("Vijf jaar geleden heb ik vaak aan zelfmoord gedacht. Nu gaat het goed. Hoe werkt de WSNP?")
+    assert over.kind is None and over.past_and_over and over.possible == CrisisKind.SUICIDE
+    still = assess("Jaren geleden heb ik aan zelfmoord gedacht en nu denk ik er weer aan")
+    assert still.kind == CrisisKind.SUICIDE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mijn zoon leest een boek over een jongen die zichzelf snijdt, is dat geschikt voor zijn leeftijd?",
+        "Mijn dochter moet een werkstuk over kindermishandeling maken, waar vindt ze goede informatie?",
+        "We zagen een voorstelling over huiselijk geweld op school, geven jullie ook voorlichting?",
+        "Ik ben student en doe een interview over zelfdoding bij jongeren, mag ik jullie iets vragen?",
+        "Onze school wil een training signalen van kindermishandeling herkennen, kunnen jullie helpen?",
+        "Mijn ex dreigt met een advocaat als ik de alimentatie niet aanpas. Mag dat?",
+        "Mijn vader heeft mij vroeger geslagen, we hebben al jaren geen contact. Nu wil ik een eigen woning.",
+    ],
+)
+def test_school_work_stories_court_threats_and_violence_long_over_are_no_crisis(text: str) -> None:
+    assert assess(text).kind is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mijn man slaat me en ik wil weten wat de meldcode is",
+        "mijn ex dreigt dat hij me iets aandoet als ik naar de rechter stap",
+        "mijn ex heeft mij vroeger geslagen, al jaren geen contact, maar nu slaat hij me weer",
+        "Mijn dochter snijdt zichzelf, ze las er een boek over",
+    ],
+)
+def test_a_disclosure_next_to_those_words_is_still_a_crisis(text: str) -> None:
+    assert assess(text).kind is not None

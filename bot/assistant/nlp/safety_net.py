@@ -966,6 +966,13 @@ _HARMLESS = _rx(
     r"is te laat|was te laat|heeft vertraging|had vertraging|is delayed|was delayed|is late|was late)",
     r"(?:geregeld|regelen|regel|klaar|ingepakt) (?:\w+ ){0,2}voor (?:de|mijn|onze|m'n|ons) (?:verhuizing|verhuis|"
     r"vakantie|bruiloft|feest|verjaardag|reis|vertrek naar)",
+    # a book, film or play about someone ("een jeugdboek over een meisje dat zichzelf snijdt")
+    r"(?:boek|jeugdboek|roman|film|serie|verhaal|documentaire|toneelstuk|voorstelling|toneelvoorstelling|podcast|"
+    r"book|novel|film|movie|series|story|documentary|play) (?:\w+ ){0,3}(?:over|about) (?:een|iemand|a|someone) "
+    r"(?:\w+ ){0,2}(?:die|dat|who|that) (?:\w+ ){0,4}(?:snijdt|krast|zichzelf|zelfmoord|suicide|cuts|kills)\w*",
+    # a former partner who threatens to go to court ("mijn ex dreigt dat hij naar de rechter stapt")
+    r"(?:dreigt|dreigde|dreigen|threatens|threatened) (?:ermee |)(?:dat (?:hij|zij|ze) |to |)(?:\w+ ){0,2}"
+    r"(?:naar de rechter|naar de rechtbank|een advocaat|een rechtszaak|juridische stappen|court|a lawyer)",
     r"(?:lighter|aansteker|lucifers|matches) (?:\w+ ){0,4}(?:candle|candles|kaars|kaarsen|kaarsjes|waxinelichtjes|"
     r"fornuis|gasfornuis|barbecue|bbq|open haard|fireplace|stove)",
     r"(?:candle|candles|kaars|kaarsen|kaarsjes|waxinelichtjes|fornuis|gasfornuis|barbecue|bbq|open haard|fireplace|"
@@ -1209,7 +1216,11 @@ _MAX_CHECKED_CHARS = 60_000
 _PAST_ATTEMPT = re.compile(
     r"^(?:zelf ?moord ?poging|suicide ?poging|suicidepoging|poging tot zelfdoding)\w*$"
 )
-_PAST_VIOLENCE = re.compile(r"^(?:huiselijk geweld|relationeel geweld|domestic (?:violence|abuse))$")
+_PAST_VIOLENCE = re.compile(
+    r"^(?:huiselijk geweld|relationeel geweld|domestic (?:violence|abuse))$"
+    r"|^(?!.*\b(?:nu|weer|nog)\b).*\b(?:heeft|had|hebben) (?:\w+ ){0,3}(?:vroeger|toen|destijds) (?:\w+ ){0,2}"
+    r"(?:mishandeld|geslagen)$"
+)
 # Abuse told as something that was done ("twintig jaar geleden ben ik misbruikt"), not as going on ("wordt").
 _PAST_ABUSE = re.compile(
     r"^(?!.*\b(?:wordt|word|worden|nu)\b).*\b(?:misbruikt|verkracht|aangerand|seksueel misbruik|verkrachting|"
@@ -1245,6 +1256,9 @@ _PAST_TENSE = _rx(
     r"tried",
     r"thought",
     r"had",
+    # the perfect tense: "jaren geleden heb ik aan zelfmoord gedacht"
+    r"(?:heb|had|hebben) (?:\w+ ){0,6}(?:gedacht|geprobeerd|gewild|overwogen)",
+    r"(?:have|had) (?:\w+ ){0,2}(?:thought|tried|wanted)",
 )
 _STILL = _rx(r"nog steeds", r"nog altijd", r"weer", r"opnieuw", r"soms nog", r"still", r"again", r"sometimes")
 # A word between that does not turn it around: "het gaat nu gelukkig goed", not "het gaat nu niet goed".
@@ -1253,6 +1267,7 @@ _GOING_WELL_NOW = _rx(
     rf"(?:nu |inmiddels |)gaat het {_UNNEGATED_WORD}{{0,2}}(?:goed|beter|prima)",
     rf"(?:woon|wonen|ben|zijn) {_UNNEGATED_WORD}{{0,2}}veilig",
     r"geen contact meer",
+    r"(?:al |)(?:\w+ ){0,1}(?:jaar|jaren|maanden) geen contact",
     rf"(?:i am|i'm|im) {_UNNEGATED_WORD}{{0,1}}(?:doing |)(?:well|fine|better) now",
     rf"het gaat {_UNNEGATED_WORD}{{0,2}}(?:goed|beter|prima)",
     r"in behandeling",
@@ -1303,12 +1318,16 @@ _ABOUT_THE_TOPIC = _rx(
     r"(?:flyer|poster|folder|leaflet) ",
     r"(?:training|trainingen|cursus|presentatie|werkstuk|spreekbeurt|les|lessen|lezing|project|scriptie|opdracht|"
     r"voorlichting|course|presentation|school project|assignment|workshop|boek|boeken|film|films|documentaire|"
+    r"essay|paper|interview|voorstelling|toneelvoorstelling|toneelstuk|thema-avond|themaavond|avond|bijeenkomst|"
     r"serie|artikel|artikelen|podcast|folder|folders|cijfers|statistieken|leesclub|book|books|film|documentary|"
     r"article|articles|leaflet|statistics) (?:\w+ ){0,3}(?:over|about) ",
     # a study question: "voor mijn opleiding: wat valt er onder de term 'huiselijk geweld'?"
     r"voor (?:mijn|m'n|mn|onze|de|een) (?:opleiding|studie|stage|scriptie|tentamen|examen|werkstuk|huiswerk|les|"
     r"college|toets|verslag|essay|minor|cursus)",
     r"(?:de term|het begrip|het woord|de definitie|definitie van|the term|the definition|definition of)",
+    r"(?:ik studeer|ik ben student|i study|i am a student|i'm a student)\b",
+    r"(?:cursus|training|workshop|course) (?:\w+ ){0,2}signalen",
+    r"signalen (?:\w+ ){0,3}herkennen",
     r"wat (?:valt|vallen) (?:er |)(?:\w+ ){0,2}onder",
     # a professional's question about a procedure: "wat is de meldcode huiselijk geweld precies?"
     r"meldcode",
@@ -1322,7 +1341,9 @@ _OWN_HOME = _rx(
     r"bij (?:ons|mij|mijn|m'n|mn) (?:thuis|in huis)",
     r"bij ons",
     r"(?:mijn|m'n|mn|onze) (?:man|vrouw|partner|vriend|vriendin|vader|moeder|stiefvader|stiefmoeder|ex|broer|zus|"
-    r"zoon|dochter|kinderen|kind|ouders|familie)",
+    r"zoon|dochter|kinderen|kind|ouders|familie)\b(?! (?:\w+ ){0,2}(?:houdt|heeft|moet|doet|volgt|schrijft|maakt|"
+    r"leest|las) (?:\w+ ){0,2}(?:spreekbeurt|werkstuk|boekverslag|cursus|opleiding|essay|presentatie|opdracht|"
+    r"scriptie|stage)\b)",
     r"(?:at|in) (?:my|our) (?:home|house)",
     r"(?:my|our) (?:husband|wife|partner|boyfriend|girlfriend|father|mother|dad|mum|mom|ex|children|kids)",
 )
