@@ -439,3 +439,25 @@ def test_school_work_stories_court_threats_and_violence_long_over_are_no_crisis(
 )
 def test_a_disclosure_next_to_those_words_is_still_a_crisis(text: str) -> None:
     assert assess(text).kind is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("mijn stiefmoeder heeft mij gisteren geslagen", CrisisKind.CHILD_DANGER),
+        ("als hij dronken is schopt mijn vader mijn broertje", CrisisKind.CHILD_DANGER),
+        ("als hij gedronken heeft slaat hij mijn moeder", CrisisKind.DOMESTIC_VIOLENCE),
+    ],
+)
+def test_a_parent_in_the_perfect_tense_or_after_a_first_clause_is_found(text: str, kind: CrisisKind) -> None:
+    assert assess(text).kind == kind
+
+
+def test_a_childhood_long_ago_that_is_over_settles_and_a_good_present_is_no_violence_now() -> None:
+    over = assess("Mijn moeder heeft mij vroeger vaak geslagen. Nu gaat het goed, ik zoek een huurhuis.")
+    assert over.kind is None and over.past_and_over
+    assert assess("vroeger was er kindermishandeling bij ons thuis, nu gaat het beter").kind is None
+    # a present that goes wrong is still now
+    assert assess("hij slaat me en nu gaat het helemaal mis").kind == CrisisKind.ACUTE_DANGER
+    # a sibling fight seen by a parent is no crisis
+    assert assess("mijn zoon van 5 is jaloers en dan slaat hij mijn dochter").kind is None

@@ -473,6 +473,9 @@ DOMESTIC_PATTERNS = (
         r"(?:slaat|sloeg|schopt|schopte|duwt|duwde|stompt|stompte|trapt|trapte|knijpt|kneep|wurgt|wurgde|smijt|smeet) "
         r"(?:hij|zij|ze|die|(?:mijn|m'n) (?:man|vrouw|partner|vriend|vriendin|ex|vader|moeder|stiefvader|stiefmoeder|"
         r"broer)) (?:me|mij)\b(?! (?:\w+ ){0,2}(?:eruit|de deur uit|het huis uit|om de oren|dood van het lachen)\b)",
+        r"(?:slaat|sloeg|schopt|schopte|duwt|duwde|stompt|stompte|trapt|trapte|knijpt|kneep|wurgt|wurgde) "
+        r"(?:hij|zij|ze|(?:mijn|m'n) (?:vader|stiefvader|man|vriend|partner|ex)) (?:mijn|m'n) "
+        r"(?:moeder|mama|vrouw|vriendin|oma|zus)\b(?! (?:\w+ ){0,2}(?:eruit|de deur uit|het huis uit|om de oren)\b)",
         r"(?:sluit|sloot|sluiten) (?:me|mij|ons|haar) (?:\w+ ){0,3}op\b(?! (?:de|het|een|tijd)\b)",
         r"(?:me|mij|ons|haar) (?:\w+ ){0,1}(?:vermoordt|vermoorden|neerschiet|neerschieten|doodmaakt|dood maakt|"
         r"doodsteekt|ombrengt|afmaakt)",
@@ -594,6 +597,17 @@ CHILD_PATTERNS = (
     _rx(
         r"(?:" + _PERSON + r" |)" + _PARENT + r" (?:\w+ ){0,2}" + _HARM + r" (?:me|mij|ons)",
         _PERSON + r" " + _PARENT + r" (?:\w+ ){0,2}doet (?:me|mij|ons) pijn",
+        # the perfect tense: "mijn vader heeft mij geslagen"
+        r"(?:"
+        + _PERSON
+        + r" |)"
+        + _PARENT
+        + r" (?:heeft|had|hebben) (?:me|mij|ons) (?:\w+ ){0,3}(?:geslagen|"
+        r"geschopt|getrapt|gewurgd|mishandeld|in elkaar geslagen)",
+        # the verb before its subject: "gisteren schopte mijn vader mijn broertje"
+        r"(?:slaat|sloeg|schopt|schopte|trapt|trapte|knijpt|kneep|wurgt|wurgde|duwt|duwde) (?:(?:mijn|m'n) |)"
+        r"(?:vader|moeder|stiefvader|stiefmoeder|papa|mama|man|vriend|partner|ex) (?:mijn|m'n|ons|onze) "
+        r"(?:zusje|broertje|kind|kinderen|kindje|zoon|zoontje|dochter|dochtertje|baby)\b",
     ),
     _PARENT_HURTS_ME,
     _rx(
@@ -759,7 +773,9 @@ _IMMINENT = _rx(
 _NOW = _rx(
     # not "nu wil ik vragen", "tot nu toe": there "nu" introduces the question, not the danger
     # nor "nu ben ik 19", "dat is nu voorbij": a time of life, not something going on
+    # nor "nu gaat het goed", "nu woon ik op mezelf": the good present after a past that is told
     r"(?<!\btot )nu(?! (?:wil|wilde|vraag|vroeg|zoek|moet ik|heb ik|weet ik|toe|is mijn vraag|voorbij|"
+    r"gaat (?:het|alles) (?:\w+ ){0,1}(?:goed|beter|prima)|woon ik|wonen we|ben ik veilig|zijn we veilig|"
     r"ben ik (?:\d+|volwassen|ouder|\w+ jaar)|is (?:hij|ze|zij) (?:\d+|volwassen|ouder))\b)",
     r"nou",
     r"op dit moment",
@@ -1217,7 +1233,7 @@ _PAST_ATTEMPT = re.compile(
     r"^(?:zelf ?moord ?poging|suicide ?poging|suicidepoging|poging tot zelfdoding)\w*$"
 )
 _PAST_VIOLENCE = re.compile(
-    r"^(?:huiselijk geweld|relationeel geweld|domestic (?:violence|abuse))$"
+    r"^(?:huiselijk geweld|relationeel geweld|domestic (?:violence|abuse)|kinder ?mishandeling|child abuse)$"
     r"|^(?!.*\b(?:nu|weer|nog)\b).*\b(?:heeft|had|hebben) (?:\w+ ){0,3}(?:vroeger|toen|destijds) (?:\w+ ){0,2}"
     r"(?:mishandeld|geslagen)$"
 )
@@ -1289,6 +1305,7 @@ def _past_and_over(
     naming = {
         CrisisKind.SUICIDE: _PAST_ATTEMPT,
         CrisisKind.DOMESTIC_VIOLENCE: _PAST_VIOLENCE,
+        CrisisKind.CHILD_DANGER: _PAST_VIOLENCE,  # a grown-up about a childhood long ago ("vader heeft mij vroeger ...")
         CrisisKind.SEXUAL_VIOLENCE: _PAST_ABUSE,
     }.get(kind)
     past = list(told_as_past) if kind is CrisisKind.SUICIDE else []
