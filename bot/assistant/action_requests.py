@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from types import TracebackType
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 import aiohttp
@@ -43,21 +43,6 @@ IDLE_CONNECTION_SECONDS = 1.0
 _open_sessions: dict[tuple[str, str], tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
 
 
-class KeptOpen:
-    """`async with` over a session that stays open after the block, for the endpoint's next request."""
-
-    def __init__(self, session: aiohttp.ClientSession) -> None:
-        self.session = session
-
-    async def __aenter__(self) -> aiohttp.ClientSession:
-        return self.session
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        return None
-
-
 def new_session(self: EndpointConfig) -> aiohttp.ClientSession:
     """`EndpointConfig.session` of Rasa 3.6, with `dumps` for JSON bodies and idle connections kept."""
     auth = None
@@ -72,7 +57,7 @@ def new_session(self: EndpointConfig) -> aiohttp.ClientSession:
     )
 
 
-def session(self: EndpointConfig) -> KeptOpen:
+def session(self: EndpointConfig) -> AbstractAsyncContextManager[aiohttp.ClientSession]:
     """The endpoint's open session on the running event loop (a new one for a new loop or endpoint)."""
     loop = asyncio.get_running_loop()
     key = (repr(sorted((self.headers or {}).items())), repr(self.basic_auth))
@@ -80,7 +65,7 @@ def session(self: EndpointConfig) -> KeptOpen:
     if kept is None or kept.closed or kept_loop is not loop:
         kept = new_session(self)
         _open_sessions[key] = (loop, kept)
-    return KeptOpen(kept)
+    return nullcontext(kept)  # `async with` leaves it open for the next request
 
 
 async def close_sessions() -> None:

@@ -459,5 +459,6 @@ def test_a_childhood_long_ago_that_is_over_settles_and_a_good_present_is_no_viol
     assert assess("vroeger was er kindermishandeling bij ons thuis, nu gaat het beter").kind is None
     # a present that goes wrong is still now
     assert assess("hij slaat me en nu gaat het helemaal mis").kind == CrisisKind.ACUTE_DANGER
+    assert assess("hij slaat me en nu gaat het niet goed").kind == CrisisKind.ACUTE_DANGER
     # a sibling fight seen by a parent is no crisis
     assert assess("mijn zoon van 5 is jaloers en dan slaat hij mijn dochter").kind is None

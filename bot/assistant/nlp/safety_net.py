@@ -91,6 +91,10 @@ _CHILD_WORDS = (
     r"zusje|pleegkind"
 )
 _CHILD = r"(?:" + _CHILD_WORDS + r")"
+# Hitting verbs before their subject, as Dutch puts them after a first clause ("als ik geld vraag, slaat hij me"),
+# and the endings that make such a phrase no violence ("schopt hij me eruit", "slaat hij me om de oren met regels").
+_HITS_FIRST = r"(?:slaat|sloeg|schopt|schopte|duwt|duwde|stompt|stompte|trapt|trapte|knijpt|kneep|wurgt|wurgde|smijt|smeet)"
+_NOT_AS_AN_IDIOM = r"(?! (?:\w+ ){0,2}(?:eruit|de deur uit|het huis uit|om de oren|dood van het lachen)\b)"
 _PARENT = r"(?:vader|moeder|pa|ma|papa|mama|stiefvader|stiefmoeder|ouders|stiefpa|stiefma)"
 _VICTIM = r"(?:me|mij|haar|hem|ons|mijn moeder|mijn vader|mijn oma|mijn opa|oma|opa)"
 _HARM = (
@@ -470,12 +474,10 @@ DOMESTIC_PATTERNS = (
         r"geslingerd|gesmeten)",
         r"(?:duwt|duwde|smijt|smeet) (?:me|mij|haar) (?:\w+ ){0,2}(?:van de trap|tegen de muur|op de grond|tegen de kast)",
         # the verb before its subject after a first clause: "als ik om geld vraag, slaat hij me"
-        r"(?:slaat|sloeg|schopt|schopte|duwt|duwde|stompt|stompte|trapt|trapte|knijpt|kneep|wurgt|wurgde|smijt|smeet) "
-        r"(?:hij|zij|ze|die|(?:mijn|m'n) (?:man|vrouw|partner|vriend|vriendin|ex|vader|moeder|stiefvader|stiefmoeder|"
-        r"broer)) (?:me|mij)\b(?! (?:\w+ ){0,2}(?:eruit|de deur uit|het huis uit|om de oren|dood van het lachen)\b)",
-        r"(?:slaat|sloeg|schopt|schopte|duwt|duwde|stompt|stompte|trapt|trapte|knijpt|kneep|wurgt|wurgde) "
-        r"(?:hij|zij|ze|(?:mijn|m'n) (?:vader|stiefvader|man|vriend|partner|ex)) (?:mijn|m'n) "
-        r"(?:moeder|mama|vrouw|vriendin|oma|zus)\b(?! (?:\w+ ){0,2}(?:eruit|de deur uit|het huis uit|om de oren)\b)",
+        _HITS_FIRST + r" (?:hij|zij|ze|die|(?:mijn|m'n) (?:man|vrouw|partner|vriend|vriendin|ex|vader|moeder|"
+        r"stiefvader|stiefmoeder|broer)) (?:me|mij)\b" + _NOT_AS_AN_IDIOM,
+        _HITS_FIRST + r" (?:hij|zij|ze|(?:mijn|m'n) (?:vader|stiefvader|man|vriend|partner|ex)) (?:mijn|m'n) "
+        r"(?:moeder|mama|vrouw|vriendin|oma|zus)\b" + _NOT_AS_AN_IDIOM,
         r"(?:sluit|sloot|sluiten) (?:me|mij|ons|haar) (?:\w+ ){0,3}op\b(?! (?:de|het|een|tijd)\b)",
         r"(?:me|mij|ons|haar) (?:\w+ ){0,1}(?:vermoordt|vermoorden|neerschiet|neerschieten|doodmaakt|dood maakt|"
         r"doodsteekt|ombrengt|afmaakt)",
@@ -605,7 +607,7 @@ CHILD_PATTERNS = (
         + r" (?:heeft|had|hebben) (?:me|mij|ons) (?:\w+ ){0,3}(?:geslagen|"
         r"geschopt|getrapt|gewurgd|mishandeld|in elkaar geslagen)",
         # the verb before its subject: "gisteren schopte mijn vader mijn broertje"
-        r"(?:slaat|sloeg|schopt|schopte|trapt|trapte|knijpt|kneep|wurgt|wurgde|duwt|duwde) (?:(?:mijn|m'n) |)"
+        _HITS_FIRST + r" (?:(?:mijn|m'n) |)"
         r"(?:vader|moeder|stiefvader|stiefmoeder|papa|mama|man|vriend|partner|ex) (?:mijn|m'n|ons|onze) "
         r"(?:zusje|broertje|kind|kinderen|kindje|zoon|zoontje|dochter|dochtertje|baby)\b",
     ),
@@ -770,12 +772,21 @@ _IMMINENT = _rx(
     r"right now",
 )
 # Words that turn an ordinary crisis signal into an acute one when both appear.
+# A word between that does not turn it around: "het gaat nu gelukkig goed", not "het gaat nu niet goed".
+_UNNEGATED_WORD = r"(?:(?!(?:niet|geen|niks|nooit|nergens|minder|not|never|no|less)\b)\w+ )"
+_GOES_WELL = rf"gaat (?:het|alles) {_UNNEGATED_WORD}{{0,2}}(?:goed|beter|prima)"
+# A past the resident says is over ("dat is nu voorbij"): long enough ago, and going well now.
+_IT_IS_OVER = (
+    r"(?:dat|het|die tijd) is (?:nu |inmiddels |allemaal |gelukkig |)(?:voorbij|achter de rug|afgelopen)",
+    r"(?:that|it) is (?:all |)(?:over|behind me) now",
+)
 _NOW = _rx(
     # not "nu wil ik vragen", "tot nu toe": there "nu" introduces the question, not the danger
     # nor "nu ben ik 19", "dat is nu voorbij": a time of life, not something going on
     # nor "nu gaat het goed", "nu woon ik op mezelf": the good present after a past that is told
     r"(?<!\btot )nu(?! (?:wil|wilde|vraag|vroeg|zoek|moet ik|heb ik|weet ik|toe|is mijn vraag|voorbij|"
-    r"gaat (?:het|alles) (?:\w+ ){0,1}(?:goed|beter|prima)|woon ik|wonen we|ben ik veilig|zijn we veilig|"
+    + _GOES_WELL
+    + r"|woon ik|wonen we|ben ik veilig|zijn we veilig|"
     r"ben ik (?:\d+|volwassen|ouder|\w+ jaar)|is (?:hij|ze|zij) (?:\d+|volwassen|ouder))\b)",
     r"nou",
     r"op dit moment",
@@ -1242,6 +1253,13 @@ _PAST_ABUSE = re.compile(
     r"^(?!.*\b(?:wordt|word|worden|nu)\b).*\b(?:misbruikt|verkracht|aangerand|seksueel misbruik|verkrachting|"
     r"aanranding|misbruik)$"
 )
+# The words that name each kind's past crisis (a grown-up about a childhood long ago counts as violence).
+_PAST_NAMING = {
+    CrisisKind.SUICIDE: _PAST_ATTEMPT,
+    CrisisKind.DOMESTIC_VIOLENCE: _PAST_VIOLENCE,
+    CrisisKind.CHILD_DANGER: _PAST_VIOLENCE,
+    CrisisKind.SEXUAL_VIOLENCE: _PAST_ABUSE,
+}
 _LONG_AGO = _rx(
     r"(?:jaar|jaren|maanden) geleden",
     r"(?:years|months|a year) ago",
@@ -1253,8 +1271,7 @@ _LONG_AGO = _rx(
     r"last year",
     r"in 20[0-2]\d",
     # "na het huiselijk geweld ... dat is nu voorbij": over, so long enough ago
-    r"(?:dat|het|die tijd) is (?:nu |inmiddels |allemaal |gelukkig |)(?:voorbij|achter de rug|afgelopen)",
-    r"(?:that|it) is (?:all |)(?:over|behind me) now",
+    *_IT_IS_OVER,
 )
 # A wish to die told in the past tense about that time ("vorig jaar wilde ik er een einde aan maken"): when the
 # message also says it goes well now, an attempt or wish that is over (`_past_and_over`).
@@ -1277,10 +1294,8 @@ _PAST_TENSE = _rx(
     r"(?:have|had) (?:\w+ ){0,2}(?:thought|tried|wanted)",
 )
 _STILL = _rx(r"nog steeds", r"nog altijd", r"weer", r"opnieuw", r"soms nog", r"still", r"again", r"sometimes")
-# A word between that does not turn it around: "het gaat nu gelukkig goed", not "het gaat nu niet goed".
-_UNNEGATED_WORD = r"(?:(?!(?:niet|geen|niks|nooit|nergens|minder|not|never|no|less)\b)\w+ )"
 _GOING_WELL_NOW = _rx(
-    rf"(?:nu |inmiddels |)gaat het {_UNNEGATED_WORD}{{0,2}}(?:goed|beter|prima)",
+    r"(?:nu |inmiddels |)" + _GOES_WELL,
     rf"(?:woon|wonen|ben|zijn) {_UNNEGATED_WORD}{{0,2}}veilig",
     r"geen contact meer",
     r"(?:al |)(?:\w+ ){0,1}(?:jaar|jaren|maanden) geen contact",
@@ -1288,8 +1303,7 @@ _GOING_WELL_NOW = _rx(
     rf"het gaat {_UNNEGATED_WORD}{{0,2}}(?:goed|beter|prima)",
     r"in behandeling",
     rf"(?:i am|i'm|im) {_UNNEGATED_WORD}{{0,1}}safe now",
-    r"(?:dat|het|die tijd) is (?:nu |inmiddels |allemaal |gelukkig |)(?:voorbij|achter de rug|afgelopen)",
-    r"(?:that|it) is (?:all |)(?:over|behind me) now",
+    *_IT_IS_OVER,
 )
 
 
@@ -1302,12 +1316,7 @@ def _past_and_over(
     if len(found) != 1:
         return None, []
     kind, signals = next(iter(found.items()))
-    naming = {
-        CrisisKind.SUICIDE: _PAST_ATTEMPT,
-        CrisisKind.DOMESTIC_VIOLENCE: _PAST_VIOLENCE,
-        CrisisKind.CHILD_DANGER: _PAST_VIOLENCE,  # a grown-up about a childhood long ago ("vader heeft mij vroeger ...")
-        CrisisKind.SEXUAL_VIOLENCE: _PAST_ABUSE,
-    }.get(kind)
+    naming = _PAST_NAMING.get(kind)
     past = list(told_as_past) if kind is CrisisKind.SUICIDE else []
     if naming is None:
         return None, []
