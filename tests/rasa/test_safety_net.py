@@ -462,3 +462,168 @@ def test_a_childhood_long_ago_that_is_over_settles_and_a_good_present_is_no_viol
     assert assess("hij slaat me en nu gaat het niet goed").kind == CrisisKind.ACUTE_DANGER
     # a sibling fight seen by a parent is no crisis
     assert assess("mijn zoon van 5 is jaloers en dan slaat hij mijn dochter").kind is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Er staan drie mannen aan de deur, ze bonken op het raam en roepen dat ze binnenkomen", "acute"),
+        ("they keep banging on my door and say they will break in tonight", "acute"),
+        ("de deurwaarder klopte hard op de deur en zei dat hij terugkomt met de politie", None),
+        ("de bovenburen bonken op de vloer als mijn kinderen spelen", None),
+    ],
+)
+def test_people_pounding_on_the_door_who_say_they_will_come_in_are_acute_danger(
+    text: str, kind: str | None
+) -> None:
+    assert assess(text).kind == (CrisisKind.ACUTE_DANGER if kind else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        (
+            "Mijn zoon van 13 wil morgen afspreken met iemand van "
+            "Snapchat, volgens mij is het een man van 40",
+            True,
+        ),
+        ("my daughter is 11 and is going to meet someone from a game chat, he is an adult man", True),
+        ("Mijn dochter van 16 heeft online een jongen leren kennen en ze willen afspreken in de stad", False),
+        ("Mijn zoon van 14 spreekt zaterdag met een man van 35 af die hij van Discord kent", True),
+        ("Mijn dochter van 15 gaat afspreken met een meisje dat ze van Instagram kent", False),
+    ],
+)
+def test_a_child_meeting_an_adult_from_the_internet_is_a_child_in_danger(text: str, danger: bool) -> None:
+    assert (assess(text).kind == CrisisKind.CHILD_DANGER) is danger
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Moja sąsiadka codziennie bije swoje dzieci, słychać to przez ścianę", CrisisKind.CHILD_DANGER),
+        ("Komşum her gece çocuğunu dövüyor, sesler geliyor", CrisisKind.CHILD_DANGER),
+        ("الجار يضرب ابنه كل ليلة", CrisisKind.CHILD_DANGER),
+        ("Чоловік б'є мене щовечора", CrisisKind.DOMESTIC_VIOLENCE),
+        ("Муж бьет меня, что мне делать", CrisisKind.DOMESTIC_VIOLENCE),
+    ],
+)
+def test_beating_a_child_or_a_partner_in_other_languages_is_found(text: str, kind: CrisisKind) -> None:
+    assert assess(text).kind == kind
+
+
+def test_a_toddler_who_hits_in_a_tantrum_is_upbringing_and_a_partner_who_hits_is_not() -> None:
+    assert assess("mijn zoontje van 3 heeft woedebuien en dan slaat hij mij, wat moet ik doen").kind is None
+    assert (
+        assess("onze peuter krijgt een driftbui als hij zijn zin niet krijgt en dan schopt hij me").kind
+        is None
+    )
+    # an older child or an adult named with the tantrum is still violence at home
+    assert (
+        assess("mijn zoon van 16 wordt boos als hij zijn zin niet krijgt en dan slaat hij me").kind
+        is not None
+    )
+    assert assess("mijn man krijgt woedebuien en dan slaat hij me, ons kind van 3 ziet het").kind is not None
+
+
+def test_violence_told_in_the_passive_long_ago_and_now_safe_settles() -> None:
+    over = assess(
+        "Ik ben jaren geleden geslagen door mijn vorige partner, nu woon ik veilig. Kan ik verhuizen?"
+    )
+    assert over.kind is None and over.past_and_over
+    assert assess("ik ben vorig jaar mishandeld en hij staat nu weer voor de deur").kind is not None
+
+
+def test_thoughts_that_are_long_gone_and_a_going_well_three_words_away_are_over() -> None:
+    gone = assess(
+        "Vroeger had ik suïcidale gedachten, die zijn allang weg. Kan ik hulp bij mijn post krijgen?"
+    )
+    assert gone.kind is None and gone.past_and_over and gone.possible == CrisisKind.SUICIDE
+    well = assess(
+        "Mijn vriendin deed jaren geleden een zelfmoordpoging. Het gaat nu al jaren goed. Wat is bewind?"
+    )
+    assert well.kind is None and well.past_and_over
+    assert assess("Vroeger had ik suïcidale gedachten en die zijn er nu weer").kind == CrisisKind.SUICIDE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Onze boekenclub leest een roman over zelfbeschadiging, kan er iemand komen vertellen?",
+        "I'm a researcher looking at how neighbourhood teams deal with domestic violence, can we talk?",
+        "De kinderen worden niet geslagen hoor, maar ze zijn vaak alleen en het huis is vies",
+    ],
+)
+def test_a_reading_club_a_researcher_a_denial_and_a_known_saying_are_no_crisis(text: str) -> None:
+    assert assess(text).kind is None
+
+
+def test_a_denial_next_to_real_harm_and_a_researcher_at_home_are_still_a_crisis() -> None:
+    assert assess("de kinderen worden geslagen door hun vader").kind == CrisisKind.CHILD_DANGER
+    assert assess("ik ben onderzoeker maar nu gaat het om mij: mijn man slaat me").kind is not None
+
+
+def test_a_saying_explained_as_a_joke_is_an_everyday_phrase() -> None:
+    saying = assess(
+        "Mijn opa roept al jaren dat hij er klaar mee is, dat is zijn stopwoordje. Krijgt hij dagbesteding?"
+    )
+    assert saying.kind is None and saying.harmless_signals
+    assert not assess("hij zegt dat hij er klaar mee is en het is geen grapje").harmless_signals
+
+
+def test_a_negation_in_an_earlier_clause_does_not_disarm_the_violence_after_it() -> None:
+    assert assess("als ik zijn eten niet goed maak en dan slaat hij me").kind == CrisisKind.DOMESTIC_VIOLENCE
+    assert (
+        assess("mijn vriend wordt boos als ik niet opneem want dan slaat hij me").kind
+        == CrisisKind.DOMESTIC_VIOLENCE
+    )
+    assert assess("mijn man slaat me niet, hij schreeuwt alleen").kind is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mój brat grozi mi nożem, jest w mieszkaniu", "Eşim elinde bıçakla kapıda bekliyor", "يقف أمامي بسكين",
+     "Він погрожує мені ножем", "Он стоит с ножом у двери"],
+)  # fmt: skip
+def test_a_knife_in_other_languages_is_acute_danger(text: str) -> None:
+    assert assess(text).kind == CrisisKind.ACUTE_DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Ik denk dat mijn gezin echt beter af is zonder mij", CrisisKind.SUICIDE),
+        ("Мій хлопець вчора побив мене і забрав телефон", CrisisKind.DOMESTIC_VIOLENCE),
+        ("ابني يجرح نفسه منذ شهر", CrisisKind.SELF_HARM),
+        ("Moja córka tnie się żyletką, co robić", CrisisKind.SELF_HARM),
+        ("Babam yerde yatıyor, uyandıramıyorum", CrisisKind.ACUTE_DANGER),
+        ("mijn buurman dreigt dat hij het portiek in de fik steekt", CrisisKind.ACUTE_DANGER),
+        ("ze roepen dat ze me komen neersteken als ik niet betaal", CrisisKind.ACUTE_DANGER),
+        ("de trainer van mijn zoon raakt hem aan in de kleedkamer", CrisisKind.SEXUAL_VIOLENCE),
+        ("Sąsiad dotyka jej, kiedy zostaje u niego po szkole", CrisisKind.SEXUAL_VIOLENCE),
+    ],
+)
+def test_set_sixteen_classes_in_other_words(text: str, kind: CrisisKind) -> None:
+    assert assess(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mijn zoon roept elke week: ik ga dood als ik naar gym moet. Hij schaamt zich. Wat kan school doen?",
+        "Welke film over huiselijk geweld raden jullie aan? Ik zag "
+        "een docu op Netflix, maar die was Amerikaans",
+        "Ik werk als pedagogisch medewerker. Hoe melden wij zorgen over kindermishandeling bij jullie?",
+        "Er zit een wespennest in de schuur en de wespen vallen iedereen aan. Wie haalt dat weg?",
+        "de buurman raakt haar nooit aan, maar hij kijkt raar naar haar",
+        "Mijn vader heeft twee jaar geleden te veel pillen genomen. "
+        "Hij is nu al lang stabiel. Wat is bewind?",
+    ],
+)
+def test_set_sixteen_false_alarm_classes_in_other_words_are_no_crisis(text: str) -> None:
+    assert assess(text).kind is None
+
+
+def test_an_overdose_long_ago_is_a_check_in_and_one_going_on_is_acute() -> None:
+    over = assess("Vorig jaar heeft mijn dochter pillen geslikt, het gaat nu stabiel. Wat is de wachtrij?")
+    assert over.kind is None and over.past_and_over and over.possible == CrisisKind.SUICIDE
+    assert assess("mijn dochter heeft net pillen geslikt").kind == CrisisKind.ACUTE_DANGER

@@ -290,7 +290,7 @@ SUICIDE_PATTERNS = (
         r"(?:ben|is) het leven moe",
         r"eeuwige rust",
         r"niemand (?:zou|zal) (?:me|mij) (?:\w+ ){0,1}missen",
-        r"beter af zonder mij",
+        r"beter af (?:zijn |)(?:\w+ ){0,4}zonder (?:mij|me)\b",
         r"(?:wil|wilt|wou) (?:gewoon |)(?:niet meer|nooit meer) (?:bestaan|leven)",
         r"(?:uitweg|oplossing) (?:\w+ ){0,7}(?:er niet meer (?:zijn|ben|is)|niet meer leven|dood (?:gaan|zijn)|doodgaan)",
     ),
@@ -316,6 +316,14 @@ SUICIDE_PATTERNS = (
 )
 SELF_HARM_PATTERNS = (
     _rx(r"zelf ?beschadiging\w*", r"zelf ?verwonding\w*", r"automutilatie", r"self ?harm\w*"),
+    # Arabic, Turkish, Polish, Ukrainian, Russian (accents stripped by `normalise`)
+    _rx(
+        r"(?:تجرح|يجرح|اجرح|توذي|يوذي|اوذي|تقطع|يقطع|اقطع) نفس(?:ها|ه|ي)",
+        r"kendi(?:ne|me|ni|mi) (?:\w+ ){0,1}(?:zarar ver\w*|kes\w*)",
+        r"(?:tnie|tne|tniesz|okalecza|okaleczam) sie",
+        r"samookalecz\w*",
+        r"(?:ріже|ріжу|режет|режу) себе|(?:режет|режу) себя|(?:шкодить|шкоджу) собі",
+    ),
     # first person: "ik snij mezelf", "ik kras in mijn armen", "mezelf pijn doen"
     _rx(
         r"(?:snij|snijd|sneed|kras|kraste|krab|brand|verwond|beschadig) (?:ik |)"
@@ -402,6 +410,10 @@ DOMESTIC_PATTERNS = (
         r"\b(?:bije|pobil|pobił|uderza|uderzyl|uderzył) mnie\b",
         r"\bmnie (?:\w+ ){0,1}(?:bije|pobil|pobił)\b",
         r"يضربني",
+        # Ukrainian and Russian
+        r"(?:б'є|бʼє|бьет|бьёт|избивает) (?:мене|меня)",
+        r"(?:мене|меня) (?:\w+ ){0,1}(?:б'є|бʼє|бьет|бьёт|избивает|вдарив|вдарил|побив|побил|бив|бил)",
+        r"(?:вдарив|вдарил|побив|побил) (?:мене|меня)",
     ),
     _rx(_PERSON + r" (?:man|vrouw|partner|vriend|vriendin|ex|echtgenoot|echtgenote) (?:\w+ ){0,3}" + _HARM),
     _rx(
@@ -531,6 +543,13 @@ DOMESTIC_PATTERNS = (
 _PARENT_HURTS_ME = _rx(_PARENT + r" (?:\w+ ){0,1}doet (?:me|mij|ons) (?:\w+ ){0,3}pijn")
 CHILD_PATTERNS = (
     _rx(r"kindermishandeling", r"kinder ?misbruik"),
+    # "beats the child" in Polish, Turkish, Arabic, Ukrainian and Russian (accents stripped by `normalise`)
+    _rx(
+        r"(?:bije|pobil|pobił|uderza|bil|bił) (?:\w+ ){0,1}(?:dziecko|dzieci|syna|synka|corke|corka|coreczke)",
+        r"(?:cocugunu|cocuklari|cocuklarini|oglunu|kizini|cocugu) (?:\w+ ){0,1}dov(?:uyor|du|er|mek)",
+        r"يضرب (?:\w+ ){0,1}(?:اطفاله|ابنه|ابنته|طفله|اولاده|الاطفال|الطفل)",
+        r"(?:б'є|бʼє|бьет|бьёт|избивает) (?:\w+ ){0,1}(?:дитину|сина|доньку|дітей|ребенка|сына|дочь|детей)",
+    ),
     # harm done to a child, not by a child ("slaat een ander kind op school" is not matched)
     _rx(
         _HARM
@@ -544,7 +563,7 @@ CHILD_PATTERNS = (
         r"(?:\w+ ){0,3}(?:door elkaar|heen en weer)",
         r"(?:baby|kindje|zoontje|dochtertje) (?:\w+ ){0,3}door elkaar (?:geschud|schudden|schudt)",
     ),
-    _rx(
+    _CHILD_IS_HURT := _rx(
         _CHILD + r" (?:\w+ ){0,3}(?:wordt|worden|werd|werden|is|zijn) (?:\w+ ){0,3}(?:geslagen|mishandeld|"
         r"misbruikt|verwaarloosd|opgesloten|geschopt|bedreigd|in elkaar geslagen)",
         # subordinate clause order: "dat het kind geslagen wordt"
@@ -668,6 +687,17 @@ SEXUAL_PATTERNS = (
         r"(?:wilde|wou|wil) (?:\w+ ){0,1}seks (?:\w+ ){0,2}(?:en ik niet|maar ik niet|en ik wilde niet)",
         r"(?:wil|eist|dwingt) (?:\w+ ){0,3}dat ik (?:\w+ ){0,2}met (?:hem|haar) naar bed",
     ),
+    _TOUCHES := _rx(
+        r"(?:buurman|oom|opa|stiefvader|stiefopa|trainer|meester|leraar|neef|oppas|babysitter|man|meneer|vriend) "
+        r"(?:\w+ ){0,2}(?:haar|hem|me|mij) (?:\w+ ){0,2}(?:aanraakt|aanraakte|betast|betastte|aanzit|aanzat)\b",
+        r"(?:buurman|oom|opa|stiefvader|stiefopa|trainer|meester|leraar|neef|oppas|babysitter) (?:\w+ ){0,3}(?:raakt|raakte) "
+        r"(?:haar|hem|me|mij) (?:\w+ ){0,3}aan\b",
+    ),
+    _rx(
+        r"(?:ona|bana|kizima|kızıma) (?:\w+ ){0,2}dokun(?:uyor|du|dugunu|dugu|mus|muş)\w*",
+        r"dotyka (?:ja|jej|mnie|mojej corki|moja corke)",
+        r"يتحرش (?:بها|بي|بابنتي|بابني)",
+    ),
     _ABUSED_ME := _rx(r"(?:ik (?:ben|werd)|(?:ben|werd) ik) (?:\w+ ){0,6}(?:misbruikt|aangerand)"),
     # image abuse: intimate pictures spread, or a threat to spread them (sextortion)
     _rx(
@@ -720,7 +750,9 @@ ACUTE_PATTERNS = (
         r"(?:dreigt|dreigde|roept|riep|zegt|zei|schreeuwt|schreeuwde|gaat|ga|wil|zal|zou|gaan)"
         r"(?! (?:\w+ ){0,5}(?:ballon|ballonnen|luchtbed|zwembad|band|banden)\b) (?:\w+ ){0,5}"
         r"(?:flat|blok|gebouw|huis|portiek|woning|boel|straat|flatgebouw|complex|trappenhuis|galerij) (?:helemaal |)"
-        r"(?:opblazen|opblaast|op te blazen|laten ontploffen|laat ontploffen|in de lucht (?:laten |)(?:vliegen|laat vliegen))",
+        r"(?:opblazen|opblaast|op te blazen|laten ontploffen|laat ontploffen|in de lucht (?:laten |)(?:vliegen|laat vliegen)|"
+        r"in de fik (?:steekt|steken|te steken|zet|zetten)|in brand (?:steekt|steken|te steken))",
+        r"benzine (?:\w+ ){0,4}(?:gegooid|gegoten|uitgegoten|gesprenkeld|over (?:de|het|zich|zichzelf|hem|haar|mij|me))",
         r"(?:threaten\w*|says?|said|shout\w*|yell\w*|scream\w*|going to|gonna|will|wants to) (?:\w+ ){0,5}blow "
         r"(?:up (?:the|this|our|his|her|my|a|whole|entire) (?:\w+ ){0,1}(?:building|block|flat|house|place|street)|"
         r"(?:the|this|our|his|her|my|a|whole|entire) (?:\w+ ){0,1}(?:building|block|flat|house|place|street) up)",
@@ -756,8 +788,28 @@ ACUTE_PATTERNS = (
         r"(?:has|with|holding) (?:a |)(?:knife|gun|weapon)",
         r"(?:is bleeding|unconscious|not breathing)",
         r"(?:is|are) (?:hitting|beating|attacking|stabbing|strangling|choking) (?:me|us|her|him)",
+        # "er staan jongens bij mijn huis die zeggen dat ze me gaan steken"
+        r"(?:zeggen|zegt|zei|zeiden|dreigen|dreigt|roepen|roept) (?:dat |)(?:ze|hij|zij) (?:me|mij|ons) (?:\w+ ){0,2}"
+        r"(?:gaan|gaat|komen|komt|zullen|zal) (?:\w+ ){0,1}(?:steken|neersteken|doodsteken|neerschieten|doodschieten)",
         r"breaking (?:in|into)",
     ),
+    # "with a knife", "does not breathe", "I cannot wake him" in Arabic, Polish, Turkish, Ukrainian and Russian
+    # (accents stripped by `normalise`)
+    _rx(
+        r"بسكين",
+        r"nozem",
+        r"b[ıi]cakla",
+        r"ножем",
+        r"ножом",
+        r"لا (?:يتنفس|تتنفس|يستيقظ|تستيقظ)",
+        r"nie (?:oddycha|moge (?:go|jej) obudzic|da sie (?:go|jej) obudzic)",
+        r"nefes alm[ıi]yor",
+        r"uyand[ıi]ram[ıi]yorum",
+        r"uyanm[ıi]yor",
+        r"не (?:дихає|дышит)",
+        r"не (?:можу|могу) (?:його|її|его|ее) розбудити",
+        r"не (?:можу|могу) (?:його|її|его|ее) разбудить",
+    ),  # fmt: skip
 )
 # Words that turn a suicide signal into acute danger: it is about to happen.
 _IMMINENT = _rx(
@@ -774,10 +826,13 @@ _IMMINENT = _rx(
 # Words that turn an ordinary crisis signal into an acute one when both appear.
 # A word between that does not turn it around: "het gaat nu gelukkig goed", not "het gaat nu niet goed".
 _UNNEGATED_WORD = r"(?:(?!(?:niet|geen|niks|nooit|nergens|minder|not|never|no|less)\b)\w+ )"
-_GOES_WELL = rf"gaat (?:het|alles) {_UNNEGATED_WORD}{{0,2}}(?:goed|beter|prima)"
+_GOES_WELL = rf"gaat (?:het|alles) {_UNNEGATED_WORD}{{0,3}}(?:goed|beter|prima)"
 # A past the resident says is over ("dat is nu voorbij"): long enough ago, and going well now.
 _IT_IS_OVER = (
     r"(?:dat|het|die tijd) is (?:nu |inmiddels |allemaal |gelukkig |)(?:voorbij|achter de rug|afgelopen)",
+    # thoughts or feelings that are gone: "die gedachten zijn al lang weg"
+    r"(?:die|dat|die gedachten|dat gevoel|die gevoelens) (?:is|zijn) (?:nu |inmiddels |gelukkig |al lang |allang |"
+    r"al jaren |)(?:weg|verdwenen|over)\b",
     r"(?:that|it) is (?:all |)(?:over|behind me) now",
 )
 _NOW = _rx(
@@ -988,6 +1043,11 @@ _HARMLESS = _rx(
     # a supporter's joke ("ik ga dood als ze weer verliezen"); the "ga dood" inside it is then no signal
     r"(?:wil|wilt|ga|gaat|gaan|zou) (?:\w+ ){0,2}dood als " + _SUPPORTED_TEAM_LOSES,
     r"dood (?:(?!niet\b|geen\b|not\b|no\b)\w+ ){0,8}(?:haha\w*|hihi\w*|lol|xd|grapje)",
+    # dread of an everyday duty: "ik ga dood als ik naar wiskunde moet"
+    r"(?:ga|gaat|gaan) (?:\w+ ){0,1}dood als (?:ik|ze|hij|we|zij) (?:\w+ ){0,3}(?:school|wiskunde|toets|les|gym|werk|"
+    r"tandarts|huiswerk|opruimen|afwassen|stofzuigen)\b",
+    # insects: "de wespen vallen de kinderen aan"
+    r"(?:wesp|wespen|wespennest|bijen|bijennest|hommels|muggen|mieren|\w*processierups\w*)",
     r"(?:wacht|wachten|wachtte|waiting|wait|waited) (?:\w+ ){0,2}(?:op|for) (?:de|een|the|a|my|mijn) (?:\w+ ){0,1}"
     r"(?:trein|bus|tram|metro|sprinter|intercity|train) (?:\w+ ){0,2}(?:naar|to|richting|terug|home|back|die te laat|"
     r"is te laat|was te laat|heeft vertraging|had vertraging|is delayed|was delayed|is late|was late)",
@@ -1016,12 +1076,14 @@ _HARMLESS_IN_SENTENCE = re.compile(
     r"|\b(?:scheermes|scheermesjes|scheermesje|razor|razors|razor blades?)\b[^.!?\n]{0,80}\b(?:scheert|scheren|scheer|"
     r"geschoren|shave|shaves|shaving|baard|snor)\b"
     r"|\b(?:scheert|scheren|shave|shaves|shaving)\b[^.!?\n]{0,80}\b(?:scheermes|scheermesjes|scheermesje|razor|razors)\b"
+    # a saying explained as a joke ("dat zegt ze al twintig jaar, het is haar grapje")
+    r"|\b(?:het|dat) is (?:haar|zijn|z'n|een|maar een|ons|hun) (?:grapje|grap|uitdrukking|gezegde|stopwoordje)\b"
 )
 
 # "niet", "geen", "nooit" within three words before a signal disarm it, unless followed by "meer".
 _NEGATION_BEFORE = re.compile(
     r"\b(?:niet|geen|nooit|niks|nergens|not|never|don't|dont|doesn't|doesnt|didn't|didnt|won't|wont)\b(?! meer)"
-    r"(?:\s+[\w']+){0,3}\s*$"
+    r"(?:\s+(?!(?:en|dan|als|toen|want|omdat|maar|and|then|when|because)\b)[\w']+){0,3}\s*$"
 )
 _NEGATION_AFTER = re.compile(r"^\s*(?:\w+\s+){0,1}(?:niet|nooit)\b(?! meer)")
 _NEGATION_INSIDE = re.compile(
@@ -1102,6 +1164,8 @@ _DISARMED_FROM_INSIDE = frozenset(
         _HE_HURTS,
         _THROWN_AT,
         _CHILD_HURT_PERFECT,
+        _CHILD_IS_HURT,  # "de kinderen worden niet geslagen, maar krijgen weinig aandacht"
+        _TOUCHES,
         *SELF_HARM_PATTERNS,
         DOMESTIC_PATTERNS[-1],
         CHILD_PATTERNS[-1],
@@ -1210,6 +1274,49 @@ _GAS_DANGER = re.compile(
     r"\b(?:dreigt|dreigde|roept|riep|schreeuwt|opblazen|opblaast|ontploffen|ontploft|explosie|aansteker|vuur|"
     r"aansteken|steekt|threatens|shouting|yelling|blow up|explode|lighter|fire)\b"
 )
+# People at the door who pound on it and say they will come in: acute danger (112), whoever they are.
+_POUNDING = re.compile(
+    r"\b(?:slaan|slaat|sloegen|bonken|bonkt|bonsden|bonzen|bonst|beuken|beukt|trappen|trapt|schoppen|schopt|rammen|"
+    r"ramt|hameren|hamert|banging|pounding|kicking|hammering) (?:\w+ ){0,3}(?:tegen|op|on|at) (?:de|het|mijn|m'n|onze|"
+    r"ons|the|my|our) (?:ramen|raam|ruit|ruiten|deur|voordeur|door|front door|window|windows)\b"
+)
+_FORCING_IN = re.compile(
+    r"\b(?:binnenkomen|binnen komen|naar binnen (?:komen|gaan)|komen (?:ze |hij |)(?:\w+ ){0,1}binnen|deur in ?trappen|"
+    r"deur intrappen|deur open ?breken|inbreken|komen (?:me|mij|ons) halen|(?:me|mij|ons) (?:\w+ ){0,1}pakken|"
+    r"break (?:in|the door)|come in|get in|get me)\b"
+)
+_BAILIFF = re.compile(r"\b(?:deurwaarder|deurwaarders|bailiff)\b")
+# A child who goes to meet an adult met online ("een 'jongen' van internet die een volwassen man blijkt").
+_MEETS = re.compile(
+    r"\b(?:afspreken|afgesproken|afspraak|ontmoeten|ontmoet|meet|meeting|meets|naar hem toe|bij hem langs|"
+    r"(?:spreekt|spreken|sprak|spraken) (?:\w+ ){0,6}af)\b"
+)
+_MET_ONLINE = re.compile(
+    r"\b(?:online|internet|snapchat|snap|instagram|insta|tiktok|discord|whatsapp|chat|chatten|gamen|game|app)\b"
+)
+_ADULT_MAN = re.compile(
+    r"\b(?:volwassen man|volwassene|oudere man|veel ouder|man van (?:[2-9]\d|dertig|veertig|vijftig)|"
+    r"(?:[2-9]\d) jaar oud|grown man|adult man|older man|an adult|much older)\b"
+)
+_CHILD_AGE = re.compile(
+    r"\b(?:van|is|aged|age) (?P<age>\d{1,2})\b|\b(?P<age_en>\d{1,2})(?: year old|-year-old| jaar oud)"
+)
+# A small child who hits the parent in a tantrum ("ze slaat en schopt mij als ze haar zin niet krijgt"):
+# a question about upbringing, not violence at home.
+_SMALL_CHILD_HITTER = re.compile(
+    r"\b(?:(?:zoon|dochter|zoontje|dochtertje|kind|kindje|jongste|son|daughter) (?:van |is |of |\(|)"
+    r"(?:[1-8]|een|twee|drie|vier|vijf|zes|zeven|acht)(?: jaar|\)|\b)|peuter|kleuter|toddler)\b"
+)
+_TANTRUM = re.compile(
+    r"\b(?:driftbui\w*|woedebui\w*|woedeaanval\w*|boze bui\w*|(?:zijn|haar|z'n) zin niet|boos wordt|boos is|"
+    r"tantrum\w*|meltdown\w*)\b"
+)
+_PRONOUN_HITTER = re.compile(
+    r"(?:hij|zij|ze) |\w+ (?:hij|zij|ze) (?:me|mij)$"
+)  # "ze slaat me", "slaat hij me"
+_ADULT_HITTER = re.compile(
+    r"\b(?:man|vriend|partner|ex|echtgenoot|vader|stiefvader|moeder|stiefmoeder|husband|boyfriend|father|dad)\b"
+)
 # An ex-partner or partner who waits at the door and threatens ("je zult wel zien wat er gebeurt").
 _EX_PARTNER = re.compile(
     r"\b(?:ex|ex partner|expartner|ex man|ex vriend|man|vriend|partner|my ex|her ex|his ex)\b"
@@ -1247,6 +1354,8 @@ _PAST_VIOLENCE = re.compile(
     r"^(?:huiselijk geweld|relationeel geweld|domestic (?:violence|abuse)|kinder ?mishandeling|child abuse)$"
     r"|^(?!.*\b(?:nu|weer|nog)\b).*\b(?:heeft|had|hebben) (?:\w+ ){0,3}(?:vroeger|toen|destijds) (?:\w+ ){0,2}"
     r"(?:mishandeld|geslagen)$"
+    # the passive: "ik ben drie jaar geleden mishandeld (door mijn ex)", "zij werd vroeger geslagen"
+    r"|^(?!.*\b(?:nu|weer|nog)\b).*\b(?:ben|was|werd|werden|zijn|is) (?:\w+ ){0,4}(?:mishandeld|geslagen)$"
 )
 # Abuse told as something that was done ("twintig jaar geleden ben ik misbruikt"), not as going on ("wordt").
 _PAST_ABUSE = re.compile(
@@ -1254,8 +1363,13 @@ _PAST_ABUSE = re.compile(
     r"aanranding|misbruik)$"
 )
 # The words that name each kind's past crisis (a grown-up about a childhood long ago counts as violence).
+# An overdose told with a time long ago ("vorig jaar heeft ze pillen ingenomen"): like an attempt that is over.
+_PAST_OVERDOSE = re.compile(
+    r"^(?:pillen|pil|medicijnen|tabletten|slaappillen) (?:\w+ ){0,7}(?:genomen|geslikt|ingenomen)$|^overdosis\b.*"
+)
 _PAST_NAMING = {
     CrisisKind.SUICIDE: _PAST_ATTEMPT,
+    CrisisKind.ACUTE_DANGER: _PAST_OVERDOSE,
     CrisisKind.DOMESTIC_VIOLENCE: _PAST_VIOLENCE,
     CrisisKind.CHILD_DANGER: _PAST_VIOLENCE,
     CrisisKind.SEXUAL_VIOLENCE: _PAST_ABUSE,
@@ -1300,8 +1414,9 @@ _GOING_WELL_NOW = _rx(
     r"geen contact meer",
     r"(?:al |)(?:\w+ ){0,1}(?:jaar|jaren|maanden) geen contact",
     rf"(?:i am|i'm|im) {_UNNEGATED_WORD}{{0,1}}(?:doing |)(?:well|fine|better) now",
-    rf"het gaat {_UNNEGATED_WORD}{{0,2}}(?:goed|beter|prima)",
+    rf"het gaat {_UNNEGATED_WORD}{{0,3}}(?:goed|beter|prima)",
     r"in behandeling",
+    r"(?:gaat|is|blijft|zijn|blijven) (?:het |ze |hij |zij |)(?:\w+ ){0,3}stabiel",
     rf"(?:i am|i'm|im) {_UNNEGATED_WORD}{{0,1}}safe now",
     *_IT_IS_OVER,
 )
@@ -1336,7 +1451,8 @@ def _past_and_over(
 # the message is about a course, a training or a school project.
 _NAMING = re.compile(
     r"^(?:huiselijk geweld|relationeel geweld|zelf ?(?:moord|doding)\w*|su[i]?[c]?id\w*|suicid\w*|kinder ?mishandeling|"
-    r"kinder ?misbruik|seksueel (?:geweld|misbruik)|domestic (?:violence|abuse)|child (?:abuse|neglect))$"
+    r"kinder ?misbruik|seksueel (?:geweld|misbruik)|domestic (?:violence|abuse)|child (?:abuse|neglect)|"
+    r"zelf ?beschadig\w*|automutilatie|self harm\w*)$"
 )
 _ABOUT_THE_TOPIC = _rx(
     r"wat (?:doet|doen) (?:het |de |)(?:centrum seksueel geweld|veilig thuis|113|csg)",
@@ -1352,6 +1468,13 @@ _ABOUT_THE_TOPIC = _rx(
     r"college|toets|verslag|essay|minor|cursus)",
     r"(?:de term|het begrip|het woord|de definitie|definitie van|the term|the definition|definition of)",
     r"(?:ik studeer|ik ben student|i study|i am a student|i'm a student)\b",
+    # a reading club, a journalist or a researcher: the topic, not a disclosure
+    r"(?:leesclub|boekenclub|book club|reading group|filmclub|docu|docuserie|netflix\w*)",
+    r"(?:ik werk als|ik ben werkzaam als|i work as|ik werk (?:bij|in) (?:een|de|het) (?:huisartsenpraktijk|praktijk|school|"
+    r"kinderopvang|consultatiebureau|ggz|jeugdzorg))\b",
+    r"(?:ik ben|wij zijn|we zijn|i am|i'm|im|we are) (?:een |a |an |)(?:\w+ ){0,1}(?:journalist|journaliste|verslaggever|"
+    r"onderzoeker|researcher|reporter|journalists|researchers)\b",
+    r"(?:writing|researching|research|onderzoek doen|onderzoek) (?:\w+ ){0,1}(?:about|on|into|over|naar) (?:how|hoe)\b",
     r"(?:cursus|training|workshop|course) (?:\w+ ){0,2}signalen",
     r"signalen (?:\w+ ){0,3}herkennen",
     r"wat (?:valt|vallen) (?:er |)(?:\w+ ){0,2}onder",
@@ -1425,6 +1548,29 @@ def _childs_own_words(found: dict[CrisisKind, list[str]], text: str) -> None:
     age = small and (small.group("age") or small.group("age2"))
     if small and CrisisKind.SUICIDE in found and len(found) == 1 and (not age or int(age) <= 6):
         found.pop(CrisisKind.SUICIDE)
+
+
+def _child_meets_adult_from_online(text: str) -> bool:
+    """A child (15 or younger, or without an age) about to meet an adult it knows from the internet."""
+    if not (_MEETS.search(text) and _MET_ONLINE.search(text) and _ADULT_MAN.search(text)):
+        return False
+    ages = [int(match.group("age") or match.group("age_en")) for match in _CHILD_AGE.finditer(text)]
+    young = [age for age in ages if age <= 15]
+    return bool(young) if ages else bool(_ANY_CHILD.search(text))
+
+
+def _small_child_hits_parent(found: dict[CrisisKind, list[str]], text: str) -> None:
+    """A toddler or young child who hits the parent in a tantrum: no violence at home (no adult hitter named)."""
+    violence = found.get(CrisisKind.DOMESTIC_VIOLENCE)
+    if (
+        violence
+        and len(found) == 1
+        and all(_PRONOUN_HITTER.match(signal) for signal in violence)
+        and _SMALL_CHILD_HITTER.search(text)
+        and _TANTRUM.search(text)
+        and not _ADULT_HITTER.search(text)
+    ):
+        found.pop(CrisisKind.DOMESTIC_VIOLENCE)
 
 
 def _put_out_child_in_danger(text: str) -> bool:
@@ -1505,6 +1651,12 @@ def assess(text: str) -> Assessment:
         found.setdefault(CrisisKind.CHILD_DANGER, []).append("kind op straat gezet")
     if _GAS_SMELL.search(normalised) and _GAS_DANGER.search(normalised):
         found.setdefault(CrisisKind.ACUTE_DANGER, []).append("gaslucht en dreiging")
+    if _POUNDING.search(normalised) and _FORCING_IN.search(normalised) and not _BAILIFF.search(normalised):
+        found.setdefault(CrisisKind.ACUTE_DANGER, []).append(
+            "bonken op deur of ramen, dreigen binnen te komen"
+        )
+    if _child_meets_adult_from_online(normalised):
+        found.setdefault(CrisisKind.CHILD_DANGER, []).append("kind spreekt af met volwassene van internet")
     if _EX_PARTNER.search(normalised) and _VEILED_THREAT.search(normalised):
         found.setdefault(CrisisKind.DOMESTIC_VIOLENCE, []).append("bedreiging door (ex-)partner")
     if _LETTERS_NOT_THEIR_FAULT.search(normalised):
@@ -1518,12 +1670,13 @@ def assess(text: str) -> Assessment:
         found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("'s nachts in de kamer, onder dwang")
     _threat_by_others(found)
     _childs_own_words(found, normalised)
+    _small_child_hits_parent(found, normalised)
     other_hints = bool(possible)
     past_kind, past = _past_and_over(found, clauses, told_as_past)
-    if (
-        past_kind is CrisisKind.SUICIDE
-    ):  # an attempt long ago still gets a gentle check-in; safe violence none
-        possible.extend(past)
+    if past_kind in (CrisisKind.SUICIDE, CrisisKind.ACUTE_DANGER):
+        possible.extend(
+            past
+        )  # an attempt or overdose long ago still gets a gentle check-in; safe violence none
     about_the_topic = _only_about_the_topic(found, clauses)
     for sentence in _SENTENCE_SPLIT.split(normalised):
         if _LETTERS_JUST_IN_CASE.search(sentence):
