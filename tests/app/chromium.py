@@ -34,6 +34,7 @@ def require_chromium() -> None:
 
 @contextmanager
 def launched_chromium() -> Iterator[Browser]:
+    require_chromium()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched

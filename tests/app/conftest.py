@@ -21,6 +21,7 @@ from handover_flow import STAFF_NAME
 from playwright.sync_api import Browser
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from stack import DASH_TOKEN, Stack, running_stack
 
 from bot.backend.db import build_engine
 from bot.backend.models import StaffRole
@@ -129,6 +130,15 @@ def make_staff(backend_db: Engine) -> Callable[[StaffRole], tuple[str, str]]:
         return username, password
 
     return make
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One `make start` on the embedded defaults for every module that needs nothing else of it (a start takes
+    25-40 s). A module that needs other settings (office hours, limits, a stand-in server) defines its own
+    `stack`; tests on this one use conversation ids and accounts of their own."""
+    with running_stack(tmp_path_factory.mktemp("shared-stack"), {"RASA_AUTH_TOKEN": DASH_TOKEN}) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,9 @@ from tests.ports import free_consecutive_ports, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTED_MARK = "Voordeur is running"
+#: The shared stack's Rasa API token starts with "-" (a random secret can): `rasa run` must not take it for
+#: an option (tests/app/test_smoke_start.py).
+DASH_TOKEN = "-smoke-api-token-that-starts-with-a-dash"
 
 
 def port_open(port: int) -> bool:

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from chromium import bot_messages, new_context, require_chromium
+from chromium import bot_messages, new_context
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from stack import ROOT, Stack, running_stack
+from stack import ROOT, Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,13 +28,6 @@ LOCATIONS = {
 }
 #: A question whose answer names the wijkteam's phone number (content/answers/schulden.yml).
 PHONE_QUESTION = "/schulden_schuldhulp_gemeente"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    require_chromium()
-    with running_stack(tmp_path_factory.mktemp("municipality-data")) as running:
-        yield running
 
 
 @pytest.fixture

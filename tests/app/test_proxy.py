@@ -20,18 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from nginx_proxy import Proxy, running_proxy
-from stack import Stack, read_env_file_value, running_stack
+from stack import Stack, read_env_file_value
 
 pytestmark = pytest.mark.slow
 
 FOREIGN_ORIGIN = "https://phishing.example"
 PROXY_HEAD_TIMEOUT = 10  # client_header_timeout in deploy/nginx/voordeur.conf.template
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("proxy")) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +114,7 @@ def test_the_proxy_speaks_only_tls_and_redirects_plain_http(proxy: Proxy) -> Non
      "/docs", "/version"],
 )  # fmt: skip
 def test_the_proxy_does_not_route_the_internal_apis(stack: Stack, proxy: Proxy, path: str) -> None:
-    token = read_env_file_value("RASA_AUTH_TOKEN")
+    token = stack.setting("RASA_AUTH_TOKEN")
     through = httpx.get(f"{proxy.url}{path}", params={"token": token}, verify=proxy.tls_context(), timeout=10)
     assert through.status_code == 404, (path, through.status_code)
     direct_base = stack.backend if path.startswith(("/api", "/openapi", "/docs")) else stack.rasa

@@ -11,23 +11,16 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from chromium import bot_messages, new_context, require_chromium
+from chromium import bot_messages, new_context
 from icalendar import Calendar
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from stack import ROOT, Stack, running_stack
+from stack import ROOT, Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ARTIFACTS = ROOT / "test-artifacts"
 REPLY_TIMEOUT_MS = 60_000
 CODE = re.compile(r"VD-[A-Z0-9]{4}-[A-Z0-9]{4}")
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    require_chromium()
-    with running_stack(tmp_path_factory.mktemp("reminders-browser")) as running:
-        yield running
 
 
 @pytest.fixture

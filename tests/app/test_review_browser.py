@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from chromium import log_in, new_context, require_chromium
+from chromium import log_in, new_context
 from playwright.sync_api import Browser, expect
-from stack import ROOT, Stack, read_env_file_value, running_stack
+from stack import ROOT, Stack, read_env_file_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,13 +27,6 @@ ANSWER = "schulden_aanmaning"
 REMARK = "de uitleg was te lang voor mij"
 MISSED = "qwertyuiop zxcvbnm asdfgh"  # no words: the fallback (as in tests/rasa/test_feedback_server.py)
 EDITOR_PASSWORD = "redactie-wachtwoord-2026"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    require_chromium()
-    with running_stack(tmp_path_factory.mktemp("review-data")) as running:
-        yield running
 
 
 def button(replies: list[dict], title: str) -> str:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
-from stack import Stack, read_env_file_value, running_stack
+from stack import Stack, read_env_file_value
 
 pytestmark = pytest.mark.slow
 
@@ -24,12 +23,6 @@ SECRET_KEYS = (
     "STAFF_BOOTSTRAP_PASSWORD",
 )
 FOREIGN_ORIGIN = "https://phishing.example"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("security")) as running:
-        yield running
 
 
 @pytest.mark.parametrize(
@@ -55,7 +48,7 @@ def test_rasa_http_api_refuses_requests_without_the_right_token(stack: Stack, me
     right = httpx.request(
         method,
         f"{stack.rasa}{path}",
-        params={"token": read_env_file_value("RASA_AUTH_TOKEN")},
+        params={"token": stack.setting("RASA_AUTH_TOKEN")},
         json=json_body,
         timeout=60,
     )
@@ -103,7 +96,7 @@ def test_backend_api_refuses_a_missing_or_wrong_service_token(stack: Stack, path
 def test_secrets_never_appear_in_the_logs(stack: Stack) -> None:
     # Traffic that touches every secret: the HTTP API with and without the token, the action server's
     # backend calls (a callback request), the backend with a wrong token, the staff login page.
-    token = read_env_file_value("RASA_AUTH_TOKEN")
+    token = stack.setting("RASA_AUTH_TOKEN")
     sender = "security-logs"
     for message in ("hallo", "kunnen jullie me bellen", "Sanne", "06 1234 5678", "middag", "ja"):
         stack.say(sender, message)
@@ -117,7 +110,7 @@ def test_secrets_never_appear_in_the_logs(stack: Stack) -> None:
     text = "\n".join(path.read_text(errors="replace") for path in logs)
     assert "Sanne" in text or "POST" in text or len(text) > 1000, "the logs are empty: nothing was checked"
     for key in SECRET_KEYS:
-        value = read_env_file_value(key)
+        value = stack.setting(key)
         assert len(value) >= 16, f"{key} in .env is too short to search for"
         assert value not in text, f"{key} appears in the logs"
 

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -20,15 +19,6 @@ import pytest
 from stack import ROOT, Stack, port_open, read_env_file_value, running_stack
 
 pytestmark = pytest.mark.slow
-
-DASH_TOKEN = "-smoke-api-token-that-starts-with-a-dash"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    # A token that starts with '-' (a random secret can): `rasa run` must not take it for an option.
-    with running_stack(tmp_path_factory.mktemp("data"), {"RASA_AUTH_TOKEN": DASH_TOKEN}) as running:
-        yield running
 
 
 def test_start_prints_the_urls_and_the_spacy_pipeline(stack: Stack) -> None:

@@ -9,26 +9,18 @@ replies (the reply is a bot event in Rasa's tracker, named after the staff membe
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
 from bot.backend.staff_web.rasa_client import staff_text
-from tests.app.chromium import log_in, new_context, require_chromium
-from tests.app.stack import Stack, read_env_file_value, running_stack
+from tests.app.chromium import log_in, new_context
+from tests.app.stack import Stack, read_env_file_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 HTML_MESSAGE = "<b>vet</b> <img src=x onerror=alert(1)> hoe werkt dit?"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    require_chromium()
-    with running_stack(tmp_path_factory.mktemp("staff-data")) as running:
-        yield running
 
 
 def _bootstrap_username() -> str:
@@ -40,7 +32,7 @@ def _bootstrap_username() -> str:
 
 
 def _tracker(stack: Stack, conversation_id: str) -> list[dict]:
-    token = read_env_file_value("RASA_AUTH_TOKEN")
+    token = stack.setting("RASA_AUTH_TOKEN")
     response = httpx.get(
         f"{stack.rasa}/conversations/{conversation_id}/tracker", params={"token": token}, timeout=30
     )
