@@ -627,3 +627,40 @@ def test_an_overdose_long_ago_is_a_check_in_and_one_going_on_is_acute() -> None:
     over = assess("Vorig jaar heeft mijn dochter pillen geslikt, het gaat nu stabiel. Wat is de wachtrij?")
     assert over.kind is None and over.past_and_over and over.possible == CrisisKind.SUICIDE
     assert assess("mijn dochter heeft net pillen geslikt").kind == CrisisKind.ACUTE_DANGER
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Ik heb besloten om te stoppen met leven, wie regelt dan mijn huur?", CrisisKind.SUICIDE),
+        ("de vader van mijn vriendin loopt hier rond met een koevoet en scheldt", CrisisKind.ACUTE_DANGER),
+        ("ze zeggen dat ze zijn benen breken als hij morgen niet betaalt", CrisisKind.ACUTE_DANGER),
+        ("Ktoś próbuje wyważyć drzwi do mojego mieszkania", CrisisKind.ACUTE_DANGER),
+        ("Komşu kapıyı kırmaya çalışıyor, çok korkuyorum", CrisisKind.ACUTE_DANGER),
+        ("Mój szef zmusza mnie do seksu, bo inaczej stracę pracę", CrisisKind.SEXUAL_VIOLENCE),
+        ("mijn stiefvader grijpt steeds in mijn kruis als mama weg is", CrisisKind.SEXUAL_VIOLENCE),
+    ],
+)
+def test_set_seventeen_classes_in_other_words(text: str, kind: CrisisKind) -> None:
+    assert assess(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik wil graag vrijwilligerswerk doen voor mensen na een zelfmoordpoging. Kan dat via jullie?",
+        "Mijn zoon zag een film over kindermishandeling en stelt nu veel vragen. Bij ons speelt dat niet.",
+    ],
+)
+def test_set_seventeen_false_alarm_classes_in_other_words_are_no_crisis(text: str) -> None:
+    assert assess(text).kind is None
+
+
+def test_an_unsafe_home_long_ago_settles_and_a_denial_of_violence_is_an_everyday_phrase() -> None:
+    over = assess("Afgelopen zomer was het thuis onveilig, nu woon ik ergens anders en alles gaat goed.")
+    assert over.kind is None and over.past_and_over
+    assert assess("het is thuis onveilig, hij is weer boos").kind == CrisisKind.DOMESTIC_VIOLENCE
+    calm = assess("Mijn ex en ik hebben veel ruzie over geld, maar er is nooit geweld geweest.")
+    assert calm.kind is None and calm.harmless_signals
+    # a denial of the own home does not hide a disclosure elsewhere in the message
+    assert assess("Bij ons thuis is het niet leuk, mijn vader slaat mijn moeder").kind is not None

@@ -140,6 +140,7 @@ SUICIDE_PATTERNS = (
     _rx(r"zelf ?(?:moord|moort|doding|dooding)\w*", r"su[i]?[c]?id\w*", r"suicid\w*", r"suisid\w*"),
     _rx(
         r"niet meer (?:willen |wil |)(?:leven|verder|bestaan|wakker worden|wakker te worden)",
+        r"(?:stoppen|stop|ophouden|op te houden|te stoppen) met (?:het |)leven",
         r"nooit meer (?:willen |wil |)(?:wakker worden|wakker te worden|wakker word)",
     ),
     _WANT_TO_DIE,
@@ -678,6 +679,8 @@ SEXUAL_PATTERNS = (
         r"(?:zit|zat|zitten|zaten) (?:\w+ ){0,1}aan (?:me|mij) (?!te\b)(?:als|terwijl|wanneer|s nachts|'s nachts|"
         r"onder|in)\b",
         r"ongewenst (?:\w+ ){0,1}(?:aangeraakt|betast)",
+        r"(?:pakt|pakte|grijpt|greep|knijpt|kneep|zit aan|zat aan|betast|betastte|raakt|raakte) (?:\w+ ){0,1}"
+        r"(?:mijn|m'n|haar|aan mijn|aan haar|in mijn|in haar) (?:borst|borsten|billen|kont|kruis|intieme delen)",
         r"wakker (?:\w+ ){0,3}(?:hij|zij|ze|iemand) (?:lag|zat) (?:\w+ ){0,1}(?:op|bovenop|over) (?:me|mij)",
         r"woke up (?:\w+ ){0,4}(?:he|someone|a man) (?:was |)(?:on top of|inside|touching|undressing) me",
         r"(?:ko|k o) ?druppels",
@@ -694,6 +697,12 @@ SEXUAL_PATTERNS = (
         r"(?:haar|hem|me|mij) (?:\w+ ){0,3}aan\b",
     ),
     _rx(
+        r"zorla (?:\w+ ){0,1}(?:iliski\w*|seks\w*)",
+        r"iliskiye zorl\w*",
+        r"tecavuz\w*",
+        r"zgwa[lł]ci\w*",
+        r"zmusza (?:\w+ ){0,1}do seksu",
+        r"اغتصب\w*",
         r"(?:ona|bana|kizima|kızıma) (?:\w+ ){0,2}dokun(?:uyor|du|dugunu|dugu|mus|muş)\w*",
         r"dotyka (?:ja|jej|mnie|mojej corki|moja corke)",
         r"يتحرش (?:بها|بي|بابنتي|بابني)",
@@ -743,7 +752,9 @@ ACUTE_PATTERNS = (
         r"vriend|vriendin) niet (?:meer |)wakker(?! (?:\w+ ){0,3}(?:voor|om|op tijd|in de ochtend|'s ochtends|uit bed)\b)",
         r"(?:won't|wont|will not|doesn't|doesnt|does not) wake up when (?:i|we) ",
         r"(?:can't|cant|cannot|couldn't) wake (?:her|him|my mum|my mom|my dad|my mother|my father) up\b(?! (?:\w+ ){0,2}for)",
-        r"met een (?:wapen|pistool|geweer|vuurwapen|bijl|hamer)",
+        r"met een (?:wapen|pistool|geweer|vuurwapen|bijl|hamer|knuppel|honkbalknuppel|koevoet|breekijzer|machete|"
+        r"boksbeugel)",
+        r"with a (?:baseball bat|bat|crowbar|machete|gun|knife)",
         r"binnengedrongen",
         r"inbreker (?:\w+ ){0,2}in huis",
         # a threat to blow up the building ("hij roept dat hij het hele blok opblaast")
@@ -788,6 +799,10 @@ ACUTE_PATTERNS = (
         r"(?:has|with|holding) (?:a |)(?:knife|gun|weapon)",
         r"(?:is bleeding|unconscious|not breathing)",
         r"(?:is|are) (?:hitting|beating|attacking|stabbing|strangling|choking) (?:me|us|her|him)",
+        # a threat to break bones: "ze komen vanavond langs en breken mijn vingers als ik niet betaal"
+        r"(?:breken|breekt|breek) (?:\w+ ){0,2}(?:mijn|m'n|je|zijn|haar) (?:vingers|benen|been|armen|arm|knieen|nek|"
+        r"botten)",
+        r"(?:mijn|m'n|je|zijn|haar) (?:vingers|benen|been|armen|arm|knieen|nek|botten) (?:\w+ ){0,1}(?:breken|breekt)",
         # "er staan jongens bij mijn huis die zeggen dat ze me gaan steken"
         r"(?:zeggen|zegt|zei|zeiden|dreigen|dreigt|roepen|roept) (?:dat |)(?:ze|hij|zij) (?:me|mij|ons) (?:\w+ ){0,2}"
         r"(?:gaan|gaat|komen|komt|zullen|zal) (?:\w+ ){0,1}(?:steken|neersteken|doodsteken|neerschieten|doodschieten)",
@@ -806,10 +821,13 @@ ACUTE_PATTERNS = (
         r"nefes alm[ıi]yor",
         r"uyand[ıi]ram[ıi]yorum",
         r"uyanm[ıi]yor",
+        r"كسر (?:\w+ ){0,1}باب",
+        r"wywazyc drzwi",
+        r"kap[ıi]y[ıi] k[ıi]rma\w*",
         r"не (?:дихає|дышит)",
         r"не (?:можу|могу) (?:його|її|его|ее) розбудити",
         r"не (?:можу|могу) (?:його|її|его|ее) разбудить",
-    ),  # fmt: skip
+    ),
 )
 # Words that turn a suicide signal into acute danger: it is about to happen.
 _IMMINENT = _rx(
@@ -1046,6 +1064,8 @@ _HARMLESS = _rx(
     # dread of an everyday duty: "ik ga dood als ik naar wiskunde moet"
     r"(?:ga|gaat|gaan) (?:\w+ ){0,1}dood als (?:ik|ze|hij|we|zij) (?:\w+ ){0,3}(?:school|wiskunde|toets|les|gym|werk|"
     r"tandarts|huiswerk|opruimen|afwassen|stofzuigen)\b",
+    # a denial: "geen bedreigingen, gewoon irritant", "er is nooit geweld geweest hoor"
+    r"(?:geen|nooit) (?:\w+ ){0,1}(?:bedreiging\w*|geweld|klappen|mishandeling)",
     # insects: "de wespen vallen de kinderen aan"
     r"(?:wesp|wespen|wespennest|bijen|bijennest|hommels|muggen|mieren|\w*processierups\w*)",
     r"(?:wacht|wachten|wachtte|waiting|wait|waited) (?:\w+ ){0,2}(?:op|for) (?:de|een|the|a|my|mijn) (?:\w+ ){0,1}"
@@ -1298,9 +1318,6 @@ _ADULT_MAN = re.compile(
     r"\b(?:volwassen man|volwassene|oudere man|veel ouder|man van (?:[2-9]\d|dertig|veertig|vijftig)|"
     r"(?:[2-9]\d) jaar oud|grown man|adult man|older man|an adult|much older)\b"
 )
-_CHILD_AGE = re.compile(
-    r"\b(?:van|is|aged|age) (?P<age>\d{1,2})\b|\b(?P<age_en>\d{1,2})(?: year old|-year-old| jaar oud)"
-)
 # A small child who hits the parent in a tantrum ("ze slaat en schopt mij als ze haar zin niet krijgt"):
 # a question about upbringing, not violence at home.
 _SMALL_CHILD_HITTER = re.compile(
@@ -1351,7 +1368,8 @@ _PAST_ATTEMPT = re.compile(
     r"^(?:zelf ?moord ?poging|suicide ?poging|suicidepoging|poging tot zelfdoding)\w*$"
 )
 _PAST_VIOLENCE = re.compile(
-    r"^(?:huiselijk geweld|relationeel geweld|domestic (?:violence|abuse)|kinder ?mishandeling|child abuse)$"
+    r"^(?:huiselijk geweld|relationeel geweld|domestic (?:violence|abuse)|kinder ?mishandeling|child abuse|"
+    r"thuis (?:\w+ ){0,2}onveilig|onveilig thuis)$"
     r"|^(?!.*\b(?:nu|weer|nog)\b).*\b(?:heeft|had|hebben) (?:\w+ ){0,3}(?:vroeger|toen|destijds) (?:\w+ ){0,2}"
     r"(?:mishandeld|geslagen)$"
     # the passive: "ik ben drie jaar geleden mishandeld (door mijn ex)", "zij werd vroeger geslagen"
@@ -1378,6 +1396,8 @@ _LONG_AGO = _rx(
     r"(?:jaar|jaren|maanden) geleden",
     r"(?:years|months|a year) ago",
     r"vroeger",
+    r"(?:dit|vorig|afgelopen) (?:voorjaar|najaar)",
+    r"afgelopen (?:zomer|winter|lente|herfst|jaar)",
     r"destijds",
     r"vorig jaar",
     r"vorige (?:zomer|winter|lente|herfst)",
@@ -1416,6 +1436,7 @@ _GOING_WELL_NOW = _rx(
     rf"(?:i am|i'm|im) {_UNNEGATED_WORD}{{0,1}}(?:doing |)(?:well|fine|better) now",
     rf"het gaat {_UNNEGATED_WORD}{{0,3}}(?:goed|beter|prima)",
     r"in behandeling",
+    rf"(?:het|alles) gaat {_UNNEGATED_WORD}{{0,3}}(?:goed|beter|prima)",
     r"(?:gaat|is|blijft|zijn|blijven) (?:het |ze |hij |zij |)(?:\w+ ){0,3}stabiel",
     rf"(?:i am|i'm|im) {_UNNEGATED_WORD}{{0,1}}safe now",
     *_IT_IS_OVER,
@@ -1470,6 +1491,8 @@ _ABOUT_THE_TOPIC = _rx(
     r"(?:ik studeer|ik ben student|i study|i am a student|i'm a student)\b",
     # a reading club, a journalist or a researcher: the topic, not a disclosure
     r"(?:leesclub|boekenclub|book club|reading group|filmclub|docu|docuserie|netflix\w*)",
+    r"(?:als vrijwilliger|vrijwilligerswerk|volunteer\w*)",
+    r"(?:verloren|verloor|kwijtgeraakt) (?:aan|door) (?:zelf ?moord|zelfdoding|suicide)",
     r"(?:ik werk als|ik ben werkzaam als|i work as|ik werk (?:bij|in) (?:een|de|het) (?:huisartsenpraktijk|praktijk|school|"
     r"kinderopvang|consultatiebureau|ggz|jeugdzorg))\b",
     r"(?:ik ben|wij zijn|we zijn|i am|i'm|im|we are) (?:een |a |an |)(?:\w+ ){0,1}(?:journalist|journaliste|verslaggever|"
@@ -1487,12 +1510,14 @@ _ABOUT_THE_TOPIC = _rx(
 
 # The resident's own home or people: a naming word there is a disclosure, whatever else the message asks.
 _OWN_HOME = _rx(
-    r"bij (?:ons|mij|mijn|m'n|mn) (?:thuis|in huis)",
-    r"bij ons",
+    # not a denial: "bij ons thuis speelt dat helemaal niet"
+    r"bij (?:ons|mij|mijn|m'n|mn) (?:thuis|in huis)(?! (?:\w+ ){0,3}(?:niet|nooit|geen)\b)",
+    r"bij ons(?! (?:thuis |in huis |)(?:\w+ ){0,3}(?:niet|nooit|geen)\b)",
     r"(?:mijn|m'n|mn|onze) (?:man|vrouw|partner|vriend|vriendin|vader|moeder|stiefvader|stiefmoeder|ex|broer|zus|"
     r"zoon|dochter|kinderen|kind|ouders|familie)\b(?! (?:\w+ ){0,2}(?:houdt|heeft|moet|doet|volgt|schrijft|maakt|"
-    r"leest|las) (?:\w+ ){0,2}(?:spreekbeurt|werkstuk|boekverslag|cursus|opleiding|essay|presentatie|opdracht|"
-    r"scriptie|stage)\b)",
+    r"leest|las|stelt|vraagt|zag|keek|hoorde) (?:\w+ ){0,2}(?:spreekbeurt|werkstuk|boekverslag|cursus|opleiding|essay|"
+    r"presentatie|opdracht|scriptie|stage|vragen|film|boek|serie|docu|voorstelling|les|video|filmpje|voorlichting)\b)"
+    r"(?! (?:\w+ ){0,3}vragen\b)",
     r"(?:at|in) (?:my|our) (?:home|house)",
     r"(?:my|our) (?:husband|wife|partner|boyfriend|girlfriend|father|mother|dad|mum|mom|ex|children|kids)",
 )
@@ -1550,13 +1575,17 @@ def _childs_own_words(found: dict[CrisisKind, list[str]], text: str) -> None:
         found.pop(CrisisKind.SUICIDE)
 
 
+def _ages(text: str) -> list[int]:
+    """Every age the message names ("van 12", "(4)", "15 jaar oud")."""
+    return [int(next(age for age in match.groups() if age)) for match in _AGE.finditer(text)]
+
+
 def _child_meets_adult_from_online(text: str) -> bool:
     """A child (15 or younger, or without an age) about to meet an adult it knows from the internet."""
     if not (_MEETS.search(text) and _MET_ONLINE.search(text) and _ADULT_MAN.search(text)):
         return False
-    ages = [int(match.group("age") or match.group("age_en")) for match in _CHILD_AGE.finditer(text)]
-    young = [age for age in ages if age <= 15]
-    return bool(young) if ages else bool(_ANY_CHILD.search(text))
+    minors = [age for age in _ages(text) if age < 18]  # not the adult's age ("een man van 35")
+    return any(age <= 15 for age in minors) if minors else bool(_ANY_CHILD.search(text))
 
 
 def _small_child_hits_parent(found: dict[CrisisKind, list[str]], text: str) -> None:
@@ -1576,7 +1605,7 @@ def _small_child_hits_parent(found: dict[CrisisKind, list[str]], text: str) -> N
 def _put_out_child_in_danger(text: str) -> bool:
     """A child put out of the house: 15 or younger, or a minor (or a child without an age) sleeping rough. A
     16- or 17-year-old who asks where to sleep gets the answer about emergency shelter instead."""
-    ages = [int(next(age for age in match.groups() if age)) for match in _AGE.finditer(text)]
+    ages = _ages(text)
     if ages and min(ages) <= 15:
         return True
     minor = min(ages) < 18 if ages else bool(_ANY_CHILD.search(text))
