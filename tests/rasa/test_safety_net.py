@@ -664,3 +664,8 @@ def test_an_unsafe_home_long_ago_settles_and_a_denial_of_violence_is_an_everyday
     assert calm.kind is None and calm.harmless_signals
     # a denial of the own home does not hide a disclosure elsewhere in the message
     assert assess("Bij ons thuis is het niet leuk, mijn vader slaat mijn moeder").kind is not None
+
+
+def test_a_partner_s_touch_is_no_crisis_and_a_neighbour_s_touch_of_a_child_is() -> None:
+    assert assess("ik schrik nog steeds als mijn vriend me aanraakt, kan ik praten met iemand?").kind is None
+    assert assess("mijn dochter zegt dat de oppas haar aanraakt").kind == CrisisKind.SEXUAL_VIOLENCE
