@@ -598,7 +598,7 @@ def test_a_knife_in_other_languages_is_acute_danger(text: str) -> None:
         ("Babam yerde yatıyor, uyandıramıyorum", CrisisKind.ACUTE_DANGER),
         ("mijn buurman dreigt dat hij het portiek in de fik steekt", CrisisKind.ACUTE_DANGER),
         ("ze roepen dat ze me komen neersteken als ik niet betaal", CrisisKind.ACUTE_DANGER),
-        ("de trainer van mijn zoon raakt hem aan in de kleedkamer", CrisisKind.SEXUAL_VIOLENCE),
+        ("de trainer van mijn zoon raakt hem aan in de kleedkamer", CrisisKind.CHILD_DANGER),
         ("Sąsiad dotyka jej, kiedy zostaje u niego po szkole", CrisisKind.SEXUAL_VIOLENCE),
     ],
 )
@@ -666,6 +666,9 @@ def test_an_unsafe_home_long_ago_settles_and_a_denial_of_violence_is_an_everyday
     assert assess("Bij ons thuis is het niet leuk, mijn vader slaat mijn moeder").kind is not None
 
 
-def test_a_partner_s_touch_is_no_crisis_and_a_neighbour_s_touch_of_a_child_is() -> None:
+def test_a_partner_s_touch_is_no_crisis_a_touched_child_is_in_danger_and_a_touched_resident_is_abused() -> (
+    None
+):
     assert assess("ik schrik nog steeds als mijn vriend me aanraakt, kan ik praten met iemand?").kind is None
-    assert assess("mijn dochter zegt dat de oppas haar aanraakt").kind == CrisisKind.SEXUAL_VIOLENCE
+    assert assess("mijn dochter zegt dat de oppas haar aanraakt").kind == CrisisKind.CHILD_DANGER
+    assert assess("ik ben 14 en mijn oom raakt me aan als ik daar slaap").kind == CrisisKind.SEXUAL_VIOLENCE

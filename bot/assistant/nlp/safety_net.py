@@ -97,6 +97,21 @@ _HITS_FIRST = r"(?:slaat|sloeg|schopt|schopte|duwt|duwde|stompt|stompte|trapt|tr
 _NOT_AS_AN_IDIOM = r"(?! (?:\w+ ){0,2}(?:eruit|de deur uit|het huis uit|om de oren|dood van het lachen)\b)"
 _PARENT = r"(?:vader|moeder|pa|ma|papa|mama|stiefvader|stiefmoeder|ouders|stiefpa|stiefma)"
 _VICTIM = r"(?:me|mij|haar|hem|ons|mijn moeder|mijn vader|mijn oma|mijn opa|oma|opa)"
+
+
+def _touched_by_an_adult(victim: str) -> tuple[str, str]:
+    """ "De buurman haar aanraakt", "de trainer van mijn zoon raakt hem aan": a neighbour, an uncle, a trainer, a
+    babysitter who touches `victim` (not a partner: "als mijn vriend me aanraakt" is no signal)."""
+    adult = r"(?:buurman|oom|opa|stiefvader|stiefopa|trainer|meester|leraar|neef|oppas|babysitter)"
+    return (
+        adult
+        + r" (?:\w+ ){0,2}"
+        + victim
+        + r" (?:\w+ ){0,2}(?:aanraakt|aanraakte|betast|betastte|aanzit|aanzat)\b",
+        adult + r" (?:\w+ ){0,3}(?:raakt|raakte) " + victim + r" (?:\w+ ){0,3}aan\b",
+    )
+
+
 _HARM = (
     r"(?:slaat|sloeg|slaan|geslagen|schopt|schopte|schoppen|geschopt|trapt|trapte|getrapt|mishandelt|"
     r"mishandeld|mishandeling|mishandelen|wurgt|wurgde|gewurgd|knijpt|doet (?:me|mij|haar|hem|ze) pijn|"
@@ -544,6 +559,8 @@ DOMESTIC_PATTERNS = (
 _PARENT_HURTS_ME = _rx(_PARENT + r" (?:\w+ ){0,1}doet (?:me|mij|ons) (?:\w+ ){0,3}pijn")
 CHILD_PATTERNS = (
     _rx(r"kindermishandeling", r"kinder ?misbruik"),
+    # an adult outside the parents who touches a child ("de buurman raakt haar aan"): Veilig Thuis first
+    _TOUCHES_A_CHILD := _rx(*_touched_by_an_adult(r"(?:haar|hem)")),
     # "beats the child" in Polish, Turkish, Arabic, Ukrainian and Russian (accents stripped by `normalise`)
     _rx(
         r"(?:bije|pobil|pobił|uderza|bil|bił) (?:\w+ ){0,1}(?:dziecko|dzieci|syna|synka|corke|corka|coreczke)",
@@ -690,12 +707,8 @@ SEXUAL_PATTERNS = (
         r"(?:wilde|wou|wil) (?:\w+ ){0,1}seks (?:\w+ ){0,2}(?:en ik niet|maar ik niet|en ik wilde niet)",
         r"(?:wil|eist|dwingt) (?:\w+ ){0,3}dat ik (?:\w+ ){0,2}met (?:hem|haar) naar bed",
     ),
-    _TOUCHES := _rx(
-        r"(?:buurman|oom|opa|stiefvader|stiefopa|trainer|meester|leraar|neef|oppas|babysitter) "
-        r"(?:\w+ ){0,2}(?:haar|hem|me|mij) (?:\w+ ){0,2}(?:aanraakt|aanraakte|betast|betastte|aanzit|aanzat)\b",
-        r"(?:buurman|oom|opa|stiefvader|stiefopa|trainer|meester|leraar|neef|oppas|babysitter) (?:\w+ ){0,3}(?:raakt|raakte) "
-        r"(?:haar|hem|me|mij) (?:\w+ ){0,3}aan\b",
-    ),
+    # an adult who touches the resident ("mijn oom raakt me aan"); a child touched is a child in danger
+    _TOUCHES_ME := _rx(*_touched_by_an_adult(r"(?:me|mij)")),
     _rx(
         r"zorla (?:\w+ ){0,1}(?:iliski\w*|seks\w*)",
         r"iliskiye zorl\w*",
@@ -1185,7 +1198,8 @@ _DISARMED_FROM_INSIDE = frozenset(
         _THROWN_AT,
         _CHILD_HURT_PERFECT,
         _CHILD_IS_HURT,  # "de kinderen worden niet geslagen, maar krijgen weinig aandacht"
-        _TOUCHES,
+        _TOUCHES_ME,
+        _TOUCHES_A_CHILD,
         *SELF_HARM_PATTERNS,
         DOMESTIC_PATTERNS[-1],
         CHILD_PATTERNS[-1],
