@@ -1,10 +1,11 @@
 """One logging filter for every process: nothing personal in any log line, and no huge log lines.
 
 `MaskingFilter` masks BSN, IBAN, e-mail addresses and phone numbers (bot/shared/privacy.py, with
-`phone=True`) in a log record's message, its arguments, its exception text and its stack, replaces lone
-surrogates (which would make the handler fail and print the raw record to stderr), and shortens long
-texts: each argument and each string in a JSON message (Rasa logs JSON through structlog) to
-`TEXT_LIMIT` characters, a whole message to `MESSAGE_LIMIT`, a traceback to `TRACEBACK_LIMIT`.
+`phone=True`) and credentials in query strings (`?token=...`) in a log record's message, its arguments,
+its exception text and its stack, replaces lone surrogates (which would make the handler fail and print the
+raw record to stderr), and shortens long texts: each argument and each string in a JSON message (Rasa logs
+JSON through structlog) to `TEXT_LIMIT` characters, a whole message to `MESSAGE_LIMIT`, a traceback to
+`TRACEBACK_LIMIT`.
 Escapes such as `\\u200b` or `\\t` in reprs (structlog's tracebacks show local variables) are read as
 the characters they stand for first, so an identifier cannot hide behind them.
 
@@ -41,6 +42,10 @@ TRACEBACK_LIMIT = 8000
 _MARK = "_voordeur_masked"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2})|(t))")
+#: A credential in a query string ("/conversations/x/tracker?token=..."): access logs print the whole path.
+_QUERY_CREDENTIAL = re.compile(
+    r"([?&](?:token|access_token|api_key|apikey|key|secret|password|auth)=)[^&\s\"']+", re.IGNORECASE
+)
 _installed = False
 
 
@@ -60,6 +65,7 @@ def scrub(text: str, limit: int = TEXT_LIMIT) -> str:
         text = _ESCAPE.sub(_unescape, text)
     text = _SURROGATE.sub("\ufffd", text)
     text = mask_identifiers(text, phone=True)
+    text = _QUERY_CREDENTIAL.sub(r"\1[verwijderd]", text)
     if length > limit or len(text) > limit:
         text = f"{text[:limit]}… [{length} characters, shortened]"
     return text

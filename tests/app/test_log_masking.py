@@ -112,6 +112,17 @@ def test_access_log_arguments_keep_their_shape() -> None:
     assert record.args[4] == 200
 
 
+def test_a_credential_in_a_query_string_is_masked() -> None:
+    """A client that sends the Rasa token as `?token=` to the backend must not leave it in the access log."""
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/api/locations?page=2&token=-s3cret-Value_x&q=1", "1.1", 200), None,
+    )  # fmt: skip
+    MaskingFilter().filter(record)
+    assert record.args[2] == "/api/locations?page=2&token=[verwijderd]&q=1"  # type: ignore[index]
+    assert "s3cret" not in logged(lambda log: log.info("GET /status?TOKEN=s3cret HTTP/1.1"))
+
+
 def test_ordinary_log_lines_are_kept() -> None:
     line = (
         "Content from /srv/content: 41 answers, 12 plans at 2026-12-06 17:38:22,123 on port 5005 (0.974971)"
