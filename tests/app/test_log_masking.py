@@ -101,24 +101,26 @@ def test_a_lone_surrogate_does_not_break_the_handler(capsys: pytest.CaptureFixtu
     assert "Logging error" not in capsys.readouterr().err
 
 
-def test_access_log_arguments_keep_their_shape() -> None:
-    """uvicorn's access formatter unpacks `record.args`: they stay a tuple, with the path masked."""
+def masked_access_record(path: str) -> logging.LogRecord:
+    """A uvicorn access-log record for `GET path`, after the filter."""
     record = logging.LogRecord(
         "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5000", "GET", "/api/x?email=anna@voorbeeld.nl", "1.1", 200), None,
+        ("127.0.0.1:5000", "GET", path, "1.1", 200), None,
     )  # fmt: skip
     MaskingFilter().filter(record)
+    return record
+
+
+def test_access_log_arguments_keep_their_shape() -> None:
+    """uvicorn's access formatter unpacks `record.args`: they stay a tuple, with the path masked."""
+    record = masked_access_record("/api/x?email=anna@voorbeeld.nl")
     assert isinstance(record.args, tuple) and record.args[2] == "/api/x?email=[e-mail verwijderd]"
     assert record.args[4] == 200
 
 
 def test_a_credential_in_a_query_string_is_masked() -> None:
     """A client that sends the Rasa token as `?token=` to the backend must not leave it in the access log."""
-    record = logging.LogRecord(
-        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5000", "GET", "/api/locations?page=2&token=-s3cret-Value_x&q=1", "1.1", 200), None,
-    )  # fmt: skip
-    MaskingFilter().filter(record)
+    record = masked_access_record("/api/locations?page=2&token=-s3cret-Value_x&q=1")
     assert record.args[2] == "/api/locations?page=2&token=[verwijderd]&q=1"  # type: ignore[index]
     assert "s3cret" not in logged(lambda log: log.info("GET /status?TOKEN=s3cret HTTP/1.1"))
 
