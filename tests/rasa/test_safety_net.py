@@ -471,6 +471,9 @@ def test_a_childhood_long_ago_that_is_over_settles_and_a_good_present_is_no_viol
         ("they keep banging on my door and say they will break in tonight", "acute"),
         ("de deurwaarder klopte hard op de deur en zei dat hij terugkomt met de politie", None),
         ("de bovenburen bonken op de vloer als mijn kinderen spelen", None),
+        ("De regen slaat tegen de ramen en het water kan binnenkomen, de verhuurder doet niets", None),
+        ("de buurkinderen schoppen tegen onze deur en willen binnenkomen om te spelen", None),
+        ("iemand bonkt op de deur en probeert binnen te komen", "acute"),
     ],
 )
 def test_people_pounding_on_the_door_who_say_they_will_come_in_are_acute_danger(

@@ -1314,10 +1314,14 @@ _POUNDING = re.compile(
     r"ramt|hameren|hamert|banging|pounding|kicking|hammering) (?:\w+ ){0,3}(?:tegen|op|on|at) (?:de|het|mijn|m'n|onze|"
     r"ons|the|my|our) (?:ramen|raam|ruit|ruiten|deur|voordeur|door|front door|window|windows)\b"
 )
+# ... and say, shout or threaten that they will come in, or try to (not rain that gets in, not children who want to play)
 _FORCING_IN = re.compile(
-    r"\b(?:binnenkomen|binnen komen|naar binnen (?:komen|gaan)|komen (?:ze |hij |)(?:\w+ ){0,1}binnen|deur in ?trappen|"
-    r"deur intrappen|deur open ?breken|inbreken|komen (?:me|mij|ons) halen|(?:me|mij|ons) (?:\w+ ){0,1}pakken|"
-    r"break (?:in|the door)|come in|get in|get me)\b"
+    r"\b(?:zeggen|zegt|zeiden|roepen|roept|riepen|dreigen|dreigt|schreeuwen|schreeuwt|say|says|said|shout\w*|yell\w*|"
+    r"threaten\w*) (?:[\w']+ ){0,4}(?:binnenkomen|binnen komen|naar binnen (?:komen|gaan)|(?:de )?deur in ?trappen|"
+    r"(?:de )?deur open ?breken|inbreken|(?:me|mij|ons) komen halen|(?:me|mij|ons) (?:\w+ ){0,1}pakken|break (?:in|the door)|"
+    r"come in|get in|get me)\b"
+    r"|\b(?:proberen|probeert|probeerden|trying|try|tried) (?:\w+ ){0,2}(?:binnen te komen|de deur in te trappen|"
+    r"de deur open te breken|in te breken|to (?:get|break) in)\b"
 )
 _BAILIFF = re.compile(r"\b(?:deurwaarder|deurwaarders|bailiff)\b")
 # A child who goes to meet an adult met online ("een 'jongen' van internet die een volwassen man blijkt").
