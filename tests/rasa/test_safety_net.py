@@ -526,6 +526,18 @@ def test_a_toddler_who_hits_in_a_tantrum_is_upbringing_and_a_partner_who_hits_is
         is not None
     )
     assert assess("mijn man krijgt woedebuien en dan slaat hij me, ons kind van 3 ziet het").kind is not None
+    assert assess("mijn dochter van vier heeft driftbuien en dan slaat ze mij").kind is None
+
+
+def test_a_small_child_shouting_it_wants_to_die_in_a_tantrum_is_upbringing_an_older_one_is_not() -> None:
+    assert assess("mijn dochter van 4 schreeuwt bij elke driftbui dat ze dood wil, normaal?").kind is None
+    assert assess("onze kleuter roept als hij boos is: ik wil dood!").kind is None
+    assert (
+        assess("mijn dochter van 14 schreeuwt bij elke ruzie dat ze dood wil, is dat normaal?").kind
+        == CrisisKind.SUICIDE
+    )
+    # a word between the child and the age ("mijn zoon een keer") is not an age
+    assert assess("mijn zoon een keer zei dat hij dood wil, ik maak me zorgen").kind == CrisisKind.SUICIDE
 
 
 def test_violence_told_in_the_passive_long_ago_and_now_safe_settles() -> None:

@@ -1338,9 +1338,15 @@ _ADULT_MAN = re.compile(
 )
 # A small child who hits the parent in a tantrum ("ze slaat en schopt mij als ze haar zin niet krijgt"):
 # a question about upbringing, not violence at home.
-_SMALL_CHILD_HITTER = re.compile(
-    r"\b(?:(?:zoon|dochter|zoontje|dochtertje|kind|kindje|jongste|son|daughter) (?:van |is |of |\(|)"
-    r"(?:[1-8]|een|twee|drie|vier|vijf|zes|zeven|acht)(?: jaar|\)|\b)|peuter|kleuter|toddler)\b"
+_NUMBER_WORDS = {"een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8}
+# A young child, by its age or a word for one ("zoontje van 4", "dochter (3)", "5-year-old", "peuter").
+_YOUNG_CHILD = re.compile(
+    r"\b(?:(?P<age>\d)(?: year old|-year-old| jaar oud| jarige)|(?:zoon|dochter|zoontje|dochtertje|kind|kindje|"
+    r"jongste|son|daughter|child|girl|boy) (?:(?:van |is |of |\(|)(?P<digit>\d)(?: jaar|\)|\b)|van (?P<word>"
+    + "|".join(_NUMBER_WORDS)
+    + r")\b|(?P<word_year>"
+    + "|".join(_NUMBER_WORDS)
+    + r") jaar\b)|peuter|kleuter|toddler)\b"
 )
 _TANTRUM = re.compile(
     r"\b(?:driftbui\w*|woedebui\w*|woedeaanval\w*|boze bui\w*|(?:zijn|haar|z'n) zin niet|boos wordt|boos is|"
@@ -1573,11 +1579,7 @@ _SIBLING_FIGHT = re.compile(
     r"zusje|broer|zus|broertjes|zusjes)$"
 )
 # d: a small child who repeats "I want to die" in a tantrum, as the parent explains
-_SMALL_CHILD_SAYS = re.compile(
-    r"\b(?:(?P<age>\d)(?: year old|-year-old| jaar oud| jarige)|(?:dochter|zoon|kind|kindje|daughter|son|child|girl|boy) "
-    r"(?:van |of |\(|)(?P<age2>\d)(?: jaar|\)|)|peuter|kleuter|toddler)\b.{0,80}\b(?:screams|yells|shouts|says|roept|"
-    r"schreeuwt|gilt|zegt)\b"
-)
+_SAYS = re.compile(r".{0,80}?\b(?:screams|yells|shouts|says|roept|schreeuwt|gilt|zegt)\b")
 
 
 def _childs_own_words(found: dict[CrisisKind, list[str]], text: str) -> None:
@@ -1586,10 +1588,19 @@ def _childs_own_words(found: dict[CrisisKind, list[str]], text: str) -> None:
     child = found.get(CrisisKind.CHILD_DANGER)
     if child and all(_SIBLING_FIGHT.match(signal) for signal in child):
         found.pop(CrisisKind.CHILD_DANGER)
-    small = _SMALL_CHILD_SAYS.search(text)
-    age = small and (small.group("age") or small.group("age2"))
-    if small and CrisisKind.SUICIDE in found and len(found) == 1 and (not age or int(age) <= 6):
+    if CrisisKind.SUICIDE in found and len(found) == 1 and _young_child(text, oldest=6, then=_SAYS):
         found.pop(CrisisKind.SUICIDE)
+
+
+def _young_child(text: str, oldest: int, then: re.Pattern[str] | None = None) -> bool:
+    """The message names a child of `oldest` or younger (or a toddler without an age), followed by `then`."""
+    for match in _YOUNG_CHILD.finditer(text):
+        digit = match.group("age") or match.group("digit")
+        word = match.group("word") or match.group("word_year")
+        age = int(digit) if digit else _NUMBER_WORDS[word] if word else None
+        if (age is None or 1 <= age <= oldest) and (then is None or then.match(text, match.end())):
+            return True
+    return False
 
 
 def _ages(text: str) -> list[int]:
@@ -1612,7 +1623,7 @@ def _small_child_hits_parent(found: dict[CrisisKind, list[str]], text: str) -> N
         violence
         and len(found) == 1
         and all(_PRONOUN_HITTER.match(signal) for signal in violence)
-        and _SMALL_CHILD_HITTER.search(text)
+        and _young_child(text, oldest=8)
         and _TANTRUM.search(text)
         and not _ADULT_HITTER.search(text)
     ):
