@@ -687,3 +687,92 @@ def test_a_partner_s_touch_is_no_crisis_a_touched_child_is_in_danger_and_a_touch
     assert assess("ik schrik nog steeds als mijn vriend me aanraakt, kan ik praten met iemand?").kind is None
     assert assess("mijn dochter zegt dat de oppas haar aanraakt").kind == CrisisKind.CHILD_DANGER
     assert assess("ik ben 14 en mijn oom raakt me aan als ik daar slaap").kind == CrisisKind.SEXUAL_VIOLENCE
+
+
+def test_a_cry_of_pain_heard_through_the_wall_is_violence_at_home() -> None:
+    heard = assess(
+        "ik hoor de buurvrouw al een kwartier gillen 'hou op, je doet me pijn' en er gaat iets kapot"
+    )
+    assert heard.kind in (CrisisKind.DOMESTIC_VIOLENCE, CrisisKind.ACUTE_DANGER)
+    assert assess("I hear my neighbour screaming you're hurting me").kind is not None
+    assert assess("de kinderen spelen tikkertje in de tuin en gillen van plezier").kind is None
+
+
+def test_someone_with_dementia_missing_now_is_acute_danger_found_again_or_a_lost_card_is_not() -> None:
+    missing = assess(
+        "mijn vader met alzheimer is sinds vanochtend weg en het regent, we kunnen hem nergens vinden"
+    )
+    assert missing.kind == CrisisKind.ACUTE_DANGER
+    assert (
+        assess("my grandmother has dementia and she went missing this afternoon").kind
+        == CrisisKind.ACUTE_DANGER
+    )
+    assert assess("mijn moeder heeft dementie en haar pinpas is weg, hoe blokkeer ik die").kind is None
+    found = "mijn man met dementie was gisteren weg, de politie heeft hem gevonden; krijg ik een gps-tracker"
+    assert assess(found).kind is None
+
+
+def test_arms_cut_open_with_a_blade_is_self_harm() -> None:
+    assert (
+        assess("mijn zoon zit op zijn kamer met een stanleymes en zijn armen zijn opengesneden").kind
+        == CrisisKind.SELF_HARM
+    )
+    assert assess("ik heb mijn armen opengehaald aan de braamstruiken in de tuin").kind is None
+
+
+def test_standing_on_a_height_thinking_of_jumping_or_everyone_better_off_is_suicide() -> None:
+    assert assess("ik zit op de rand van de parkeergarage en ik wil springen").kind is not None
+    assert assess("het is voor iedereen beter als ik er niet meer ben").kind == CrisisKind.SUICIDE
+    assert assess("ik sta op het balkon en zie de kinderen springen op de trampoline").kind is None
+
+
+def test_a_knife_in_the_back_is_betrayal_and_a_council_or_a_student_asks_about_the_topic() -> None:
+    assert assess("mijn broer heeft me een mes in de rug gestoken met die lening op mijn naam").kind is None
+    council = assess(
+        "namens de clientenraad: wat doen jullie als iemand in de chat schrijft over zelfdoding?"
+    )
+    assert council.kind is None and council.about_the_topic
+    student = assess("ik ben derdejaars student en voor een opdracht zoek ik info over huiselijk geweld")
+    assert student.kind is None and student.about_the_topic
+    assert assess("ik ben student en mijn vriend slaat me").kind is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "اغتصبني صديق أخي في الحفلة",
+        "geçen hafta bana tecavüz etti",
+        "zostałam zgwałcona przez sąsiada",
+        "меня изнасиловал знакомый",
+        "мене зґвалтували минулої ночі",
+        "me violaron en una fiesta",
+    ],
+)
+def test_rape_in_other_languages_is_sexual_violence(text: str) -> None:
+    assert assess(text).kind == CrisisKind.SEXUAL_VIOLENCE
+
+
+def test_a_contract_violation_in_spanish_is_no_crisis_and_a_child_beaten_in_turkish_is() -> None:
+    assert assess("el casero dice que es una violación del contrato").kind is None
+    assert assess("karşı komşunun kızı her akşam dövülüyor").kind == CrisisKind.CHILD_DANGER
+
+
+def test_a_signal_inside_a_story_the_resident_read_is_no_crisis_one_about_their_own_life_is() -> None:
+    story = assess(
+        "we lezen op school een boek over een jongen die thuis mishandeld wordt, hebben jullie een folder?"
+    )
+    assert story.kind is None and story.about_the_topic
+    assert (
+        assess("ik zag een film over huiselijk geweld en toen besefte ik dat hij mij ook slaat").kind
+        is not None
+    )
+    assert (
+        assess("ik las een boek over een vrouw die geslagen wordt, mijn man slaat mij ook").kind is not None
+    )
+
+
+def test_violence_in_subordinate_word_order_is_found_slamming_doors_or_kicking_out_is_not() -> None:
+    assert assess("niemand gelooft dat hij me slaat").kind == CrisisKind.DOMESTIC_VIOLENCE
+    assert assess("ik vind het erg dat ze me altijd schopt als ze boos is").kind is not None
+    assert assess("de huisbaas zegt dat hij me eruit trapt").kind is None
+    assert assess("mijn puber zegt dat ze me haat en slaat de deuren dicht").kind is None
