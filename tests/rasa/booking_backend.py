@@ -28,18 +28,21 @@ def running_backend(
     database_url: str | None = None,
     token: str = TOKEN,
     office_hours: dict[str, str | None] | None = None,
+    **extra_env: str,
 ) -> Iterator[str]:
     """Migrate and seed the database (default: SQLite in `data_dir`), serve the backend on a free port
     and yield its base URL; stops the server afterwards.
 
     `office_hours`: municipalities' own office hours to set after seeding (`set-office-hours`; None: the
-    `OFFICE_HOURS` setting again, e.g. for Heideveen, whose demo hours are ma-do 08:30-16:30)."""
+    `OFFICE_HOURS` setting again, e.g. for Heideveen, whose demo hours are ma-do 08:30-16:30); `extra_env`
+    for the backend's processes (e.g. `OFFICE_HOURS`)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url or f"sqlite:///{data_dir}/backend.db",
         "BACKEND_SERVICE_TOKEN": token,
         "DATA_DIR": str(data_dir),
         "VOORDEUR_ENV": "development",
+        **extra_env,
     }
     commands = [["migrate"], ["seed"]] + [
         ["set-office-hours", slug, *([hours] if hours is not None else ["--clear"])]

@@ -11,6 +11,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,21 @@ bot.assistant.channels.telegram.TelegramInput:
   base_url: ${TELEGRAM_BASE_URL}
   mode: webhook
 """
+
+
+#: The REST channel alone, for the stacks that need no other channel.
+REST_ONLY = "bot.assistant.channels.web_channels.RestInput:\n"
+#: The HTTP API token of the shared REST stack (it starts with a dash, as a random secret can).
+REST_STACK_TOKEN = "-rest-stack-api-token"
+
+
+@dataclass(frozen=True)
+class RestStack:
+    """The shared stack of the REST-only server tests (tests/rasa/conftest.py `rest_stack`)."""
+
+    url: str
+    backend_url: str
+    folder: Path
 
 
 def trained_model() -> Path:
@@ -149,12 +165,13 @@ class Processes:
 
 
 @contextmanager
-def rasa_stack(folder: Path, credentials: str, api_token: str) -> Iterator[tuple[str, str]]:
-    """A real case backend, the action server and Rasa with `credentials`: yields (Rasa URL, backend URL)."""
+def rasa_stack(folder: Path, credentials: str, api_token: str, **extra_env: str) -> Iterator[tuple[str, str]]:
+    """A real case backend, the action server and Rasa with `credentials` (and `extra_env` for all three):
+    yields (Rasa URL, backend URL)."""
     (folder / "credentials.yml").write_text(credentials)
-    with running_backend(folder) as backend_url:
+    with running_backend(folder, **extra_env) as backend_url:
         action_port, rasa_port = free_port(), free_port()
-        processes = Processes(folder, rasa_env_with_backend(action_port, folder, backend_url))
+        processes = Processes(folder, rasa_env_with_backend(action_port, folder, backend_url, **extra_env))
         processes.start("actions", actions_command(action_port))
         processes.start("rasa", rasa_command(folder / "credentials.yml", rasa_port, api_token))
         url = f"http://127.0.0.1:{rasa_port}"

@@ -8,7 +8,6 @@ action that Rasa called with `Authorization: Bearer ACTION_SERVER_TOKEN` (endpoi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +15,10 @@ import httpx
 import pytest
 
 from tests.rasa.booking_backend import TOKEN
-from tests.rasa.rasa_servers import rasa_stack, say
+from tests.rasa.rasa_servers import RestStack, say
 
 pytestmark = pytest.mark.slow
 
-API_TOKEN = "booking-change-api-token"
-CREDENTIALS = "bot.assistant.channels.web_channels.RestInput:\n"
 SERVICE = {"Authorization": f"Bearer {TOKEN}"}
 
 
@@ -50,10 +47,8 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("booking-change")
-    with rasa_stack(folder, CREDENTIALS, API_TOKEN) as (url, backend_url):
-        yield Server(url, backend_url)
+def server(rest_stack: RestStack) -> Server:
+    return Server(rest_stack.url, rest_stack.backend_url)
 
 
 def test_cancel_with_the_code_and_the_last_four_digits(server: Server) -> None:

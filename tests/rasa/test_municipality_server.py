@@ -9,19 +9,16 @@ sentence that names no municipality ("ik woon in een huurhuis") goes on to the a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.rasa.rasa_servers import rasa_stack
+from tests.rasa.rasa_servers import REST_STACK_TOKEN, RestStack
 
 pytestmark = pytest.mark.slow
 
-API_TOKEN = "municipality-api-token"
-CREDENTIALS = "bot.assistant.channels.web_channels.RestInput:\n"
+API_TOKEN = REST_STACK_TOKEN
 PHONES = {"voorbeeldstad": "0123-456 789", "heideveen": "0987-654 321"}  # content/local*.yml
 #: A question whose answer names the wijkteam's phone number (content/answers/schulden.yml).
 PHONE_QUESTION = "/schulden_schuldhulp_gemeente"
@@ -64,10 +61,8 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    folder: Path = tmp_path_factory.mktemp("municipality-server")
-    with rasa_stack(folder, CREDENTIALS, API_TOKEN) as (url, backend):
-        yield Stack(url, backend)
+def stack(rest_stack: RestStack) -> Stack:
+    return Stack(rest_stack.url, rest_stack.backend_url)
 
 
 def texts(replies: list[dict[str, Any]]) -> str:

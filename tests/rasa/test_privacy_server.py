@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.rasa.rasa_servers import rasa_stack, say
+from tests.rasa.rasa_servers import REST_STACK_TOKEN, RestStack, say
 
 pytestmark = pytest.mark.slow
 
-API_TOKEN = "-privacy-api-token"  # starts with a dash, as a random secret can
-CREDENTIALS = "bot.assistant.channels.web_channels.RestInput:\n"
+API_TOKEN = REST_STACK_TOKEN
 SECRETS = "mijn bsn is 123456782 en mijn iban NL91 ABNA 0417 1643 00, mail me op anna@voorbeeld.nl"
 
 
@@ -50,10 +48,8 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("privacy")
-    with rasa_stack(folder, CREDENTIALS, API_TOKEN) as (url, backend_url):
-        yield Server(url, backend_url, folder / "tracker.db")
+def server(rest_stack: RestStack) -> Server:
+    return Server(rest_stack.url, rest_stack.backend_url, rest_stack.folder / "tracker.db")
 
 
 def texts(replies: list[dict[str, Any]]) -> str:

@@ -10,21 +10,17 @@ the trained model, the action server and a real case backend).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from unittest import mock
 
 import httpx
 import pytest
 
-from tests.rasa.rasa_servers import rasa_stack, say
+from tests.rasa.rasa_servers import REST_STACK_TOKEN, RestStack, say
 
 pytestmark = pytest.mark.slow
 
-API_TOKEN = "safety-api-token"
-CREDENTIALS = "bot.assistant.channels.web_channels.RestInput:\n"
+API_TOKEN = REST_STACK_TOKEN
 CHECK_IN = "Het klinkt alsof het je te veel wordt. Denk je aan zelfdoding? Bel dan 113 of 0800-0113"
 ENGLISH_NOTE = "The wijkteam helps in Dutch. Would you like a person to help you? Type: person"
 IN_DANGER = "Are you in danger right now? Call 112."
@@ -54,11 +50,8 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("safety")
-    always_open = mock.patch.dict(os.environ, {"OFFICE_HOURS": "ma-zo 00:00-24:00"})
-    with always_open, rasa_stack(folder, CREDENTIALS, API_TOKEN) as (url, _):
-        yield Server(url)
+def server(rest_stack: RestStack) -> Server:
+    return Server(rest_stack.url)  # the shared stack's office is always open
 
 
 def test_a_possible_signal_gets_the_check_in_first_then_the_answer(server: Server) -> None:
