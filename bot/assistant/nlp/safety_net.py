@@ -1355,8 +1355,6 @@ _ADULT_MAN = re.compile(
     r"\b(?:volwassen man|volwassene|oudere man|veel ouder|man van (?:[2-9]\d|dertig|veertig|vijftig)|"
     r"(?:[2-9]\d) jaar oud|grown man|adult man|older man|an adult|much older)\b"
 )
-# A small child who hits the parent in a tantrum ("ze slaat en schopt mij als ze haar zin niet krijgt"):
-# a question about upbringing, not violence at home.
 # A cry of pain heard or called out ("stop, je doet me pijn" through the wall): violence at home.
 _PAIN_CRY = re.compile(
     r"\b(?:hoor|hoort|horen|hoorde|hoorden|roept|roepen|riep|schreeuwt|schreeuwen|schreeuwde|gilt|gillen|gilde|"
@@ -1406,6 +1404,8 @@ _YOUNG_CHILD = re.compile(
     + "|".join(_NUMBER_WORDS)
     + r") jaar\b)|peuter|kleuter|toddler)\b"
 )
+# A small child who hits the parent in a tantrum ("ze slaat en schopt mij als ze haar zin niet krijgt"):
+# a question about upbringing, not violence at home.
 _TANTRUM = re.compile(
     r"\b(?:driftbui\w*|woedebui\w*|woedeaanval\w*|boze bui\w*|(?:zijn|haar|z'n) zin niet|boos wordt|boos is|"
     r"tantrum\w*|meltdown\w*)\b"
