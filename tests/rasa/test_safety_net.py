@@ -776,3 +776,28 @@ def test_violence_in_subordinate_word_order_is_found_slamming_doors_or_kicking_o
     assert assess("ik vind het erg dat ze me altijd schopt als ze boos is").kind is not None
     assert assess("de huisbaas zegt dat hij me eruit trapt").kind is None
     assert assess("mijn puber zegt dat ze me haat en slaat de deuren dicht").kind is None
+
+
+def test_violence_years_ago_by_an_ex_with_a_safe_present_is_over_with_him_at_the_door_it_is_not() -> None:
+    over = assess("mijn ex-vriend heeft me jaren geleden mishandeld, dat is voorbij en ik woon nu veilig")
+    assert over.kind is None and over.past_and_over
+    jailed = assess(
+        "mijn ex heeft me jaren geleden geslagen. hij zit inmiddels vast en ik woon ergens anders"
+    )
+    assert jailed.kind is None and jailed.past_and_over
+    assert (
+        assess("mijn ex heeft me jaren geleden mishandeld en nu staat hij weer voor de deur").kind is not None
+    )
+
+
+def test_a_professional_asking_about_a_client_is_about_the_topic_their_own_home_is_not() -> None:
+    asked = assess("ik ben wijkverpleegkundige: waar verwijs ik een client met huiselijk geweld naar door?")
+    assert asked.kind is None and asked.about_the_topic
+    assert assess("ik ben leerkracht en mijn man slaat me").kind == CrisisKind.DOMESTIC_VIOLENCE
+
+
+def test_beating_in_somali_a_child_named_a_clause_before_the_verb() -> None:
+    child = assess("gabadhayda oo 7 jir ah, ninkeeda hooyadeed ayaa garaaca habeen walba")
+    assert child.kind == CrisisKind.CHILD_DANGER
+    assert assess("ninkaygu wuu i garaacaa").kind == CrisisKind.DOMESTIC_VIOLENCE
+    assert assess("wiilkaygu dugsiga ma tago, maxaan sameeyaa").kind is None

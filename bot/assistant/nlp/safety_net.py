@@ -426,12 +426,18 @@ DOMESTIC_PATTERNS = (
         r"\b(?:bije|pobil|pobił|uderza|uderzyl|uderzył) mnie\b",
         r"\bmnie (?:\w+ ){0,1}(?:bije|pobil|pobił)\b",
         r"يضربني",
+        r"\bi garaac\w*",  # Somali: "(he) beats me"
         # Ukrainian and Russian
         r"(?:б'є|бʼє|бьет|бьёт|избивает) (?:мене|меня)",
         r"(?:мене|меня) (?:\w+ ){0,1}(?:б'є|бʼє|бьет|бьёт|избивает|вдарив|вдарил|побив|побил|бив|бил)",
         r"(?:вдарив|вдарил|побив|побил) (?:мене|меня)",
     ),
-    _rx(_PERSON + r" (?:man|vrouw|partner|vriend|vriendin|ex|echtgenoot|echtgenote) (?:\w+ ){0,3}" + _HARM),
+    # with a time between ("mijn ex-man heeft me jaren geleden mishandeld"), so that a past that is over is known
+    _rx(
+        _PERSON + r" (?:man|vrouw|partner|vriend|vriendin|ex|echtgenoot|echtgenote) (?:\w+ ){0,3}"
+        r"(?:(?:jaren|lang|maanden|weken|een tijd|\d+ jaar|twee jaar|drie jaar|tien jaar) geleden |vroeger |)"
+        + _HARM
+    ),
     _rx(
         _PERSON + r" (?:zoon|broer|zus|schoonvader|schoonmoeder|buurman|buurvrouw|huisgenoot|kamergenoot) "
         r"(?:\w+ ){0,3}" + _HARM + " " + _VICTIM
@@ -1364,6 +1370,10 @@ _PAIN_CRY = re.compile(
     r"(?:\w+ ){0,2}(?:roept|roepen|riep|schreeuwt|schreeuwen|schreeuwde|gilt|gillen|gilde|screams|screaming|yells|"
     r"yelling|shouts|shouting)\b"
 )
+# A child beaten, in Somali ("wiilkayga ..., aabihiis ayaa garaaca"): the child is named a clause before the verb.
+_SOMALI_CHILD_BEATEN = re.compile(
+    r"\b(?:wiil|gabar|gabadh|ilmo|ilmaha|carruur|cunug)\w*\b[^.!?]{0,80}?\bgaraac\w*"
+)
 # Someone with dementia who is missing now (in the cold, in the dark): the police search, 112.
 _DEMENTIA = re.compile(r"\b(?:dementie|dement|dementerend\w*|alzheimer\w*|dementia)\b")
 _GONE_MISSING = re.compile(
@@ -1452,8 +1462,8 @@ _PAST_ATTEMPT = re.compile(
 _PAST_VIOLENCE = re.compile(
     r"^(?:huiselijk geweld|relationeel geweld|domestic (?:violence|abuse)|kinder ?mishandeling|child abuse|"
     r"thuis (?:\w+ ){0,2}onveilig|onveilig thuis)$"
-    r"|^(?!.*\b(?:nu|weer|nog)\b).*\b(?:heeft|had|hebben) (?:\w+ ){0,3}(?:vroeger|toen|destijds) (?:\w+ ){0,2}"
-    r"(?:mishandeld|geslagen)$"
+    r"|^(?!.*\b(?:nu|weer|nog)\b).*\b(?:heeft|had|hebben) (?:\w+ ){0,3}(?:vroeger|toen|destijds|"
+    r"(?:\w+ |)(?:jaren|jaar|maanden|lang) geleden) (?:\w+ ){0,2}(?:mishandeld|geslagen)$"
     # the passive: "ik ben drie jaar geleden mishandeld (door mijn ex)", "zij werd vroeger geslagen"
     r"|^(?!.*\b(?:nu|weer|nog)\b).*\b(?:ben|was|werd|werden|zijn|is) (?:\w+ ){0,4}(?:mishandeld|geslagen)$"
 )
@@ -1517,6 +1527,9 @@ _GOING_WELL_NOW = _rx(
     r"(?:al |)(?:\w+ ){0,1}(?:jaar|jaren|maanden) geen contact",
     rf"(?:i am|i'm|im) {_UNNEGATED_WORD}{{0,1}}(?:doing |)(?:well|fine|better) now",
     r"in behandeling",
+    # the one who did it is in prison, or the resident lives elsewhere now
+    r"(?:hij|zij|ze) zit (?:inmiddels |nu |al |)(?:\w+ ){0,1}vast\b",
+    r"(?:woon|wonen) (?:\w+ ){0,3}(?:op een ander adres|ergens anders|niet meer (?:bij|met) (?:hem|haar))",
     rf"(?:het|alles) gaat {_UNNEGATED_WORD}{{0,3}}(?:goed|beter|prima)",
     r"(?:gaat|is|blijft|zijn|blijven) (?:het |ze |hij |zij |)(?:\w+ ){0,3}stabiel",
     rf"(?:i am|i'm|im) {_UNNEGATED_WORD}{{0,1}}safe now",
@@ -1582,6 +1595,11 @@ _ABOUT_THE_TOPIC = _rx(
     r"(?:verloren|verloor|kwijtgeraakt) (?:aan|door) (?:zelf ?moord|zelfdoding|suicide)",
     r"(?:ik werk als|ik ben werkzaam als|i work as|ik werk (?:bij|in) (?:een|de|het) (?:huisartsenpraktijk|praktijk|school|"
     r"kinderopvang|consultatiebureau|ggz|jeugdzorg))\b",
+    # a professional asking about a client ("ik ben jeugdhulpverlener en wil weten hoe lang de wachtlijst is")
+    r"(?:ik ben|wij zijn|we zijn|i am|i'm) (?:een |a |an |)(?:\w+ ){0,1}(?:jeugdhulpverlener|hulpverlener|"
+    r"maatschappelijk werker|sociaal werker|wijkverpleegkundige|jeugdverpleegkundige|jeugdarts|huisarts|"
+    r"praktijkondersteuner|leerkracht|docent|intern begeleider|schoolmaatschappelijk werker|"
+    r"pedagogisch medewerker|zorgcoordinator|social worker|youth worker|teacher|nurse)\b",
     r"(?:ik ben|wij zijn|we zijn|i am|i'm|im|we are) (?:een |a |an |)(?:\w+ ){0,1}(?:journalist|journaliste|verslaggever|"
     r"onderzoeker|researcher|reporter|journalists|researchers)\b",
     r"(?:writing|researching|research|onderzoek doen|onderzoek) (?:\w+ ){0,1}(?:about|on|into|over|naar) (?:how|hoe)\b",
@@ -1810,6 +1828,8 @@ def assess(text: str) -> Assessment:
         found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("ging door tegen de wil in")
     if _NIGHT_VISITS.search(normalised) and _COERCION.search(normalised):
         found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("'s nachts in de kamer, onder dwang")
+    if _SOMALI_CHILD_BEATEN.search(normalised):
+        found.setdefault(CrisisKind.CHILD_DANGER, []).append("kind geslagen (Somalisch)")
     if _PAIN_CRY.search(normalised):
         found.setdefault(CrisisKind.DOMESTIC_VIOLENCE, []).append("roept dat iemand haar of hem pijn doet")
     if (
