@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -1362,13 +1363,15 @@ _ADULT_MAN = re.compile(
     r"(?:[2-9]\d) jaar oud|grown man|adult man|older man|an adult|much older)\b"
 )
 # A cry of pain heard or called out ("stop, je doet me pijn" through the wall): violence at home.
+_CRY_VERBS = (
+    r"roept|roepen|riep|schreeuwt|schreeuwen|schreeuwde|gilt|gillen|gilde|screams|screaming|yells|yelling|shouts|"
+    r"shouting"
+)
+_PAIN_WORDS = r"je doet me pijn|jij doet me pijn|niet slaan|you(?:'re| are) hurting me|stop hitting"
 _PAIN_CRY = re.compile(
-    r"\b(?:hoor|hoort|horen|hoorde|hoorden|roept|roepen|riep|schreeuwt|schreeuwen|schreeuwde|gilt|gillen|gilde|"
-    r"hear|hearing|heard|screams|screaming|yells|yelling|shouts|shouting)\b[^.!?]{0,80}?\b(?:je doet me pijn|"
-    r"jij doet me pijn|niet slaan|stop met slaan|hou op met slaan|you(?:'re| are) hurting me|stop hitting)\b"
-    r"|\b(?:je doet me pijn|jij doet me pijn|niet slaan|you(?:'re| are) hurting me|stop hitting)'? "
-    r"(?:\w+ ){0,2}(?:roept|roepen|riep|schreeuwt|schreeuwen|schreeuwde|gilt|gillen|gilde|screams|screaming|yells|"
-    r"yelling|shouts|shouting)\b"
+    rf"\b(?:hoor|hoort|horen|hoorde|hoorden|hear|hearing|heard|{_CRY_VERBS})\b[^.!?]{{0,80}}?"
+    rf"\b(?:{_PAIN_WORDS}|stop met slaan|hou op met slaan)\b"
+    rf"|\b(?:{_PAIN_WORDS})'? (?:\w+ ){{0,2}}(?:{_CRY_VERBS})\b"
 )
 # A child beaten, in Somali ("wiilkayga ..., aabihiis ayaa garaaca"): the child is named a clause before the verb.
 _SOMALI_CHILD_BEATEN = re.compile(
@@ -1380,7 +1383,7 @@ _GONE_MISSING = re.compile(
     r"\b(?:moeder|vader|oma|opa|man|vrouw|partner|schoonmoeder|schoonvader|buurman|buurvrouw|tante|oom|hij|zij|ze|"
     r"mother|father|mum|mom|dad|grandma|grandpa|grandmother|grandfather|husband|wife|he|she)"
     r"(?:,? (?:met|die|with|who has) (?:\w+ ){0,2}(?:dementie|alzheimer\w*|dementia)(?: heeft|),?|) "
-    r"(?:is|wordt|raakte|has|went|has gone) (?:\w+ ){0,3}(?:weg|vermist|zoek|weggelopen|verdwenen|kwijt|nergens|"
+    r"(?:is|wordt|raakte|has|went) (?:\w+ ){0,3}(?:weg|vermist|zoek|weggelopen|verdwenen|kwijt|nergens|"
     r"niet (?:thuis|terug) ?gekomen|missing)\b"
 )
 _FOUND_AGAIN = re.compile(r"\b(?:gevonden|teruggevonden|terecht|weer thuis|terug thuis|found|back home)\b")
@@ -1756,6 +1759,65 @@ def _young_child_left_alone(text: str) -> bool:
     return False
 
 
+def _all(*patterns: re.Pattern[str]) -> Callable[[str], bool]:
+    """A check that every pattern is found somewhere in the message."""
+    return lambda text: all(pattern.search(text) for pattern in patterns)
+
+
+def _carbon_monoxide(text: str) -> bool:
+    """A carbon monoxide alarm with a complaint, or a source of it with two complaints."""
+    symptoms = set(_CO_SYMPTOMS.findall(text))
+    return bool((_CO_ALARM.search(text) and symptoms) or (_CO_SOURCE.search(text) and len(symptoms) >= 2))
+
+
+#: Signals read in the whole message, across clauses and sentences: (kind, check, label for the logs).
+_WHOLE_MESSAGE_SIGNALS: tuple[tuple[CrisisKind, Callable[[str], object], str], ...] = (
+    (CrisisKind.CHILD_DANGER, _CHILD_ALONE_WITH_DRUGS.search, "alleen thuis bij drugs"),
+    (CrisisKind.CHILD_DANGER, _all(_DRUG_GEAR, _ANY_CHILD), "een kind bij harddrugs"),
+    (
+        CrisisKind.CHILD_DANGER,
+        lambda text: _young_child_left_alone(text) or _all(_SECRECY, _INJURY, _ANY_CHILD)(text),
+        "jong kind alleen, of een geheim met letsel",
+    ),
+    (CrisisKind.SUICIDE, _PILLS_FOR_WHEN.search, "pillen voor als het niet meer gaat"),
+    (CrisisKind.SELF_HARM, _all(_BLADES, _HIDDEN_OR_BLOOD), "mesjes verstopt of met bloed"),
+    (
+        CrisisKind.CHILD_DANGER,
+        lambda text: bool(_THROWN_OUT.search(text)) and _put_out_child_in_danger(text),
+        "kind op straat gezet",
+    ),
+    (CrisisKind.ACUTE_DANGER, _all(_GAS_SMELL, _GAS_DANGER), "gaslucht en dreiging"),
+    (
+        CrisisKind.ACUTE_DANGER,
+        lambda text: _all(_POUNDING, _FORCING_IN)(text) and not _BAILIFF.search(text),
+        "bonken op deur of ramen, dreigen binnen te komen",
+    ),
+    (CrisisKind.CHILD_DANGER, _child_meets_adult_from_online, "kind spreekt af met volwassene van internet"),
+    (CrisisKind.DOMESTIC_VIOLENCE, _all(_EX_PARTNER, _VEILED_THREAT), "bedreiging door (ex-)partner"),
+    (CrisisKind.SUICIDE, _LETTERS_NOT_THEIR_FAULT.search, "brieven: niet hun schuld"),
+    (CrisisKind.ACUTE_DANGER, _carbon_monoxide, "koolmonoxide en klachten"),
+    (CrisisKind.SEXUAL_VIOLENCE, _WENT_ON_AGAINST_MY_WILL.search, "ging door tegen de wil in"),
+    (CrisisKind.SEXUAL_VIOLENCE, _all(_NIGHT_VISITS, _COERCION), "'s nachts in de kamer, onder dwang"),
+    (CrisisKind.CHILD_DANGER, _SOMALI_CHILD_BEATEN.search, "kind geslagen (Somalisch)"),
+    (CrisisKind.DOMESTIC_VIOLENCE, _PAIN_CRY.search, "roept dat iemand haar of hem pijn doet"),
+    (
+        CrisisKind.ACUTE_DANGER,
+        lambda text: _all(_DEMENTIA, _GONE_MISSING)(text) and not _FOUND_AGAIN.search(text),
+        "iemand met dementie is vermist",
+    ),
+    (
+        CrisisKind.SELF_HARM,
+        lambda text: bool(_CUT_OPEN.search(text)) and bool(_BLADES.search(text) or _BY_ONESELF.search(text)),
+        "armen opengesneden",
+    ),
+    (
+        CrisisKind.SUICIDE,
+        lambda text: bool(_ON_A_HEIGHT.search(text) or _EASIER_WITHOUT_ME.search(text)),
+        "op een hoogte en denkt aan springen, of beter zonder mij",
+    ),
+)
+
+
 def assess(text: str) -> Assessment:
     """Classify `text` as a crisis kind, a possible one, or none; see the module docstring for the rules."""
     normalised = normalise(text[:_MAX_CHECKED_CHARS])
@@ -1795,55 +1857,9 @@ def assess(text: str) -> Assessment:
         possible.extend(hints)
         negated.extend(denied)
         arranged.extend(_matches(clause, (_ARRANGEMENTS,))[0])
-    if _CHILD_ALONE_WITH_DRUGS.search(normalised):
-        found.setdefault(CrisisKind.CHILD_DANGER, []).append("alleen thuis bij drugs")
-    if _DRUG_GEAR.search(normalised) and _ANY_CHILD.search(normalised):
-        found.setdefault(CrisisKind.CHILD_DANGER, []).append("een kind bij harddrugs")
-    if _young_child_left_alone(normalised) or (
-        _SECRECY.search(normalised) and _INJURY.search(normalised) and _ANY_CHILD.search(normalised)
-    ):
-        found.setdefault(CrisisKind.CHILD_DANGER, []).append("jong kind alleen, of een geheim met letsel")
-    if _PILLS_FOR_WHEN.search(normalised):
-        found.setdefault(CrisisKind.SUICIDE, []).append("pillen voor als het niet meer gaat")
-    if _BLADES.search(normalised) and _HIDDEN_OR_BLOOD.search(normalised):
-        found.setdefault(CrisisKind.SELF_HARM, []).append("mesjes verstopt of met bloed")
-    if _THROWN_OUT.search(normalised) and _put_out_child_in_danger(normalised):
-        found.setdefault(CrisisKind.CHILD_DANGER, []).append("kind op straat gezet")
-    if _GAS_SMELL.search(normalised) and _GAS_DANGER.search(normalised):
-        found.setdefault(CrisisKind.ACUTE_DANGER, []).append("gaslucht en dreiging")
-    if _POUNDING.search(normalised) and _FORCING_IN.search(normalised) and not _BAILIFF.search(normalised):
-        found.setdefault(CrisisKind.ACUTE_DANGER, []).append(
-            "bonken op deur of ramen, dreigen binnen te komen"
-        )
-    if _child_meets_adult_from_online(normalised):
-        found.setdefault(CrisisKind.CHILD_DANGER, []).append("kind spreekt af met volwassene van internet")
-    if _EX_PARTNER.search(normalised) and _VEILED_THREAT.search(normalised):
-        found.setdefault(CrisisKind.DOMESTIC_VIOLENCE, []).append("bedreiging door (ex-)partner")
-    if _LETTERS_NOT_THEIR_FAULT.search(normalised):
-        found.setdefault(CrisisKind.SUICIDE, []).append("brieven: niet hun schuld")
-    symptoms = set(_CO_SYMPTOMS.findall(normalised))
-    if (_CO_ALARM.search(normalised) and symptoms) or (_CO_SOURCE.search(normalised) and len(symptoms) >= 2):
-        found.setdefault(CrisisKind.ACUTE_DANGER, []).append("koolmonoxide en klachten")
-    if _WENT_ON_AGAINST_MY_WILL.search(normalised):
-        found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("ging door tegen de wil in")
-    if _NIGHT_VISITS.search(normalised) and _COERCION.search(normalised):
-        found.setdefault(CrisisKind.SEXUAL_VIOLENCE, []).append("'s nachts in de kamer, onder dwang")
-    if _SOMALI_CHILD_BEATEN.search(normalised):
-        found.setdefault(CrisisKind.CHILD_DANGER, []).append("kind geslagen (Somalisch)")
-    if _PAIN_CRY.search(normalised):
-        found.setdefault(CrisisKind.DOMESTIC_VIOLENCE, []).append("roept dat iemand haar of hem pijn doet")
-    if (
-        _DEMENTIA.search(normalised)
-        and _GONE_MISSING.search(normalised)
-        and not _FOUND_AGAIN.search(normalised)
-    ):
-        found.setdefault(CrisisKind.ACUTE_DANGER, []).append("iemand met dementie is vermist")
-    if _CUT_OPEN.search(normalised) and (_BLADES.search(normalised) or _BY_ONESELF.search(normalised)):
-        found.setdefault(CrisisKind.SELF_HARM, []).append("armen opengesneden")
-    if _ON_A_HEIGHT.search(normalised) or _EASIER_WITHOUT_ME.search(normalised):
-        found.setdefault(CrisisKind.SUICIDE, []).append(
-            "op een hoogte en denkt aan springen, of beter zonder mij"
-        )
+    for kind, present, label in _WHOLE_MESSAGE_SIGNALS:
+        if present(normalised):
+            found.setdefault(kind, []).append(label)
     _threat_by_others(found)
     _childs_own_words(found, normalised)
     _small_child_hits_parent(found, normalised)
